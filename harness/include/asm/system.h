@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shim of Xen's <asm/system.h>: barriers and cmpxchg on the host. */
+#ifndef SHIM_ASM_SYSTEM_H
+#define SHIM_ASM_SYSTEM_H
+
+#define barrier()       __asm__ __volatile__ ( "" : : : "memory" )
+#define smp_mb()        __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_rmb()       barrier()
+#define smp_wmb()       barrier()
+#define cmpxchg(ptr, o, n) ({                                           \
+    typeof(*(ptr)) old_ = (o);                                          \
+    __atomic_compare_exchange_n(ptr, &old_, (n), false,                 \
+                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);    \
+    old_;                                                               \
+})
+
+#endif
