@@ -26,19 +26,19 @@ struct gtio_domain *gtio_domain(struct gtio_machine *m, domid_t d)
     return d < GTIO_MAX_DOMAINS ? &m->dom[d] : NULL;
 }
 
-struct gtio_domain *domain_live(struct gtio_machine *m, domid_t d)
+struct gtio_domain *gtio_domain_live(struct gtio_machine *m, domid_t d)
 {
     struct gtio_domain *dom = gtio_domain(m, d);
 
     return dom && dom->state == GTIO_DOM_LIVE && !dom->crashed ? dom : NULL;
 }
 
-bool domain_iommu_on(const struct gtio_domain *dom)
+bool gtio_domain_iommu_on(const struct gtio_domain *dom)
 {
     return dom->iommu.enabled;
 }
 
-bool hypercall_enter(struct gtio_machine *m)
+bool gtio_hypercall_enter(struct gtio_machine *m)
 {
     if ( m->in_hypercall )
         return false;
@@ -46,7 +46,7 @@ bool hypercall_enter(struct gtio_machine *m)
     return true;
 }
 
-int hypercall_leave(struct gtio_machine *m, bool implicit, int rc)
+int gtio_hypercall_leave(struct gtio_machine *m, bool implicit, int rc)
 {
     int end = implicit ? gtio_hypercall_end(m) : 0;
 
@@ -65,18 +65,18 @@ int gtio_hypercall_end(struct gtio_machine *m)
     int rc;
 
     ASSERT(m->in_hypercall);
-    rc = flush_now(m);
-    grant_complete_releases(m);
+    rc = gtio_flush_now(m);
+    gtio_grant_complete_releases(m);
     m->in_hypercall = false;
     return rc;
 }
 
 /* A destroyed domain's slot is free once nothing refers to it any more. */
-void domain_try_reap(struct gtio_machine *m, struct gtio_domain *dom)
+void gtio_domain_try_reap(struct gtio_machine *m, struct gtio_domain *dom)
 {
     (void)m;
     if ( dom->state != GTIO_DOM_DYING || dom->held || dom->nr_pages ||
-         grant_pinned(dom) )
+         gtio_grant_pinned(dom) )
         return;
     memset(dom, 0, sizeof(*dom));
     dom->state = GTIO_DOM_NONE;
@@ -103,11 +103,11 @@ int gtio_domain_create(struct gtio_machine *m, domid_t d, bool iommu)
 /* Context-cache invalidation, then the old domain's IOTLB, then a wait. */
 static int invalidate_device_move(struct gtio_machine *m, uint16_t old_did)
 {
-    int rc = vtd_queue_context_global(m);
+    int rc = gtio_vtd_queue_context_global(m);
 
     if ( !rc && old_did )
-        rc = vtd_queue_dsi(m, old_did);
-    return rc ? rc : vtd_sync(m);
+        rc = gtio_vtd_queue_dsi(m, old_did);
+    return rc ? rc : gtio_vtd_sync(m);
 }
 
 static unsigned int devices_of(const struct gtio_machine *m, domid_t d)
@@ -120,7 +120,7 @@ static unsigned int devices_of(const struct gtio_machine *m, domid_t d)
 }
 
 /* Move every device of dom to quarantine; confirmed or an error. */
-int domain_block_devices(struct gtio_machine *m, struct gtio_domain *dom)
+int gtio_domain_block_devices(struct gtio_machine *m, struct gtio_domain *dom)
 {
     unsigned int dev;
 
@@ -129,7 +129,7 @@ int domain_block_devices(struct gtio_machine *m, struct gtio_domain *dom)
     for ( dev = 0; dev < GTIO_MAX_DEVICES; dev++ )
         if ( m->device_owner[dev] == dom->domid )
         {
-            vtd_set_context(m, dev, NULL);
+            gtio_vtd_set_context(m, dev, NULL);
             m->device_owner[dev] = GTIO_NO_DOMAIN;
         }
     return invalidate_device_move(m, dom->iommu.did);
@@ -141,23 +141,23 @@ static int enable_iommu(struct gtio_machine *m, struct gtio_domain *dom)
     unsigned long mfn;
     int rc;
 
-    rc = pt_create_root(m, dom);
+    rc = gtio_pt_create_root(m, dom);
     for ( mfn = 0; mfn < m->cfg.nr_frames && !rc; mfn++ )
     {
         const struct gtio_frame *f = &m->frames[mfn];
 
-        if ( f->owner == dom->domid && frame_own_access(f) )
-            rc = pt_set(m, dom, mfn, frame_own_access(f));
+        if ( f->owner == dom->domid && gtio_frame_own_access(f) )
+            rc = gtio_pt_set(m, dom, mfn, gtio_frame_own_access(f));
     }
     if ( !rc )
-        rc = grant_build_counts(m, dom);
+        rc = gtio_grant_build_counts(m, dom);
     if ( rc )
     {
         /* Never reachable by a device yet: no invalidation needed. */
-        grant_free_counts(dom);
+        gtio_grant_free_counts(dom);
         dom->iommu.nr_pending = 0;
         dom->iommu.pending_dsi = false;
-        pt_free_all(m, dom);
+        gtio_pt_free_all(m, dom);
         return rc;
     }
     dom->iommu.enabled = true;
@@ -166,8 +166,8 @@ static int enable_iommu(struct gtio_machine *m, struct gtio_domain *dom)
 
 int gtio_device_assign(struct gtio_machine *m, unsigned int dev, domid_t d)
 {
-    bool implicit = hypercall_enter(m);
-    struct gtio_domain *dom = domain_live(m, d);
+    bool implicit = gtio_hypercall_enter(m);
+    struct gtio_domain *dom = gtio_domain_live(m, d);
     int rc = 0;
 
     if ( dev >= GTIO_MAX_DEVICES || !dom )
@@ -176,42 +176,42 @@ int gtio_device_assign(struct gtio_machine *m, unsigned int dev, domid_t d)
         rc = -EPERM;
     else if ( m->device_owner[dev] != GTIO_NO_DOMAIN )
         rc = -EBUSY;
-    else if ( !domain_iommu_on(dom) )
+    else if ( !gtio_domain_iommu_on(dom) )
         rc = enable_iommu(m, dom);
     /* Deferred changes must be in the tables the device starts from. */
     if ( !rc )
-        rc = flush_domain_now(m, dom);
+        rc = gtio_flush_domain_now(m, dom);
     if ( !rc )
     {
-        vtd_set_context(m, dev, dom);
+        gtio_vtd_set_context(m, dev, dom);
         m->device_owner[dev] = d;
         rc = invalidate_device_move(m, 0);
         if ( rc )
-            flush_failed(m, dom, rc);
+            gtio_flush_failed(m, dom, rc);
     }
-    return hypercall_leave(m, implicit, rc);
+    return gtio_hypercall_leave(m, implicit, rc);
 }
 
 int gtio_device_deassign(struct gtio_machine *m, unsigned int dev)
 {
-    bool implicit = hypercall_enter(m);
+    bool implicit = gtio_hypercall_enter(m);
     struct gtio_domain *dom;
     int rc = -EINVAL;
 
     if ( dev < GTIO_MAX_DEVICES && m->device_owner[dev] != GTIO_NO_DOMAIN )
     {
         dom = &m->dom[m->device_owner[dev]];
-        vtd_set_context(m, dev, NULL);
+        gtio_vtd_set_context(m, dev, NULL);
         m->device_owner[dev] = GTIO_NO_DOMAIN;
         rc = invalidate_device_move(m, dom->iommu.did);
         if ( rc )
         {
             /* The device may still use the old tables: keep them forever. */
             dom->held = true;
-            flush_failed(m, dom, rc);
+            gtio_flush_failed(m, dom, rc);
         }
     }
-    return hypercall_leave(m, implicit, rc);
+    return gtio_hypercall_leave(m, implicit, rc);
 }
 
 /* Give up every frame the domain owns; foreign references keep theirs. */
@@ -228,13 +228,13 @@ static void release_own_frames(struct gtio_machine *m, struct gtio_domain *dom)
         while ( f->pinned )
         {
             f->pinned--;
-            frame_put_type(m, mfn);
-            frame_put_ref(m, mfn);
+            gtio_frame_put_type(m, mfn);
+            gtio_frame_put_ref(m, mfn);
         }
         if ( f->allocated )
         {
             f->allocated = false;
-            frame_put_ref(m, mfn);
+            gtio_frame_put_ref(m, mfn);
         }
     }
 }
@@ -246,29 +246,29 @@ static void release_own_frames(struct gtio_machine *m, struct gtio_domain *dom)
  */
 int gtio_domain_destroy(struct gtio_machine *m, domid_t d)
 {
-    bool implicit = hypercall_enter(m);
+    bool implicit = gtio_hypercall_enter(m);
     struct gtio_domain *dom = gtio_domain(m, d);
     int rc = 0;
 
     if ( !dom || dom->state != GTIO_DOM_LIVE )
-        return hypercall_leave(m, implicit, -EINVAL);
-    rc = flush_now(m);
-    grant_complete_releases(m);
-    if ( !rc && domain_iommu_on(dom) )
-        rc = domain_block_devices(m, dom);
+        return gtio_hypercall_leave(m, implicit, -EINVAL);
+    rc = gtio_flush_now(m);
+    gtio_grant_complete_releases(m);
+    if ( !rc && gtio_domain_iommu_on(dom) )
+        rc = gtio_domain_block_devices(m, dom);
     dom->state = GTIO_DOM_DYING;
     if ( rc || dom->iommu.unconfirmed )
     {
         dom->held = true;
         dom->crashed = true;
-        return hypercall_leave(m, implicit, rc ? rc : -EIO);
+        return gtio_hypercall_leave(m, implicit, rc ? rc : -EIO);
     }
     dom->iommu.enabled = false;
-    grant_release_domain(m, dom);
-    pt_free_all(m, dom);
+    gtio_grant_release_domain(m, dom);
+    gtio_pt_free_all(m, dom);
     release_own_frames(m, dom);
-    domain_try_reap(m, dom);
-    return hypercall_leave(m, implicit, 0);
+    gtio_domain_try_reap(m, dom);
+    return gtio_hypercall_leave(m, implicit, 0);
 }
 
 int gtio_machine_init(struct gtio_machine *m, const struct gtio_config *cfg)
@@ -290,7 +290,7 @@ int gtio_machine_init(struct gtio_machine *m, const struct gtio_config *cfg)
         return -ENOMEM;
     for ( i = 0; i < cfg->nr_frames; i++ )
         m->frames[i].owner = GTIO_OWNER_FREE;
-    rc = vtd_init(m);
+    rc = gtio_vtd_init(m);
     if ( rc )
         gtio_machine_teardown(m);
     return rc;
@@ -309,12 +309,12 @@ void gtio_machine_teardown(struct gtio_machine *m)
         struct gtio_domain *dom = &m->dom[i];
         unsigned int c;
 
-        grant_free_counts(dom);
+        gtio_grant_free_counts(dom);
         for ( c = 0; c < GTIO_MAPTRACK_CHUNKS; c++ )
             xfree(dom->maptrack[c]);
-        pt_free_all(m, dom);
+        gtio_pt_free_all(m, dom);
     }
-    vtd_teardown(m);
+    gtio_vtd_teardown(m);
     xfree(m->frames);
     m->frames = NULL;
 }

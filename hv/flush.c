@@ -5,12 +5,12 @@
  * Inside a hypercall, IOMMU changes only record what they need: the pages
  * whose access was reduced or promoted, whether a non-present entry became
  * present (which matters only if the unit caches non-present entries,
- * CAP.CM), and the tables that became empty.  flush_now() turns that into
+ * CAP.CM), and the tables that became empty.  gtio_flush_now() turns that into
  * page-selective invalidations for a few pages, one domain-selective
  * invalidation above cfg.psi_max pages or when tables are to be freed, and
  * one wait at the end.
  *
- * Callers must flush_now() before the hypercall returns, before a frame
+ * Callers must gtio_flush_now() before the hypercall returns, before a frame
  * with a pending invalidation is freed or loses a reference, gains a
  * non-writable type, or has GTF_reading/GTF_writing cleared.  A flush that
  * does not complete crashes the affected domains and blocks their devices;
@@ -50,24 +50,24 @@ static void pending_add(struct gtio_iommu *io, unsigned long bfn)
  * unit may have cached the non-present entry.  Anything else changes a
  * present entry, which may be cached whatever CM says.
  */
-void flush_note_change(struct gtio_machine *m, struct gtio_domain *dom,
-                       unsigned long bfn, unsigned int old_access,
-                       unsigned int new_access)
+void gtio_flush_note_change(struct gtio_machine *m, struct gtio_domain *dom,
+                            unsigned long bfn, unsigned int old_access,
+                            unsigned int new_access)
 {
     ASSERT(old_access != new_access);
-    if ( old_access == GTIO_ACCESS_NONE && !vtd_cm(&m->vtd) )
+    if ( old_access == GTIO_ACCESS_NONE && !gtio_vtd_cm(&m->vtd) )
         return;
     pending_add(&dom->iommu, bfn);
 }
 
-int flush_note_dead_table(struct gtio_machine *m, struct gtio_domain *dom,
-                          uint64_t maddr)
+int gtio_flush_note_dead_table(struct gtio_machine *m, struct gtio_domain *dom,
+                               uint64_t maddr)
 {
     struct gtio_iommu *io = &dom->iommu;
     int rc = 0;
 
     if ( io->nr_dead_tables == GTIO_PENDING_TABLES )
-        rc = flush_now(m);
+        rc = gtio_flush_now(m);
     if ( rc )
     {
         /* Unconfirmed: the table may still be cached; leak it. */
@@ -79,7 +79,7 @@ int flush_note_dead_table(struct gtio_machine *m, struct gtio_domain *dom,
     return 0;
 }
 
-bool flush_pending_for(const struct gtio_machine *m, unsigned long mfn)
+bool gtio_flush_pending_for(const struct gtio_machine *m, unsigned long mfn)
 {
     unsigned int i;
 
@@ -117,7 +117,7 @@ static int queue_pages(struct gtio_machine *m, struct gtio_iommu *io)
         am = may_merge && i + 1 < io->nr_pending &&
              buddies(bfn, io->pending_bfn[i + 1]);
         i += am;
-        rc = vtd_queue_psi(m, io->did, bfn & ~((1UL << am) - 1), am);
+        rc = gtio_vtd_queue_psi(m, io->did, bfn & ~((1UL << am) - 1), am);
     }
     return rc;
 }
@@ -127,7 +127,7 @@ static int queue_domain(struct gtio_machine *m, struct gtio_iommu *io)
     bool psi = (m->vtd.cap & VTD_CAP_PSI) && !io->pending_dsi &&
                io->nr_pending <= m->cfg.psi_max;
 
-    return psi ? queue_pages(m, io) : vtd_queue_dsi(m, io->did);
+    return psi ? queue_pages(m, io) : gtio_vtd_queue_dsi(m, io->did);
 }
 
 static void retire(struct gtio_machine *m, struct gtio_domain *dom)
@@ -136,7 +136,7 @@ static void retire(struct gtio_machine *m, struct gtio_domain *dom)
     unsigned int i;
 
     for ( i = 0; i < io->nr_dead_tables; i++ )
-        pt_free_table(m, dom, io->dead_table[i]);
+        gtio_pt_free_table(m, dom, io->dead_table[i]);
     io->nr_dead_tables = 0;
     io->nr_pending = 0;
     io->pending_dsi = false;
@@ -169,7 +169,7 @@ static int flush_set(struct gtio_machine *m, bool only_one,
              has_work(&m->dom[i].iommu) )
             rc = queue_domain(m, &m->dom[i].iommu);
     if ( !rc )
-        rc = vtd_sync(m);
+        rc = gtio_vtd_sync(m);
 
     for ( i = 0; i < GTIO_MAX_DOMAINS; i++ )
     {
@@ -180,7 +180,7 @@ static int flush_set(struct gtio_machine *m, bool only_one,
         if ( rc )
         {
             abandon(dom);
-            flush_failed(m, dom, rc);
+            gtio_flush_failed(m, dom, rc);
         }
         else
             retire(m, dom);
@@ -188,12 +188,12 @@ static int flush_set(struct gtio_machine *m, bool only_one,
     return rc;
 }
 
-int flush_now(struct gtio_machine *m)
+int gtio_flush_now(struct gtio_machine *m)
 {
     return flush_set(m, false, NULL);
 }
 
-int flush_domain_now(struct gtio_machine *m, struct gtio_domain *dom)
+int gtio_flush_domain_now(struct gtio_machine *m, struct gtio_domain *dom)
 {
     return flush_set(m, true, dom);
 }
@@ -204,7 +204,7 @@ int flush_domain_now(struct gtio_machine *m, struct gtio_domain *dom)
  * crashed and gets the error instead.  If even blocking fails, nothing can
  * keep the devices from memory that is about to be reused: stop.
  */
-void flush_failed(struct gtio_machine *m, struct gtio_domain *dom, int rc)
+void gtio_flush_failed(struct gtio_machine *m, struct gtio_domain *dom, int rc)
 {
     printk(XENLOG_ERR "gtio: d%u IOTLB flush failed: %d\n", dom->domid, rc);
     if ( dom->is_hardware || dom->crashed )
@@ -212,6 +212,6 @@ void flush_failed(struct gtio_machine *m, struct gtio_domain *dom, int rc)
     dom->crashed = true;
     if ( dom->xen_domain )
         domain_crash(dom->xen_domain);
-    if ( domain_block_devices(m, dom) )
+    if ( gtio_domain_block_devices(m, dom) )
         panic("gtio: cannot block devices of d%u\n", dom->domid);
 }

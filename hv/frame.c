@@ -19,12 +19,12 @@
 
 #include "gtio_internal.h"
 
-struct gtio_frame *frame_of(struct gtio_machine *m, unsigned long mfn)
+struct gtio_frame *gtio_frame_of(struct gtio_machine *m, unsigned long mfn)
 {
     return mfn < m->cfg.nr_frames ? &m->frames[mfn] : NULL;
 }
 
-unsigned int frame_own_access(const struct gtio_frame *f)
+unsigned int gtio_frame_own_access(const struct gtio_frame *f)
 {
     return f->type == GTIO_PGT_WRITABLE ? GTIO_ACCESS_RW : GTIO_ACCESS_NONE;
 }
@@ -37,12 +37,12 @@ static struct gtio_domain *owner_with_iommu(struct gtio_machine *m,
     if ( f->owner >= GTIO_MAX_DOMAINS )
         return NULL;
     dom = &m->dom[f->owner];
-    return domain_iommu_on(dom) ? dom : NULL;
+    return gtio_domain_iommu_on(dom) ? dom : NULL;
 }
 
-int frame_get_ref(struct gtio_machine *m, unsigned long mfn, domid_t owner)
+int gtio_frame_get_ref(struct gtio_machine *m, unsigned long mfn, domid_t owner)
 {
-    struct gtio_frame *f = frame_of(m, mfn);
+    struct gtio_frame *f = gtio_frame_of(m, mfn);
 
     if ( !f || f->owner != owner || !f->refs )
         return -EINVAL;
@@ -60,7 +60,7 @@ static void frame_release(struct gtio_machine *m, struct gtio_frame *f)
     f->type_count = 0;
     f->pinned = 0;
     dom->nr_pages--;
-    domain_try_reap(m, dom);
+    gtio_domain_try_reap(m, dom);
 }
 
 /*
@@ -68,21 +68,21 @@ static void frame_release(struct gtio_machine *m, struct gtio_frame *f)
  * completes first; the last reference also removes the owner's mapping
  * and confirms it before the frame goes back to the free pool.
  */
-int frame_put_ref(struct gtio_machine *m, unsigned long mfn)
+int gtio_frame_put_ref(struct gtio_machine *m, unsigned long mfn)
 {
-    struct gtio_frame *f = frame_of(m, mfn);
+    struct gtio_frame *f = gtio_frame_of(m, mfn);
     struct gtio_domain *dom;
     int rc = 0;
 
     ASSERT(f && f->refs);
-    if ( flush_pending_for(m, mfn) )
-        rc = flush_now(m);
+    if ( gtio_flush_pending_for(m, mfn) )
+        rc = gtio_flush_now(m);
     if ( !rc && f->refs == 1 && (dom = owner_with_iommu(m, f)) != NULL &&
-         frame_own_access(f) != GTIO_ACCESS_NONE )
+         gtio_frame_own_access(f) != GTIO_ACCESS_NONE )
     {
-        rc = pt_set(m, dom, mfn, GTIO_ACCESS_NONE);
+        rc = gtio_pt_set(m, dom, mfn, GTIO_ACCESS_NONE);
         if ( !rc )
-            rc = flush_domain_now(m, dom);
+            rc = gtio_flush_domain_now(m, dom);
     }
     if ( rc )
     {
@@ -98,10 +98,10 @@ int frame_put_ref(struct gtio_machine *m, unsigned long mfn)
  * Take a type reference.  A type can only change while no reference of
  * the old type is held; that is when the owner's IOMMU is updated.
  */
-int frame_get_type(struct gtio_machine *m, unsigned long mfn,
-                   enum gtio_page_type type)
+int gtio_frame_get_type(struct gtio_machine *m, unsigned long mfn,
+                        enum gtio_page_type type)
 {
-    struct gtio_frame *f = frame_of(m, mfn);
+    struct gtio_frame *f = gtio_frame_of(m, mfn);
     struct gtio_domain *dom;
     unsigned int old_access, new_access;
     int rc = 0;
@@ -115,14 +115,15 @@ int frame_get_type(struct gtio_machine *m, unsigned long mfn,
         return 0;
     }
 
-    old_access = frame_own_access(f);
+    old_access = gtio_frame_own_access(f);
     new_access = type == GTIO_PGT_WRITABLE ? GTIO_ACCESS_RW : GTIO_ACCESS_NONE;
     dom = owner_with_iommu(m, f);
     if ( dom && old_access != new_access )
-        rc = pt_set(m, dom, mfn, new_access);
+        rc = gtio_pt_set(m, dom, mfn, new_access);
     /* (c): no device may write the frame once it is a page table. */
-    if ( !rc && new_access == GTIO_ACCESS_NONE && flush_pending_for(m, mfn) )
-        rc = flush_now(m);
+    if ( !rc && new_access == GTIO_ACCESS_NONE &&
+         gtio_flush_pending_for(m, mfn) )
+        rc = gtio_flush_now(m);
     if ( rc )
         return rc;
     f->type = type;
@@ -130,9 +131,9 @@ int frame_get_type(struct gtio_machine *m, unsigned long mfn,
     return 0;
 }
 
-void frame_put_type(struct gtio_machine *m, unsigned long mfn)
+void gtio_frame_put_type(struct gtio_machine *m, unsigned long mfn)
 {
-    struct gtio_frame *f = frame_of(m, mfn);
+    struct gtio_frame *f = gtio_frame_of(m, mfn);
 
     ASSERT(f && f->type_count);
     f->type_count--;
@@ -140,17 +141,17 @@ void frame_put_type(struct gtio_machine *m, unsigned long mfn)
 
 int gtio_page_populate(struct gtio_machine *m, domid_t d, unsigned long mfn)
 {
-    bool implicit = hypercall_enter(m);
-    struct gtio_domain *dom = domain_live(m, d);
-    struct gtio_frame *f = frame_of(m, mfn);
+    bool implicit = gtio_hypercall_enter(m);
+    struct gtio_domain *dom = gtio_domain_live(m, d);
+    struct gtio_frame *f = gtio_frame_of(m, mfn);
     int rc = 0;
 
     if ( !dom || !f )
         rc = -EINVAL;
     else if ( f->owner != GTIO_OWNER_FREE || f->held )
         rc = -EBUSY;
-    else if ( domain_iommu_on(dom) )
-        rc = pt_set(m, dom, mfn, GTIO_ACCESS_RW);
+    else if ( gtio_domain_iommu_on(dom) )
+        rc = gtio_pt_set(m, dom, mfn, GTIO_ACCESS_RW);
     if ( !rc )
     {
         f->owner = d;
@@ -160,55 +161,55 @@ int gtio_page_populate(struct gtio_machine *m, domid_t d, unsigned long mfn)
         f->type_count = 0;
         dom->nr_pages++;
     }
-    return hypercall_leave(m, implicit, rc);
+    return gtio_hypercall_leave(m, implicit, rc);
 }
 
 static struct gtio_frame *owned_frame(struct gtio_machine *m, domid_t d,
                                       unsigned long mfn)
 {
-    struct gtio_frame *f = frame_of(m, mfn);
+    struct gtio_frame *f = gtio_frame_of(m, mfn);
 
-    return domain_live(m, d) && f && f->owner == d && !f->held ? f : NULL;
+    return gtio_domain_live(m, d) && f && f->owner == d && !f->held ? f : NULL;
 }
 
 /* decrease_reservation: drop the allocation reference. */
 int gtio_page_remove(struct gtio_machine *m, domid_t d, unsigned long mfn)
 {
-    bool implicit = hypercall_enter(m);
+    bool implicit = gtio_hypercall_enter(m);
     struct gtio_frame *f = owned_frame(m, d, mfn);
     int rc = -EINVAL;
 
     if ( f && f->allocated )
     {
         f->allocated = false;
-        rc = frame_put_ref(m, mfn);
+        rc = gtio_frame_put_ref(m, mfn);
         if ( rc )
             f->allocated = true;
     }
-    return hypercall_leave(m, implicit, rc);
+    return gtio_hypercall_leave(m, implicit, rc);
 }
 
-/* PV pinning: a page reference plus a type reference, like get_page_and_type. */
+/* PV pinning: a page and a type reference, like get_page_and_type(). */
 int gtio_page_get_type(struct gtio_machine *m, domid_t d, unsigned long mfn,
                        enum gtio_page_type type)
 {
-    bool implicit = hypercall_enter(m);
+    bool implicit = gtio_hypercall_enter(m);
     struct gtio_frame *f = owned_frame(m, d, mfn);
     int rc = -EINVAL;
 
     if ( f && f->allocated && type != GTIO_PGT_NONE && type < GTIO_PGT_NR )
-        rc = frame_get_type(m, mfn, type);
+        rc = gtio_frame_get_type(m, mfn, type);
     if ( !rc )
     {
         f->refs++;
         f->pinned++;
     }
-    return hypercall_leave(m, implicit, rc);
+    return gtio_hypercall_leave(m, implicit, rc);
 }
 
 int gtio_page_put_type(struct gtio_machine *m, domid_t d, unsigned long mfn)
 {
-    bool implicit = hypercall_enter(m);
+    bool implicit = gtio_hypercall_enter(m);
     struct gtio_frame *f = owned_frame(m, d, mfn);
     int rc = -EINVAL;
 
@@ -216,8 +217,8 @@ int gtio_page_put_type(struct gtio_machine *m, domid_t d, unsigned long mfn)
     if ( f && f->pinned )
     {
         f->pinned--;
-        frame_put_type(m, mfn);
-        rc = frame_put_ref(m, mfn);
+        gtio_frame_put_type(m, mfn);
+        rc = gtio_frame_put_ref(m, mfn);
     }
-    return hypercall_leave(m, implicit, rc);
+    return gtio_hypercall_leave(m, implicit, rc);
 }

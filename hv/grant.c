@@ -14,7 +14,7 @@
  *
  * An unmap changes the IOMMU at once but releases pins, page references
  * and GTF_reading/GTF_writing only after the invalidation has completed
- * (grant_complete_releases(), run by the flush at the end of the
+ * (gtio_grant_complete_releases(), run by the flush at the end of the
  * hypercall): the granter may reuse its frame as soon as those go.
  */
 
@@ -73,7 +73,7 @@ static bool pins_would_overflow(struct gtio_pins *pin, uint32_t parts, bool ro)
             *pin_slot(pin, false, ro) >= GTIO_PIN_LIMIT);
 }
 
-bool grant_pinned(const struct gtio_domain *dom)
+bool gtio_grant_pinned(const struct gtio_domain *dom)
 {
     unsigned int i;
 
@@ -130,7 +130,7 @@ static void reduce_status(struct gtio_machine *m, struct gtio_domain *rdom,
     if ( !clear )
         return;
     /* (d): the granter may reuse the frame once these are clear. */
-    if ( flush_pending_for(m, act->mfn) && flush_now(m) )
+    if ( gtio_flush_pending_for(m, act->mfn) && gtio_flush_now(m) )
         return;
     do {
         old = ACCESS_ONCE(*flags);
@@ -205,8 +205,8 @@ const struct gtio_map_count *gtio_count_of(const struct gtio_domain *dom,
     return NULL;
 }
 
-unsigned int grant_count_access(const struct gtio_machine *m,
-                                const struct gtio_map_count *c)
+unsigned int gtio_grant_count_access(const struct gtio_machine *m,
+                                     const struct gtio_map_count *c)
 {
     if ( !c )
         return GTIO_ACCESS_NONE;
@@ -274,14 +274,14 @@ static void count_put(struct gtio_domain *dom, struct gtio_map_count *node,
 static int map_iommu(struct gtio_machine *m, struct gtio_domain *ldom,
                      unsigned long mfn, bool ro)
 {
-    unsigned int old = grant_count_access(m, count_find(ldom, mfn)), new;
+    unsigned int old = gtio_grant_count_access(m, count_find(ldom, mfn)), new;
     int rc = count_get(ldom, mfn, ro);
 
     if ( rc )
         return rc;
-    new = grant_count_access(m, count_find(ldom, mfn));
+    new = gtio_grant_count_access(m, count_find(ldom, mfn));
     if ( new != old )
-        rc = pt_set(m, ldom, mfn, new);
+        rc = gtio_pt_set(m, ldom, mfn, new);
     if ( rc )
         count_put(ldom, count_find(ldom, mfn), ro);
     return rc;
@@ -294,10 +294,10 @@ static int unmap_iommu(struct gtio_machine *m, struct gtio_domain *ldom,
     unsigned int old, new;
 
     BUG_ON(!node);
-    old = grant_count_access(m, node);
+    old = gtio_grant_count_access(m, node);
     count_put(ldom, node, ro);
-    new = grant_count_access(m, count_find(ldom, mfn));
-    return new != old ? pt_set(m, ldom, mfn, new) : 0;
+    new = gtio_grant_count_access(m, count_find(ldom, mfn));
+    return new != old ? gtio_pt_set(m, ldom, mfn, new) : 0;
 }
 
 /* Page and type references for each part of a mapping, undone on failure. */
@@ -310,17 +310,18 @@ static int get_frame_refs(struct gtio_machine *m, unsigned long mfn,
 
     for ( got = 0; got < n && !rc; got++ )
     {
-        rc = frame_get_ref(m, mfn, rd);
-        if ( !rc && !ro && (rc = frame_get_type(m, mfn, GTIO_PGT_WRITABLE)) )
-            frame_put_ref(m, mfn);
+        rc = gtio_frame_get_ref(m, mfn, rd);
+        if ( !rc && !ro &&
+             (rc = gtio_frame_get_type(m, mfn, GTIO_PGT_WRITABLE)) )
+            gtio_frame_put_ref(m, mfn);
     }
     if ( !rc )
         return 0;
     while ( --got > 0 )
     {
         if ( !ro )
-            frame_put_type(m, mfn);
-        frame_put_ref(m, mfn);
+            gtio_frame_put_type(m, mfn);
+        gtio_frame_put_ref(m, mfn);
     }
     return rc;
 }
@@ -331,21 +332,21 @@ static void put_frame_refs(struct gtio_machine *m, unsigned long mfn,
     if ( parts & GNTMAP_device_map )
     {
         if ( !ro )
-            frame_put_type(m, mfn);
-        frame_put_ref(m, mfn);
+            gtio_frame_put_type(m, mfn);
+        gtio_frame_put_ref(m, mfn);
     }
     if ( parts & GNTMAP_host_map )
     {
         if ( !ro )
-            frame_put_type(m, mfn);
-        frame_put_ref(m, mfn);
+            gtio_frame_put_type(m, mfn);
+        gtio_frame_put_ref(m, mfn);
     }
 }
 
 static bool frame_mappable(struct gtio_machine *m, unsigned long mfn,
                            domid_t rd)
 {
-    const struct gtio_frame *f = frame_of(m, mfn);
+    const struct gtio_frame *f = gtio_frame_of(m, mfn);
 
     return f && f->owner == rd && f->refs && !f->held;
 }
@@ -360,7 +361,8 @@ static int pin_entry(struct gtio_machine *m, struct gtio_domain *rdom,
     uint32_t frame = 0;
     int rc;
 
-    if ( pinned && (act->domid != ld || pins_would_overflow(&act->pin, parts, ro)) )
+    if ( pinned &&
+         (act->domid != ld || pins_would_overflow(&act->pin, parts, ro)) )
         return GNTST_general_error;
     if ( !pinned || (!ro && !pins_writable(&act->pin)) )
     {
@@ -395,7 +397,7 @@ static int map_grant(struct gtio_machine *m, domid_t ld, domid_t rd,
 {
     uint32_t parts = flags & (GNTMAP_host_map | GNTMAP_device_map);
     bool ro = flags & GNTMAP_readonly, new_chunk;
-    struct gtio_domain *ldom = domain_live(m, ld), *rdom;
+    struct gtio_domain *ldom = gtio_domain_live(m, ld), *rdom;
     struct gtio_maptrack *map;
     unsigned long mfn;
     int rc;
@@ -422,7 +424,7 @@ static int map_grant(struct gtio_machine *m, domid_t ld, domid_t rd,
         rc = GNTST_general_error;
         goto undo_pin;
     }
-    if ( ld != rd && domain_iommu_on(ldom) && map_iommu(m, ldom, mfn, ro) )
+    if ( ld != rd && gtio_domain_iommu_on(ldom) && map_iommu(m, ldom, mfn, ro) )
     {
         rc = GNTST_general_error;
         goto undo_refs;
@@ -449,10 +451,10 @@ static int map_grant(struct gtio_machine *m, domid_t ld, domid_t rd,
 int gtio_grant_map(struct gtio_machine *m, domid_t ld, domid_t rd,
                    uint32_t ref, uint32_t flags, uint32_t *handle)
 {
-    bool implicit = hypercall_enter(m);
+    bool implicit = gtio_hypercall_enter(m);
     int st = map_grant(m, ld, rd, ref, flags, handle);
 
-    if ( hypercall_leave(m, implicit, 0) && st == GNTST_okay )
+    if ( gtio_hypercall_leave(m, implicit, 0) && st == GNTST_okay )
         st = GNTST_general_error;
     return st;
 }
@@ -474,7 +476,7 @@ static void complete_release(struct gtio_machine *m,
 
     put_frame_refs(m, r->mfn, parts, ro);
     unpin_entry(m, rdom, r->ref, parts, ro);
-    domain_try_reap(m, rdom);
+    gtio_domain_try_reap(m, rdom);
 }
 
 /*
@@ -482,7 +484,7 @@ static void complete_release(struct gtio_machine *m,
  * Releases of a domain whose flush failed are never completed: their
  * frames stay referenced (held) and the granter keeps its status bits.
  */
-int grant_complete_releases(struct gtio_machine *m)
+int gtio_grant_complete_releases(struct gtio_machine *m)
 {
     unsigned int i, n = m->nr_releases;
 
@@ -501,8 +503,8 @@ static int queue_release(struct gtio_machine *m, domid_t ld,
 
     if ( m->nr_releases == GTIO_PENDING_RELEASES )
     {
-        rc = flush_now(m);
-        grant_complete_releases(m);
+        rc = gtio_flush_now(m);
+        gtio_grant_complete_releases(m);
     }
     r = &m->release[m->nr_releases++];
     r->ld = ld;
@@ -516,7 +518,7 @@ static int queue_release(struct gtio_machine *m, domid_t ld,
 static int unmap_grant(struct gtio_machine *m, domid_t ld, uint32_t handle,
                        uint32_t parts)
 {
-    struct gtio_domain *ldom = domain_live(m, ld);
+    struct gtio_domain *ldom = gtio_domain_live(m, ld);
     struct gtio_maptrack *map;
     uint16_t done;
     bool ro;
@@ -537,7 +539,7 @@ static int unmap_grant(struct gtio_machine *m, domid_t ld, uint32_t handle,
     {
         map->flags = 0;
         ldom->maptrack_used--;
-        if ( ld != map->domid && domain_iommu_on(ldom) )
+        if ( ld != map->domid && gtio_domain_iommu_on(ldom) )
             rc = unmap_iommu(m, ldom, map->mfn, ro);
     }
     if ( !rc )
@@ -548,10 +550,10 @@ static int unmap_grant(struct gtio_machine *m, domid_t ld, uint32_t handle,
 int gtio_grant_unmap(struct gtio_machine *m, domid_t ld, uint32_t handle,
                      uint32_t parts)
 {
-    bool implicit = hypercall_enter(m);
+    bool implicit = gtio_hypercall_enter(m);
     int st = unmap_grant(m, ld, handle, parts);
 
-    if ( hypercall_leave(m, implicit, 0) && st == GNTST_okay )
+    if ( gtio_hypercall_leave(m, implicit, 0) && st == GNTST_okay )
         st = GNTST_general_error;
     return st;
 }
@@ -560,7 +562,7 @@ int gtio_grant_unmap(struct gtio_machine *m, domid_t ld, uint32_t handle,
 int gtio_grant_write(struct gtio_machine *m, domid_t d, uint32_t ref,
                      uint16_t flags, domid_t grantee, uint32_t frame)
 {
-    struct gtio_domain *dom = domain_live(m, d);
+    struct gtio_domain *dom = gtio_domain_live(m, d);
     grant_entry_v1_t *sha;
 
     if ( !dom || ref >= GTIO_NR_GRANTS )
@@ -577,7 +579,7 @@ int gtio_grant_write(struct gtio_machine *m, domid_t d, uint32_t ref,
 }
 
 /* Domain teardown, after its devices are quarantined and a DSI completed. */
-void grant_release_domain(struct gtio_machine *m, struct gtio_domain *dom)
+void gtio_grant_release_domain(struct gtio_machine *m, struct gtio_domain *dom)
 {
     unsigned int h;
 
@@ -602,17 +604,17 @@ void grant_release_domain(struct gtio_machine *m, struct gtio_domain *dom)
         xfree(dom->maptrack[h]);
         dom->maptrack[h] = NULL;
     }
-    grant_free_counts(dom);
+    gtio_grant_free_counts(dom);
 }
 
-void grant_free_counts(struct gtio_domain *dom)
+void gtio_grant_free_counts(struct gtio_domain *dom)
 {
     while ( dom->counts )
         count_unlink(dom, dom->counts);
 }
 
 /* IOMMU turned on late: count the handles the domain already holds. */
-int grant_build_counts(struct gtio_machine *m, struct gtio_domain *dom)
+int gtio_grant_build_counts(struct gtio_machine *m, struct gtio_domain *dom)
 {
     const struct gtio_map_count *c;
     unsigned int h;
@@ -626,6 +628,6 @@ int grant_build_counts(struct gtio_machine *m, struct gtio_domain *dom)
             rc = count_get(dom, map->mfn, map->flags & GNTMAP_readonly);
     }
     for ( c = dom->counts; c && !rc; c = c->next )
-        rc = pt_set(m, dom, c->mfn, grant_count_access(m, c));
+        rc = gtio_pt_set(m, dom, c->mfn, gtio_grant_count_access(m, c));
     return rc;
 }

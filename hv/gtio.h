@@ -33,7 +33,7 @@
 #define GTIO_PENDING_RELEASES   32      /* unmaps awaiting completion */
 #define GTIO_DEFAULT_PSI_MAX    4       /* above this, one DSI instead */
 #define GTIO_QI_WAIT_NS         100000000LL     /* 100ms, as Xen's QI */
-#define GTIO_REG_WAIT_NS        1000000000LL    /* 1s, as DMAR_OPERATION_TIMEOUT */
+#define GTIO_REG_WAIT_NS        1000000000LL    /* DMAR_OPERATION_TIMEOUT */
 
 /* Per-counter pin limit: as Xen's GNTPIN_*, refuse at 128 (bit 7 set). */
 #define GTIO_PIN_LIMIT          128

@@ -4,12 +4,12 @@
  * bfn == mfn.  Non-leaf entries are always R|W; access is decided at the
  * leaf, as in Xen.
  *
- * Every store goes through vtd_write_entry(), so it is written back for a
+ * Every store goes through gtio_vtd_write_entry(), so it is written back for a
  * non-coherent walker before anything relies on it.  Tables needed by a
  * map are allocated before any entry is touched, so an allocation failure
  * leaves the tables exactly as they were.  A table emptied by an unmap is
  * unlinked at once but freed only after an invalidation that also clears
- * the paging-structure caches has completed (flush_note_dead_table()).
+ * the paging-structure caches has completed (gtio_flush_note_dead_table()).
  */
 
 #include <xen/types.h>
@@ -38,7 +38,7 @@ static int table_alloc(struct gtio_machine *m, struct gtio_domain *dom,
         return -ENOMEM;
     va = map_domain_page(page_to_mfn(pg));
     memset(va, 0, PAGE_SIZE);
-    if ( !vtd_coherent(&m->vtd) )
+    if ( !gtio_vtd_coherent(&m->vtd) )
     {
         cache_writeback(va, PAGE_SIZE);
         m->stats.clflush++;
@@ -49,8 +49,8 @@ static int table_alloc(struct gtio_machine *m, struct gtio_domain *dom,
     return 0;
 }
 
-void pt_free_table(struct gtio_machine *m, struct gtio_domain *dom,
-                   uint64_t maddr)
+void gtio_pt_free_table(struct gtio_machine *m, struct gtio_domain *dom,
+                        uint64_t maddr)
 {
     (void)m;
     ASSERT(dom->iommu.table_pages);
@@ -58,7 +58,7 @@ void pt_free_table(struct gtio_machine *m, struct gtio_domain *dom,
     free_domheap_page(maddr_to_page(maddr));
 }
 
-int pt_create_root(struct gtio_machine *m, struct gtio_domain *dom)
+int gtio_pt_create_root(struct gtio_machine *m, struct gtio_domain *dom)
 {
     return table_alloc(m, dom, &dom->iommu.pgd_maddr);
 }
@@ -88,7 +88,7 @@ static unsigned int walk(const struct gtio_domain *dom, unsigned long bfn,
     return level;
 }
 
-unsigned int pt_get(const struct gtio_domain *dom, unsigned long bfn)
+unsigned int gtio_pt_get(const struct gtio_domain *dom, unsigned long bfn)
 {
     uint64_t table, pte, *t;
 
@@ -113,7 +113,7 @@ static int build_path(struct gtio_machine *m, struct gtio_domain *dom,
     if ( rc )
     {
         while ( i-- > 1 )
-            pt_free_table(m, dom, fresh[i - 1]);
+            gtio_pt_free_table(m, dom, fresh[i - 1]);
         return rc;
     }
 
@@ -121,7 +121,7 @@ static int build_path(struct gtio_machine *m, struct gtio_domain *dom,
     {
         uint64_t *t = table_map(*table);
 
-        vtd_write_entry(m, &t[vtd_level_index(bfn, level)],
+        gtio_vtd_write_entry(m, &t[vtd_level_index(bfn, level)],
                         fresh[i] | DMA_PTE_PROT);
         unmap_domain_page(t);
         *table = fresh[i];
@@ -166,9 +166,9 @@ static int collapse(struct gtio_machine *m, struct gtio_domain *dom,
             return 0;
 
         t = table_map(parent);
-        vtd_write_entry(m, &t[vtd_level_index(bfn, level + 1)], 0);
+        gtio_vtd_write_entry(m, &t[vtd_level_index(bfn, level + 1)], 0);
         unmap_domain_page(t);
-        if ( flush_note_dead_table(m, dom, table) )
+        if ( gtio_flush_note_dead_table(m, dom, table) )
             return -EIO;
     }
     return 0;
@@ -179,8 +179,8 @@ static int collapse(struct gtio_machine *m, struct gtio_domain *dom,
  * and note the invalidation the change needs.  Only a map can fail, and
  * only before anything changed.
  */
-int pt_set(struct gtio_machine *m, struct gtio_domain *dom,
-           unsigned long bfn, unsigned int access)
+int gtio_pt_set(struct gtio_machine *m, struct gtio_domain *dom,
+                unsigned long bfn, unsigned int access)
 {
     uint64_t table, *t, *leaf, old, val;
     unsigned int level = walk(dom, bfn, &table);
@@ -200,12 +200,12 @@ int pt_set(struct gtio_machine *m, struct gtio_domain *dom,
     old = *leaf;
     val = access ? ((uint64_t)bfn << PAGE_SHIFT) | access : 0;
     if ( old != val )
-        vtd_write_entry(m, leaf, val);
+        gtio_vtd_write_entry(m, leaf, val);
     unmap_domain_page(t);
 
     if ( old == val )
         return 0;
-    flush_note_change(m, dom, bfn, old & DMA_PTE_PROT, access);
+    gtio_flush_note_change(m, dom, bfn, old & DMA_PTE_PROT, access);
     return access ? 0 : collapse(m, dom, bfn);
 }
 
@@ -223,11 +223,11 @@ static void free_subtree(struct gtio_machine *m, struct gtio_domain *dom,
                 free_subtree(m, dom, t[i] & DMA_PTE_ADDR_MASK, level - 1);
         unmap_domain_page(t);
     }
-    pt_free_table(m, dom, maddr);
+    gtio_pt_free_table(m, dom, maddr);
 }
 
 /* Only after every device left and a DSI completed (domain teardown). */
-void pt_free_all(struct gtio_machine *m, struct gtio_domain *dom)
+void gtio_pt_free_all(struct gtio_machine *m, struct gtio_domain *dom)
 {
     if ( dom->iommu.pgd_maddr )
         free_subtree(m, dom, dom->iommu.pgd_maddr, VTD_PT_LEVELS);

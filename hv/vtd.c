@@ -4,7 +4,7 @@
  * queued invalidation.
  *
  * Unlike Xen 4.17, which follows every queued descriptor with a wait and a
- * busy-poll, descriptors are only queued here and vtd_sync() issues one
+ * busy-poll, descriptors are only queued here and gtio_vtd_sync() issues one
  * wait for all of them.  Every wait uses a fresh status value, so that a
  * late completion of an earlier (timed out) wait can never be mistaken for
  * the completion of a later one, and every wait is bounded: expiry is a
@@ -32,21 +32,21 @@ static void __iomem *reg(const struct gtio_vtd *v, unsigned int off)
     return v->regs + off;
 }
 
-bool vtd_cm(const struct gtio_vtd *v)
+bool gtio_vtd_cm(const struct gtio_vtd *v)
 {
     return v->cap & VTD_CAP_CM;
 }
 
-bool vtd_coherent(const struct gtio_vtd *v)
+bool gtio_vtd_coherent(const struct gtio_vtd *v)
 {
     return v->ecap & VTD_ECAP_C;
 }
 
-/* Store an entry the IOMMU walks, and make it visible to a non-snooping walker. */
-void vtd_write_entry(struct gtio_machine *m, uint64_t *entry, uint64_t val)
+/* Store an entry the IOMMU walks; write it back for a non-snooping walker. */
+void gtio_vtd_write_entry(struct gtio_machine *m, uint64_t *entry, uint64_t val)
 {
     write_atomic(entry, val);
-    if ( !vtd_coherent(&m->vtd) )
+    if ( !gtio_vtd_coherent(&m->vtd) )
     {
         cache_writeback(entry, sizeof(*entry));
         m->stats.clflush++;
@@ -62,7 +62,7 @@ static int alloc_zeroed_page(struct gtio_machine *m, uint64_t *maddr)
         return -ENOMEM;
     va = map_domain_page(page_to_mfn(pg));
     memset(va, 0, PAGE_SIZE);
-    if ( !vtd_coherent(&m->vtd) )
+    if ( !gtio_vtd_coherent(&m->vtd) )
         cache_writeback(va, PAGE_SIZE);
     unmap_domain_page(va);
     *maddr = page_to_maddr(pg);
@@ -212,8 +212,8 @@ static int qi_wait(struct gtio_machine *m)
     return rc;
 }
 
-int vtd_queue_psi(struct gtio_machine *m, uint16_t did, unsigned long bfn,
-                  unsigned int am)
+int gtio_vtd_queue_psi(struct gtio_machine *m, uint16_t did, unsigned long bfn,
+                       unsigned int am)
 {
     uint64_t addr = (uint64_t)bfn << PAGE_SHIFT;
 
@@ -229,7 +229,7 @@ int vtd_queue_psi(struct gtio_machine *m, uint16_t did, unsigned long bfn,
                      addr | am);
 }
 
-int vtd_queue_dsi(struct gtio_machine *m, uint16_t did)
+int gtio_vtd_queue_dsi(struct gtio_machine *m, uint16_t did)
 {
     m->stats.dsi++;
     if ( !m->vtd.qi )
@@ -239,7 +239,7 @@ int vtd_queue_dsi(struct gtio_machine *m, uint16_t did)
                         ((uint64_t)did << VTD_QI_DID_SHIFT), 0);
 }
 
-int vtd_queue_context_global(struct gtio_machine *m)
+int gtio_vtd_queue_context_global(struct gtio_machine *m)
 {
     m->stats.context++;
     if ( !m->vtd.qi )
@@ -249,7 +249,7 @@ int vtd_queue_context_global(struct gtio_machine *m)
 }
 
 /* Register invalidations complete one by one; only the queue needs a wait. */
-int vtd_sync(struct gtio_machine *m)
+int gtio_vtd_sync(struct gtio_machine *m)
 {
     if ( !m->vtd.qi || !m->vtd.nr_queued )
         return 0;
@@ -261,23 +261,23 @@ int vtd_sync(struct gtio_machine *m)
  * non-present context entry, so every DMA faults).  The caller invalidates
  * the context cache and the old domain's IOTLB afterwards.
  */
-int vtd_set_context(struct gtio_machine *m, unsigned int dev,
-                    const struct gtio_domain *dom)
+int gtio_vtd_set_context(struct gtio_machine *m, unsigned int dev,
+                         const struct gtio_domain *dom)
 {
     uint64_t *ctx = map_domain_page(maddr_to_mfn(m->vtd.ctx_maddr));
     uint64_t *entry = &ctx[dev * 2];
 
     /* Clear 'present' first so the walker never sees a torn entry. */
-    vtd_write_entry(m, &entry[0], 0);
+    gtio_vtd_write_entry(m, &entry[0], 0);
     if ( dom )
     {
-        vtd_write_entry(m, &entry[1], VTD_CTX_AW_4LEVEL |
+        gtio_vtd_write_entry(m, &entry[1], VTD_CTX_AW_4LEVEL |
                         ((uint64_t)dom->iommu.did << VTD_CTX_DID_SHIFT));
-        vtd_write_entry(m, &entry[0], dom->iommu.pgd_maddr |
+        gtio_vtd_write_entry(m, &entry[0], dom->iommu.pgd_maddr |
                         VTD_CTX_TT_MULTILEVEL | VTD_CTX_PRESENT);
     }
     else
-        vtd_write_entry(m, &entry[1], 0);
+        gtio_vtd_write_entry(m, &entry[1], 0);
     unmap_domain_page(ctx);
     return 0;
 }
@@ -294,7 +294,7 @@ static int init_tables(struct gtio_machine *m)
     if ( rc )
         return rc;
     root = map_domain_page(maddr_to_mfn(v->root_maddr));
-    vtd_write_entry(m, &root[0], v->ctx_maddr | VTD_ROOT_PRESENT);
+    gtio_vtd_write_entry(m, &root[0], v->ctx_maddr | VTD_ROOT_PRESENT);
     unmap_domain_page(root);
     writeq(v->root_maddr, reg(v, VTD_REG_RTADDR));
     return gcmd(v, VTD_GCMD_SRTP);
@@ -321,7 +321,7 @@ static int init_queue(struct gtio_machine *m)
 }
 
 /* Bring the unit up: tables, queue, a clean slate of caches, translation. */
-int vtd_init(struct gtio_machine *m)
+int gtio_vtd_init(struct gtio_machine *m)
 {
     struct gtio_vtd *v = &m->vtd;
     int rc;
@@ -336,7 +336,7 @@ int vtd_init(struct gtio_machine *m)
     if ( !rc && (v->ecap & VTD_ECAP_QI) )
         rc = init_queue(m);
     if ( !rc )
-        rc = vtd_queue_context_global(m);
+        rc = gtio_vtd_queue_context_global(m);
     if ( !rc )
     {
         m->stats.global++;
@@ -345,13 +345,13 @@ int vtd_init(struct gtio_machine *m)
                    : reg_iotlb(m, VTD_IOTLB_GLOBAL, 0, 0);
     }
     if ( !rc )
-        rc = vtd_sync(m);
+        rc = gtio_vtd_sync(m);
     if ( !rc )
         rc = gcmd(v, VTD_GCMD_TE);
     return rc;
 }
 
-void vtd_teardown(struct gtio_machine *m)
+void gtio_vtd_teardown(struct gtio_machine *m)
 {
     struct gtio_vtd *v = &m->vtd;
 

@@ -34,7 +34,8 @@
 #define VTD_CAP_PSI             (1ULL << 39)
 #define VTD_CAP_MAMV_SHIFT      48
 #define VTD_CAP_MAMV_MASK       (0x3fULL << VTD_CAP_MAMV_SHIFT)
-#define vtd_cap_mamv(cap)       (((cap) & VTD_CAP_MAMV_MASK) >> VTD_CAP_MAMV_SHIFT)
+#define vtd_cap_mamv(cap) \
+    ((unsigned int)(((cap) & VTD_CAP_MAMV_MASK) >> VTD_CAP_MAMV_SHIFT))
 
 /* ECAP_REG */
 #define VTD_ECAP_C              (1ULL << 0)     /* coherent table walks */
