@@ -119,10 +119,16 @@ static unsigned int devices_of(const struct gtio_machine *m, domid_t d)
     return n;
 }
 
-/* Move every device of dom to quarantine; confirmed or an error. */
+/*
+ * Move every device of dom to quarantine; confirmed or an error.  Only the
+ * context cache needs invalidating for that: once a device's context
+ * entry is gone it faults before any IOTLB lookup, so this works even when
+ * IOTLB invalidation is what failed.
+ */
 int gtio_domain_block_devices(struct gtio_machine *m, struct gtio_domain *dom)
 {
     unsigned int dev;
+    int rc;
 
     if ( !devices_of(m, dom->domid) )
         return 0;
@@ -132,7 +138,19 @@ int gtio_domain_block_devices(struct gtio_machine *m, struct gtio_domain *dom)
             gtio_vtd_set_context(m, dev, NULL);
             m->device_owner[dev] = GTIO_NO_DOMAIN;
         }
-    return invalidate_device_move(m, dom->iommu.did);
+    rc = gtio_vtd_queue_context_global(m);
+    return rc ? rc : gtio_vtd_sync(m);
+}
+
+/* Nothing cached under the domain id survives: required before reuse. */
+static int forget_domain_id(struct gtio_machine *m, struct gtio_domain *dom)
+{
+    int rc = gtio_vtd_queue_dsi(m, dom->iommu.did);
+
+    rc = rc ? rc : gtio_vtd_sync(m);
+    if ( !rc )
+        dom->iommu.unconfirmed = false;
+    return rc;
 }
 
 /* Build tables from what the domain holds now; all or nothing. */
@@ -256,6 +274,8 @@ int gtio_domain_destroy(struct gtio_machine *m, domid_t d)
     gtio_grant_complete_releases(m);
     if ( !rc && gtio_domain_iommu_on(dom) )
         rc = gtio_domain_block_devices(m, dom);
+    if ( !rc && gtio_domain_iommu_on(dom) )
+        rc = forget_domain_id(m, dom);
     dom->state = GTIO_DOM_DYING;
     if ( rc || dom->iommu.unconfirmed )
     {

@@ -388,8 +388,16 @@ static int pin_entry(struct gtio_machine *m, struct gtio_domain *rdom,
 static void unpin_entry(struct gtio_machine *m, struct gtio_domain *rdom,
                         uint32_t ref, uint32_t parts, bool ro)
 {
-    pins_add(&rdom->active[ref].pin, parts, ro, -1);
+    struct gtio_active_entry *act = &rdom->active[ref];
+
+    pins_add(&act->pin, parts, ro, -1);
     reduce_status(m, rdom, ref);
+    /* Unpinned: the next pin re-reads the entry, keep nothing stale. */
+    if ( !pins_any(&act->pin) )
+    {
+        act->domid = 0;
+        act->mfn = 0;
+    }
 }
 
 static int map_grant(struct gtio_machine *m, domid_t ld, domid_t rd,
