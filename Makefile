@@ -71,6 +71,7 @@ replay: build-asan
 test: deps-test
 	@$(MAKE) --no-print-directory -j2 all
 	@BUILD=$(BUILD) tests/run.sh \
+		tests/style/hv_hygiene.sh \
 		$(foreach t,gcc asan,$(addprefix $(BUILD)/$(t)/,$(TEST_BINS))) \
 		tests/xen/build_test.sh
 
