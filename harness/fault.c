@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Numbered fault points, armed like Linux's fail_nth.
+ *
+ * Two independent one-shot armings exist: a countdown over the hits of all
+ * points (fault_arm_nth) and a countdown per point (fault_arm_point).  A
+ * hit that brings either to zero fails; both count the same hit, so an
+ * input that arms both gets exactly what it asked for.
+ */
+#include <string.h>
+
+#include "fault.h"
+
+static const char *const point_names[FP_NR] = {
+    [FP_PT_ALLOC]           = "pt-alloc",
+    [FP_MAPTRACK_ALLOC]     = "maptrack-alloc",
+    [FP_COUNTER_ALLOC]      = "counter-alloc",
+    [FP_XMALLOC]            = "xmalloc",
+    [FP_REG_INV_TIMEOUT]    = "reg-inv-timeout",
+    [FP_QI_WAIT_TIMEOUT]    = "qi-wait-timeout",
+    [FP_QI_ERROR]           = "qi-error",
+};
+
+static struct {
+    unsigned int nth_left;              /* 0: not armed */
+    unsigned int point_left[FP_NR];     /* 0: not armed */
+    unsigned long hits[FP_NR];
+    unsigned long injected[FP_NR];
+    unsigned long injected_total;
+    enum fault_point last;
+} fs = { .last = FP_NR };
+
+static bool valid_point(enum fault_point p)
+{
+    return (unsigned int)p < FP_NR;
+}
+
+bool fault_hit(enum fault_point p)
+{
+    bool fail = false;
+
+    if ( !valid_point(p) )
+        return false;
+    fs.hits[p]++;
+
+    /* Count down both armings on this hit, even if the first one fires. */
+    if ( fs.nth_left && --fs.nth_left == 0 )
+        fail = true;
+    if ( fs.point_left[p] && --fs.point_left[p] == 0 )
+        fail = true;
+
+    if ( fail )
+    {
+        fs.injected[p]++;
+        fs.injected_total++;
+        fs.last = p;
+    }
+    return fail;
+}
+
+void fault_arm_nth(unsigned int n)
+{
+    fs.nth_left = n;
+}
+
+void fault_arm_point(enum fault_point p, unsigned int k)
+{
+    if ( valid_point(p) )
+        fs.point_left[p] = k;
+}
+
+bool fault_armed(void)
+{
+    unsigned int p;
+
+    if ( fs.nth_left )
+        return true;
+    for ( p = 0; p < FP_NR; p++ )
+        if ( fs.point_left[p] )
+            return true;
+    return false;
+}
+
+void fault_reset(void)
+{
+    memset(&fs, 0, sizeof(fs));
+    fs.last = FP_NR;
+}
+
+unsigned long fault_hits(enum fault_point p)
+{
+    return valid_point(p) ? fs.hits[p] : 0;
+}
+
+unsigned long fault_injected(enum fault_point p)
+{
+    return valid_point(p) ? fs.injected[p] : 0;
+}
+
+unsigned long fault_injected_total(void)
+{
+    return fs.injected_total;
+}
+
+enum fault_point fault_last_injected(void)
+{
+    return fs.last;
+}
+
+const char *fault_point_name(enum fault_point p)
+{
+    return valid_point(p) ? point_names[p] : "none";
+}
+
+enum fault_point fault_point_by_name(const char *name)
+{
+    unsigned int p;
+
+    for ( p = 0; name && p < FP_NR; p++ )
+        if ( !strcmp(point_names[p], name) )
+            return p;
+    return FP_NR;
+}

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated domain heap (see heap.h) and the xmalloc shim behind it.
+ *
+ * All frames live in one arena allocated once, so that an address maps
+ * back to its frame by arithmetic: write_atomic() and clflush report bare
+ * pointers, and the IOMMU model needs the frame behind them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <harness/hooks.h>
+
+#include "fault.h"
+#include "heap.h"
+#include "vtd_sim.h"
+
+/* Freed frames are poisoned under ASan: a stale pointer into one shows. */
+#if defined(__SANITIZE_ADDRESS__)
+# define HEAP_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define HEAP_ASAN 1
+# endif
+#endif
+#ifdef HEAP_ASAN
+# include <sanitizer/asan_interface.h>
+# define frame_poison(p)    ASAN_POISON_MEMORY_REGION(p, HEAP_FRAME_SIZE)
+# define frame_unpoison(p)  ASAN_UNPOISON_MEMORY_REGION(p, HEAP_FRAME_SIZE)
+#else
+# define frame_poison(p)    ((void)(p))
+# define frame_unpoison(p)  ((void)(p))
+#endif
+
+/* What struct page_info is for the core: an opaque handle of a frame. */
+struct page_info {
+    unsigned long mfn;
+};
+
+static unsigned char *arena;
+static struct page_info pages[HEAP_MAX_FRAMES];
+static uint8_t frame_state[HEAP_MAX_FRAMES];    /* enum heap_frame_state */
+
+static struct {
+    unsigned int used;                  /* frames 0..used-1 touched */
+    unsigned int live;
+    unsigned int limit;
+    unsigned int nr_free;
+    unsigned int free_stack[HEAP_MAX_FRAMES];   /* LIFO of freed frames */
+} heap = { .limit = HEAP_MAX_FRAMES };
+
+static void arena_init(void)
+{
+    unsigned int i;
+
+    if ( arena )
+        return;
+    arena = aligned_alloc(HEAP_FRAME_SIZE,
+                          (size_t)HEAP_MAX_FRAMES * HEAP_FRAME_SIZE);
+    if ( !arena )
+    {
+        fprintf(stderr, "heap: cannot allocate the frame arena\n");
+        abort();
+    }
+    for ( i = 0; i < HEAP_MAX_FRAMES; i++ )
+        pages[i].mfn = HEAP_BASE_MFN + i;
+}
+
+static unsigned char *frame_va(unsigned int idx)
+{
+    return arena + (size_t)idx * HEAP_FRAME_SIZE;
+}
+
+static void xmalloc_reset(void);
+
+void heap_reset(void)
+{
+    unsigned int i;
+
+    for ( i = 0; i < heap.used; i++ )
+    {
+        if ( frame_state[i] == HEAP_FRAME_FREE )
+            frame_unpoison(frame_va(i));
+        frame_state[i] = HEAP_FRAME_NONE;
+    }
+    heap.used = heap.live = heap.nr_free = 0;
+    heap.limit = HEAP_MAX_FRAMES;
+    xmalloc_reset();
+}
+
+void heap_set_limit(unsigned int frames)
+{
+    heap.limit = frames < HEAP_MAX_FRAMES ? frames : HEAP_MAX_FRAMES;
+}
+
+unsigned int heap_live_pages(void)
+{
+    return heap.live;
+}
+
+unsigned int heap_frames_used(void)
+{
+    return heap.used;
+}
+
+enum heap_frame_state heap_frame_state(unsigned long mfn)
+{
+    return heap_is_heap_mfn(mfn) ? frame_state[mfn - HEAP_BASE_MFN]
+                                 : HEAP_FRAME_NONE;
+}
+
+void *heap_frame_va(unsigned long mfn)
+{
+    if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
+        return NULL;
+    return frame_va(mfn - HEAP_BASE_MFN);
+}
+
+void heap_frame_read(unsigned long mfn, unsigned int off, void *buf,
+                     unsigned int len)
+{
+    enum heap_frame_state st = heap_frame_state(mfn);
+    unsigned char *va = frame_va(mfn - HEAP_BASE_MFN);
+
+    if ( st == HEAP_FRAME_NONE || off > HEAP_FRAME_SIZE ||
+         len > HEAP_FRAME_SIZE - off )
+        hh_bug(__FILE__, __LINE__, "heap_frame_read outside a heap frame");
+    if ( st == HEAP_FRAME_FREE )
+        frame_unpoison(va);
+    memcpy(buf, va + off, len);
+    if ( st == HEAP_FRAME_FREE )
+        frame_poison(va);
+}
+
+void heap_frame_write(unsigned long mfn, unsigned int off, const void *buf,
+                      unsigned int len)
+{
+    enum heap_frame_state st = heap_frame_state(mfn);
+    unsigned char *va = frame_va(mfn - HEAP_BASE_MFN);
+
+    if ( st == HEAP_FRAME_NONE || off > HEAP_FRAME_SIZE ||
+         len > HEAP_FRAME_SIZE - off )
+        hh_bug(__FILE__, __LINE__, "heap_frame_write outside a heap frame");
+    if ( st == HEAP_FRAME_FREE )
+        frame_unpoison(va);
+    memcpy(va + off, buf, len);
+    if ( st == HEAP_FRAME_FREE )
+        frame_poison(va);
+}
+
+bool heap_va_to_mfn(const volatile void *va, unsigned long *mfn,
+                    unsigned int *offset)
+{
+    uintptr_t p = (uintptr_t)va, base = (uintptr_t)arena;
+    size_t idx;
+
+    if ( !arena || p < base ||
+         p - base >= (size_t)HEAP_MAX_FRAMES * HEAP_FRAME_SIZE )
+        return false;
+    idx = (p - base) / HEAP_FRAME_SIZE;
+    if ( frame_state[idx] == HEAP_FRAME_NONE )
+        return false;
+    *mfn = HEAP_BASE_MFN + idx;
+    *offset = (p - base) % HEAP_FRAME_SIZE;
+    return true;
+}
+
+struct page_info *hh_alloc_page(void)
+{
+    unsigned int idx;
+
+    arena_init();
+    if ( fault_hit(FP_PT_ALLOC) )
+        return NULL;
+    if ( heap.live >= heap.limit )
+        return NULL;
+
+    /* Last freed first: a stale user of that frame sees the new contents. */
+    if ( heap.nr_free )
+        idx = heap.free_stack[--heap.nr_free];
+    else if ( heap.used < HEAP_MAX_FRAMES )
+        idx = heap.used++;
+    else
+        return NULL;
+
+    if ( frame_state[idx] == HEAP_FRAME_FREE )
+        frame_unpoison(frame_va(idx));
+    frame_state[idx] = HEAP_FRAME_LIVE;
+    heap.live++;
+    /* Xen's allocator does not clear pages: a core that forgets to shows. */
+    memset(frame_va(idx), HEAP_POISON_BYTE, HEAP_FRAME_SIZE);
+    vtd_sim_frame_allocated(HEAP_BASE_MFN + idx);
+    return &pages[idx];
+}
+
+static unsigned int page_index(const struct page_info *pg, const char *what)
+{
+    uintptr_t p = (uintptr_t)pg, base = (uintptr_t)pages;
+
+    if ( !pg || p < base || p - base >= sizeof(pages) ||
+         (p - base) % sizeof(*pg) )
+        hh_bug(__FILE__, __LINE__, what);
+    return (p - base) / sizeof(*pg);
+}
+
+void hh_free_page(struct page_info *pg)
+{
+    unsigned int idx = page_index(pg, "free of a non-heap page");
+
+    vtd_sim_poke();
+    if ( frame_state[idx] != HEAP_FRAME_LIVE )
+        hh_bug(__FILE__, __LINE__,
+               frame_state[idx] == HEAP_FRAME_FREE ?
+               "double free of a heap page" :
+               "free of a heap page never allocated");
+    frame_state[idx] = HEAP_FRAME_FREE;
+    heap.live--;
+    heap.free_stack[heap.nr_free++] = idx;
+    /* Contents stay: a device may still walk this frame.  The CPU may not. */
+    frame_poison(frame_va(idx));
+}
+
+void *hh_map_frame(unsigned long mfn)
+{
+    vtd_sim_poke();
+    switch ( heap_frame_state(mfn) )
+    {
+    case HEAP_FRAME_LIVE:
+        return frame_va(mfn - HEAP_BASE_MFN);
+    case HEAP_FRAME_FREE:
+        hh_bug(__FILE__, __LINE__, "map of a freed heap frame");
+    case HEAP_FRAME_NONE:
+        break;
+    }
+    hh_bug(__FILE__, __LINE__, "map of a frame without backing");
+}
+
+unsigned long hh_page_to_mfn(const struct page_info *pg)
+{
+    return pages[page_index(pg, "page_to_mfn of a non-heap page")].mfn;
+}
+
+struct page_info *hh_mfn_to_page(unsigned long mfn)
+{
+    arena_init();
+    return heap_is_heap_mfn(mfn) ? &pages[mfn - HEAP_BASE_MFN] : NULL;
+}
+
+/* ---- xmalloc ---- */
+
+/*
+ * Live blocks are kept in a hash of their addresses, not in a header in
+ * front of them: a double or wild xfree() is then a clean BUG report
+ * instead of a read of freed memory.
+ */
+struct xm_block {
+    void *ptr;
+    struct xm_block *hash_next;
+    struct xm_block *prev, *next;       /* list of all live blocks */
+};
+
+#define XM_BUCKETS 1024U
+
+static struct xm_block *xm_hash[XM_BUCKETS];
+static struct xm_block *xm_live;
+static unsigned int xm_nr_live;
+
+static unsigned int xm_bucket(const void *p)
+{
+    uintptr_t v = (uintptr_t)p;
+
+    return (unsigned int)((v >> 4) ^ (v >> 14)) % XM_BUCKETS;
+}
+
+static enum fault_point xmalloc_point(const char *type_name)
+{
+    static const struct {
+        const char *name;
+        enum fault_point point;
+    } sites[] = {
+        { "struct gtio_maptrack_chunk", FP_MAPTRACK_ALLOC },
+        { "struct gtio_map_count", FP_COUNTER_ALLOC },
+    };
+    size_t len = type_name ? strlen(type_name) : 0;
+    unsigned int i;
+
+    /* xzalloc_array(T, n) names the type "T[]": same site as T. */
+    if ( len >= 2 && !strcmp(type_name + len - 2, "[]") )
+        len -= 2;
+    for ( i = 0; i < sizeof(sites) / sizeof(sites[0]); i++ )
+        if ( strlen(sites[i].name) == len &&
+             !strncmp(sites[i].name, type_name, len) )
+            return sites[i].point;
+    return FP_XMALLOC;
+}
+
+void *hh_xmalloc(size_t size, const char *type_name, bool zero)
+{
+    struct xm_block *b;
+    unsigned int h;
+
+    if ( fault_hit(xmalloc_point(type_name)) )
+        return NULL;
+
+    b = malloc(sizeof(*b));
+    if ( !b )
+        return NULL;
+    /* Never size 0: every live block must have a distinct address. */
+    b->ptr = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+    if ( !b->ptr )
+    {
+        free(b);
+        return NULL;
+    }
+    if ( !zero )
+        memset(b->ptr, HEAP_POISON_BYTE, size);
+
+    h = xm_bucket(b->ptr);
+    b->hash_next = xm_hash[h];
+    xm_hash[h] = b;
+    b->prev = NULL;
+    b->next = xm_live;
+    if ( xm_live )
+        xm_live->prev = b;
+    xm_live = b;
+    xm_nr_live++;
+    return b->ptr;
+}
+
+static void xm_unlink(struct xm_block *b, struct xm_block **hash_link)
+{
+    *hash_link = b->hash_next;
+    if ( b->prev )
+        b->prev->next = b->next;
+    else
+        xm_live = b->next;
+    if ( b->next )
+        b->next->prev = b->prev;
+    xm_nr_live--;
+    free(b->ptr);
+    free(b);
+}
+
+void hh_xfree(void *p)
+{
+    struct xm_block **link;
+
+    if ( !p )
+        return;
+    for ( link = &xm_hash[xm_bucket(p)]; *link; link = &(*link)->hash_next )
+        if ( (*link)->ptr == p )
+        {
+            xm_unlink(*link, link);
+            return;
+        }
+    hh_bug(__FILE__, __LINE__, "xfree of a block not allocated, or twice");
+}
+
+unsigned int heap_live_xmallocs(void)
+{
+    return xm_nr_live;
+}
+
+static void xmalloc_reset(void)
+{
+    while ( xm_live )
+    {
+        struct xm_block **link = &xm_hash[xm_bucket(xm_live->ptr)];
+
+        while ( *link != xm_live )
+            link = &(*link)->hash_next;
+        xm_unlink(xm_live, link);
+    }
+}

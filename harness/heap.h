@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated domain heap: real 4 KiB frames for everything the IOMMU
+ * reads (page tables, root/context tables, the invalidation queue and its
+ * wait status slots), plus malloc-backed xmalloc with leak accounting.
+ *
+ * Heap frames are numbered from HEAP_BASE_MFN, far above the guest frames
+ * (0 .. nr_frames-1), which have no backing at all.  Freed frames keep
+ * their contents and are reused last-freed-first, so that a device still
+ * walking a freed table page sees exactly what the next user writes there.
+ * New frames are filled with HEAP_POISON_BYTE, as Xen's allocator does not
+ * clear pages either.
+ */
+#ifndef HARNESS_HEAP_H
+#define HARNESS_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HEAP_BASE_MFN       0x100000UL
+#define HEAP_MAX_FRAMES     4096U
+#define HEAP_FRAME_SIZE     4096U
+#define HEAP_POISON_BYTE    0xa5
+
+enum heap_frame_state {
+    HEAP_FRAME_NONE,        /* not a heap frame, or not used since reset */
+    HEAP_FRAME_LIVE,        /* allocated */
+    HEAP_FRAME_FREE,        /* freed; contents kept */
+};
+
+/*
+ * Back to an empty heap: every frame unused, the allocation limit back to
+ * HEAP_MAX_FRAMES.  xmalloc blocks still live (leaks of the last input)
+ * are released so that they do not pile up.  Costs what the last input
+ * touched.
+ */
+void heap_reset(void);
+
+/* Allocation fails once this many frames are live (<= HEAP_MAX_FRAMES). */
+void heap_set_limit(unsigned int frames);
+
+unsigned int heap_live_pages(void);
+unsigned int heap_live_xmallocs(void);
+/* Frames handed out since reset (fresh ones, not reuses). */
+unsigned int heap_frames_used(void);
+
+enum heap_frame_state heap_frame_state(unsigned long mfn);
+static inline bool heap_is_heap_mfn(unsigned long mfn)
+{
+    return mfn - HEAP_BASE_MFN < HEAP_MAX_FRAMES;
+}
+/*
+ * Where a live or freed frame is (NULL otherwise); never a BUG.  Under
+ * ASan a freed frame is poisoned, so that the core touching one through a
+ * stale pointer is reported: read and write freed frames with
+ * heap_frame_read()/heap_frame_write() instead.
+ */
+void *heap_frame_va(unsigned long mfn);
+/* Copy bytes [off, off+len) of a live or freed frame out, or in. */
+void heap_frame_read(unsigned long mfn, unsigned int off, void *buf,
+                     unsigned int len);
+void heap_frame_write(unsigned long mfn, unsigned int off, const void *buf,
+                      unsigned int len);
+/* The heap frame holding va, live or freed; false if va is not in one. */
+bool heap_va_to_mfn(const volatile void *va, unsigned long *mfn,
+                    unsigned int *offset);
+
+#endif /* HARNESS_HEAP_H */

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hooks the shim headers call (harness/include/harness/hooks.h), other
+ * than the heap's: MMIO and memory traffic go to the VT-d model, time is
+ * virtual and advances only when the core spins, fatal conditions unwind
+ * to the executor.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <harness/hooks.h>
+
+#include "fault.h"
+#include "vtd_sim.h"
+
+bool harness_verbose;
+
+static struct {
+    int64_t now_ns;
+    int64_t relax_step_ns;
+    jmp_buf *unwind;
+    struct harness_fatal fatal;
+    unsigned long crashes;
+    const char *crash_file;
+    int crash_line;
+    struct domain *crash_domain;
+    bool verbose_checked;
+} hk = { .relax_step_ns = 1000 };
+
+void harness_hooks_reset(void)
+{
+    hk.now_ns = 0;
+    memset(&hk.fatal, 0, sizeof(hk.fatal));
+    hk.crashes = 0;
+    hk.crash_file = NULL;
+    hk.crash_line = 0;
+    hk.crash_domain = NULL;
+}
+
+void harness_set_relax_step(int64_t ns)
+{
+    hk.relax_step_ns = ns > 0 ? ns : 1;
+}
+
+static unsigned int regs_offset(const volatile void *addr, unsigned int bytes)
+{
+    uintptr_t base = (uintptr_t)vtd_sim_regs(), p = (uintptr_t)addr;
+
+    if ( p < base || p - base + bytes > 0x1000 )
+        hh_bug(__FILE__, __LINE__, "MMIO outside the VT-d register block");
+    return (unsigned int)(p - base);
+}
+
+uint64_t hh_mmio_read(const volatile void *addr, unsigned int bytes)
+{
+    return vtd_sim_mmio_read(regs_offset(addr, bytes), bytes);
+}
+
+void hh_mmio_write(volatile void *addr, uint64_t val, unsigned int bytes)
+{
+    vtd_sim_mmio_write(regs_offset(addr, bytes), val, bytes);
+}
+
+void hh_mem_written(const volatile void *va, unsigned int bytes)
+{
+    vtd_sim_mem_written(va, bytes);
+}
+
+void hh_cache_writeback(const void *va, unsigned int bytes)
+{
+    vtd_sim_cache_writeback(va, bytes);
+}
+
+/* Spinning is the only way time passes; the IOMMU works meanwhile. */
+void hh_cpu_relax(void)
+{
+    hk.now_ns += hk.relax_step_ns;
+    vtd_sim_tick();
+}
+
+int64_t hh_now_ns(void)
+{
+    return hk.now_ns;
+}
+
+void harness_set_unwind(jmp_buf *unwind)
+{
+    hk.unwind = unwind;
+}
+
+const struct harness_fatal *harness_last_fatal(void)
+{
+    return &hk.fatal;
+}
+
+static void __attribute__((noreturn))
+fatal(enum harness_fatal_kind kind, const char *file, int line,
+                  const char *what)
+{
+    hk.fatal.kind = kind;
+    hk.fatal.file = file;
+    hk.fatal.line = line;
+    snprintf(hk.fatal.what, sizeof(hk.fatal.what), "%s", what ? what : "");
+    if ( hk.unwind )
+        longjmp(*hk.unwind, (int)kind);
+    /* Nobody to unwind to: a test or tool run outside the executor. */
+    fprintf(stderr, "%s: %s:%d: %s\n",
+            kind == HARNESS_FATAL_BUG ? "BUG" : "panic",
+            file ? file : "?", line, hk.fatal.what);
+    abort();
+}
+
+void hh_bug(const char *file, int line, const char *what)
+{
+    fatal(HARNESS_FATAL_BUG, file, line, what);
+}
+
+void hh_panic(const char *msg)
+{
+    fatal(HARNESS_FATAL_PANIC, NULL, 0, msg);
+}
+
+void hh_domain_crash(struct domain *d, const char *file, int line)
+{
+    hk.crashes++;
+    hk.crash_file = file;
+    hk.crash_line = line;
+    hk.crash_domain = d;
+    if ( harness_verbose )
+        fprintf(stderr, "domain_crash at %s:%d\n", file, line);
+}
+
+unsigned long harness_domain_crashes(void)
+{
+    return hk.crashes;
+}
+
+const char *harness_last_crash_file(void)
+{
+    return hk.crash_file;
+}
+
+int harness_last_crash_line(void)
+{
+    return hk.crash_line;
+}
+
+struct domain *harness_last_crash_domain(void)
+{
+    return hk.crash_domain;
+}
+
+void hh_printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    if ( !hk.verbose_checked )
+    {
+        const char *env = getenv("GTIO_VERBOSE");
+
+        hk.verbose_checked = true;
+        if ( env && *env && strcmp(env, "0") )
+            harness_verbose = true;
+    }
+    if ( !harness_verbose )
+        return;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,2184 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated VT-d remapping unit (see vtd_sim.h and DESIGN.md section 6).
+ *
+ * Three layers:
+ *
+ * 1. Device-visible memory.  Every heap frame has a "dram" copy: what a
+ *    walker that does not snoop CPU caches reads.  With ECAP.C=1 it follows
+ *    the CPU view at once; with ECAP.C=0 a word may show its last written
+ *    back value or any value stored since (a dirty line can be evicted at
+ *    any moment), kept as "extras".  Stores that bypass write_atomic() are
+ *    found by comparing a frame with its copy (frame_sync()).
+ *
+ * 2. Cached entries.  For every VT-d domain id, the set of entries the
+ *    hardware may hold: leaves (IOTLB, level 1), paging-structure entries
+ *    (levels 2..4, pointing at a table frame) and, under CAP.CM, non-present
+ *    entries.  A context entry's root pointer is a pseudo entry of level 5.
+ *    Every cached table pointer is a "reacher" of its frame: when a visible
+ *    word of the frame changes, the new value is recorded for every reacher,
+ *    so the set always contains everything any possible walk gives now and
+ *    everything it gave since the entries were last invalidated.  That is
+ *    the adversarial hardware: it may have fetched at any of those moments.
+ *
+ * 3. Invalidation.  Each entry carries the sequence number of the last
+ *    moment it was seen fetchable.  When an invalidation is submitted its
+ *    scope is walked from the roots (stamping what is fetchable then); when
+ *    it completes, every entry in scope not seen since the submission is
+ *    dropped.  Whatever moment between submission and completion the real
+ *    hardware executed it at, what it could still hold afterwards is then a
+ *    subset of what the model keeps.  Completion is as late as the
+ *    interface allows: a register invalidation when software reads the
+ *    busy bit clear, a queued one when a later wait descriptor's status
+ *    write lands.
+ *
+ * Context entries are handled the same way, per device, with the current
+ * possibilities recomputed whenever the root or context table changes.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <harness/hooks.h>
+
+#include "fault.h"
+#include "heap.h"
+#include "vtd_hw.h"
+#include "vtd_sim.h"
+
+#define PTES                VTD_PTES_PER_TABLE
+#define BFN_BITS            36          /* 48-bit addresses, 4K pages */
+#define BFN_END             (1ULL << BFN_BITS)
+#define DMA_PTE_SP          (1ULL << 7) /* reserved: no SLLPS advertised */
+#define ROOT_LEVEL          5           /* a context entry's root pointer */
+
+/* IOTLB registers: ECAP.IRO = 0x10, so IVA at 0x100 and IOTLB at 0x108. */
+#define SIM_IRO             0x10U
+#define REG_IVA             (SIM_IRO * 16)
+#define REG_IOTLB           (REG_IVA + 8)
+
+/* Status bits of GSTS that are not in vtd_hw.h (same positions as GCMD). */
+#define GSTS_TES            VTD_GCMD_TE
+#define GSTS_RTPS           VTD_GCMD_SRTP
+#define GSTS_QIES           VTD_GCMD_QIE
+
+/* Actual granularity fields reported on completion. */
+#define IOTLB_IAIG_SHIFT    57
+#define CCMD_CAIG_SHIFT     59
+
+#define CAP_ND_64K          6ULL        /* 2^(4+2*6) domain ids */
+#define CAP_MGAW_48         (47ULL << 16)
+
+#define NR_DIDS             65536U
+#define HASH_BITS           16
+#define HASH_SIZE           (1U << HASH_BITS)
+#define MAX_QI_ENTRIES      (VTD_QI_ENTRIES_PER_PAGE << 7)
+#define MAX_VISIBLE         32          /* values one word may show */
+#define WALK_BUDGET         (1UL << 22) /* entry visits per operation */
+#define POOL_CHUNK          4096
+
+struct range {
+    uint64_t lo, hi;                    /* bfns [lo, hi) */
+};
+
+static const struct range all_bfns = { 0, BFN_END };
+
+/* ---- State ---- */
+
+enum tl_kind {
+    TL_LEAF,                /* level 1, present: val = address | R/W */
+    TL_NP,                  /* non-present (or reserved) entry: faults */
+    TL_TABLE,               /* val = mfn of the next table (a heap frame) */
+    TL_WILD,                /* val = raw entry pointing outside the heap */
+};
+
+struct tl_entry {
+    struct tl_entry *hash_next;
+    struct tl_entry *did_prev, *did_next;   /* entries or roots of its did */
+    struct tl_entry *reach_prev, *reach_next;   /* TL_TABLE: target's list */
+    uint64_t key;           /* bfn >> 9*(level-1); 0 for a root */
+    uint64_t val;
+    uint64_t seen;          /* last sequence number it was fetchable at */
+    unsigned int refs;      /* roots: context possibilities using it */
+    uint16_t did;
+    uint8_t level;          /* 1..4, or ROOT_LEVEL */
+    uint8_t kind;           /* enum tl_kind */
+};
+
+struct did_state {
+    struct tl_entry *entries;   /* levels 1..4 */
+    struct tl_entry *roots;     /* ROOT_LEVEL pseudo entries */
+    unsigned int nr_entries;    /* on the entries list */
+    unsigned int nr_wild;
+    bool touched;
+};
+
+struct word_extra {
+    uint16_t idx;
+    uint64_t val;
+};
+
+struct sim_frame {
+    uint64_t dram[PTES];
+    struct word_extra *extra;   /* values stored since the last write-back */
+    unsigned int nr_extra, cap_extra;
+    uint64_t extra_map[PTES / 64];
+    struct tl_entry *reachers;
+    bool ctx_watch;         /* a root or context table: recompute contexts */
+    bool touched;           /* in use since the last reset */
+    unsigned int idx;       /* mfn - HEAP_BASE_MFN */
+    int watch_pos;          /* index in watched[], -1 when not watched */
+};
+
+enum ctx_kind {
+    CTX_FAULT,              /* non-present or invalid: every DMA faults */
+    CTX_VALID,
+    CTX_WILD,               /* pass-through or a pointer outside the heap */
+};
+
+struct ctx_poss {
+    uint64_t lo, hi;
+    uint64_t seen;
+    struct tl_entry *root;  /* CTX_VALID */
+    uint16_t did;
+    uint8_t kind;
+    bool current, was_current;
+    const char *why;        /* CTX_WILD */
+};
+
+struct dev_state {
+    struct ctx_poss *poss;
+    unsigned int nr, cap;
+};
+
+enum inv_gran {
+    INV_NONE,
+    INV_GLOBAL,
+    INV_DOMAIN,
+    INV_PAGE,               /* IOTLB: page-selective; context: device */
+};
+
+struct inv {
+    bool context;           /* context cache, else IOTLB + PS caches */
+    uint8_t gran;           /* enum inv_gran */
+    bool ih;
+    uint16_t did, sid;
+    struct range r;         /* INV_PAGE IOTLB: the aligned block */
+    uint64_t sub_seq;
+};
+
+/* What the queue has fetched but not yet completed, in order. */
+struct qrec {
+    bool late_wait;         /* a timed-out wait, its status still unwritten */
+    bool sw, iflag;
+    uint32_t data;
+    uint64_t addr;
+    struct inv inv;
+};
+
+struct reg_inv {
+    bool pending, stuck;
+    unsigned int reads_left;
+    uint64_t value;         /* what the register reads as */
+    uint64_t done_value;    /* ... once complete */
+    struct inv inv;
+};
+
+static struct vtd_sim_caps caps;
+static struct vtd_sim_stats stats;
+
+static uint64_t regs_block[VTD_REG_BLOCK_SIZE / 8]
+    __attribute__((aligned(VTD_REG_BLOCK_SIZE)));
+
+static struct {
+    uint64_t cap, ecap;
+    uint32_t gsts;
+    bool gcmd_pending;
+    uint32_t gcmd;
+    uint64_t rtaddr;
+    bool root_latched;
+    unsigned long root_mfn;
+    uint32_t fsts;
+    uint64_t iqa;
+    unsigned int iqh, iqt;      /* descriptor indices */
+    uint32_t ics;
+    uint64_t iva;
+    struct reg_inv ccmd, iotlb;
+    unsigned int qi_ticks;
+    uint64_t other[VTD_REG_BLOCK_SIZE / 8];     /* registers not modelled */
+} r;
+
+static struct sim_frame *sframes[HEAP_MAX_FRAMES];
+static unsigned int touched_frames[HEAP_MAX_FRAMES], nr_touched_frames;
+static unsigned int watched[HEAP_MAX_FRAMES], nr_watched;
+
+static struct did_state dids[NR_DIDS];
+static uint16_t touched_dids[NR_DIDS];
+static unsigned int nr_touched_dids;
+
+static struct tl_entry *hash[HASH_SIZE];
+static struct tl_entry *free_entries;
+
+static struct dev_state devs[VTD_SIM_DEVICES];
+
+/* The queue: submission record per slot, fetched records, and so on. */
+static uint64_t slot_seq[MAX_QI_ENTRIES];
+static struct vtd_qi_desc slot_desc[MAX_QI_ENTRIES];
+static unsigned int slot_hwm;       /* slots used since reset */
+static struct qrec *qrecs;
+static unsigned int nr_qrecs, cap_qrecs;
+
+static uint64_t seq;                /* moments, for "seen since" */
+static unsigned long walk_budget;
+static bool walk_overflow;
+static bool ctx_dirty;
+static unsigned long bfn_limit = 4096;
+static unsigned long epoch, synced_epoch = ~0UL;
+
+static char proto_msg[256];
+static unsigned long nr_proto_errors;
+
+/* ---- Small helpers ---- */
+
+static void proto_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static void proto_error(const char *fmt, ...)
+{
+    va_list ap;
+    char buf[256];
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if ( !nr_proto_errors++ )
+        snprintf(proto_msg, sizeof(proto_msg), "%s", buf);
+    hh_printk("vtd-sim: %s\n", buf);
+}
+
+static uint64_t region_lo(unsigned int level, uint64_t key)
+{
+    return key << (VTD_LEVEL_STRIDE * (level - 1));
+}
+
+static uint64_t region_hi(unsigned int level, uint64_t key)
+{
+    return (key + 1) << (VTD_LEVEL_STRIDE * (level - 1));
+}
+
+static bool overlaps(const struct range *a, uint64_t lo, uint64_t hi)
+{
+    return a->lo < hi && lo < a->hi;
+}
+
+static bool budget_take(void)
+{
+    if ( walk_budget )
+    {
+        walk_budget--;
+        return true;
+    }
+    walk_overflow = true;
+    return false;
+}
+
+/* Every entry point from the core or the executor starts here. */
+static void op_begin(void)
+{
+    walk_budget = WALK_BUDGET;
+}
+
+/* ---- Device-visible memory ---- */
+
+static struct sim_frame *sframe(unsigned long mfn)
+{
+    struct sim_frame *f;
+
+    if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
+        return NULL;
+    f = sframes[mfn - HEAP_BASE_MFN];
+    return f && f->touched ? f : NULL;
+}
+
+/*
+ * A frame's contents as the CPU wrote them, copied: freed frames are
+ * poisoned under ASan, and the caller may recurse into other frames.
+ */
+static const uint64_t *frame_data(unsigned long mfn, uint64_t *copy)
+{
+    heap_frame_read(mfn, 0, copy, PTES * sizeof(*copy));
+    return copy;
+}
+
+static bool has_extra_bit(const struct sim_frame *f, unsigned int idx)
+{
+    return f->extra_map[idx / 64] & (1ULL << (idx % 64));
+}
+
+static bool value_visible(const struct sim_frame *f, unsigned int idx,
+                          uint64_t val)
+{
+    unsigned int i;
+
+    if ( f->dram[idx] == val )
+        return true;
+    if ( !has_extra_bit(f, idx) )
+        return false;
+    for ( i = 0; i < f->nr_extra; i++ )
+        if ( f->extra[i].idx == idx && f->extra[i].val == val )
+            return true;
+    return false;
+}
+
+static void add_extra(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    if ( f->nr_extra == f->cap_extra )
+    {
+        unsigned int cap = f->cap_extra ? f->cap_extra * 2 : 16;
+        struct word_extra *n = realloc(f->extra, cap * sizeof(*n));
+
+        if ( !n )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        f->extra = n;
+        f->cap_extra = cap;
+    }
+    f->extra[f->nr_extra].idx = idx;
+    f->extra[f->nr_extra].val = val;
+    f->nr_extra++;
+    f->extra_map[idx / 64] |= 1ULL << (idx % 64);
+}
+
+/* The word was written back: only its current value remains visible. */
+static void drop_extras(struct sim_frame *f, unsigned int idx)
+{
+    unsigned int i = 0;
+
+    if ( !has_extra_bit(f, idx) )
+        return;
+    while ( i < f->nr_extra )
+        if ( f->extra[i].idx == idx )
+            f->extra[i] = f->extra[--f->nr_extra];
+        else
+            i++;
+    f->extra_map[idx / 64] &= ~(1ULL << (idx % 64));
+}
+
+static unsigned int visible_values(const struct sim_frame *f, unsigned int idx,
+                                   uint64_t *out)
+{
+    unsigned int n = 0, i;
+
+    out[n++] = f->dram[idx];
+    if ( !has_extra_bit(f, idx) )
+        return n;
+    for ( i = 0; i < f->nr_extra; i++ )
+    {
+        if ( f->extra[i].idx != idx )
+            continue;
+        if ( n == MAX_VISIBLE )
+        {
+            /* Beyond this, report rather than silently under-approximate. */
+            walk_overflow = true;
+            break;
+        }
+        out[n++] = f->extra[i].val;
+    }
+    return n;
+}
+
+static void watch_add(struct sim_frame *f)
+{
+    if ( f->watch_pos >= 0 )
+        return;
+    f->watch_pos = nr_watched;
+    watched[nr_watched++] = f->idx;
+}
+
+static void watch_drop_if_idle(struct sim_frame *f)
+{
+    struct sim_frame *last;
+    int pos = f->watch_pos;
+
+    if ( pos < 0 || f->reachers || f->ctx_watch )
+        return;
+    last = sframes[watched[nr_watched - 1]];
+    watched[pos] = watched[nr_watched - 1];
+    last->watch_pos = pos;
+    nr_watched--;
+    f->watch_pos = -1;
+}
+
+static void note_entry(uint16_t did, unsigned int level, uint64_t key,
+                       uint64_t pte, const struct range *scope);
+
+/* A value became device-visible in word idx of f: record what it gives. */
+static void visible_added(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    struct tl_entry *e;
+
+    /* New reachers are pushed at the head and walk the frame themselves. */
+    for ( e = f->reachers; e; e = e->reach_next )
+        note_entry(e->did, e->level - 1, (e->key << VTD_LEVEL_STRIDE) | idx,
+                   val, &all_bfns);
+    if ( f->ctx_watch )
+        ctx_dirty = true;
+}
+
+/*
+ * Compare a frame with its device-visible copy: whatever differs was
+ * stored without being reported (or just reported) and becomes visible.
+ */
+static void frame_sync(unsigned long mfn, struct sim_frame *f)
+{
+    uint64_t copy[PTES];
+    const uint64_t *data = frame_data(mfn, copy);
+    unsigned int idx;
+
+    if ( !memcmp(data, f->dram, sizeof(f->dram)) )
+        return;
+    for ( idx = 0; idx < PTES; idx++ )
+    {
+        uint64_t val = data[idx];
+
+        if ( val == f->dram[idx] )
+            continue;
+        if ( caps.coherent )
+            f->dram[idx] = val;
+        else if ( !value_visible(f, idx, val) )
+            add_extra(f, idx, val);
+        else
+            continue;
+        visible_added(f, idx, val);
+    }
+}
+
+static void ctx_refresh(void);
+
+/* Bring every frame the device may read up to date with memory. */
+static void settle(void)
+{
+    unsigned int i, rounds;
+
+    for ( i = 0; i < nr_watched; i++ )
+        frame_sync(HEAP_BASE_MFN + watched[i], sframes[watched[i]]);
+    for ( rounds = 0; ctx_dirty && rounds < 4; rounds++ )
+        ctx_refresh();
+    synced_epoch = epoch;
+}
+
+static void settle_if_needed(void)
+{
+    if ( synced_epoch != epoch || ctx_dirty )
+        settle();
+}
+
+static struct sim_frame *frame_touch(unsigned int idx)
+{
+    struct sim_frame *f = sframes[idx];
+
+    if ( !f )
+    {
+        f = calloc(1, sizeof(*f));
+        if ( !f )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        sframes[idx] = f;
+    }
+    if ( !f->touched )
+    {
+        f->touched = true;
+        f->nr_extra = 0;
+        memset(f->extra_map, 0, sizeof(f->extra_map));
+        f->reachers = NULL;
+        f->ctx_watch = false;
+        f->idx = idx;
+        f->watch_pos = -1;
+        touched_frames[nr_touched_frames++] = idx;
+    }
+    return f;
+}
+
+void vtd_sim_frame_allocated(unsigned long mfn)
+{
+    unsigned int idx = mfn - HEAP_BASE_MFN;
+    uint64_t copy[PTES];
+    const uint64_t *data = frame_data(mfn, copy);
+    struct sim_frame *f;
+    bool fresh = !sframes[idx] || !sframes[idx]->touched;
+    unsigned int w;
+
+    epoch++;
+    op_begin();
+    f = frame_touch(idx);
+    if ( fresh )
+    {
+        memcpy(f->dram, data, sizeof(f->dram));
+        return;
+    }
+    /*
+     * A reused frame: the allocator's fill reaches memory (treat it as
+     * written back), and anything still reaching this frame sees it.
+     */
+    for ( w = 0; w < PTES; w++ )
+    {
+        drop_extras(f, w);
+        if ( f->dram[w] == data[w] )
+            continue;
+        f->dram[w] = data[w];
+        visible_added(f, w, data[w]);
+    }
+    if ( ctx_dirty )
+        settle();
+}
+
+void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
+{
+    unsigned long mfn;
+    unsigned int off;
+    struct sim_frame *f;
+
+    epoch++;
+    if ( !heap_va_to_mfn(va, &mfn, &off) || !(f = sframe(mfn)) )
+        return;
+    (void)bytes;
+    op_begin();
+    /* The store is already in memory: syncing the frame picks it up. */
+    frame_sync(mfn, f);
+    if ( ctx_dirty )
+        settle();
+}
+
+void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
+{
+    uintptr_t start = (uintptr_t)va & ~(uintptr_t)63;
+    uintptr_t end = ((uintptr_t)va + bytes + 63) & ~(uintptr_t)63;
+    uintptr_t line;
+    uint64_t copy[PTES];
+    const uint64_t *data = NULL;
+    unsigned long data_mfn = 0;
+
+    epoch++;
+    if ( !bytes )
+        return;
+    op_begin();
+    stats.clflush_lines += (end - start) / 64;
+    for ( line = start; line < end; line += 64 )
+    {
+        unsigned long mfn;
+        unsigned int off, w;
+        struct sim_frame *f;
+
+        if ( !heap_va_to_mfn((const void *)line, &mfn, &off) ||
+             !(f = sframe(mfn)) )
+            continue;
+        /* Values stored without write_atomic were visible until now. */
+        if ( mfn != data_mfn )
+        {
+            data_mfn = mfn;
+            frame_sync(mfn, f);
+            data = frame_data(mfn, copy);
+        }
+        for ( w = off / 8; w < off / 8 + 8; w++ )
+        {
+            f->dram[w] = data[w];
+            drop_extras(f, w);
+        }
+        /* Fewer values visible: a context entry may no longer be current. */
+        if ( f->ctx_watch )
+            ctx_dirty = true;
+    }
+    if ( ctx_dirty )
+        settle();
+}
+
+/* The device writes memory (a wait descriptor's status). */
+static void device_store32(uint64_t addr, uint32_t val)
+{
+    unsigned long mfn = addr >> 12;
+    unsigned int off = addr & 0xfff;
+    struct sim_frame *f = sframe(mfn);
+    uint64_t copy[PTES];
+    const uint64_t *data;
+    unsigned int w = off / 8;
+
+    if ( !f || off > 0xffc )
+    {
+        proto_error("wait status address %#" PRIx64 " is not heap memory",
+                    addr);
+        return;
+    }
+    if ( heap_frame_state(mfn) != HEAP_FRAME_LIVE )
+        proto_error("wait status written to freed frame %#lx", mfn);
+    heap_frame_write(mfn, off, &val, sizeof(val));
+    data = frame_data(mfn, copy);
+    /* The device writes memory itself: no CPU cache in the way. */
+    drop_extras(f, w);
+    if ( f->dram[w] != data[w] )
+    {
+        f->dram[w] = data[w];
+        visible_added(f, w, f->dram[w]);
+    }
+}
+
+/* ---- Cached entries ---- */
+
+static unsigned int hash_of(uint16_t did, unsigned int level, uint64_t key)
+{
+    uint64_t h = (key * 0x9e3779b97f4a7c15ULL) ^
+                 (((uint64_t)did << 3 | level) * 0xc2b2ae3d27d4eb4fULL);
+
+    return (unsigned int)(h >> (64 - HASH_BITS));
+}
+
+static void did_touch(uint16_t did)
+{
+    if ( !dids[did].touched )
+    {
+        dids[did].touched = true;
+        touched_dids[nr_touched_dids++] = did;
+    }
+}
+
+static struct tl_entry *entry_alloc(void)
+{
+    struct tl_entry *e;
+
+    if ( !free_entries )
+    {
+        struct tl_entry *chunk = calloc(POOL_CHUNK, sizeof(*chunk));
+        unsigned int i;
+
+        if ( !chunk )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        for ( i = 0; i < POOL_CHUNK; i++ )
+        {
+            chunk[i].hash_next = free_entries;
+            free_entries = &chunk[i];
+        }
+    }
+    e = free_entries;
+    free_entries = e->hash_next;
+    memset(e, 0, sizeof(*e));
+    return e;
+}
+
+static void entry_release(struct tl_entry *e)
+{
+    e->hash_next = free_entries;
+    free_entries = e;
+}
+
+static bool special_frame(unsigned long mfn, const struct sim_frame *f)
+{
+    uint64_t qbase = r.iqa >> 12;
+    uint64_t qpages = 1ULL << (r.iqa & VTD_IQA_QS_MASK);
+
+    if ( f->ctx_watch )
+        return true;
+    return (r.gsts & GSTS_QIES) && mfn >= qbase && mfn < qbase + qpages;
+}
+
+static bool usable_table(unsigned long mfn)
+{
+    struct sim_frame *f = sframe(mfn);
+
+    return f && !special_frame(mfn, f);
+}
+
+static void classify(unsigned int level, uint64_t pte, uint8_t *kind,
+                     uint64_t *val)
+{
+    unsigned long mfn;
+
+    *val = 0;
+    if ( !dma_pte_present(pte) )
+        *kind = TL_NP;
+    else if ( level == 1 )
+    {
+        *kind = TL_LEAF;
+        *val = pte & (DMA_PTE_ADDR_MASK | DMA_PTE_PROT);
+    }
+    else if ( pte & DMA_PTE_SP )
+        *kind = TL_NP;      /* superpage bit without SLLPS: a fault */
+    else
+    {
+        mfn = (pte & DMA_PTE_ADDR_MASK) >> 12;
+        if ( usable_table(mfn) )
+        {
+            *kind = TL_TABLE;
+            *val = mfn;
+        }
+        else
+        {
+            *kind = TL_WILD;
+            *val = pte;
+        }
+    }
+}
+
+static struct tl_entry *entry_find(uint16_t did, unsigned int level,
+                                   uint64_t key, uint8_t kind, uint64_t val)
+{
+    struct tl_entry *e;
+
+    for ( e = hash[hash_of(did, level, key)]; e; e = e->hash_next )
+        if ( e->key == key && e->did == did && e->level == level &&
+             e->kind == kind && e->val == val )
+            return e;
+    return NULL;
+}
+
+static void reach_link(struct tl_entry *e)
+{
+    unsigned long mfn = e->val;
+    struct sim_frame *f = sframe(mfn);
+
+    /* A frame nobody reached may be stale in our copy: catch up first. */
+    if ( f->watch_pos < 0 )
+    {
+        frame_sync(mfn, f);
+        watch_add(f);
+    }
+    e->reach_prev = NULL;
+    e->reach_next = f->reachers;
+    if ( f->reachers )
+        f->reachers->reach_prev = e;
+    f->reachers = e;
+}
+
+static void reach_unlink(struct tl_entry *e)
+{
+    struct sim_frame *f = sframe(e->val);
+
+    if ( e->reach_prev )
+        e->reach_prev->reach_next = e->reach_next;
+    else
+        f->reachers = e->reach_next;
+    if ( e->reach_next )
+        e->reach_next->reach_prev = e->reach_prev;
+    watch_drop_if_idle(f);
+}
+
+static void list_push(struct tl_entry **head, struct tl_entry *e)
+{
+    e->did_prev = NULL;
+    e->did_next = *head;
+    if ( *head )
+        (*head)->did_prev = e;
+    *head = e;
+}
+
+static void list_unlink(struct tl_entry **head, struct tl_entry *e)
+{
+    if ( e->did_prev )
+        e->did_prev->did_next = e->did_next;
+    else
+        *head = e->did_next;
+    if ( e->did_next )
+        e->did_next->did_prev = e->did_prev;
+}
+
+static struct tl_entry *entry_insert(uint16_t did, unsigned int level,
+                                     uint64_t key, uint8_t kind, uint64_t val)
+{
+    struct tl_entry *e = entry_alloc();
+    unsigned int h = hash_of(did, level, key);
+
+    e->did = did;
+    e->level = level;
+    e->key = key;
+    e->kind = kind;
+    e->val = val;
+    e->hash_next = hash[h];
+    hash[h] = e;
+    did_touch(did);
+    list_push(&dids[did].entries, e);
+    dids[did].nr_entries++;
+    if ( kind == TL_TABLE )
+        reach_link(e);
+    else if ( kind == TL_WILD )
+        dids[did].nr_wild++;
+    return e;
+}
+
+static void entry_remove(struct tl_entry *e)
+{
+    struct tl_entry **link = &hash[hash_of(e->did, e->level, e->key)];
+
+    while ( *link != e )
+        link = &(*link)->hash_next;
+    *link = e->hash_next;
+    list_unlink(&dids[e->did].entries, e);
+    dids[e->did].nr_entries--;
+    if ( e->kind == TL_TABLE )
+        reach_unlink(e);
+    else if ( e->kind == TL_WILD )
+        dids[e->did].nr_wild--;
+    entry_release(e);
+}
+
+static void walk_table(uint16_t did, unsigned int level, uint64_t rkey,
+                       unsigned long mfn, const struct range *scope);
+
+/*
+ * The hardware may have fetched entry (level, key) of did with value pte:
+ * record it as seen now, and everything below it within scope.
+ */
+static void note_entry(uint16_t did, unsigned int level, uint64_t key,
+                       uint64_t pte, const struct range *scope)
+{
+    struct tl_entry *e;
+    uint8_t kind;
+    uint64_t val;
+
+    if ( !budget_take() )
+        return;
+    classify(level, pte, &kind, &val);
+    /* Without Caching Mode, non-present entries are never cached. */
+    if ( kind == TL_NP && !caps.cm )
+        return;
+    e = entry_find(did, level, key, kind, val);
+    if ( !e )
+        e = entry_insert(did, level, key, kind, val);
+    e->seen = seq;
+    if ( kind == TL_TABLE )
+        walk_table(did, level - 1, key, val, scope);
+}
+
+/* Note every entry of a level-'level' table whose region meets scope. */
+static void walk_table(uint16_t did, unsigned int level, uint64_t rkey,
+                       unsigned long mfn, const struct range *scope)
+{
+    struct sim_frame *f = sframe(mfn);
+    unsigned int shift = VTD_LEVEL_STRIDE * (level - 1);
+    uint64_t base = rkey << (VTD_LEVEL_STRIDE * level);
+    uint64_t end = base + ((uint64_t)PTES << shift);
+    uint64_t vals[MAX_VISIBLE];
+    unsigned int i, i_lo, i_hi, n, v;
+
+    if ( !f || level < 1 || scope->hi <= base || scope->lo >= end )
+        return;
+    i_lo = scope->lo <= base ? 0 : (scope->lo - base) >> shift;
+    i_hi = scope->hi >= end ? PTES
+                            : (scope->hi - base + (1ULL << shift) - 1) >> shift;
+    for ( i = i_lo; i < i_hi && !walk_overflow; i++ )
+    {
+        n = visible_values(f, i, vals);
+        for ( v = 0; v < n; v++ )
+            note_entry(did, level, (rkey << VTD_LEVEL_STRIDE) | i, vals[v],
+                       scope);
+    }
+}
+
+/* A context entry of some device points did at root: a pseudo entry. */
+static struct tl_entry *root_get(uint16_t did, unsigned long root)
+{
+    struct tl_entry *e;
+
+    for ( e = dids[did].roots; e; e = e->did_next )
+        if ( e->val == root )
+        {
+            e->refs++;
+            return e;
+        }
+    e = entry_alloc();
+    e->did = did;
+    e->level = ROOT_LEVEL;
+    e->kind = TL_TABLE;
+    e->val = root;
+    e->refs = 1;
+    e->seen = seq;
+    did_touch(did);
+    list_push(&dids[did].roots, e);
+    reach_link(e);
+    walk_table(did, VTD_PT_LEVELS, 0, root, &all_bfns);
+    return e;
+}
+
+static void root_put(struct tl_entry *e)
+{
+    if ( --e->refs )
+        return;
+    list_unlink(&dids[e->did].roots, e);
+    reach_unlink(e);
+    entry_release(e);
+}
+
+/* ---- Context entries ---- */
+
+static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
+                    uint64_t hi, const char *why)
+{
+    struct ctx_poss *p;
+    unsigned int i;
+    uint16_t did = (hi & VTD_CTX_DID_MASK) >> VTD_CTX_DID_SHIFT;
+
+    for ( i = 0; i < d->nr; i++ )
+    {
+        p = &d->poss[i];
+        if ( p->kind == kind && p->lo == lo && p->hi == hi )
+        {
+            p->current = true;
+            p->seen = seq;
+            return;
+        }
+    }
+    if ( d->nr == d->cap )
+    {
+        unsigned int cap = d->cap ? d->cap * 2 : 8;
+        struct ctx_poss *n = realloc(d->poss, cap * sizeof(*n));
+
+        if ( !n )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        d->poss = n;
+        d->cap = cap;
+    }
+    p = &d->poss[d->nr++];
+    memset(p, 0, sizeof(*p));
+    p->kind = kind;
+    p->lo = lo;
+    p->hi = hi;
+    p->did = did;
+    p->why = why;
+    p->current = true;
+    p->seen = seq;
+    if ( kind == CTX_VALID )
+        p->root = root_get(did, (lo & DMA_PTE_ADDR_MASK) >> 12);
+}
+
+static void ctx_remove(struct dev_state *d, unsigned int i)
+{
+    if ( d->poss[i].root )
+        root_put(d->poss[i].root);
+    d->poss[i] = d->poss[--d->nr];
+}
+
+static void ctx_classify(struct dev_state *d, uint64_t lo, uint64_t hi)
+{
+    unsigned int tt = (lo >> 2) & 3;
+    unsigned long root = (lo & DMA_PTE_ADDR_MASK) >> 12;
+
+    if ( !(lo & VTD_CTX_PRESENT) )
+        ctx_add(d, CTX_FAULT, lo, hi, NULL);
+    else if ( tt == 2 )
+        ctx_add(d, CTX_WILD, lo, hi, "pass-through context entry");
+    else if ( tt == 3 || (hi & 7) != VTD_CTX_AW_4LEVEL )
+        ctx_add(d, CTX_FAULT, lo, hi, NULL);    /* invalid: faults */
+    else if ( !usable_table(root) )
+        ctx_add(d, CTX_WILD, lo, hi,
+                "context entry's table root is not a heap table frame");
+    else
+        ctx_add(d, CTX_VALID, lo, hi, NULL);
+}
+
+static void ctx_watch(unsigned long mfn, struct sim_frame *f)
+{
+    if ( f->ctx_watch )
+        return;
+    if ( f->watch_pos < 0 )
+        frame_sync(mfn, f);
+    f->ctx_watch = true;
+    watch_add(f);
+}
+
+/* What each device's context entry may be now, from the visible tables. */
+static void ctx_compute(unsigned int dev)
+{
+    struct dev_state *d = &devs[dev];
+    uint64_t roots[MAX_VISIBLE], los[MAX_VISIBLE], his[MAX_VISIBLE];
+    struct sim_frame *rf, *cf;
+    unsigned int nr, nl, nh, a, b, c;
+
+    if ( !r.root_latched )
+    {
+        ctx_add(d, CTX_WILD, 0, 0, "no root table pointer set");
+        return;
+    }
+    rf = sframe(r.root_mfn);
+    if ( !rf )
+    {
+        ctx_add(d, CTX_WILD, r.root_mfn, 0, "root table is not a heap frame");
+        return;
+    }
+    ctx_watch(r.root_mfn, rf);
+    nr = visible_values(rf, 0, roots);      /* bus 0, low word */
+    for ( a = 0; a < nr; a++ )
+    {
+        unsigned long ctx_mfn = (roots[a] & DMA_PTE_ADDR_MASK) >> 12;
+
+        if ( !(roots[a] & VTD_ROOT_PRESENT) )
+        {
+            ctx_add(d, CTX_FAULT, 0, 0, NULL);
+            continue;
+        }
+        cf = sframe(ctx_mfn);
+        if ( !cf || ctx_mfn == r.root_mfn )
+        {
+            ctx_add(d, CTX_WILD, roots[a], ~0ULL,
+                    "root entry points outside the heap");
+            continue;
+        }
+        ctx_watch(ctx_mfn, cf);
+        nl = visible_values(cf, dev * 2, los);
+        nh = visible_values(cf, dev * 2 + 1, his);
+        for ( b = 0; b < nl; b++ )
+            for ( c = 0; c < nh; c++ )
+                ctx_classify(d, los[b], his[c]);
+    }
+}
+
+static void ctx_refresh(void)
+{
+    unsigned int dev, i;
+
+    ctx_dirty = false;
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+    {
+        struct dev_state *d = &devs[dev];
+
+        for ( i = 0; i < d->nr; i++ )
+        {
+            d->poss[i].was_current = d->poss[i].current;
+            d->poss[i].current = false;
+        }
+        ctx_compute(dev);
+        for ( i = 0; i < d->nr; )
+        {
+            struct ctx_poss *p = &d->poss[i];
+
+            if ( !p->current && p->was_current )
+                p->seen = seq;      /* visible until this moment */
+            /* Without Caching Mode a non-present entry is not cached. */
+            if ( !p->current && p->kind == CTX_FAULT && !caps.cm )
+                ctx_remove(d, i);
+            else
+                i++;
+        }
+    }
+}
+
+/* ---- Invalidation ---- */
+
+/* Stamp what is fetchable now within the invalidation's scope. */
+static void mark_did(uint16_t did, const struct range *scope, bool from_ps)
+{
+    struct tl_entry *e, *next;
+    unsigned int level;
+
+    for ( e = dids[did].roots; e; e = e->did_next )
+        walk_table(did, VTD_PT_LEVELS, 0, e->val, scope);
+    if ( !from_ps )
+        return;
+    /* IH=1 keeps paging-structure entries: walks through them stay possible. */
+    for ( level = 2; level <= VTD_PT_LEVELS; level++ )
+    {
+        unsigned int shift = VTD_LEVEL_STRIDE * (level - 1);
+        uint64_t k_lo = scope->lo >> shift, k_hi = (scope->hi - 1) >> shift;
+
+        if ( k_hi - k_lo < 64 )
+        {
+            uint64_t k;
+
+            for ( k = k_lo; k <= k_hi; k++ )
+                for ( e = hash[hash_of(did, level, k)]; e; e = next )
+                {
+                    next = e->hash_next;
+                    if ( e->did == did && e->level == level && e->key == k &&
+                         e->kind == TL_TABLE )
+                        walk_table(did, level - 1, k, e->val, scope);
+                }
+        }
+        else
+            for ( e = dids[did].entries; e; e = e->did_next )
+                if ( e->level == level && e->kind == TL_TABLE &&
+                     overlaps(scope, region_lo(level, e->key),
+                              region_hi(level, e->key)) )
+                    walk_table(did, level - 1, e->key, e->val, scope);
+    }
+}
+
+static void inv_submit(struct inv *inv)
+{
+    unsigned int i;
+
+    settle();
+    inv->sub_seq = ++seq;
+    if ( inv->context )
+        return;     /* context possibilities carry their own moments */
+    switch ( inv->gran )
+    {
+    case INV_GLOBAL:
+        for ( i = 0; i < nr_touched_dids; i++ )
+            mark_did(touched_dids[i], &all_bfns, false);
+        break;
+    case INV_DOMAIN:
+        mark_did(inv->did, &all_bfns, false);
+        break;
+    case INV_PAGE:
+        mark_did(inv->did, &inv->r, inv->ih);
+        break;
+    }
+}
+
+static bool in_scope(const struct tl_entry *e, const struct inv *inv)
+{
+    if ( inv->gran != INV_PAGE )
+        return true;
+    if ( e->level == 1 )
+        return e->key >= inv->r.lo && e->key < inv->r.hi;
+    /* Paging-structure entries translating the block go unless IH=1. */
+    return !inv->ih && overlaps(&inv->r, region_lo(e->level, e->key),
+                                region_hi(e->level, e->key));
+}
+
+static void sweep_entry(struct tl_entry *e, const struct inv *inv)
+{
+    if ( e->seen < inv->sub_seq && in_scope(e, inv) )
+        entry_remove(e);
+}
+
+static void sweep_did(uint16_t did, const struct inv *inv)
+{
+    struct tl_entry *e, *next;
+    unsigned int level;
+
+    if ( inv->gran == INV_PAGE && inv->r.hi - inv->r.lo <= 64 )
+    {
+        /* A small block: look its keys up instead of scanning the did. */
+        for ( level = 1; level <= (inv->ih ? 1U : VTD_PT_LEVELS); level++ )
+        {
+            unsigned int shift = VTD_LEVEL_STRIDE * (level - 1);
+            uint64_t k, k_hi = (inv->r.hi - 1) >> shift;
+
+            for ( k = inv->r.lo >> shift; k <= k_hi; k++ )
+                for ( e = hash[hash_of(did, level, k)]; e; e = next )
+                {
+                    next = e->hash_next;
+                    if ( e->did == did && e->level == level && e->key == k )
+                        sweep_entry(e, inv);
+                }
+        }
+        return;
+    }
+    for ( e = dids[did].entries; e; e = next )
+    {
+        next = e->did_next;
+        sweep_entry(e, inv);
+    }
+}
+
+static bool ctx_in_scope(unsigned int dev, const struct ctx_poss *p,
+                         const struct inv *inv)
+{
+    switch ( inv->gran )
+    {
+    case INV_GLOBAL:
+        return true;
+    case INV_DOMAIN:
+        return p->did == inv->did;
+    case INV_PAGE:      /* device-selective: source id and domain id */
+        return dev == inv->sid && p->did == inv->did;
+    }
+    return false;
+}
+
+static void inv_complete(const struct inv *inv)
+{
+    unsigned int i, dev;
+
+    settle();
+    stats.completed++;
+    if ( inv->context )
+    {
+        for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+        {
+            struct dev_state *d = &devs[dev];
+
+            for ( i = 0; i < d->nr; )
+                if ( !d->poss[i].current && d->poss[i].seen < inv->sub_seq &&
+                     ctx_in_scope(dev, &d->poss[i], inv) )
+                    ctx_remove(d, i);
+                else
+                    i++;
+        }
+        return;
+    }
+    if ( inv->gran == INV_GLOBAL )
+        for ( i = 0; i < nr_touched_dids; i++ )
+            sweep_did(touched_dids[i], inv);
+    else
+        sweep_did(inv->did, inv);
+}
+
+static void count_iotlb_gran(unsigned int gran)
+{
+    if ( gran == INV_GLOBAL )
+        stats.global++;
+    else if ( gran == INV_DOMAIN )
+        stats.dsi++;
+    else
+        stats.psi++;
+}
+
+/* The aligned 2^am block of bfns containing addr's page. */
+static struct range psi_block(uint64_t addr, unsigned int am)
+{
+    uint64_t bfn = (addr >> 12) & (BFN_END - 1);
+    struct range blk;
+
+    if ( am > BFN_BITS )
+        am = BFN_BITS;
+    blk.lo = bfn & ~((1ULL << am) - 1);
+    blk.hi = blk.lo + (1ULL << am);
+    return blk;
+}
+
+/* ---- Register-based invalidation ---- */
+
+static void reg_inv_start(struct reg_inv *ri, const struct inv *inv,
+                          uint64_t busy_value, uint64_t done_value)
+{
+    ri->pending = true;
+    ri->value = busy_value;
+    ri->done_value = done_value;
+    ri->inv = *inv;
+    ri->reads_left = caps.completion_delay;
+    if ( fault_hit(FP_REG_INV_TIMEOUT) )
+    {
+        /* The hardware hangs: the busy bit stays, nothing completes. */
+        ri->stuck = true;
+        r.fsts |= VTD_FSTS_ITE;
+        return;
+    }
+    inv_submit(&ri->inv);
+}
+
+static uint64_t reg_inv_read(struct reg_inv *ri)
+{
+    if ( !ri->pending || ri->stuck )
+        return ri->value;
+    if ( ri->reads_left )
+    {
+        ri->reads_left--;
+        return ri->value;
+    }
+    /* Software sees the busy bit clear: this is the completion. */
+    inv_complete(&ri->inv);
+    ri->pending = false;
+    ri->value = ri->done_value;
+    return ri->value;
+}
+
+/*
+ * The specification leaves a command written while another is in progress,
+ * or while queued invalidation is on, undefined.  The adversarial reading:
+ * the unit hangs, so that software never takes it for a completion.
+ */
+static bool reg_inv_refused(struct reg_inv *ri, const char *what,
+                            uint64_t busy_value)
+{
+    if ( ri->pending )
+        proto_error("%s written while the previous one is %s", what,
+                    ri->stuck ? "hung" : "in progress");
+    else if ( r.gsts & GSTS_QIES )
+        proto_error("%s written while queued invalidation is enabled", what);
+    else
+        return false;
+    ri->pending = ri->stuck = true;
+    ri->value = busy_value;
+    return true;
+}
+
+static void write_ccmd(uint64_t val)
+{
+    struct inv inv = { .context = true };
+    unsigned int cirg = (val & VTD_CCMD_CIRG_MASK) >> VTD_CCMD_CIRG_SHIFT;
+
+    if ( !(val & VTD_CCMD_ICC) )
+        return;
+    if ( reg_inv_refused(&r.ccmd, "CCMD", val) )
+        return;
+    stats.reg_ctx++;
+    inv.gran = cirg;
+    inv.did = val & VTD_CCMD_DID_MASK;
+    inv.sid = (val >> VTD_CCMD_SID_SHIFT) & 0xffff;
+    if ( cirg == INV_NONE )
+    {
+        proto_error("CCMD with reserved granularity 0");
+        r.ccmd.value = val & ~VTD_CCMD_ICC;
+        return;
+    }
+    reg_inv_start(&r.ccmd, &inv, val,
+                  (val & ~VTD_CCMD_ICC & ~(3ULL << CCMD_CAIG_SHIFT)) |
+                  ((uint64_t)cirg << CCMD_CAIG_SHIFT));
+}
+
+static void write_iotlb(uint64_t val)
+{
+    struct inv inv = { .context = false };
+    unsigned int iirg = (val & VTD_IOTLB_IIRG_MASK) >> VTD_IOTLB_IIRG_SHIFT;
+    unsigned int am = r.iva & VTD_IVA_AM_MASK;
+
+    if ( !(val & VTD_IOTLB_IVT) )
+        return;
+    if ( reg_inv_refused(&r.iotlb, "IOTLB_REG", val) )
+        return;
+    stats.reg_iotlb++;
+    inv.gran = iirg;
+    inv.did = (val & VTD_IOTLB_DID_MASK) >> VTD_IOTLB_DID_SHIFT;
+    if ( iirg == INV_NONE )
+    {
+        proto_error("IOTLB_REG with reserved granularity 0");
+        r.iotlb.value = val & ~VTD_IOTLB_IVT;
+        return;
+    }
+    if ( iirg == INV_PAGE && (!caps.psi || am > caps.mamv) )
+    {
+        /* Allowed: the hardware may invalidate more, and says so in IAIG. */
+        hh_printk("vtd-sim: PSI am=%u done as DSI (psi=%d mamv=%u)\n",
+                  am, caps.psi, caps.mamv);
+        stats.coarsened++;
+        inv.gran = INV_DOMAIN;
+    }
+    if ( inv.gran == INV_PAGE )
+    {
+        inv.r = psi_block(r.iva, am);
+        inv.ih = r.iva & VTD_IVA_IH;
+        /* Legal: the block containing the address is what goes. */
+        if ( (r.iva >> 12) & ((1ULL << am) - 1) )
+            hh_printk("vtd-sim: PSI address %#" PRIx64 " not aligned to "
+                      "am=%u\n", (uint64_t)(r.iva & ~0xfffULL), am);
+    }
+    count_iotlb_gran(inv.gran);
+    reg_inv_start(&r.iotlb, &inv, val,
+                  (val & ~VTD_IOTLB_IVT & ~(3ULL << IOTLB_IAIG_SHIFT)) |
+                  ((uint64_t)inv.gran << IOTLB_IAIG_SHIFT));
+}
+
+/* ---- Queued invalidation ---- */
+
+static unsigned int qi_entries(void)
+{
+    return VTD_QI_ENTRIES_PER_PAGE << (r.iqa & VTD_IQA_QS_MASK);
+}
+
+static bool qi_read(unsigned int idx, struct vtd_qi_desc *d)
+{
+    unsigned long mfn = (r.iqa >> 12) + idx / VTD_QI_ENTRIES_PER_PAGE;
+
+    if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
+        return false;
+    heap_frame_read(mfn, (idx % VTD_QI_ENTRIES_PER_PAGE) * sizeof(*d), d,
+                    sizeof(*d));
+    return true;
+}
+
+/* Decode an invalidation descriptor; false if hardware must reject it. */
+static bool qi_decode(const struct vtd_qi_desc *d, struct inv *inv)
+{
+    uint64_t type = d->lo & VTD_QI_TYPE_MASK;
+    unsigned int gran = (d->lo & VTD_QI_GRAN_MASK) >> VTD_QI_GRAN_SHIFT;
+    unsigned int am = d->hi & VTD_QI_IOTLB_AM_MASK;
+
+    memset(inv, 0, sizeof(*inv));
+    inv->gran = gran;
+    inv->did = (d->lo & VTD_QI_DID_MASK) >> VTD_QI_DID_SHIFT;
+    if ( gran == INV_NONE )
+        return false;
+    if ( type == VTD_QI_TYPE_CONTEXT )
+    {
+        inv->context = true;
+        inv->sid = (d->lo >> VTD_QI_CTX_SID_SHIFT) & 0xffff;
+        return true;
+    }
+    if ( type != VTD_QI_TYPE_IOTLB )
+        return false;
+    if ( gran == INV_PAGE )
+    {
+        /* Unlike the register, an invalid PSI in the queue is an error. */
+        if ( !caps.psi || am > caps.mamv )
+            return false;
+        inv->r = psi_block(d->hi & ~0xfffULL, am);
+        inv->ih = d->hi & VTD_QI_IOTLB_IH;
+    }
+    return true;
+}
+
+static bool is_inv_desc(const struct vtd_qi_desc *d)
+{
+    uint64_t type = d->lo & VTD_QI_TYPE_MASK;
+
+    return type == VTD_QI_TYPE_CONTEXT || type == VTD_QI_TYPE_IOTLB;
+}
+
+/* Software made slot idx available: the hardware may execute it from now. */
+static void qi_submit_slot(unsigned int idx)
+{
+    struct vtd_qi_desc d;
+    struct inv inv;
+
+    if ( idx >= slot_hwm )
+        slot_hwm = idx + 1;
+    slot_seq[idx] = 0;
+    if ( !qi_read(idx, &d) )
+        return;
+    slot_desc[idx] = d;
+    if ( is_inv_desc(&d) && qi_decode(&d, &inv) )
+    {
+        inv_submit(&inv);
+        slot_seq[idx] = inv.sub_seq;
+    }
+}
+
+static void write_iqt(uint64_t val)
+{
+    unsigned int n = qi_entries(), next = (val & VTD_QI_INDEX_MASK) >>
+                                          VTD_QI_INDEX_SHIFT;
+    unsigned int queued, added, i;
+
+    if ( next >= n )
+    {
+        proto_error("IQT %u beyond the %u-entry queue", next, n);
+        r.fsts |= VTD_FSTS_IQE;
+        stats.queue_errors++;
+        return;
+    }
+    if ( r.gsts & GSTS_QIES )
+    {
+        queued = (r.iqt + n - r.iqh) % n;
+        added = (next + n - r.iqt) % n;
+        if ( queued + added >= n )
+            proto_error("IQT write overruns the queue (%u queued, %u added)",
+                        queued, added);
+        for ( i = r.iqt; i != next; i = (i + 1) % n )
+            qi_submit_slot(i);
+    }
+    r.iqt = next;
+}
+
+static void qrec_push(const struct qrec *q)
+{
+    if ( nr_qrecs == cap_qrecs )
+    {
+        unsigned int cap = cap_qrecs ? cap_qrecs * 2 : 64;
+        struct qrec *n = realloc(qrecs, cap * sizeof(*n));
+
+        if ( !n )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        qrecs = n;
+        cap_qrecs = cap;
+    }
+    qrecs[nr_qrecs++] = *q;
+}
+
+static void qi_wait_done(const struct qrec *w)
+{
+    if ( w->sw )
+        device_store32(w->addr, w->data);
+    if ( w->iflag )
+        r.ics |= VTD_ICS_IWC;
+}
+
+/* Complete records [0, n) in order, then drop them. */
+static void qrec_complete(unsigned int n)
+{
+    unsigned int i;
+
+    for ( i = 0; i < n; i++ )
+        if ( qrecs[i].late_wait )
+            qi_wait_done(&qrecs[i]);
+        else
+            inv_complete(&qrecs[i].inv);
+    memmove(qrecs, qrecs + n, (nr_qrecs - n) * sizeof(*qrecs));
+    nr_qrecs -= n;
+}
+
+/* Timed-out waits finish now, with their own (old) status values. */
+static void qi_finish_late_waits(void)
+{
+    unsigned int i, last = 0;
+
+    for ( i = 0; i < nr_qrecs; i++ )
+        if ( qrecs[i].late_wait )
+            last = i + 1;
+    if ( last )
+        qrec_complete(last);
+}
+
+static void qi_error(const char *why, unsigned int idx)
+{
+    hh_printk("vtd-sim: queue error at descriptor %u: %s\n", idx, why);
+    r.fsts |= VTD_FSTS_IQE;
+    stats.queue_errors++;
+}
+
+/* Fetch and execute the descriptor at IQH. */
+static void qi_process_one(void)
+{
+    unsigned int idx = r.iqh;
+    struct vtd_qi_desc d;
+    struct inv inv;
+    struct qrec q;
+    uint64_t type;
+
+    settle();
+    qi_finish_late_waits();
+    if ( fault_hit(FP_QI_ERROR) )
+    {
+        qi_error("injected", idx);
+        return;
+    }
+    if ( !qi_read(idx, &d) )
+    {
+        qi_error("queue is not in heap memory", idx);
+        return;
+    }
+    type = d.lo & VTD_QI_TYPE_MASK;
+    memset(&q, 0, sizeof(q));
+    if ( type == VTD_QI_TYPE_WAIT )
+    {
+        stats.qi_wait++;
+        q.sw = d.lo & VTD_QI_WAIT_SW;
+        q.iflag = d.lo & VTD_QI_WAIT_IF;
+        q.data = d.lo >> VTD_QI_WAIT_DATA_SHIFT;
+        q.addr = d.hi & ~3ULL;
+        if ( fault_hit(FP_QI_WAIT_TIMEOUT) )
+        {
+            /* Late: this wait and all before it finish with a later fetch. */
+            q.late_wait = true;
+            stats.late_waits++;
+            qrec_push(&q);
+        }
+        else
+        {
+            qrec_complete(nr_qrecs);
+            qi_wait_done(&q);
+        }
+    }
+    else if ( is_inv_desc(&d) && qi_decode(&d, &inv) )
+    {
+        if ( inv.context )
+            stats.qi_ctx++;
+        else
+        {
+            stats.qi_iotlb++;
+            count_iotlb_gran(inv.gran);
+        }
+        if ( !slot_seq[idx] ||
+             memcmp(&slot_desc[idx], &d, sizeof(d)) )
+        {
+            if ( slot_seq[idx] )
+                proto_error("descriptor %u changed after submission", idx);
+            inv_submit(&inv);
+        }
+        else
+            inv.sub_seq = slot_seq[idx];
+        q.inv = inv;
+        qrec_push(&q);
+    }
+    else
+    {
+        qi_error("invalid descriptor", idx);
+        return;
+    }
+    r.iqh = (idx + 1) % qi_entries();
+}
+
+static void qi_tick(void)
+{
+    unsigned int delay = caps.completion_delay ? caps.completion_delay : 1;
+
+    if ( !(r.gsts & GSTS_QIES) || (r.fsts & VTD_FSTS_IQE) || r.iqh == r.iqt )
+        return;
+    if ( ++r.qi_ticks < delay )
+        return;
+    r.qi_ticks = 0;
+    qi_process_one();
+}
+
+/* ---- Global command ---- */
+
+static void gcmd_apply(void)
+{
+    uint32_t cmd = r.gcmd;
+
+    r.gcmd_pending = false;
+    if ( cmd & VTD_GCMD_SRTP )
+    {
+        r.root_latched = true;
+        r.root_mfn = r.rtaddr >> 12;
+        r.gsts |= GSTS_RTPS;
+        ctx_dirty = true;
+    }
+    if ( (cmd & VTD_GCMD_TE) && !(r.gsts & GSTS_TES) )
+    {
+        r.gsts |= GSTS_TES;
+        ctx_dirty = true;
+    }
+    else if ( !(cmd & VTD_GCMD_TE) )
+        r.gsts &= ~GSTS_TES;
+    if ( (cmd & VTD_GCMD_QIE) && !(r.gsts & GSTS_QIES) && caps.qi )
+    {
+        unsigned int i;
+
+        r.gsts |= GSTS_QIES;
+        r.iqh = 0;
+        r.qi_ticks = 0;
+        for ( i = 0; i < r.iqt; i++ )
+            qi_submit_slot(i);
+    }
+    else if ( !(cmd & VTD_GCMD_QIE) && (r.gsts & GSTS_QIES) )
+    {
+        if ( r.iqh != r.iqt || nr_qrecs )
+            proto_error("queued invalidation disabled with work pending");
+        r.gsts &= ~GSTS_QIES;
+    }
+    settle();
+}
+
+static void write_gcmd(uint32_t val)
+{
+    if ( r.gcmd_pending )
+        gcmd_apply();
+    /* One-shot commands: their status clears now, sets when done. */
+    if ( val & VTD_GCMD_SRTP )
+        r.gsts &= ~GSTS_RTPS;
+    r.gcmd = val & ~VTD_GCMD_WBF;   /* write-buffer flush: done at once */
+    r.gcmd_pending = true;
+}
+
+/* ---- MMIO ---- */
+
+void *vtd_sim_regs(void)
+{
+    return regs_block;
+}
+
+static bool reg_size_ok(unsigned int offset, unsigned int bytes)
+{
+    unsigned int want;
+
+    switch ( offset )
+    {
+    case VTD_REG_GCMD: case VTD_REG_GSTS: case VTD_REG_FSTS: case VTD_REG_ICS:
+        want = 4;
+        break;
+    case VTD_REG_VER:
+        want = bytes;
+        break;
+    default:
+        want = 8;
+        break;
+    }
+    if ( bytes == want && !(offset & (bytes - 1)) )
+        return true;
+    proto_error("%u-byte access to register %#x", bytes, offset);
+    return false;
+}
+
+uint64_t vtd_sim_mmio_read(unsigned int offset, unsigned int bytes)
+{
+    epoch++;
+    op_begin();
+    if ( !reg_size_ok(offset, bytes) )
+        return 0;
+    switch ( offset )
+    {
+    case VTD_REG_VER:
+        return 0x10;
+    case VTD_REG_CAP:
+        return r.cap;
+    case VTD_REG_ECAP:
+        return r.ecap;
+    case VTD_REG_GCMD:
+        return 0;           /* write-only */
+    case VTD_REG_GSTS:
+        /* Commands take effect by the time software looks. */
+        if ( r.gcmd_pending )
+            gcmd_apply();
+        return r.gsts;
+    case VTD_REG_RTADDR:
+        return r.rtaddr;
+    case VTD_REG_CCMD:
+        return reg_inv_read(&r.ccmd);
+    case VTD_REG_FSTS:
+        return r.fsts;
+    case VTD_REG_IQH:
+        return (uint64_t)r.iqh << VTD_QI_INDEX_SHIFT;
+    case VTD_REG_IQT:
+        return (uint64_t)r.iqt << VTD_QI_INDEX_SHIFT;
+    case VTD_REG_IQA:
+        return r.iqa;
+    case VTD_REG_ICS:
+        return r.ics;
+    case REG_IVA:
+        return r.iva;
+    case REG_IOTLB:
+        return reg_inv_read(&r.iotlb);
+    }
+    return r.other[offset / 8];
+}
+
+void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
+{
+    epoch++;
+    op_begin();
+    if ( !reg_size_ok(offset, bytes) )
+        return;
+    switch ( offset )
+    {
+    case VTD_REG_VER: case VTD_REG_CAP: case VTD_REG_ECAP: case VTD_REG_GSTS:
+    case VTD_REG_IQH:
+        proto_error("write to read-only register %#x", offset);
+        break;
+    case VTD_REG_GCMD:
+        write_gcmd(val);
+        break;
+    case VTD_REG_RTADDR:
+        r.rtaddr = val;
+        break;
+    case VTD_REG_CCMD:
+        write_ccmd(val);
+        break;
+    case VTD_REG_FSTS:
+        /* Write 1 to clear; clearing IQE lets the queue resume from IQH. */
+        r.fsts &= ~((uint32_t)val & (VTD_FSTS_IQE | VTD_FSTS_ICE |
+                                     VTD_FSTS_ITE));
+        break;
+    case VTD_REG_IQT:
+        write_iqt(val);
+        break;
+    case VTD_REG_IQA:
+        if ( r.gsts & GSTS_QIES )
+            proto_error("IQA written while queued invalidation is enabled");
+        r.iqa = val;
+        break;
+    case VTD_REG_ICS:
+        r.ics &= ~((uint32_t)val & VTD_ICS_IWC);
+        break;
+    case REG_IVA:
+        r.iva = val;
+        break;
+    case REG_IOTLB:
+        write_iotlb(val);
+        break;
+    default:
+        r.other[offset / 8] = val;
+        break;
+    }
+}
+
+void vtd_sim_tick(void)
+{
+    epoch++;
+    /* The idle path must stay cheap: the core spins here for timeouts. */
+    if ( !r.gcmd_pending && r.iqh == r.iqt )
+        return;
+    op_begin();
+    if ( r.gcmd_pending )
+        gcmd_apply();
+    qi_tick();
+}
+
+/* ---- Queries ---- */
+
+void vtd_sim_sync(void)
+{
+    op_begin();
+    settle();
+}
+
+void vtd_sim_poke(void)
+{
+    epoch++;
+}
+
+void vtd_sim_set_bfn_limit(unsigned long limit)
+{
+    bfn_limit = limit;
+}
+
+static bool report(sim_visit_fn fn, void *ctx, unsigned int dev,
+                   unsigned long bfn, unsigned long mfn, unsigned int access,
+                   uint16_t did)
+{
+    struct sim_translation t = {
+        .bfn = bfn, .mfn = mfn, .access = access, .did = did,
+    };
+
+    return fn(ctx, dev, &t);
+}
+
+static bool report_fault_range(sim_visit_fn fn, void *ctx, unsigned int dev,
+                               uint64_t lo, uint64_t hi, uint16_t did)
+{
+    uint64_t bfn;
+
+    for ( bfn = lo; bfn < hi && bfn < bfn_limit; bfn++ )
+        if ( !report(fn, ctx, dev, bfn, 0, 0, did) )
+            return false;
+    return true;
+}
+
+static bool report_did(sim_visit_fn fn, void *ctx, unsigned int dev,
+                       uint16_t did)
+{
+    const struct tl_entry *e;
+
+    for ( e = dids[did].entries; e; e = e->did_next )
+    {
+        if ( e->level == 1 && (e->kind == TL_LEAF || e->kind == TL_NP) )
+        {
+            /* A cached non-present leaf is listed wherever it is. */
+            if ( !report(fn, ctx, dev, e->key, e->val >> 12,
+                         e->val & DMA_PTE_PROT, did) )
+                return false;
+        }
+        else if ( e->kind == TL_NP &&
+                  !report_fault_range(fn, ctx, dev, region_lo(e->level, e->key),
+                                      region_hi(e->level, e->key), did) )
+            return false;
+    }
+    return true;
+}
+
+void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx)
+{
+    const struct dev_state *d;
+    uint16_t seen_dids[64];
+    unsigned int nr_seen = 0, i, j;
+    bool fault_done = false;
+
+    if ( dev >= VTD_SIM_DEVICES || !fn )
+        return;
+    op_begin();
+    settle_if_needed();
+    if ( !(r.gsts & GSTS_TES) )
+        return;
+    d = &devs[dev];
+    for ( i = 0; i < d->nr; i++ )
+    {
+        const struct ctx_poss *p = &d->poss[i];
+
+        if ( p->kind == CTX_FAULT && !fault_done )
+        {
+            fault_done = true;
+            if ( !report_fault_range(fn, ctx, dev, 0, BFN_END, p->did) )
+                return;
+        }
+        if ( p->kind != CTX_VALID )
+            continue;
+        for ( j = 0; j < nr_seen && seen_dids[j] != p->did; j++ )
+            ;
+        if ( j < nr_seen )
+            continue;
+        if ( nr_seen < sizeof(seen_dids) / sizeof(seen_dids[0]) )
+            seen_dids[nr_seen++] = p->did;
+        if ( !report_did(fn, ctx, dev, p->did) )
+            return;
+    }
+}
+
+/* Could a walk from table mfn (at level) for bfn fault, right now? */
+static bool walk_may_fault(unsigned long mfn, unsigned int level,
+                           unsigned long bfn, unsigned int access)
+{
+    struct sim_frame *f = sframe(mfn);
+    uint64_t vals[MAX_VISIBLE];
+    unsigned int n, v;
+
+    if ( !f || !budget_take() )
+        return true;
+    n = visible_values(f, vtd_level_index(bfn, level), vals);
+    for ( v = 0; v < n; v++ )
+    {
+        uint64_t pte = vals[v];
+
+        if ( !dma_pte_present(pte) )
+            return true;
+        if ( level == 1 )
+        {
+            if ( (pte & access) != access )
+                return true;
+            continue;
+        }
+        if ( (pte & DMA_PTE_SP) ||
+             !usable_table((pte & DMA_PTE_ADDR_MASK) >> 12) ||
+             walk_may_fault((pte & DMA_PTE_ADDR_MASK) >> 12, level - 1, bfn,
+                            access) )
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Through one context entry: a walk from its root now, or any entry the
+ * did may have cached (from whichever context entry it was fetched).
+ */
+static bool ctx_may_fault(const struct ctx_poss *p, unsigned long bfn,
+                          unsigned int access)
+{
+    const struct tl_entry *e;
+    unsigned int level;
+    uint16_t did = p->did;
+
+    if ( walk_may_fault(p->root->val, VTD_PT_LEVELS, bfn, access) )
+        return true;
+    for ( level = 1; level <= VTD_PT_LEVELS; level++ )
+    {
+        uint64_t key = (uint64_t)bfn >> (VTD_LEVEL_STRIDE * (level - 1));
+
+        for ( e = hash[hash_of(did, level, key)]; e; e = e->hash_next )
+        {
+            if ( e->did != did || e->level != level || e->key != key )
+                continue;
+            switch ( e->kind )
+            {
+            case TL_NP:
+            case TL_WILD:
+                return true;
+            case TL_LEAF:
+                if ( (e->val & access) != access )
+                    return true;
+                break;
+            case TL_TABLE:
+                if ( walk_may_fault(e->val, level - 1, bfn, access) )
+                    return true;
+                break;
+            }
+        }
+    }
+    return false;
+}
+
+bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
+                       unsigned int access)
+{
+    const struct dev_state *d;
+    unsigned int i;
+
+    if ( dev >= VTD_SIM_DEVICES )
+        return true;
+    op_begin();
+    settle_if_needed();
+    if ( !(r.gsts & GSTS_TES) )
+        return false;
+    access &= SIM_R | SIM_W;
+    if ( bfn >= BFN_END )
+        return true;
+    d = &devs[dev];
+    if ( !d->nr )
+        return true;
+    for ( i = 0; i < d->nr; i++ )
+        if ( d->poss[i].kind != CTX_VALID ||
+             ctx_may_fault(&d->poss[i], bfn, access) )
+            return true;
+    return false;
+}
+
+bool vtd_sim_wild(unsigned int dev, char *why, size_t len)
+{
+    const struct dev_state *d;
+    const struct tl_entry *e;
+    unsigned int i;
+
+    if ( dev >= VTD_SIM_DEVICES )
+        return false;
+    op_begin();
+    settle_if_needed();
+    if ( !(r.gsts & GSTS_TES) )
+    {
+        snprintf(why, len, "translation is disabled: DMA is untranslated");
+        return true;
+    }
+    if ( walk_overflow )
+    {
+        snprintf(why, len, "possible walks too many to enumerate "
+                 "(cyclic tables or unflushed values)");
+        return true;
+    }
+    d = &devs[dev];
+    for ( i = 0; i < d->nr; i++ )
+    {
+        const struct ctx_poss *p = &d->poss[i];
+
+        if ( p->kind == CTX_WILD )
+        {
+            snprintf(why, len, "context entry %#" PRIx64 ":%#" PRIx64 ": %s",
+                     p->hi, p->lo, p->why);
+            return true;
+        }
+        if ( p->kind != CTX_VALID || !dids[p->did].nr_wild )
+            continue;
+        for ( e = dids[p->did].entries; e; e = e->did_next )
+            if ( e->kind == TL_WILD )
+            {
+                snprintf(why, len, "did %u: level-%u entry for bfns %#" PRIx64
+                         "..%#" PRIx64 " is %#" PRIx64
+                         ", not a pointer to a heap table frame",
+                         p->did, e->level, region_lo(e->level, e->key),
+                         region_hi(e->level, e->key) - 1, e->val);
+                return true;
+            }
+    }
+    return false;
+}
+
+bool vtd_sim_protocol_error(char *why, size_t len)
+{
+    if ( !nr_proto_errors )
+        return false;
+    snprintf(why, len, "%s%s", proto_msg,
+             nr_proto_errors > 1 ? " (and more)" : "");
+    return true;
+}
+
+unsigned long vtd_sim_did_cached(uint16_t did)
+{
+    const struct tl_entry *e;
+    unsigned long n;
+
+    op_begin();
+    settle_if_needed();
+    n = dids[did].nr_entries;
+    for ( e = dids[did].roots; e; e = e->did_next )
+        n += e->refs;
+    return n;
+}
+
+bool vtd_sim_busy(void)
+{
+    return r.iotlb.pending || r.ccmd.pending || nr_qrecs ||
+           ((r.gsts & GSTS_QIES) && r.iqh != r.iqt);
+}
+
+const struct vtd_sim_stats *vtd_sim_stats(void)
+{
+    return &stats;
+}
+
+static const char *kind_name(unsigned int kind)
+{
+    static const char *const names[] = {
+        [TL_LEAF] = "leaf", [TL_NP] = "not-present",
+        [TL_TABLE] = "table", [TL_WILD] = "WILD",
+    };
+
+    return kind < 4 ? names[kind] : "?";
+}
+
+void vtd_sim_dump(FILE *out)
+{
+    static const char *const ctx_kinds[] = { "fault", "valid", "WILD" };
+    unsigned int i, dev;
+    const struct tl_entry *e;
+
+    fprintf(out, "vtd-sim: cm=%d psi=%d qi=%d coherent=%d mamv=%u delay=%u\n",
+            caps.cm, caps.psi, caps.qi, caps.coherent, caps.mamv,
+            caps.completion_delay);
+    fprintf(out, "  gsts=%#x root=%#lx%s fsts=%#x iqa=%#" PRIx64
+            " iqh=%u iqt=%u ics=%#x fetched=%u seq=%" PRIu64 "\n",
+            r.gsts, r.root_mfn, r.root_latched ? "" : "(unset)", r.fsts,
+            r.iqa, r.iqh, r.iqt, r.ics, nr_qrecs, seq);
+    fprintf(out, "  iotlb_reg %s%s ccmd %s%s\n",
+            r.iotlb.pending ? "pending" : "idle",
+            r.iotlb.stuck ? " (hung)" : "",
+            r.ccmd.pending ? "pending" : "idle", r.ccmd.stuck ? " (hung)" : "");
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+        for ( i = 0; i < devs[dev].nr; i++ )
+        {
+            const struct ctx_poss *p = &devs[dev].poss[i];
+
+            fprintf(out, "  dev %u: %s did %u lo %#" PRIx64 " hi %#" PRIx64
+                    "%s seen %" PRIu64 "\n", dev, ctx_kinds[p->kind], p->did,
+                    p->lo, p->hi, p->current ? " (current)" : "", p->seen);
+        }
+    for ( i = 0; i < nr_touched_dids; i++ )
+    {
+        uint16_t did = touched_dids[i];
+
+        for ( e = dids[did].roots; e; e = e->did_next )
+            fprintf(out, "  did %u: root table %#" PRIx64 " (%u users)\n",
+                    did, e->val, e->refs);
+        for ( e = dids[did].entries; e; e = e->did_next )
+            fprintf(out, "  did %u: L%u key %#" PRIx64 " %s %#" PRIx64
+                    " seen %" PRIu64 "\n", did, e->level, e->key,
+                    kind_name(e->kind), e->val, e->seen);
+    }
+    fprintf(out, "  watched frames:");
+    for ( i = 0; i < nr_watched; i++ )
+        fprintf(out, " %#lx", HEAP_BASE_MFN + watched[i]);
+    fprintf(out, "\n");
+}
+
+/* ---- Reset ---- */
+
+void vtd_sim_reset(const struct vtd_sim_caps *c)
+{
+    unsigned int i, dev;
+    struct tl_entry *e, *next;
+
+    /* Drop every cached entry, visiting only dids and frames used. */
+    for ( i = 0; i < nr_touched_dids; i++ )
+    {
+        struct did_state *ds = &dids[touched_dids[i]];
+
+        for ( e = ds->entries; e; e = next )
+        {
+            next = e->did_next;
+            hash[hash_of(e->did, e->level, e->key)] = NULL;
+            entry_release(e);
+        }
+        for ( e = ds->roots; e; e = next )
+        {
+            next = e->did_next;
+            entry_release(e);
+        }
+        memset(ds, 0, sizeof(*ds));
+    }
+    nr_touched_dids = 0;
+    for ( i = 0; i < nr_touched_frames; i++ )
+        sframes[touched_frames[i]]->touched = false;
+    nr_touched_frames = 0;
+    nr_watched = 0;
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+        devs[dev].nr = 0;
+    nr_qrecs = 0;
+    memset(slot_seq, 0, slot_hwm * sizeof(slot_seq[0]));
+    slot_hwm = 0;
+
+    caps = *c;
+    if ( caps.mamv > 63 )
+        caps.mamv = 63;
+    memset(&stats, 0, sizeof(stats));
+    memset(&r, 0, sizeof(r));
+    r.cap = CAP_ND_64K | VTD_CAP_SAGAW_4LEVEL | CAP_MGAW_48 |
+            ((uint64_t)caps.mamv << VTD_CAP_MAMV_SHIFT) |
+            (caps.cm ? VTD_CAP_CM : 0) | (caps.psi ? VTD_CAP_PSI : 0) |
+            (caps.rwbf ? VTD_CAP_RWBF : 0);
+    r.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
+             (caps.coherent ? VTD_ECAP_C : 0) | (caps.qi ? VTD_ECAP_QI : 0);
+    seq = 0;
+    walk_overflow = false;
+    ctx_dirty = false;
+    epoch = 0;
+    synced_epoch = ~0UL;
+    nr_proto_errors = 0;
+    proto_msg[0] = '\0';
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated VT-d remapping unit, as adversarial as the specification
+ * allows (DESIGN.md section 6).
+ *
+ * The core drives it as hardware: MMIO to the block vtd_sim_regs()
+ * returns, tables and queue in heap frames, every PTE store reported by
+ * write_atomic() and every cache write-back by clflush.  The model keeps,
+ * for every VT-d domain id, the set of translations the hardware may have
+ * cached: anything the device-visible tables gave since the last
+ * completed invalidation that covers it, paging-structure entries walked
+ * through whatever the table frame they point at holds now.  The oracles
+ * query that set.
+ *
+ * Devices 0..VTD_SIM_DEVICES-1 are bus 0, devfn == device number.
+ */
+#ifndef HARNESS_VTD_SIM_H
+#define HARNESS_VTD_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VTD_SIM_DEVICES     4
+
+struct vtd_sim_caps {
+    bool cm;                /* CAP.CM: non-present entries may be cached */
+    bool psi;               /* CAP.PSI: page-selective invalidation */
+    bool qi;                /* ECAP.QI: queued invalidation */
+    bool coherent;          /* ECAP.C: walks snoop the CPU caches */
+    bool rwbf;              /* CAP.RWBF (advertised only, see report) */
+    unsigned int mamv;      /* CAP.MAMV, 0..63 */
+    /*
+     * How long an invalidation takes: register ones complete after this
+     * many reads of IOTLB_REG/CCMD, queued descriptors are fetched one per
+     * this many (at least one) cpu_relax() ticks.
+     */
+    unsigned int completion_delay;
+};
+
+/* Back to power-on with these capabilities; costs what the last run touched. */
+void vtd_sim_reset(const struct vtd_sim_caps *caps);
+/* The 4 KiB MMIO register block (give it to the core as its regs). */
+void *vtd_sim_regs(void);
+
+/* ---- Queries for the oracles ---- */
+
+/*
+ * Bring the model up to date with memory, catching stores that bypassed
+ * write_atomic().  Queries do this themselves when any hook ran since the
+ * last time; call it once at each check point so that a store the core
+ * made after its last hook call is seen too.
+ */
+void vtd_sim_sync(void);
+
+#define SIM_R   1U
+#define SIM_W   2U
+
+struct sim_translation {
+    unsigned long bfn;
+    unsigned long mfn;
+    unsigned int access;    /* SIM_R|SIM_W; 0: may fault (cached non-present) */
+    uint16_t did;
+};
+
+/* Return false to stop the iteration. */
+typedef bool (*sim_visit_fn)(void *ctx, unsigned int dev,
+                             const struct sim_translation *t);
+
+/*
+ * Every translation device dev could use now, through every context entry
+ * it may use (IOTLB entries are tagged by did only, so that includes what
+ * other context entries with the same did fetched).  Each (did, bfn) can
+ * be reported several times with different outcomes.  Faulting
+ * possibilities (access 0, mfn 0) are reported for cached non-present
+ * leaves, and for each bfn below the bfn limit covered by a cached
+ * non-present paging-structure entry or by a context entry that may be
+ * non-present.  A bfn merely unmapped now (CAP.CM=0) is not listed: ask
+ * vtd_sim_may_fault().  Nothing is listed while translation is disabled.
+ */
+void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx);
+/*
+ * Upper bound (exclusive) of the bfns listed one by one for region-wide
+ * faults; default 4096.  Set it to the number of guest frames: each bfn
+ * below it costs a callback per faulting region.
+ */
+void vtd_sim_set_bfn_limit(unsigned long limit);
+
+/*
+ * Could a DMA of dev at bfn with access (SIM_R and/or SIM_W) fault now:
+ * no translation, or a possible one that lacks part of 'access'?
+ * Exact: considers every possible context entry, cached paging-structure
+ * entry and visible table value.  False while translation is disabled
+ * (DMA is then untranslated; vtd_sim_wild() reports that).
+ */
+bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
+                       unsigned int access);
+
+/*
+ * Could dev reach arbitrary memory: translation disabled, a pass-through
+ * or malformed context entry, or a possible walk through a table pointer
+ * that is not a heap frame used since reset (or is the root, context or
+ * queue frame), or a walk too large to enumerate.  Fills 'why'.
+ */
+bool vtd_sim_wild(unsigned int dev, char *why, size_t len);
+
+/*
+ * Core misuse of the hardware interface the model noticed (a command while
+ * another is pending, a queue overrun, an MMIO of the wrong size, ...).
+ * The first one since reset; false if none.
+ */
+bool vtd_sim_protocol_error(char *why, size_t len);
+
+/*
+ * How many cached entries (of any kind, including non-present ones) and
+ * context entries of any device may still carry domain id did.  A did may
+ * be given to a new domain only when this is 0 (DESIGN.md section 5).
+ */
+unsigned long vtd_sim_did_cached(uint16_t did);
+
+/* Whether invalidation work is outstanding (submitted, not completed). */
+bool vtd_sim_busy(void);
+
+struct vtd_sim_stats {
+    unsigned long reg_iotlb, reg_ctx;   /* register invalidations issued */
+    unsigned long qi_iotlb, qi_ctx, qi_wait;    /* descriptors fetched */
+    unsigned long psi, dsi, global;     /* IOTLB invalidations by granularity */
+    unsigned long clflush_lines;        /* 64-byte lines written back */
+    unsigned long completed;            /* invalidations completed */
+    unsigned long coarsened;            /* PSI done as DSI (IAIG) */
+    unsigned long late_waits;           /* waits completed late (fault) */
+    unsigned long queue_errors;         /* FSTS.IQE raised */
+};
+const struct vtd_sim_stats *vtd_sim_stats(void);
+
+/* Registers, queue, context and cached-entry sets, for humans. */
+void vtd_sim_dump(FILE *out);
+
+/* ---- Entry points of hooks.c and heap.c (not for the oracles) ---- */
+
+uint64_t vtd_sim_mmio_read(unsigned int offset, unsigned int bytes);
+void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes);
+void vtd_sim_mem_written(const volatile void *va, unsigned int bytes);
+void vtd_sim_cache_writeback(const void *va, unsigned int bytes);
+void vtd_sim_tick(void);
+/* The heap just filled frame mfn with poison for a new user. */
+void vtd_sim_frame_allocated(unsigned long mfn);
+/* Some hook ran: memory may have changed since the last sync. */
+void vtd_sim_poke(void);
+
+#endif /* HARNESS_VTD_SIM_H */
