@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The binary input format; see decode.h for the layout. */
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+
+#define HDR_CM          0x01U
+#define HDR_PSI         0x02U
+#define HDR_QI          0x04U
+#define HDR_COHERENT    0x08U
+#define HDR_RWBF        0x10U
+#define HDR_RO          0x20U
+
+/* Reads past the end of the input give 0, so every prefix decodes. */
+struct reader {
+    const uint8_t *data;
+    size_t size, pos;
+};
+
+static uint8_t next_byte(struct reader *r)
+{
+    return r->pos < r->size ? r->data[r->pos++] : (r->pos++, 0);
+}
+
+static unsigned int field_bytes(const struct op_field *f)
+{
+    return f->kind == OPF_FRAME ? 2 : 1;
+}
+
+static void decode_header(struct reader *r, struct run_header *h)
+{
+    uint8_t bits = next_byte(r);
+
+    memset(h, 0, sizeof(*h));
+    h->cm = bits & HDR_CM;
+    h->psi = bits & HDR_PSI;
+    h->qi = bits & HDR_QI;
+    h->coherent = bits & HDR_COHERENT;
+    h->rwbf = bits & HDR_RWBF;
+    h->iommu_readonly = bits & HDR_RO;
+    h->mamv = next_byte(r) % (RUN_MAX_MAMV + 1);
+    h->delay = next_byte(r);
+    h->nr_frames = next_byte(r) + 1U;
+    h->psi_max = next_byte(r) % (RUN_MAX_PSI_MAX + 1);
+}
+
+void decode_input(const uint8_t *data, size_t size, struct trace *t)
+{
+    struct reader r = { .data = data, .size = size };
+
+    trace_clear(t);
+    decode_header(&r, &t->hdr);
+    while ( r.pos < size && t->nr_ops < DECODE_MAX_OPS )
+    {
+        struct op op = { .kind = next_byte(&r) % OP_NR };
+        const struct op_desc *desc = op_desc(op.kind);
+        unsigned int i;
+
+        for ( i = 0; i < desc->nr_fields; i++ )
+        {
+            const struct op_field *f = &desc->field[i];
+            uint32_t raw = next_byte(&r);
+
+            if ( field_bytes(f) == 2 )
+                raw |= (uint32_t)next_byte(&r) << 8;
+            op_field_set(&op, f, op_field_from_code(f,
+                         raw % op_field_range(f, &t->hdr)));
+        }
+        trace_push(t, &op);
+    }
+}
+
+size_t encode_size(const struct trace *t)
+{
+    size_t n = DECODE_HEADER_BYTES, i;
+
+    for ( i = 0; i < t->nr_ops; i++ )
+    {
+        const struct op_desc *desc = op_desc(t->ops[i].kind);
+        unsigned int f;
+
+        n++;
+        for ( f = 0; desc && f < desc->nr_fields; f++ )
+            n += field_bytes(&desc->field[f]);
+    }
+    return n;
+}
+
+bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
+                  size_t *len, char *err, size_t errlen)
+{
+    const struct run_header *h = &t->hdr;
+    size_t pos = 0, i;
+
+    if ( cap < encode_size(t) )
+    {
+        snprintf(err, errlen, "encoding needs %zu bytes, have %zu",
+                 encode_size(t), cap);
+        return false;
+    }
+    if ( t->nr_ops > DECODE_MAX_OPS )
+    {
+        snprintf(err, errlen, "%zu ops: the binary format carries at most %d",
+                 t->nr_ops, DECODE_MAX_OPS);
+        return false;
+    }
+    if ( !h->nr_frames || h->nr_frames > RUN_MAX_FRAMES ||
+         h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX )
+    {
+        snprintf(err, errlen, "header value out of range");
+        return false;
+    }
+    out[pos++] = (h->cm ? HDR_CM : 0) | (h->psi ? HDR_PSI : 0) |
+                 (h->qi ? HDR_QI : 0) | (h->coherent ? HDR_COHERENT : 0) |
+                 (h->rwbf ? HDR_RWBF : 0) | (h->iommu_readonly ? HDR_RO : 0);
+    out[pos++] = h->mamv;
+    out[pos++] = h->delay;
+    out[pos++] = h->nr_frames - 1;
+    out[pos++] = h->psi_max;
+
+    for ( i = 0; i < t->nr_ops; i++ )
+    {
+        const struct op *op = &t->ops[i];
+        const struct op_desc *desc = op_desc(op->kind);
+        unsigned int f;
+
+        if ( !desc )
+        {
+            snprintf(err, errlen, "op %zu: unknown kind %u", i, op->kind);
+            return false;
+        }
+        out[pos++] = op->kind;
+        for ( f = 0; f < desc->nr_fields; f++ )
+        {
+            const struct op_field *fd = &desc->field[f];
+            uint32_t val = op_field_get(op, fd);
+            uint32_t code = op_field_code(fd, val);
+
+            if ( code >= op_field_range(fd, h) ||
+                 op_field_from_code(fd, code) != val )
+            {
+                snprintf(err, errlen, "op %zu (%s): %s=%u cannot be encoded",
+                         i, desc->name, fd->name, val);
+                return false;
+            }
+            out[pos++] = code & 0xff;
+            if ( field_bytes(fd) == 2 )
+                out[pos++] = code >> 8;
+        }
+    }
+    *len = pos;
+    return true;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fuzzer input bytes <-> op sequences (DESIGN.md section 9).
+ *
+ * Every byte string decodes to a valid run: no input is rejected.  The
+ * layout is prefix-stable, so that a mutation changes only what it hits:
+ *
+ *   bytes 0..4     the run header (missing bytes read as 0):
+ *                    0: bit 0 cm, 1 psi, 2 qi, 3 coherent, 4 rwbf, 5 ro
+ *                    1: mamv (mod 64)   2: delay   3: frames - 1
+ *                    4: psi_max (mod 16)
+ *   then ops       one kind byte (mod OP_NR), then one byte per field of
+ *                  that op (two, little endian, for a frame number), each
+ *                  reduced modulo the field's range (op_field_range());
+ *                  a last op cut short reads its missing bytes as 0.
+ *
+ * At most DECODE_MAX_OPS ops are decoded; the rest of the input is
+ * ignored.  encode_trace() writes the bytes that decode to a given trace,
+ * so corpora are generated from the text traces kept in the repository:
+ * trace -> bytes -> trace is the identity.  Bytes -> trace -> bytes gives
+ * the canonical form of an input, which runs exactly as the input does.
+ */
+#ifndef HARNESS_DECODE_H
+#define HARNESS_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+#define DECODE_HEADER_BYTES 5
+#define DECODE_MAX_OPS      4096
+
+/* Replace t's header and ops with what data decodes to. */
+void decode_input(const uint8_t *data, size_t size, struct trace *t);
+
+/* Bytes encode_trace() needs for t. */
+size_t encode_size(const struct trace *t);
+/*
+ * Write t's encoding to out (cap bytes).  False (with a message in err) if
+ * it does not fit or a value lies outside what the encoding can carry.
+ */
+bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
+                  size_t *len, char *err, size_t errlen);
+
+#endif /* HARNESS_DECODE_H */
