@@ -71,12 +71,32 @@ int gtio_hypercall_end(struct gtio_machine *m)
     return rc;
 }
 
-/* A destroyed domain's slot is free once nothing refers to it any more. */
+/* Some domain's grant is still pinned for d (a release never confirmed). */
+static bool pinned_for(const struct gtio_machine *m, domid_t d)
+{
+    unsigned int i, g;
+
+    for ( i = 0; i < GTIO_MAX_DOMAINS; i++ )
+        for ( g = 0; g < GTIO_NR_GRANTS; g++ )
+        {
+            const struct gtio_active_entry *a = &m->dom[i].active[g];
+
+            if ( (a->pin.host_rw || a->pin.host_ro || a->pin.dev_rw ||
+                  a->pin.dev_ro) && a->domid == d )
+                return true;
+        }
+    return false;
+}
+
+/*
+ * A destroyed domain's slot is free once nothing refers to it any more,
+ * including pins it holds on other domains' grants: a later domain with
+ * the same id must not inherit them.
+ */
 void gtio_domain_try_reap(struct gtio_machine *m, struct gtio_domain *dom)
 {
-    (void)m;
     if ( dom->state != GTIO_DOM_DYING || dom->held || dom->nr_pages ||
-         gtio_grant_pinned(dom) )
+         gtio_grant_pinned(dom) || pinned_for(m, dom->domid) )
         return;
     memset(dom, 0, sizeof(*dom));
     dom->state = GTIO_DOM_NONE;
@@ -272,21 +292,28 @@ int gtio_domain_destroy(struct gtio_machine *m, domid_t d)
         return gtio_hypercall_leave(m, implicit, -EINVAL);
     rc = gtio_flush_now(m);
     gtio_grant_complete_releases(m);
-    if ( !rc && gtio_domain_iommu_on(dom) )
-        rc = gtio_domain_block_devices(m, dom);
+    if ( gtio_domain_iommu_on(dom) )
+    {
+        int brc = gtio_domain_block_devices(m, dom);
+
+        rc = rc ? rc : brc;
+    }
     if ( !rc && gtio_domain_iommu_on(dom) )
         rc = forget_domain_id(m, dom);
     dom->state = GTIO_DOM_DYING;
-    if ( rc || dom->iommu.unconfirmed )
+    if ( rc || dom->iommu.unconfirmed || dom->held )
     {
         dom->held = true;
         dom->crashed = true;
         return gtio_hypercall_leave(m, implicit, rc ? rc : -EIO);
     }
     dom->iommu.enabled = false;
+    /* Not reaped (cleared) halfway through its own teardown. */
+    dom->held = true;
     gtio_grant_release_domain(m, dom);
     gtio_pt_free_all(m, dom);
     release_own_frames(m, dom);
+    dom->held = false;
     gtio_domain_try_reap(m, dom);
     return gtio_hypercall_leave(m, implicit, 0);
 }
