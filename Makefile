@@ -7,21 +7,27 @@
 #   make fuzz        the default fuzzing campaign (see README)
 #   make xen         Xen 4.17 from Debian's source with hv/ linked in
 #   make replay      build/asan/replay, to re-run a trace or crash case
+#   make bench       throughput and memory figures (see README)
+#   fuzz-build, corpora, bench-fuzz, test-fuzz, fuzz-triage: mk/fuzz.mk
 #
 # Every toolchain builds into build/<toolchain>/: gcc, clang, asan.
 
 GTIO_TOP := $(CURDIR)
 BUILD    ?= build
+.DEFAULT_GOAL := all
 
 include mk/deps.mk
 include mk/xen.mk
+include mk/fuzz.mk
 
 LLVM_VERSION ?= $(shell scripts/install-deps.sh --print-llvm 2>/dev/null || echo 14)
 CLANG    ?= $(shell command -v clang-$(LLVM_VERSION) || command -v clang)
 GCC      ?= gcc
 
+# HV=dir builds another copy of the core (the broken variants of tests/variants).
+HV       ?= hv
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS := -Iharness/include -Iharness -Ihv
+CPPFLAGS := -Iharness/include -Iharness -I$(HV)
 CSTD     := -std=gnu11
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
@@ -34,18 +40,22 @@ CC_asan     := $(CLANG)
 CFLAGS_asan := $(CSTD) $(WARN) -O1 -g $(SAN)
 TOOLCHAINS := gcc clang asan
 
-HV_SRC      := $(wildcard hv/*.c)
+HV_SRC      := $(wildcard $(HV)/*.c)
 HARNESS_SRC := $(filter-out harness/replay.c,$(wildcard harness/*.c))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
 TEST_BINS   := $(patsubst %.c,%,$(TEST_SRC))
 
 # $(call toolchain,NAME): objects, the core+harness library, tests, replay.
 define toolchain
-$(BUILD)/$(1)/obj/%.o: %.c $(wildcard hv/*.h harness/*.h harness/include/*/*.h)
+$(BUILD)/$(1)/obj/%.o: %.c $(wildcard $(HV)/*.h harness/*.h harness/include/*/*.h)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(CPPFLAGS) -c $$< -o $$@
 
 $(BUILD)/$(1)/libgtio.a: $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(HV_SRC) $(HARNESS_SRC))
+	rm -f $$@ && ar rcs $$@ $$^
+
+# The harness alone, for builds of another core (tests/variants/run.sh).
+$(BUILD)/$(1)/libharness.a: $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(HARNESS_SRC))
 	rm -f $$@ && ar rcs $$@ $$^
 
 $(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
@@ -55,7 +65,7 @@ $(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
 $(BUILD)/$(1)/replay: $(BUILD)/$(1)/obj/harness/replay.o $(BUILD)/$(1)/libgtio.a
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$^ -o $$@
 
-build-$(1): $(BUILD)/$(1)/libgtio.a $(addprefix $(BUILD)/$(1)/,$(TEST_BINS)) \
+build-$(1): $(BUILD)/$(1)/libgtio.a $(BUILD)/$(1)/libharness.a $(addprefix $(BUILD)/$(1)/,$(TEST_BINS)) \
 	$(if $(wildcard harness/replay.c),$(BUILD)/$(1)/replay)
 endef
 
@@ -68,12 +78,14 @@ replay: build-asan
 
 # Tests run on the gcc build and on the ASan/UBSan build; the clang build
 # proves the -Werror build is clean there too.
-test: deps-test
+test: deps-test deps-fuzz
 	@$(MAKE) --no-print-directory -j2 all
 	@BUILD=$(BUILD) tests/run.sh \
 		tests/style/hv_hygiene.sh \
 		$(foreach t,gcc asan,$(addprefix $(BUILD)/$(t)/,$(TEST_BINS))) \
+		tests/variants/run.sh \
+		$(wildcard tests/fuzz/*.sh) \
 		tests/xen/build_test.sh
 
-clean:
-	rm -rf $(BUILD)/gcc $(BUILD)/clang $(BUILD)/asan
+clean: fuzz-clean
+	rm -rf $(BUILD)/gcc $(BUILD)/clang $(BUILD)/asan $(BUILD)/variants

@@ -19,9 +19,9 @@
 
 #include "decode.h"
 #include "exec.h"
+#include "file.h"
 #include "trace.h"
 
-#define MAX_INPUT   (16U << 20)
 
 enum format { FMT_AUTO, FMT_TEXT, FMT_BINARY };
 
@@ -31,53 +31,6 @@ static void usage(void)
             "usage: replay [-q] [--text|--binary] FILE...\n"
             "       replay [--text|--binary] --print-trace FILE\n"
             "       replay [--text|--binary] --print-bytes FILE > out.bin\n");
-}
-
-static bool read_file(const char *name, char **data, size_t *len)
-{
-    FILE *f = fopen(name, "rb");
-    size_t cap = 4096, n = 0;
-    char *buf;
-
-    if ( !f )
-    {
-        fprintf(stderr, "replay: %s: %s\n", name, strerror(errno));
-        return false;
-    }
-    buf = malloc(cap);
-    while ( buf )
-    {
-        size_t got = fread(buf + n, 1, cap - n, f);
-
-        n += got;
-        if ( got == 0 )
-            break;
-        if ( n == cap )
-        {
-            char *more = cap < MAX_INPUT ? realloc(buf, cap * 2) : NULL;
-
-            if ( !more )
-            {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = more;
-            cap *= 2;
-        }
-    }
-    if ( !buf || ferror(f) )
-    {
-        fprintf(stderr, "replay: %s: cannot read (or larger than %u bytes)\n",
-                name, MAX_INPUT);
-        free(buf);
-        fclose(f);
-        return false;
-    }
-    fclose(f);
-    *data = buf;
-    *len = n;
-    return true;
 }
 
 /* A text trace: printable, and its first word is a header or an op name. */
@@ -128,7 +81,8 @@ static bool load(const char *name, enum format fmt, struct trace *t,
     size_t len;
     bool ok = true;
 
-    if ( !read_file(name, &data, &len) )
+    data = file_read_or_report("replay", name, &len);
+    if ( !data )
         return false;
     if ( fmt == FMT_AUTO )
         fmt = looks_like_text(data, len) ? FMT_TEXT : FMT_BINARY;

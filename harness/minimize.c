@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Op-level minimisation (see minimize.h).
+ *
+ * Passes, repeated until none makes progress (or the run budget is spent):
+ *
+ *   drop     remove chunks of ops, halving the chunk size down to single
+ *            ops, walking from the end: later ops depend on earlier ones
+ *            (a map needs the create and grant before it), so removing
+ *            from the back fails less often;
+ *   rename   give frames, domains and devices the smallest free numbers,
+ *            all uses at once, so that references between ops survive;
+ *   fields   shrink each field towards 0 (0, half, one less) and clear
+ *            flag bits one at a time;
+ *   header   shrink the number of frames to what the ops use, and delay,
+ *            mamv and psi_max towards 0.
+ *
+ * Every candidate is checked with trace_encodable() before it costs a run,
+ * so the result always encodes back to bytes.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+#include "minimize.h"
+
+struct mctx {
+    struct trace *t;            /* the best trace so far */
+    struct trace cand;          /* the candidate being tried */
+    min_pred_fn pred;
+    void *ctx;
+    const struct min_opts *opts;
+    struct min_stats *st;
+    bool stop;
+};
+
+bool trace_encodable(const struct trace *t)
+{
+    const struct run_header *h = &t->hdr;
+    size_t i;
+
+    if ( !h->nr_frames || h->nr_frames > RUN_MAX_FRAMES ||
+         h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX ||
+         t->nr_ops > DECODE_MAX_OPS )
+        return false;
+    for ( i = 0; i < t->nr_ops; i++ )
+    {
+        const struct op_desc *desc = op_desc(t->ops[i].kind);
+        unsigned int f;
+
+        if ( !desc )
+            return false;
+        for ( f = 0; f < desc->nr_fields; f++ )
+        {
+            const struct op_field *fd = &desc->field[f];
+            uint32_t val = op_field_get(&t->ops[i], fd);
+            uint32_t code = op_field_code(fd, val);
+
+            if ( code >= op_field_range(fd, h) ||
+                 op_field_from_code(fd, code) != val )
+                return false;
+        }
+    }
+    return true;
+}
+
+static void copy_trace(struct trace *dst, const struct trace *src)
+{
+    size_t i;
+
+    trace_clear(dst);
+    dst->hdr = src->hdr;
+    for ( i = 0; i < src->nr_ops; i++ )
+        trace_push(dst, &src->ops[i]);
+}
+
+/*
+ * Run the candidate; if it is still interesting it becomes the best trace
+ * (the two swap storage, so nothing is copied back).
+ */
+static bool attempt(struct mctx *m)
+{
+    struct trace tmp;
+
+    if ( m->stop )
+        return false;
+    if ( m->opts->max_runs && m->st->runs >= m->opts->max_runs )
+    {
+        m->stop = true;
+        m->st->budget_hit = true;
+        return false;
+    }
+    if ( !trace_encodable(&m->cand) )
+        return false;
+    m->st->runs++;
+    if ( !m->pred(&m->cand, m->ctx) )
+        return false;
+    tmp = *m->t;
+    *m->t = m->cand;
+    m->cand = tmp;
+    return true;
+}
+
+/* ---- drop ---- */
+
+static void cand_without(struct mctx *m, size_t from, size_t to)
+{
+    size_t i;
+
+    trace_clear(&m->cand);
+    m->cand.hdr = m->t->hdr;
+    for ( i = 0; i < m->t->nr_ops; i++ )
+        if ( i < from || i >= to )
+            trace_push(&m->cand, &m->t->ops[i]);
+}
+
+static bool pass_drop(struct mctx *m)
+{
+    size_t chunk = m->t->nr_ops / 2, end;
+    bool progress = false;
+
+    if ( !chunk )
+        chunk = 1;
+    for ( ;; )
+    {
+        /* Windows [end - chunk, end) from the back; the last may be short. */
+        end = m->t->nr_ops;
+        while ( end > 0 && !m->stop )
+        {
+            size_t start = end > chunk ? end - chunk : 0;
+
+            cand_without(m, start, end);
+            if ( attempt(m) )
+                progress = true;
+            end = start;
+        }
+        if ( chunk == 1 || m->stop )
+            break;
+        chunk /= 2;
+    }
+    return progress;
+}
+
+/* ---- rename ---- */
+
+/*
+ * The last value of these ranges names nothing (OP_DOMAINS - 1, the
+ * frame number nr_frames, ...): it keeps its meaning and is never renamed.
+ */
+static bool renamable(const struct op_field *f, uint32_t val,
+                      const struct run_header *h)
+{
+    return val + 1 < op_field_range(f, h);
+}
+
+/* Swap values a and b in every field of this kind (a permutation). */
+static void cand_swapped(struct mctx *m, enum op_field_kind kind,
+                         uint32_t a, uint32_t b)
+{
+    size_t i;
+
+    copy_trace(&m->cand, m->t);
+    for ( i = 0; i < m->cand.nr_ops; i++ )
+    {
+        struct op *op = &m->cand.ops[i];
+        const struct op_desc *desc = op_desc(op->kind);
+        unsigned int f;
+
+        for ( f = 0; f < desc->nr_fields; f++ )
+        {
+            const struct op_field *fd = &desc->field[f];
+            uint32_t v;
+
+            if ( fd->kind != kind )
+                continue;
+            v = op_field_get(op, fd);
+            if ( v == a )
+                op_field_set(op, fd, b);
+            else if ( v == b )
+                op_field_set(op, fd, a);
+        }
+    }
+}
+
+/*
+ * Position of the first use of value v of this kind (op index, then
+ * field), or SIZE_MAX if it is not used.  Renaming only ever moves the
+ * smaller of two values to the earlier first use: the sequence of values
+ * gets lexicographically smaller with every accepted rename, so the
+ * passes cannot undo each other forever.
+ */
+static size_t first_use(const struct trace *t, enum op_field_kind kind,
+                        uint32_t v)
+{
+    size_t i;
+
+    for ( i = 0; i < t->nr_ops; i++ )
+    {
+        const struct op_desc *desc = op_desc(t->ops[i].kind);
+        unsigned int f;
+
+        for ( f = 0; f < desc->nr_fields; f++ )
+            if ( desc->field[f].kind == kind &&
+                 op_field_get(&t->ops[i], &desc->field[f]) == v )
+                return i * OP_MAX_FIELDS + f;
+    }
+    return SIZE_MAX;
+}
+
+static bool value_used(const struct trace *t, enum op_field_kind kind,
+                       uint32_t v)
+{
+    return first_use(t, kind, v) != SIZE_MAX;
+}
+
+static bool pass_rename(struct mctx *m, enum op_field_kind kind)
+{
+    static const struct op_field probe[] = {
+        [OPF_DOMAIN] = { .kind = OPF_DOMAIN },
+        [OPF_DEVICE] = { .kind = OPF_DEVICE },
+        [OPF_FRAME] = { .kind = OPF_FRAME },
+    };
+    uint32_t range = op_field_range(&probe[kind], &m->t->hdr), v, free_v;
+    bool progress = false;
+
+    /* Highest used value to the lowest unused one, while there is one. */
+    for ( v = range - 1; v-- > 0 && !m->stop; )
+    {
+        if ( !renamable(&probe[kind], v, &m->t->hdr) ||
+             !value_used(m->t, kind, v) )
+            continue;
+        for ( free_v = 0; free_v < v; free_v++ )
+            if ( !value_used(m->t, kind, free_v) )
+                break;
+        if ( free_v == v )
+            break;
+        cand_swapped(m, kind, v, free_v);
+        if ( attempt(m) )
+            progress = true;
+    }
+    /*
+     * Domains and devices are few and not interchangeable (domain 0 is the
+     * hardware domain): also try swapping used pairs, the smaller number
+     * to the one used first.
+     */
+    if ( kind != OPF_FRAME )
+        for ( v = 1; v + 1 < range && !m->stop; v++ )
+        {
+            uint32_t w;
+
+            for ( w = 0; w < v && !m->stop; w++ )
+            {
+                size_t first_v = first_use(m->t, kind, v);
+
+                if ( first_v == SIZE_MAX || first_v > first_use(m->t, kind, w) )
+                    continue;
+                cand_swapped(m, kind, v, w);
+                if ( attempt(m) )
+                    progress = true;
+            }
+        }
+    return progress;
+}
+
+/* ---- fields ---- */
+
+static bool is_flag_field(const struct op_field *f)
+{
+    return f->kind == OPF_GTF || f->kind == OPF_MAP_FLAGS ||
+           f->kind == OPF_PARTS;
+}
+
+static bool set_and_try(struct mctx *m, size_t i, const struct op_field *f,
+                        uint32_t val)
+{
+    copy_trace(&m->cand, m->t);
+    op_field_set(&m->cand.ops[i], f, val);
+    return attempt(m);
+}
+
+static bool shrink_field(struct mctx *m, size_t i, const struct op_field *f)
+{
+    bool progress = false;
+    uint32_t v = op_field_get(&m->t->ops[i], f);
+
+    if ( is_flag_field(f) )
+    {
+        int bit;
+
+        for ( bit = 15; bit >= 0 && !m->stop; bit-- )
+        {
+            v = op_field_get(&m->t->ops[i], f);
+            if ( (v & (1U << bit)) && set_and_try(m, i, f, v & ~(1U << bit)) )
+                progress = true;
+        }
+        return progress;
+    }
+    while ( v && !m->stop )
+    {
+        uint32_t cands[3] = { 0, v / 2, v - 1 };
+        unsigned int c;
+        bool shrunk = false;
+
+        for ( c = 0; c < 3 && !shrunk; c++ )
+        {
+            if ( (c && cands[c] == 0) || (c == 2 && cands[2] == cands[1]) )
+                continue;
+            shrunk = set_and_try(m, i, f, cands[c]);
+        }
+        if ( !shrunk )
+            break;
+        progress = true;
+        v = op_field_get(&m->t->ops[i], f);
+    }
+    return progress;
+}
+
+static bool pass_fields(struct mctx *m)
+{
+    bool progress = false;
+    size_t i;
+
+    for ( i = m->t->nr_ops; i-- > 0 && !m->stop; )
+    {
+        const struct op_desc *desc = op_desc(m->t->ops[i].kind);
+        unsigned int f;
+
+        for ( f = 0; f < desc->nr_fields && !m->stop; f++ )
+            if ( shrink_field(m, i, &desc->field[f]) )
+                progress = true;
+    }
+    return progress;
+}
+
+/* ---- header ---- */
+
+/* Fewer frames: what the ops name, with "no frame" moved to the new end. */
+static bool shrink_frames(struct mctx *m)
+{
+    unsigned int old = m->t->hdr.nr_frames, want = 1;
+    size_t i;
+
+    for ( i = 0; i < m->t->nr_ops; i++ )
+    {
+        const struct op_desc *desc = op_desc(m->t->ops[i].kind);
+        unsigned int f;
+
+        for ( f = 0; f < desc->nr_fields; f++ )
+        {
+            uint32_t v;
+
+            if ( desc->field[f].kind != OPF_FRAME )
+                continue;
+            v = op_field_get(&m->t->ops[i], &desc->field[f]);
+            if ( v < old && v + 1 > want )
+                want = v + 1;
+        }
+    }
+    if ( want >= old )
+        return false;
+    copy_trace(&m->cand, m->t);
+    m->cand.hdr.nr_frames = want;
+    for ( i = 0; i < m->cand.nr_ops; i++ )
+    {
+        const struct op_desc *desc = op_desc(m->cand.ops[i].kind);
+        unsigned int f;
+
+        for ( f = 0; f < desc->nr_fields; f++ )
+            if ( desc->field[f].kind == OPF_FRAME &&
+                 op_field_get(&m->cand.ops[i], &desc->field[f]) == old )
+                op_field_set(&m->cand.ops[i], &desc->field[f], want);
+    }
+    return attempt(m);
+}
+
+/* A one-byte header value towards 0, as shrink_field() does for ops. */
+static bool shrink_header_value(struct mctx *m, size_t offset)
+{
+    bool progress = false;
+
+    while ( !m->stop )
+    {
+        uint8_t v = *((uint8_t *)&m->t->hdr + offset);
+        uint8_t cands[3] = { 0, v / 2, v - 1 };
+        unsigned int c;
+        bool shrunk = false;
+
+        if ( !v )
+            break;
+        for ( c = 0; c < 3 && !shrunk; c++ )
+        {
+            if ( (c && cands[c] == 0) || (c == 2 && cands[2] == cands[1]) )
+                continue;
+            copy_trace(&m->cand, m->t);
+            *((uint8_t *)&m->cand.hdr + offset) = cands[c];
+            shrunk = attempt(m);
+        }
+        if ( !shrunk )
+            break;
+        progress = true;
+    }
+    return progress;
+}
+
+static bool pass_header(struct mctx *m)
+{
+    bool progress = shrink_frames(m);
+
+    if ( shrink_header_value(m, offsetof(struct run_header, delay)) )
+        progress = true;
+    if ( shrink_header_value(m, offsetof(struct run_header, mamv)) )
+        progress = true;
+    if ( shrink_header_value(m, offsetof(struct run_header, psi_max)) )
+        progress = true;
+    return progress;
+}
+
+bool minimize_trace(struct trace *t, min_pred_fn pred, void *ctx,
+                    const struct min_opts *opts, struct min_stats *stats)
+{
+    static const struct min_opts defaults;
+    struct min_stats local;
+    struct mctx m = {
+        .t = t, .pred = pred, .ctx = ctx,
+        .opts = opts ? opts : &defaults,
+        .st = stats ? stats : &local,
+    };
+    bool progress = true;
+
+    memset(m.st, 0, sizeof(*m.st));
+    m.st->ops_before = m.st->ops_after = t->nr_ops;
+    if ( !trace_encodable(t) )
+        return false;
+    m.st->runs++;
+    if ( !pred(t, ctx) )
+        return false;
+
+    trace_init(&m.cand);
+    if ( m.opts->prefix && m.opts->prefix < t->nr_ops )
+    {
+        copy_trace(&m.cand, t);
+        m.cand.nr_ops = m.opts->prefix;
+        attempt(&m);
+    }
+    while ( progress && !m.stop )
+    {
+        progress = false;
+        if ( pass_drop(&m) )
+            progress = true;
+        if ( pass_rename(&m, OPF_FRAME) )
+            progress = true;
+        if ( pass_rename(&m, OPF_DOMAIN) )
+            progress = true;
+        if ( pass_rename(&m, OPF_DEVICE) )
+            progress = true;
+        if ( pass_fields(&m) )
+            progress = true;
+        if ( pass_header(&m) )
+            progress = true;
+        m.st->passes++;
+        if ( m.opts->verbose )
+            fprintf(stderr, "minimize: pass %u: %zu ops, %lu runs\n",
+                    m.st->passes, t->nr_ops, m.st->runs);
+    }
+    m.st->ops_after = t->nr_ops;
+    trace_free(&m.cand);
+    return true;
+}

@@ -1,0 +1,238 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Fuzzing (DESIGN.md sections 1, 9, 10), included by the top-level Makefile.
+#
+#   make fuzz            install afl++/clang if missing, build, run every
+#                        target for FUZZ_TIME seconds with progress, triage
+#                        findings into crashes/, print a summary table
+#       FUZZ_TIME=180    seconds per target
+#       ENGINE=libfuzzer libfuzzer | afl
+#       JOBS=1           libFuzzer -fork=JOBS; AFL++ one -M and JOBS-1 -S
+#       VARIANT=name     fuzz the core with tests/variants/name.patch
+#                        applied to a copy of hv/ (build/fuzz/variant-name/)
+#       FUZZ_TARGETS="fuzz_exec fuzz_trace"
+#       FUZZ_SAN=1       libFuzzer runs the ASan+UBSan build (0: plain -O2)
+#   make fuzz-build      every flavour of every target and the tools
+#   make corpora         corpora/ and fuzz/*.dict from corpora/traces/
+#   make bench-fuzz      throughput and memory against an empty target
+#   make test-fuzz       tests/fuzz/ (also run by `make test`)
+#   make fuzz-triage FILES="..." [FUZZ_TARGET=fuzz_exec] [VARIANT=name]
+#                        minimise and file inputs found elsewhere
+#   make fuzz-clean
+#
+# Flavours, each in $(FUZZ_DIR)/<flavour>/:
+#   libfuzzer-asan   -fsanitize=fuzzer,address,undefined
+#   libfuzzer        -O2 -fsanitize=fuzzer (fast, no sanitizer)
+#   afl              afl-clang-fast, persistent mode, test case in shared memory
+#   afl-cmplog       the same with AFL_LLVM_CMPLOG=1 (afl-fuzz -c)
+#   asan             no fuzzer: the tools triage, trace2bin and replay,
+#                    which land in $(FUZZ_DIR)/ itself
+#
+# Paths are relative to the top directory, as in the top-level Makefile
+# (run make there, or with -C).
+
+BUILD        ?= build
+FUZZ_TIME    ?= 180
+ENGINE       ?= libfuzzer
+JOBS         ?= 1
+VARIANT      ?=
+FUZZ_TARGETS ?= fuzz_exec fuzz_trace
+FUZZ_SAN     ?= 1
+FUZZ_TARGET  ?= fuzz_exec
+FILES        ?=
+
+# The top-level Makefile's compiler if it chose one (recursive, so the
+# order of the include does not matter).
+FUZZ_CLANG    = $(or $(CLANG),$(shell command -v clang-14 || command -v clang))
+FUZZ_AFL_CC  ?= afl-clang-fast
+FUZZ_CSTD    := -std=gnu11
+FUZZ_WARN    := -Wall -Wextra -Werror
+FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+
+# A variant is a patched copy of the core in its own build tree, so that
+# its objects never mix with the real core's.
+FUZZ_DIR     := $(BUILD)/fuzz$(if $(VARIANT),/variant-$(VARIANT))
+FUZZ_HV      := $(if $(VARIANT),$(FUZZ_DIR)/src/hv,hv)
+FUZZ_PATCHED := $(FUZZ_DIR)/src/.patched
+
+FUZZ_HAR_C   := $(filter-out harness/replay.c,$(wildcard harness/*.c))
+FUZZ_HV_NAMES := $(basename $(notdir $(wildcard hv/*.c)))
+FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty
+
+# Per flavour: FUZZ_CC_x compiles with coverage, FUZZ_NCC_x without it;
+# FUZZ_CF_x are the flags of both, FUZZ_COV_x the coverage flags added
+# for instrumented files, FUZZ_LD_x what libFuzzer targets link with.
+FUZZ_CC_asan      = $(FUZZ_CLANG)
+FUZZ_NCC_asan     = $(FUZZ_CLANG)
+FUZZ_CF_asan      = $(FUZZ_CSTD) $(FUZZ_WARN) -O1 -g $(FUZZ_SANFL)
+FUZZ_LD_asan      = $(FUZZ_SANFL)
+FUZZ_CC_libfuzzer-asan  = $(FUZZ_CLANG)
+FUZZ_NCC_libfuzzer-asan = $(FUZZ_CLANG)
+FUZZ_CF_libfuzzer-asan  = $(FUZZ_CSTD) $(FUZZ_WARN) -O1 -g $(FUZZ_SANFL)
+FUZZ_COV_libfuzzer-asan = -fsanitize=fuzzer-no-link
+FUZZ_LD_libfuzzer-asan  = -fsanitize=fuzzer,address,undefined
+FUZZ_CC_libfuzzer  = $(FUZZ_CLANG)
+FUZZ_NCC_libfuzzer = $(FUZZ_CLANG)
+FUZZ_CF_libfuzzer  = $(FUZZ_CSTD) $(FUZZ_WARN) -O2 -g
+FUZZ_COV_libfuzzer = -fsanitize=fuzzer-no-link
+FUZZ_LD_libfuzzer  = -fsanitize=fuzzer
+# AFL_QUIET: no banner per file; the afl-clang-fast wrapper picks its clang.
+FUZZ_CC_afl        = AFL_QUIET=1 $(FUZZ_AFL_CC)
+FUZZ_NCC_afl       = $(FUZZ_CLANG)
+FUZZ_CF_afl        = $(FUZZ_CSTD) $(FUZZ_WARN) -O2 -g
+FUZZ_CC_afl-cmplog  = AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(FUZZ_AFL_CC)
+FUZZ_NCC_afl-cmplog = $(FUZZ_CLANG)
+FUZZ_CF_afl-cmplog  = $(FUZZ_CF_afl)
+
+# The simulated machine is the fuzzer's environment, not its target:
+# coverage comes from the core and from the model, executor and oracles
+# (which name every state the ops mean).  Instrumenting the simulator's
+# polling and cache-set loops cost 6x in throughput (libFuzzer's
+# comparison tracing above all) and its hit counts reward mere timing.
+# These files keep the flavour's sanitizers, without coverage.
+FUZZ_NOCOV_SRC ?= harness/vtd_sim.c harness/heap.c harness/hooks.c
+
+FUZZ_FLAVOURS := libfuzzer-asan libfuzzer afl afl-cmplog
+
+# A build tree is DIR (objects and binaries) over HV (hv/ or a variant's
+# patched copy), whose files exist once STAMP (empty for hv/) is made.
+# $(call fuzz_objs,DIR,FLAVOUR): the core and the harness of a flavour.
+# Objects depend on this file too: it holds their flags.
+fuzz_objs = $(patsubst %,$(1)/$(2)/obj/hv/%.o,$(FUZZ_HV_NAMES)) \
+            $(patsubst harness/%.c,$(1)/$(2)/obj/harness/%.o,$(FUZZ_HAR_C))
+fuzz_hdrs = mk/fuzz.mk $(addprefix $(1)/,$(notdir $(wildcard hv/*.h))) \
+            $(wildcard harness/*.h harness/include/*/*.h)
+
+# $(call fuzz_compile,FLAVOUR,HV): the recipe of one object.
+fuzz_compile = $(if $(FUZZ_NOCOV),$(FUZZ_NCC_$(1)),$(FUZZ_CC_$(1))) \
+	$(FUZZ_CF_$(1)) $(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) \
+	-Iharness/include -Iharness -I$(2)
+
+# $(call fuzz_flavour,DIR,HV,STAMP,FLAVOUR)
+define fuzz_flavour
+$(1)/$(4)/obj/hv/%.o: $(2)/%.c $(call fuzz_hdrs,$(2)) $(3)
+	@mkdir -p $$(@D)
+	$$(call fuzz_compile,$(4),$(2)) -c $$< -o $$@
+
+$(1)/$(4)/obj/harness/%.o: harness/%.c $(call fuzz_hdrs,$(2)) $(3)
+	@mkdir -p $$(@D)
+	$$(call fuzz_compile,$(4),$(2)) -c $$< -o $$@
+
+$(1)/$(4)/obj/fuzz/%.o: fuzz/%.c $(call fuzz_hdrs,$(2)) $(3)
+	@mkdir -p $$(@D)
+	$$(call fuzz_compile,$(4),$(2)) -c $$< -o $$@
+
+$(patsubst harness/%.c,$(1)/$(4)/obj/harness/%.o,$(FUZZ_NOCOV_SRC)): FUZZ_NOCOV := 1
+
+# Every object waits for its tools (order-only: installing them does not
+# make objects out of date): clang and its runtimes are in the test set,
+# AFL++ in the fuzz set.  The compilers are named by recursive variables,
+# so they are looked up after the installation.
+$(call fuzz_objs,$(1),$(4)) $(1)/$(4)/obj/fuzz/fuzz_trace_one.o: \
+	| $(if $(filter afl%,$(4)),deps-fuzz,deps-test)
+endef
+
+# The tools of a tree, all ASan+UBSan builds without a fuzzer.
+# triage runs fuzz_trace's checks in-process: its entry point, renamed.
+# $(call fuzz_tools,DIR,HV,STAMP)
+define fuzz_tools
+$(1)/asan/obj/fuzz/fuzz_trace_one.o: fuzz/fuzz_trace.c $(call fuzz_hdrs,$(2)) $(3)
+	@mkdir -p $$(@D)
+	$$(call fuzz_compile,asan,$(2)) -DLLVMFuzzerTestOneInput=fuzz_trace_one \
+		-c $$< -o $$@
+$(1)/triage: $(1)/asan/obj/fuzz/triage.o $(1)/asan/obj/fuzz/fuzz_trace_one.o \
+		$(call fuzz_objs,$(1),asan)
+	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
+$(1)/trace2bin: $(1)/asan/obj/fuzz/trace2bin.o $(call fuzz_objs,$(1),asan)
+	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
+$(1)/replay: $(1)/asan/obj/harness/replay.o $(call fuzz_objs,$(1),asan)
+	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
+$(1)/tests/minimize_test: tests/fuzz/minimize_test.c $(call fuzz_hdrs,$(2)) \
+		$(call fuzz_objs,$(1),asan)
+	@mkdir -p $$(@D)
+	$$(call fuzz_compile,asan,$(2)) $$(filter %.c %.o,$$^) -o $$@
+endef
+
+# libFuzzer targets link the engine; AFL++ ones the persistent driver.
+# fuzz_empty is the engine alone (no core, no harness): the baseline that
+# `make bench-fuzz` divides by.
+fuzz_lib_for = $(if $(filter fuzz_empty,$(3)),,$(call fuzz_objs,$(1),$(2)))
+# $(call fuzz_target,DIR,FLAVOUR,TARGET)
+define fuzz_target
+$(1)/$(2)/$(3): $(1)/$(2)/obj/fuzz/$(3).o \
+		$(if $(filter afl%,$(2)),$(1)/$(2)/obj/fuzz/afl_driver.o) \
+		$(call fuzz_lib_for,$(1),$(2),$(3))
+	$$(FUZZ_CC_$(2)) $$(if $$(filter afl%,$(2)),$$(FUZZ_CF_$(2)),$$(FUZZ_LD_$(2))) \
+		$$^ -o $$@
+endef
+
+# The tree fuzzed: hv/, or the variant's copy.
+$(foreach f,asan $(FUZZ_FLAVOURS),\
+	$(eval $(call fuzz_flavour,$(FUZZ_DIR),$(FUZZ_HV),$(if $(VARIANT),$(FUZZ_PATCHED)),$(f))))
+$(eval $(call fuzz_tools,$(FUZZ_DIR),$(FUZZ_HV),$(if $(VARIANT),$(FUZZ_PATCHED))))
+$(foreach f,$(FUZZ_FLAVOURS),$(foreach t,$(FUZZ_ALL_TARGETS),\
+	$(eval $(call fuzz_target,$(FUZZ_DIR),$(f),$(t)))))
+
+# A variant's findings are checked on the real core too (a bug that is
+# there as well is the core's, not the variant's): its tools, from hv/.
+ifneq ($(VARIANT),)
+FUZZ_BASE_DIR := $(BUILD)/fuzz
+$(eval $(call fuzz_flavour,$(FUZZ_BASE_DIR),hv,,asan))
+$(eval $(call fuzz_tools,$(FUZZ_BASE_DIR),hv,))
+
+# The variant's copy of hv/: made (and the patch checked) by one script,
+# which also says so when the variant does not exist (hence the wildcard).
+$(FUZZ_PATCHED): $(wildcard tests/variants/$(VARIANT).patch hv/*.c hv/*.h) \
+		scripts/fuzz-variant.sh
+	@scripts/fuzz-variant.sh '$(VARIANT)' '$(FUZZ_DIR)/src'
+$(addprefix $(FUZZ_HV)/,$(notdir $(wildcard hv/*.c hv/*.h))): $(FUZZ_PATCHED) ;
+endif
+
+FUZZ_TOOLS := $(FUZZ_DIR)/triage $(FUZZ_DIR)/trace2bin \
+              $(if $(wildcard harness/replay.c),$(FUZZ_DIR)/replay) \
+              $(if $(VARIANT),$(FUZZ_BASE_DIR)/triage)
+
+fuzz_bins = $(foreach t,$(FUZZ_ALL_TARGETS),$(FUZZ_DIR)/$(1)/$(t))
+
+# What `make fuzz` runs: the one libFuzzer build FUZZ_SAN asks for, or both
+# AFL++ builds (the main instance uses the cmplog one too).
+FUZZ_RUN_FLAVOURS := $(if $(filter afl,$(ENGINE)),afl afl-cmplog,\
+	$(if $(filter 0,$(FUZZ_SAN)),libfuzzer,libfuzzer-asan))
+ifneq ($(filter fuzz,$(MAKECMDGOALS)),)
+ifeq ($(filter libfuzzer afl,$(ENGINE)),)
+$(error ENGINE must be libfuzzer or afl, not '$(ENGINE)')
+endif
+endif
+
+.PHONY: fuzz fuzz-build fuzz-build-libfuzzer fuzz-build-afl fuzz-tools \
+	corpora bench-fuzz test-fuzz fuzz-triage fuzz-clean
+fuzz-tools: $(FUZZ_TOOLS)
+fuzz-build-libfuzzer: fuzz-tools $(call fuzz_bins,libfuzzer-asan) \
+	$(call fuzz_bins,libfuzzer)
+fuzz-build-afl: fuzz-tools $(call fuzz_bins,afl) $(call fuzz_bins,afl-cmplog)
+fuzz-build: fuzz-build-libfuzzer fuzz-build-afl
+
+# Variables the scripts read.
+FUZZ_ENV = FUZZ_DIR='$(FUZZ_DIR)' FUZZ_TIME='$(FUZZ_TIME)' ENGINE='$(ENGINE)' \
+	JOBS='$(JOBS)' VARIANT='$(VARIANT)' FUZZ_TARGETS='$(FUZZ_TARGETS)' \
+	FUZZ_SAN='$(FUZZ_SAN)' FUZZ_BASE_DIR='$(BUILD)/fuzz'
+
+fuzz: deps-fuzz fuzz-tools $(foreach f,$(FUZZ_RUN_FLAVOURS),$(call fuzz_bins,$(f)))
+	@$(FUZZ_ENV) scripts/fuzz-run.sh
+
+corpora: $(FUZZ_DIR)/trace2bin
+	@TRACE2BIN='$(FUZZ_DIR)/trace2bin' scripts/fuzz-corpora.sh
+
+bench-fuzz: deps-test $(call fuzz_bins,libfuzzer) $(call fuzz_bins,libfuzzer-asan) \
+		$(FUZZ_DIR)/trace2bin
+	@FUZZ_DIR='$(FUZZ_DIR)' scripts/fuzz-bench.sh
+
+test-fuzz: deps-fuzz
+	@BUILD='$(BUILD)' tests/run.sh $(wildcard tests/fuzz/*.sh)
+
+fuzz-triage: $(FUZZ_DIR)/triage
+	@$(FUZZ_ENV) scripts/fuzz-triage.sh --target '$(FUZZ_TARGET)' $(FILES)
+
+fuzz-clean:
+	rm -rf '$(BUILD)/fuzz'
