@@ -7,6 +7,8 @@
 #   make fuzz        the default fuzzing campaign (see README)
 #   make xen         Xen 4.17 from Debian's source with hv/ linked in
 #   make replay      build/asan/replay, to re-run a trace or crash case
+#   make soak        SOAK_OPS random ops (default a million) on every
+#                    capability combination: must find nothing
 #   make bench       throughput and memory figures (see README)
 #   fuzz-build, corpora, bench-fuzz, test-fuzz, fuzz-triage: mk/fuzz.mk
 #
@@ -41,7 +43,9 @@ CFLAGS_asan := $(CSTD) $(WARN) -O1 -g $(SAN)
 TOOLCHAINS := gcc clang asan
 
 HV_SRC      := $(wildcard $(HV)/*.c)
-HARNESS_SRC := $(filter-out harness/replay.c,$(wildcard harness/*.c))
+# Programs of the harness (each has a main), and the library the rest is.
+HARNESS_PROGS := replay soak
+HARNESS_SRC := $(filter-out $(HARNESS_PROGS:%=harness/%.c),$(wildcard harness/*.c))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
 TEST_BINS   := $(patsubst %.c,%,$(TEST_SRC))
 
@@ -62,14 +66,25 @@ $(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(CPPFLAGS) $$^ -o $$@
 
-$(BUILD)/$(1)/replay: $(BUILD)/$(1)/obj/harness/replay.o $(BUILD)/$(1)/libgtio.a
+$(BUILD)/$(1)/%: $(BUILD)/$(1)/obj/harness/%.o $(BUILD)/$(1)/libgtio.a
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$^ -o $$@
 
 build-$(1): $(BUILD)/$(1)/libgtio.a $(BUILD)/$(1)/libharness.a $(addprefix $(BUILD)/$(1)/,$(TEST_BINS)) \
-	$(if $(wildcard harness/replay.c),$(BUILD)/$(1)/replay)
+	$(addprefix $(BUILD)/$(1)/,$(HARNESS_PROGS))
 endef
 
 $(foreach t,$(TOOLCHAINS),$(eval $(call toolchain,$(t))))
+.SECONDARY: $(foreach t,$(TOOLCHAINS),$(HARNESS_PROGS:%=$(BUILD)/$(t)/obj/harness/%.o))
+
+# The million-op no-false-positive run (issue 3; figures in the README).
+SOAK_OPS  ?= 1000000
+SOAK_SEED ?= 1
+.PHONY: soak bench
+# Benchmarks: the fuzz target against the empty one (mk/fuzz.mk).
+bench: bench-fuzz
+
+soak: $(BUILD)/gcc/soak
+	$(BUILD)/gcc/soak --ops $(SOAK_OPS) --seed $(SOAK_SEED) --out $(BUILD)/soak
 
 .PHONY: all test build-gcc build-clang build-asan replay clean
 all: $(addprefix build-,$(TOOLCHAINS))
@@ -84,6 +99,7 @@ test: deps-test deps-fuzz
 		tests/style/hv_hygiene.sh \
 		$(foreach t,gcc asan,$(addprefix $(BUILD)/$(t)/,$(TEST_BINS))) \
 		tests/variants/run.sh \
+		tests/harness/soak_short.sh \
 		$(wildcard tests/fuzz/*.sh) \
 		tests/xen/build_test.sh
 

@@ -22,7 +22,6 @@
 #include "file.h"
 #include "trace.h"
 
-
 enum format { FMT_AUTO, FMT_TEXT, FMT_BINARY };
 
 static void usage(void)

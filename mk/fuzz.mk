@@ -12,6 +12,8 @@
 #                        applied to a copy of hv/ (build/fuzz/variant-name/)
 #       FUZZ_TARGETS="fuzz_exec fuzz_trace"
 #       FUZZ_SAN=1       libFuzzer runs the ASan+UBSan build (0: plain -O2)
+#   make fuzz-smoke      CI: each target SMOKE_TIME=60 s plain and ASan;
+#                        fails on any finding
 #   make fuzz-build      every flavour of every target and the tools
 #   make corpora         corpora/ and fuzz/*.dict from corpora/traces/
 #   make bench-fuzz      throughput and memory against an empty target
@@ -40,6 +42,8 @@ FUZZ_TARGETS ?= fuzz_exec fuzz_trace
 FUZZ_SAN     ?= 1
 FUZZ_TARGET  ?= fuzz_exec
 FILES        ?=
+FUZZ_FAIL_ON_FINDING ?= 0
+SMOKE_TIME   ?= 60
 
 # The top-level Makefile's compiler if it chose one (recursive, so the
 # order of the include does not matter).
@@ -56,7 +60,7 @@ FUZZ_DIR     := $(BUILD)/fuzz$(if $(VARIANT),/variant-$(VARIANT))
 FUZZ_HV      := $(if $(VARIANT),$(FUZZ_DIR)/src/hv,hv)
 FUZZ_PATCHED := $(FUZZ_DIR)/src/.patched
 
-FUZZ_HAR_C   := $(filter-out harness/replay.c,$(wildcard harness/*.c))
+FUZZ_HAR_C   := $(filter-out harness/replay.c harness/soak.c,$(wildcard harness/*.c))
 FUZZ_HV_NAMES := $(basename $(notdir $(wildcard hv/*.c)))
 FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty
 
@@ -206,7 +210,7 @@ endif
 endif
 
 .PHONY: fuzz fuzz-build fuzz-build-libfuzzer fuzz-build-afl fuzz-tools \
-	corpora bench-fuzz test-fuzz fuzz-triage fuzz-clean
+	corpora bench-fuzz test-fuzz fuzz-triage fuzz-smoke fuzz-clean
 fuzz-tools: $(FUZZ_TOOLS)
 fuzz-build-libfuzzer: fuzz-tools $(call fuzz_bins,libfuzzer-asan) \
 	$(call fuzz_bins,libfuzzer)
@@ -216,7 +220,8 @@ fuzz-build: fuzz-build-libfuzzer fuzz-build-afl
 # Variables the scripts read.
 FUZZ_ENV = FUZZ_DIR='$(FUZZ_DIR)' FUZZ_TIME='$(FUZZ_TIME)' ENGINE='$(ENGINE)' \
 	JOBS='$(JOBS)' VARIANT='$(VARIANT)' FUZZ_TARGETS='$(FUZZ_TARGETS)' \
-	FUZZ_SAN='$(FUZZ_SAN)' FUZZ_BASE_DIR='$(BUILD)/fuzz'
+	FUZZ_SAN='$(FUZZ_SAN)' FUZZ_BASE_DIR='$(BUILD)/fuzz' \
+	FUZZ_FAIL_ON_FINDING='$(FUZZ_FAIL_ON_FINDING)'
 
 fuzz: deps-fuzz fuzz-tools $(foreach f,$(FUZZ_RUN_FLAVOURS),$(call fuzz_bins,$(f)))
 	@$(FUZZ_ENV) scripts/fuzz-run.sh
@@ -233,6 +238,14 @@ test-fuzz: deps-fuzz
 
 fuzz-triage: $(FUZZ_DIR)/triage
 	@$(FUZZ_ENV) scripts/fuzz-triage.sh --target '$(FUZZ_TARGET)' $(FILES)
+
+# CI's smoke run: every target, plain and ASan, SMOKE_TIME s each, from
+# the seeds; any finding fails it.
+fuzz-smoke: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(SMOKE_TIME) FUZZ_SAN=0 \
+		FUZZ_FAIL_ON_FINDING=1
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(SMOKE_TIME) FUZZ_SAN=1 \
+		FUZZ_FAIL_ON_FINDING=1
 
 fuzz-clean:
 	rm -rf '$(BUILD)/fuzz'

@@ -11,6 +11,7 @@
 #        FUZZ_TARGETS  "fuzz_exec fuzz_trace"
 #        FUZZ_SAN      1: libFuzzer runs the ASan+UBSan build; 0: plain
 #        FUZZ_STATUS_EVERY  seconds between status lines (10)
+#        FUZZ_FAIL_ON_FINDING  1: exit 1 if anything was found (CI smoke)
 #
 # Runs each target in turn, printing a status line every 10 s (execs,
 # execs/s, coverage, findings so far), then sends every finding through
@@ -326,6 +327,7 @@ run_target() {  # run_target TARGET
     tri="new=0 dup=0 norepro=0"
     local existing=()
     for f in "${files[@]}"; do [ -f "$f" ] && existing+=("$f"); done
+    total_found=$((total_found + ${#existing[@]}))
     if [ ${#existing[@]} -gt 0 ]; then
         echo "-- $t: ${#existing[@]} finding(s), triage (minimise, deduplicate, file in crashes/):"
         # Ctrl-C during triage is ignored: what was found is kept.
@@ -339,6 +341,7 @@ run_target() {  # run_target TARGET
         "$cov" "$tri")")
 }
 
+total_found=0
 for t in $targets; do
     [ $stop = 1 ] && break
     run_target "$t"
@@ -357,4 +360,8 @@ echo "$crashes: $ncase case(s); grown corpora in $fuzz_dir/corpus/; logs in $run
 if [ $stop = 1 ]; then
     echo "$me: interrupted; what was found so far is triaged above"
     exit 130
+fi
+if [ "${FUZZ_FAIL_ON_FINDING:-0}" = 1 ] && [ "$total_found" -gt 0 ]; then
+    echo "$me: FAILED: $total_found finding(s) (triaged above, cases in $crashes/)" >&2
+    exit 1
 fi

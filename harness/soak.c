@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * soak: the no-false-positive run of DESIGN.md section 7.  Seeded random
+ * op sequences through the executor, every check on, until a number of
+ * ops has run.  Unlike raw fuzzer bytes, the ops are drawn from small
+ * sets of domains, refs, handles and frames, so that most of them do
+ * something (a map finds a grant, an unmap a handle, a free a mapping).
+ * Input i takes capability combination i mod 64 (cm, psi, qi, coherent,
+ * rwbf, read-only), so every combination gets an equal share, and every
+ * fourth input arms faults.  On the correct core nothing may be found:
+ * each finding is saved as OUT/soak-SEED-I.trace (never overwriting) for
+ * `replay`, and the exit status is 1.
+ *
+ *   soak [--ops N] [--seed S] [--len OPS] [--out DIR]
+ *       --len: ops per input are drawn from LEN/2 .. 3*LEN/2
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <public/grant_table.h>
+
+#include "exec.h"
+#include "fault.h"
+#include "trace.h"
+
+#define NR_CAP_COMBINATIONS 64      /* cm, psi, qi, coherent, rwbf, ro */
+#define SOAK_REFS           4       /* few refs and handles: ops collide */
+#define SOAK_HANDLES        6
+
+struct soak_opts {
+    unsigned long long ops;
+    unsigned long long seed;
+    unsigned long len;
+    const char *out;
+};
+
+/* splitmix64: small, seedable, and good enough to pick ops. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform enough in 0..n-1 for n far below 2^32. */
+static unsigned int pick(uint64_t *state, unsigned int n)
+{
+    return next_random(state) % n;
+}
+
+static void random_header(struct run_header *h, uint64_t *st,
+                          unsigned long long index)
+{
+    unsigned int combo = index % NR_CAP_COMBINATIONS;
+
+    run_header_default(h);
+    h->cm = combo & 1;
+    h->psi = combo & 2;
+    h->qi = combo & 4;
+    h->coherent = combo & 8;
+    h->rwbf = combo & 16;
+    h->iommu_readonly = combo & 32;
+    h->mamv = pick(st, 4) ? pick(st, 10) : 0;
+    h->delay = pick(st, 5);
+    h->nr_frames = 8 + pick(st, 24);
+    h->psi_max = pick(st, 6);
+}
+
+/*
+ * What the generator remembers of its own input, so that later ops refer
+ * to earlier ones: a map most often names a grant that was written, with
+ * the grantee as mapping domain.
+ */
+struct soak_gen {
+    uint64_t *st;
+    unsigned int frames;
+    bool faults;
+    struct op last_grant;
+};
+
+static void random_grant_write(struct soak_gen *g, struct op *op)
+{
+    op->kind = OP_GRANT_WRITE;
+    op->ref = pick(g->st, SOAK_REFS);
+    op->grantee = pick(g->st, 4);
+    op->flags = pick(g->st, 5) ? GTF_permit_access |
+                                 (pick(g->st, 3) ? 0 : GTF_readonly)
+                               : pick(g->st, 64);
+    g->last_grant = *op;
+}
+
+static void random_map(struct soak_gen *g, struct op *op)
+{
+    op->kind = OP_MAP;
+    op->rd = pick(g->st, 4);
+    op->ref = pick(g->st, SOAK_REFS);
+    op->flags = 1 + pick(g->st, 7);
+    if ( g->last_grant.kind == OP_GRANT_WRITE && pick(g->st, 4) )
+    {
+        op->d = g->last_grant.grantee;
+        op->rd = g->last_grant.d;
+        op->ref = g->last_grant.ref;
+    }
+}
+
+/*
+ * One op, weighted towards what makes state: few domains, refs, handles
+ * and frames, so maps find grants, unmaps find handles and frees find
+ * mappings.  Mostly valid flags, sometimes anything (bad-input statuses).
+ */
+static void random_op(struct soak_gen *g, struct op *op)
+{
+    uint64_t *st = g->st;
+    unsigned int k = pick(st, g->faults ? 100 : 97);
+
+    memset(op, 0, sizeof(*op));
+    op->d = pick(st, 4);
+    op->mfn = pick(st, g->frames);
+    if ( k < 3 )
+        *op = (struct op){ .kind = OP_CREATE, .d = op->d,
+                           .iommu = pick(st, 4) != 0 };
+    else if ( k < 5 )
+        op->kind = OP_DESTROY;
+    else if ( k < 8 )
+        *op = (struct op){ .kind = OP_ASSIGN, .d = op->d, .dev = pick(st, 4) };
+    else if ( k < 9 )
+        *op = (struct op){ .kind = OP_DEASSIGN, .dev = pick(st, 4) };
+    else if ( k < 19 )
+        op->kind = OP_POPULATE;
+    else if ( k < 25 )
+        op->kind = OP_REMOVE;
+    else if ( k < 31 )
+    {
+        op->kind = OP_GET_TYPE;
+        op->type = pick(st, 3) ? 1 + pick(st, 6) : pick(st, OP_PAGE_TYPES);
+    }
+    else if ( k < 35 )
+        op->kind = OP_PUT_TYPE;
+    else if ( k < 47 )
+        random_grant_write(g, op);
+    else if ( k < 69 )
+        random_map(g, op);
+    else if ( k < 85 )
+    {
+        op->kind = OP_UNMAP;
+        op->handle = pick(st, SOAK_HANDLES);
+        op->flags = 1 + pick(st, 3);
+    }
+    else if ( k < 91 )
+        op->kind = OP_BEGIN;
+    else if ( k < 97 )
+        op->kind = OP_END;
+    else if ( k < 99 )
+        *op = (struct op){ .kind = OP_FAULT_NTH, .n = 1 + pick(st, 30) };
+    else
+        *op = (struct op){ .kind = OP_FAULT_AT, .point = pick(st, FP_NR),
+                           .n = 1 + pick(st, 5) };
+}
+
+/* Most inputs start from a populated machine: domains, devices, frames. */
+static void random_prologue(struct soak_gen *g, struct trace *t)
+{
+    struct op op;
+    unsigned int d, i;
+
+    for ( d = 0; d < 4; d++ )
+    {
+        op = (struct op){ .kind = OP_CREATE, .d = d,
+                          .iommu = pick(g->st, 4) != 0 };
+        trace_push(t, &op);
+        op = (struct op){ .kind = OP_ASSIGN, .d = d, .dev = d };
+        if ( pick(g->st, 4) )
+            trace_push(t, &op);
+        for ( i = 0; i < 2; i++ )
+        {
+            op = (struct op){ .kind = OP_POPULATE, .d = d,
+                              .mfn = pick(g->st, g->frames) };
+            trace_push(t, &op);
+        }
+    }
+}
+
+/* A quarter of the inputs arm faults: the rest check the fault-free paths. */
+static void random_input(struct trace *t, uint64_t *st,
+                         unsigned long long index, unsigned long len)
+{
+    struct soak_gen g = { .st = st, .faults = index % 4 == 3 };
+    unsigned long i, n = len / 2 + pick(st, len);
+    struct op op;
+
+    trace_clear(t);
+    random_header(&t->hdr, st, index);
+    g.frames = t->hdr.nr_frames;
+    if ( pick(st, 8) )
+        random_prologue(&g, t);
+    for ( i = 0; i < n; i++ )
+    {
+        random_op(&g, &op);
+        trace_push(t, &op);
+    }
+}
+
+static bool parse_number(const char *opt, const char *s,
+                         unsigned long long *v)
+{
+    char *end;
+
+    errno = 0;
+    *v = strtoull(s, &end, 0);
+    if ( errno || end == s || *end || *s == '-' )
+    {
+        fprintf(stderr, "soak: %s wants a number, not '%s'\n", opt, s);
+        return false;
+    }
+    return true;
+}
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: soak [--ops N] [--seed S] [--len OPS] [--out DIR]\n");
+    return 2;
+}
+
+static bool parse_option(const char *opt, const char *val, struct soak_opts *o)
+{
+    unsigned long long v;
+
+    if ( !strcmp(opt, "--out") )
+    {
+        o->out = val;
+        return true;
+    }
+    if ( strcmp(opt, "--ops") && strcmp(opt, "--seed") &&
+         strcmp(opt, "--len") )
+    {
+        fprintf(stderr, "soak: unknown option '%s'\n", opt);
+        return false;
+    }
+    if ( !parse_number(opt, val, &v) )
+        return false;
+    if ( !strcmp(opt, "--ops") )
+        o->ops = v;
+    else if ( !strcmp(opt, "--seed") )
+        o->seed = v;
+    else if ( v < 1 || v > TRACE_MAX_OPS / 2 )
+    {
+        fprintf(stderr, "soak: --len must be 1..%d\n", TRACE_MAX_OPS / 2);
+        return false;
+    }
+    else
+        o->len = v;
+    return true;
+}
+
+static bool parse_args(int argc, char **argv, struct soak_opts *o)
+{
+    int i;
+
+    for ( i = 1; i < argc; i += 2 )
+    {
+        if ( i + 1 >= argc )
+        {
+            fprintf(stderr, "soak: '%s' wants a value\n", argv[i]);
+            return false;
+        }
+        if ( !parse_option(argv[i], argv[i + 1], o) )
+            return false;
+    }
+    return true;
+}
+
+/* The input that found something, as a text trace for replay. */
+static void save_finding(const struct soak_opts *o, unsigned long long index,
+                         const struct trace *t)
+{
+    char path[4096];
+    FILE *f = NULL;
+    int fd;
+
+    mkdir(o->out, 0777);
+    snprintf(path, sizeof(path), "%s/soak-%llu-%llu.trace", o->out, o->seed,
+             index);
+    /* O_EXCL: a finding of an earlier run is never overwritten. */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if ( fd >= 0 )
+        f = fdopen(fd, "w");
+    if ( f )
+        trace_print(f, t, t->nr_ops);
+    if ( !f || fclose(f) )
+        fprintf(stderr, "soak: cannot save %s: %s\n", path, strerror(errno));
+    else
+        fprintf(stderr, "soak: saved %s (replay it)\n", path);
+    if ( fd >= 0 && !f )
+        close(fd);
+}
+
+int main(int argc, char **argv)
+{
+    struct soak_opts o = { .ops = 1000000, .seed = 1, .len = 160,
+                           .out = "build/soak" };
+    unsigned long long index, ops = 0, findings = 0, fail_stops = 0;
+    unsigned long faults = 0;
+    struct exec_opts eo = { .report = stderr };
+    struct timespec t0, t1;
+    struct trace t;
+    uint64_t state;
+    double secs;
+
+    if ( !parse_args(argc, argv, &o) )
+        return usage();
+    state = o.seed;
+    trace_init(&t);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for ( index = 0; ops < o.ops; index++ )
+    {
+        struct exec_result res;
+
+        random_input(&t, &state, index, o.len);
+        if ( !exec_run(&t, &eo, &res) && res.finding )
+        {
+            findings++;
+            save_finding(&o, index, &t);
+        }
+        fail_stops += res.fail_stop;
+        faults += res.faults;
+        ops += res.ops_run;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("soak: seed %llu: %llu inputs, %llu ops, %d capability "
+           "combinations, %lu faults injected, %llu fail-stops, "
+           "%llu findings, %.1f s (%.0f ops/s)\n",
+           o.seed, index, ops, NR_CAP_COMBINATIONS, faults, fail_stops,
+           findings, secs, ops / (secs > 0 ? secs : 1));
+    trace_free(&t);
+    return findings ? 1 : 0;
+}
