@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Error paths of the core that no trace can reach, because they need a
+ * state or a call only C can make (tests/coverage/unreached.md names each):
+ * a bad machine size, the wrap of the QI wait sequence, and the crash of
+ * Xen's own struct domain when the core is wired into Xen.
+ */
+#include <stdint.h>
+
+#include <xen/errno.h>
+
+#include "gtio_internal.h"
+#include "vtd_sim.h"
+#include "heap.h"
+#include "fault.h"
+#include "../lib/check.h"
+
+static struct gtio_machine m;
+
+enum { DOM = 1, DEV = 0 };
+
+static int start(unsigned int nr_frames)
+{
+    struct vtd_sim_caps caps = {
+        .psi = true, .qi = true, .coherent = true, .mamv = 9,
+        .completion_delay = 1,
+    };
+    struct gtio_config cfg = { .nr_frames = nr_frames, .iommu_readonly = true };
+
+    heap_reset();
+    fault_reset();
+    harness_hooks_reset();
+    vtd_sim_reset(&caps);
+    cfg.vtd_regs = vtd_sim_regs();
+    return gtio_machine_init(&m, &cfg);
+}
+
+/* A domain with a device and one page of its own. */
+static void domain_with_device(void)
+{
+    CHECK_EQ(gtio_domain_create(&m, DOM, true), 0);
+    CHECK_EQ(gtio_device_assign(&m, DEV, DOM), 0);
+    CHECK_EQ(gtio_page_populate(&m, DOM, 7), 0);
+}
+
+static void machine_init_rejects_bad_frame_counts(void)
+{
+    CHECK_EQ(start(0), -EINVAL);
+    CHECK_EQ(start(GTIO_MAX_FRAMES + 1), -EINVAL);
+    CHECK_EQ(start(GTIO_MAX_FRAMES), 0);
+    gtio_machine_teardown(&m);
+}
+
+/*
+ * The status write of a wait carries its sequence number; 0 is what the
+ * status page holds before any wait, so a wrapped sequence must skip it
+ * or a wait would "complete" before the hardware wrote anything.
+ */
+static void qi_wait_sequence_skips_zero_when_it_wraps(void)
+{
+    CHECK_EQ(start(64), 0);
+    domain_with_device();
+    m.vtd.wait_seq = UINT32_MAX;
+    CHECK_EQ(gtio_page_remove(&m, DOM, 7), 0);
+    CHECK_EQ(m.vtd.wait_seq, 1);
+    CHECK(!m.frames[7].held);
+    CHECK(!gtio_domain(&m, DOM)->crashed);
+    gtio_machine_teardown(&m);
+}
+
+/* Wired into Xen, a failed flush crashes Xen's own domain too. */
+static void failed_flush_crashes_the_xen_domain(void)
+{
+    struct domain *xen_domain = (struct domain *)&m;   /* never dereferenced */
+
+    CHECK_EQ(start(64), 0);
+    domain_with_device();
+    gtio_domain(&m, DOM)->xen_domain = xen_domain;
+    fault_arm_point(FP_QI_WAIT_TIMEOUT, 1);
+    CHECK(gtio_page_remove(&m, DOM, 7) != 0);
+    CHECK(gtio_domain(&m, DOM)->crashed);
+    CHECK_EQ(harness_domain_crashes(), 1);
+    CHECK(harness_last_crash_domain() == xen_domain);
+    CHECK_EQ(m.device_owner[DEV], GTIO_NO_DOMAIN);
+    gtio_machine_teardown(&m);
+}
+
+int main(void)
+{
+    RUN(machine_init_rejects_bad_frame_counts);
+    RUN(qi_wait_sequence_skips_zero_when_it_wraps);
+    RUN(failed_flush_crashes_the_xen_domain);
+    return tests_failed ? 1 : 0;
+}
