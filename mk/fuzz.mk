@@ -161,7 +161,11 @@ endef
 # libFuzzer targets link the engine; AFL++ ones the persistent driver.
 # fuzz_empty is the engine alone (no core, no harness): the baseline that
 # `make bench-fuzz` divides by.
-fuzz_lib_for = $(if $(filter fuzz_empty,$(3)),,$(call fuzz_objs,$(1),$(2)))
+# (The AFL++ driver reads files with harness/file.c, so even the empty
+# target of an AFL++ flavour links that one object.)
+fuzz_lib_for = $(if $(filter fuzz_empty,$(3)),\
+	$(if $(filter afl%,$(2)),$(1)/$(2)/obj/harness/file.o),\
+	$(call fuzz_objs,$(1),$(2)))
 # $(call fuzz_target,DIR,FLAVOUR,TARGET)
 define fuzz_target
 $(1)/$(2)/$(3): $(1)/$(2)/obj/fuzz/$(3).o \

@@ -355,7 +355,8 @@ for row in "${summary[@]}"; do
     echo "$row"
 done
 crashes=${CRASHES:-crashes}
-ncase=$(find "$crashes" -maxdepth 1 -name '*.txt' 2>/dev/null | wc -l)
+# (No crashes/ yet is 0 cases: find's failure must not end the script.)
+ncase=$({ find "$crashes" -maxdepth 1 -name '*.txt' 2>/dev/null || true; } | wc -l)
 echo "$crashes: $ncase case(s); grown corpora in $fuzz_dir/corpus/; logs in $runs/"
 if [ $stop = 1 ]; then
     echo "$me: interrupted; what was found so far is triaged above"
