@@ -530,7 +530,7 @@ static int unmap_grant(struct gtio_machine *m, domid_t ld, uint32_t handle,
     struct gtio_maptrack *map;
     uint16_t done;
     bool ro;
-    int rc = 0;
+    int rc = 0, qrc;
 
     if ( !ldom )
         return GNTST_general_error;
@@ -550,9 +550,16 @@ static int unmap_grant(struct gtio_machine *m, domid_t ld, uint32_t handle,
         if ( ld != map->domid && gtio_domain_iommu_on(ldom) )
             rc = unmap_iommu(m, ldom, map->mfn, ro);
     }
-    if ( !rc )
-        rc = queue_release(m, ld, map, done | (ro ? GNTMAP_readonly : 0));
-    return rc ? GNTST_general_error : GNTST_okay;
+    /*
+     * The handle is gone even if the IOMMU update failed (a flush it had
+     * to do inside failed): queue the release anyway.  Like any release it
+     * completes once a flush confirms it and is kept (leaked) otherwise;
+     * dropped here, its pins and references could never go, even when
+     * the hardware domain's flush at the end of the hypercall confirms
+     * the unmap.
+     */
+    qrc = queue_release(m, ld, map, done | (ro ? GNTMAP_readonly : 0));
+    return (rc || qrc) ? GNTST_general_error : GNTST_okay;
 }
 
 int gtio_grant_unmap(struct gtio_machine *m, domid_t ld, uint32_t handle,
