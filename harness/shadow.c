@@ -452,9 +452,14 @@ static int op_destroy(struct apply_ctx *c, const struct op *op)
     /* Everything deferred so far is flushed and released first. */
     complete_releases(c);
     dom->state = SH_DOM_DYING;
-    if ( facts && facts->status )
+    /*
+     * Not confirmed: the domain is held, nothing released.  An error with
+     * the domain not held is another domain's flush failing during the
+     * teardown or at the end of the hypercall: the teardown went on, and
+     * frames whose put was not confirmed are held (frame_put_ref()).
+     */
+    if ( facts && facts->status && facts->held[d] )
     {
-        /* Not confirmed: the domain is held, nothing released. */
         dom->held = true;
         dom->crashed = true;
         block_devices(sh, d, false);
@@ -1021,7 +1026,12 @@ static void adopt_fault_state(struct apply_ctx *c, const struct op *op)
     if ( facts->flush_fault && sh->dom[0].state == SH_DOM_LIVE &&
          sh->dom[0].iommu_on && !sh->dom[0].crashed )
         sh->d0_excused = true;
-    sh->faulted = true;
+    /*
+     * Only an unconfirmed flush excuses leaks (held frames and tables are
+     * the safe outcome); a failed allocation must leave no trace at all.
+     */
+    if ( facts->flush_fault )
+        sh->faulted = true;
 }
 
 static bool status_allowed(const struct op *op, int predicted,

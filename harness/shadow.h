@@ -137,7 +137,11 @@ struct shadow {
      * devices may keep stale entries until it is destroyed.
      */
     bool d0_excused;
-    /* A fault was injected at some point: leak checks are off. */
+    /*
+     * A flush fault was injected at some point: the unit may be broken
+     * (vtd-protocol is off) and held memory is not a leak (leak checks are
+     * off).  Allocation faults leave both on.
+     */
     bool faulted;
     struct sh_device dev[SH_DEVICES];
     unsigned int nr_releases;
