@@ -19,12 +19,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Every failure of the machine that the core must handle is one of these;
+ * SECURITY.md ("Fault points") says where each fires, what the core must
+ * do then, and which scenario and sweep (tests/harness/fault_sweep.c)
+ * show it.
+ */
 enum fault_point {
     FP_PT_ALLOC,            /* IOMMU table page (any heap page) */
     FP_MAPTRACK_ALLOC,      /* xmalloc(struct gtio_maptrack_chunk) */
     FP_COUNTER_ALLOC,       /* xmalloc(struct gtio_map_count) */
-    FP_XMALLOC,             /* any other xmalloc */
-    FP_REG_INV_TIMEOUT,     /* a register invalidation never completes */
+    FP_XMALLOC,             /* any other xmalloc (bring-up only) */
+    FP_REG_INV_TIMEOUT,     /* an IOTLB_REG/CCMD invalidation hangs */
     FP_QI_WAIT_TIMEOUT,     /* a QI wait completes late */
     FP_QI_ERROR,            /* a QI descriptor raises FSTS.IQE */
     FP_NR
