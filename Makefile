@@ -21,6 +21,7 @@ BUILD    ?= build
 include mk/deps.mk
 include mk/xen.mk
 include mk/fuzz.mk
+include mk/coverage.mk
 
 LLVM_VERSION ?= $(shell scripts/install-deps.sh --print-llvm 2>/dev/null || echo 14)
 CLANG    ?= $(shell command -v clang-$(LLVM_VERSION) || command -v clang)
