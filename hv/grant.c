@@ -235,9 +235,11 @@ static void count_unlink(struct gtio_domain *dom, struct gtio_map_count *node)
 static int count_get(struct gtio_domain *dom, unsigned long mfn, bool ro)
 {
     struct gtio_map_count *node = count_find(dom, mfn);
-    bool fresh = !node;
 
-    if ( fresh )
+    /* A new node starts at 0: only an existing one can be full. */
+    if ( node && (ro ? node->ro : node->rw) == GTIO_COUNT_MAX )
+        return -EBUSY;
+    if ( !node )
     {
         node = xzalloc(struct gtio_map_count);
         if ( !node )
@@ -245,12 +247,6 @@ static int count_get(struct gtio_domain *dom, unsigned long mfn, bool ro)
         node->mfn = mfn;
         node->next = dom->counts;
         dom->counts = node;
-    }
-    if ( (ro ? node->ro : node->rw) == GTIO_COUNT_MAX )
-    {
-        if ( fresh )
-            count_unlink(dom, node);
-        return -EBUSY;
     }
     if ( ro )
         node->ro++;
