@@ -11,6 +11,9 @@
 #define HDR_COHERENT    0x08U
 #define HDR_RWBF        0x10U
 #define HDR_RO          0x20U
+/* Bits 8-9 of frames - 1 (its low byte is byte 3): DECODE_MAX_FRAMES. */
+#define HDR_FRAMES_SHIFT    6
+#define HDR_FRAMES_MASK     0xc0U
 
 /* Reads past the end of the input give 0, so every prefix decodes. */
 struct reader {
@@ -41,7 +44,8 @@ static void decode_header(struct reader *r, struct run_header *h)
     h->iommu_readonly = bits & HDR_RO;
     h->mamv = next_byte(r) % (RUN_MAX_MAMV + 1);
     h->delay = next_byte(r);
-    h->nr_frames = next_byte(r) + 1U;
+    h->nr_frames = ((((bits & HDR_FRAMES_MASK) >> HDR_FRAMES_SHIFT) << 8 |
+                     next_byte(r)) % RUN_MAX_FRAMES) + 1U;
     h->psi_max = next_byte(r) % (RUN_MAX_PSI_MAX + 1);
 }
 
@@ -106,6 +110,7 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
         return false;
     }
     if ( !h->nr_frames || h->nr_frames > RUN_MAX_FRAMES ||
+         h->nr_frames > DECODE_MAX_FRAMES ||
          h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX )
     {
         snprintf(err, errlen, "header value out of range");
@@ -113,10 +118,11 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
     }
     out[pos++] = (h->cm ? HDR_CM : 0) | (h->psi ? HDR_PSI : 0) |
                  (h->qi ? HDR_QI : 0) | (h->coherent ? HDR_COHERENT : 0) |
-                 (h->rwbf ? HDR_RWBF : 0) | (h->iommu_readonly ? HDR_RO : 0);
+                 (h->rwbf ? HDR_RWBF : 0) | (h->iommu_readonly ? HDR_RO : 0) |
+                 (((h->nr_frames - 1) >> 8) << HDR_FRAMES_SHIFT);
     out[pos++] = h->mamv;
     out[pos++] = h->delay;
-    out[pos++] = h->nr_frames - 1;
+    out[pos++] = (h->nr_frames - 1) & 0xff;
     out[pos++] = h->psi_max;
 
     for ( i = 0; i < t->nr_ops; i++ )

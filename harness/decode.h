@@ -6,9 +6,13 @@
  * layout is prefix-stable, so that a mutation changes only what it hits:
  *
  *   bytes 0..4     the run header (missing bytes read as 0):
- *                    0: bit 0 cm, 1 psi, 2 qi, 3 coherent, 4 rwbf, 5 ro
- *                    1: mamv (mod 64)   2: delay   3: frames - 1
+ *                    0: bit 0 cm, 1 psi, 2 qi, 3 coherent, 4 rwbf, 5 ro;
+ *                       bits 6-7: bits 8-9 of frames - 1
+ *                    1: mamv (mod 64)   2: delay
+ *                    3: bits 0-7 of frames - 1
  *                    4: psi_max (mod 16)
+ *                  frames - 1 is taken mod RUN_MAX_FRAMES, so that a
+ *                  smaller RUN_MAX_FRAMES decodes every input too.
  *   then ops       one kind byte (mod OP_NR), then one byte per field of
  *                  that op (two, little endian, for a frame number), each
  *                  reduced modulo the field's range (op_field_range());
@@ -31,6 +35,7 @@
 
 #define DECODE_HEADER_BYTES 5
 #define DECODE_MAX_OPS      4096
+#define DECODE_MAX_FRAMES   1024    /* what the header can carry */
 
 /* Replace t's header and ops with what data decodes to. */
 void decode_input(const uint8_t *data, size_t size, struct trace *t);

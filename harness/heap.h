@@ -62,6 +62,11 @@ void heap_frame_read(unsigned long mfn, unsigned int off, void *buf,
                      unsigned int len);
 void heap_frame_write(unsigned long mfn, unsigned int off, const void *buf,
                       unsigned int len);
+/*
+ * Whether a live or freed frame holds exactly the HEAP_FRAME_SIZE bytes at
+ * buf: cheaper than copying the frame out to compare it.
+ */
+bool heap_frame_equals(unsigned long mfn, const void *buf);
 /* The heap frame holding va, live or freed; false if va is not in one. */
 bool heap_va_to_mfn(const volatile void *va, unsigned long *mfn,
                     unsigned int *offset);

@@ -17,9 +17,20 @@
 
 bool harness_verbose;
 
+/*
+ * A spin on a quiescent unit (vtd_sim_quiescent()) can only end at its
+ * deadline, whatever the step: after this many relaxes at the set step,
+ * each further one doubles it, up to RELAX_MAX_NS, so that a one-second
+ * timeout costs a few dozen polls instead of a million.
+ */
+#define RELAX_GRACE         16
+#define RELAX_MAX_NS        (1LL << 36)
+
 static struct {
     int64_t now_ns;
     int64_t relax_step_ns;
+    int64_t quiet_step_ns;      /* the step of the current quiescent spin */
+    unsigned int quiet_relaxes; /* consecutive relaxes on a quiescent unit */
     jmp_buf *unwind;
     struct harness_fatal fatal;
     unsigned long crashes;
@@ -32,6 +43,7 @@ static struct {
 void harness_hooks_reset(void)
 {
     hk.now_ns = 0;
+    hk.quiet_relaxes = 0;
     memset(&hk.fatal, 0, sizeof(hk.fatal));
     hk.crashes = 0;
     hk.crash_file = NULL;
@@ -73,10 +85,28 @@ void hh_cache_writeback(const void *va, unsigned int bytes)
     vtd_sim_cache_writeback(va, bytes);
 }
 
+/* How long this relax takes: the set step, unless the spin is futile. */
+static int64_t relax_step(void)
+{
+    if ( !vtd_sim_quiescent() )
+    {
+        hk.quiet_relaxes = 0;
+        return hk.relax_step_ns;
+    }
+    if ( hk.quiet_relaxes++ < RELAX_GRACE )
+    {
+        hk.quiet_step_ns = hk.relax_step_ns;
+        return hk.relax_step_ns;
+    }
+    if ( hk.quiet_step_ns < RELAX_MAX_NS )
+        hk.quiet_step_ns *= 2;
+    return hk.quiet_step_ns;
+}
+
 /* Spinning is the only way time passes; the IOMMU works meanwhile. */
 void hh_cpu_relax(void)
 {
-    hk.now_ns += hk.relax_step_ns;
+    hk.now_ns += relax_step();
     vtd_sim_tick();
 }
 

@@ -65,6 +65,41 @@ void finding_print(FILE *out, const struct finding *f)
         fprintf(out, "# %s\n", f->detail);
 }
 
+/* ---- frame sets ---- */
+
+void frame_set_init(struct frame_set *s, unsigned long nr)
+{
+    memset(s->bits, 0, sizeof(s->bits));
+    s->nr = nr < RUN_MAX_FRAMES ? nr : RUN_MAX_FRAMES;
+}
+
+void frame_set_add(struct frame_set *s, unsigned long mfn)
+{
+    if ( mfn < s->nr )
+        s->bits[mfn / 64] |= 1ULL << (mfn % 64);
+}
+
+/* A bit scan: no coverage (see NO_COVERAGE), the loops using it have it. */
+unsigned long NO_COVERAGE frame_set_next(const struct frame_set *s,
+                                         unsigned long mfn)
+{
+    unsigned long w;
+    uint64_t bits;
+
+    if ( mfn >= s->nr )
+        return s->nr;
+    w = mfn / 64;
+    bits = s->bits[w] & (~0ULL << (mfn % 64));
+    while ( !bits )
+    {
+        if ( ++w >= (s->nr + 63) / 64 )
+            return s->nr;
+        bits = s->bits[w];
+    }
+    mfn = w * 64 + __builtin_ctzll(bits);
+    return mfn < s->nr ? mfn : s->nr;
+}
+
 static const char *sim_access_name(unsigned int access)
 {
     switch ( access & (SIM_R | SIM_W) )
@@ -229,7 +264,7 @@ static bool walk_all(struct walk *w, struct finding *f, const char *what,
             continue;
         if ( check_wild(w->sh, dev, f) )
             return true;
-        vtd_sim_for_each_possible(dev, visit, w);
+        vtd_sim_for_each_reachable(dev, visit, w);
         if ( w->bad )
         {
             report_translation(f, w, what);
@@ -256,7 +291,8 @@ bool oracle_stale_dma(const struct shadow *sh, bool now, struct finding *f)
     return true;
 }
 
-bool oracle_dma_fault(const struct shadow *sh, struct finding *f)
+bool oracle_dma_fault(const struct shadow *sh, const struct frame_set *fs,
+                      struct finding *f)
 {
     unsigned int dev;
     unsigned long bfn;
@@ -273,7 +309,7 @@ bool oracle_dma_fault(const struct shadow *sh, struct finding *f)
         dom = &sh->dom[dv->owner];
         if ( dom->state != SH_DOM_LIVE || dom->crashed )
             continue;
-        for ( bfn = 0; bfn < sh->hdr.nr_frames; bfn++ )
+        for_each_frame ( bfn, fs )
         {
             enum sh_access a = shadow_allowed(sh, dv->owner, bfn);
 
@@ -342,7 +378,7 @@ bool oracle_grant_released_early(const struct shadow *sh,
 
         if ( dv->owner != ev->ld && !(dv->unconfirmed && dv->prev == ev->ld) )
             continue;
-        vtd_sim_for_each_possible(dev, visit, &w);
+        vtd_sim_for_each_reachable(dev, visit, &w);
         if ( w.bad )
         {
             report_translation(f, &w, what);
@@ -388,10 +424,39 @@ static bool account_fail(struct finding *f, int d, long mfn, const char *fmt,
     return true;
 }
 
-static bool pins_equal(const struct gtio_pins *c, const struct sh_pins *s)
+static inline bool pins_equal(const struct gtio_pins *c,
+                              const struct sh_pins *s)
 {
     return c->host_rw == s->host_rw && c->host_ro == s->host_ro &&
            c->dev_rw == s->dev_rw && c->dev_ro == s->dev_ro;
+}
+
+/* shadow_pins_any(), for the fast paths. */
+static inline bool pins_any(const struct sh_pins *p)
+{
+    return p->host_rw || p->host_ro || p->dev_rw || p->dev_ro;
+}
+
+/* account_grants() would find nothing. */
+static bool NO_COVERAGE grants_agree(const struct sh_domain *sd,
+                                     const struct gtio_domain *cd)
+{
+    unsigned int g;
+
+    for ( g = 0; g < SH_GRANTS; g++ )
+    {
+        const struct sh_entry *se = &sd->shared[g];
+        const grant_entry_v1_t *ce = &cd->shared[g];
+        const struct sh_active *sa = &sd->active[g];
+        const struct gtio_active_entry *ca = &cd->active[g];
+
+        if ( ce->flags != se->flags || ce->domid != se->domid ||
+             ce->frame != se->frame || !pins_equal(&ca->pin, &sa->pin) ||
+             (pins_any(&sa->pin) &&
+              (ca->domid != sa->domid || ca->mfn != sa->mfn)) )
+            return false;
+    }
+    return true;
 }
 
 static bool account_grants(const struct sh_domain *sd,
@@ -399,6 +464,9 @@ static bool account_grants(const struct sh_domain *sd,
                            struct finding *f)
 {
     unsigned int g;
+
+    if ( grants_agree(sd, cd) )
+        return false;
 
     for ( g = 0; g < SH_GRANTS; g++ )
     {
@@ -436,15 +504,67 @@ static bool account_grants(const struct sh_domain *sd,
     return false;
 }
 
-static bool account_maptrack(const struct shadow *sh,
-                             const struct sh_domain *sd,
-                             const struct gtio_domain *cd, unsigned int d,
-                             struct finding *f)
+/*
+ * The chunk and handle part of account_maptrack() would find nothing.
+ * Reads the maptrack as gtio_handle() does.
+ */
+static bool NO_COVERAGE maptrack_agrees(const struct sh_domain *sd,
+                                        const struct gtio_domain *cd)
 {
-    unsigned int c, h, nodes = 0, expect_nodes = 0;
-    const struct gtio_map_count *node;
-    unsigned long mfn;
+    unsigned int c, h;
 
+    for ( c = 0; c < GTIO_MAPTRACK_CHUNKS; c++ )
+        if ( !!cd->maptrack[c] != (c < sd->chunks) )
+            return false;
+    if ( cd->maptrack_used != sd->handles_used )
+        return false;
+    for ( h = 0; h < sd->chunks * GTIO_MAPTRACK_CHUNK; h++ )
+    {
+        /* Present: the chunk loop above found every chunk < sd->chunks. */
+        const struct gtio_maptrack_chunk *chunk =
+            cd->maptrack[h / GTIO_MAPTRACK_CHUNK];
+        const struct gtio_maptrack *cm =
+            &chunk->entry[h % GTIO_MAPTRACK_CHUNK];
+        const struct sh_handle *sm = &sd->handle[h];
+
+        if ( !cm->flags != !sm->flags ||
+             (cm->flags && (cm->flags != sm->flags || cm->ref != sm->ref ||
+                            cm->domid != sm->rd || cm->mfn != sm->mfn)) )
+            return false;
+    }
+    return true;
+}
+
+/* Frames of fs d holds handles of: the handle counts the core must have. */
+static unsigned int NO_COVERAGE counted_frames(const struct shadow *sh,
+                                               const struct frame_set *fs,
+                                               unsigned int d)
+{
+    unsigned int n = 0, w;
+
+    for ( w = 0; w < (fs->nr + 63) / 64; w++ )
+    {
+        uint64_t bits = fs->bits[w];
+
+        while ( bits )
+        {
+            unsigned int mfn = w * 64 + __builtin_ctzll(bits);
+
+            bits &= bits - 1;
+            n += sh->count_ro[d][mfn] || sh->count_rw[d][mfn];
+        }
+    }
+    return n;
+}
+
+static bool account_handles(const struct sh_domain *sd,
+                            const struct gtio_domain *cd, unsigned int d,
+                            struct finding *f)
+{
+    unsigned int c, h;
+
+    if ( maptrack_agrees(sd, cd) )
+        return false;
     for ( c = 0; c < GTIO_MAPTRACK_CHUNKS; c++ )
         if ( !!cd->maptrack[c] != (c < sd->chunks) )
             return account_fail(f, d, -1, "d%u maptrack chunk %u: core %s, "
@@ -476,8 +596,18 @@ static bool account_maptrack(const struct shadow *sh,
                                 d, h, cf, sf);
         }
     }
+    return false;
+}
 
-    /* Per-frame handle counts exist while the domain's IOMMU is on. */
+/* Per-frame handle counts exist while the domain's IOMMU is on. */
+static bool account_counts(const struct shadow *sh,
+                           const struct frame_set *fs,
+                           const struct gtio_domain *cd, unsigned int d,
+                           struct finding *f)
+{
+    unsigned int nodes = 0, expect_nodes = 0;
+    const struct gtio_map_count *node;
+
     for ( node = cd->counts; node; node = node->next )
     {
         nodes++;
@@ -497,8 +627,7 @@ static bool account_maptrack(const struct shadow *sh,
                                 sh->count_rw[d][node->mfn] : 0);
     }
     if ( cd->iommu.enabled )
-        for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
-            expect_nodes += sh->count_ro[d][mfn] || sh->count_rw[d][mfn];
+        expect_nodes = counted_frames(sh, fs, d);
     if ( nodes != expect_nodes )
         return account_fail(f, d, -1, "d%u: core has %u handle counts, model "
                             "%u", d, nodes, expect_nodes);
@@ -506,7 +635,8 @@ static bool account_maptrack(const struct shadow *sh,
 }
 
 static bool account_domain(const struct shadow *sh, struct gtio_machine *m,
-                           unsigned int d, struct finding *f)
+                           const struct frame_set *fs, unsigned int d,
+                           struct finding *f)
 {
     const struct sh_domain *sd = &sh->dom[d];
     const struct gtio_domain *cd = gtio_domain(m, d);
@@ -530,16 +660,54 @@ static bool account_domain(const struct shadow *sh, struct gtio_machine *m,
     if ( cd->nr_pages != sd->nr_pages )
         return account_fail(f, d, -1, "d%u: core owns %u frames, model %u",
                             d, cd->nr_pages, sd->nr_pages);
-    return account_grants(sd, cd, d, f) ||
-           account_maptrack(sh, sd, cd, d, f);
+    return account_grants(sd, cd, d, f) || account_handles(sd, cd, d, f) ||
+           account_counts(sh, fs, cd, d, f);
+}
+
+static inline bool frame_agrees(const struct sh_frame *s,
+                                const struct gtio_frame *c)
+{
+    unsigned int owner = c->owner == GTIO_OWNER_FREE ? SH_NOBODY : c->owner;
+
+    if ( owner != s->owner || c->held != s->held )
+        return false;
+    return s->held ||
+           (c->allocated == s->allocated && c->type == s->type &&
+            c->type_count == s->type_count && c->refs == s->refs &&
+            c->pinned == s->pinned);
+}
+
+/* account_frames() would find nothing. */
+static bool NO_COVERAGE frames_agree(const struct shadow *sh,
+                                     const struct gtio_machine *m,
+                                     const struct frame_set *fs)
+{
+    unsigned int w;
+
+    for ( w = 0; w < (fs->nr + 63) / 64; w++ )
+    {
+        uint64_t bits = fs->bits[w];
+
+        while ( bits )
+        {
+            unsigned int mfn = w * 64 + __builtin_ctzll(bits);
+
+            bits &= bits - 1;
+            if ( !frame_agrees(&sh->frame[mfn], &m->frames[mfn]) )
+                return false;
+        }
+    }
+    return true;
 }
 
 static bool account_frames(const struct shadow *sh, struct gtio_machine *m,
-                           struct finding *f)
+                           const struct frame_set *fs, struct finding *f)
 {
     unsigned long mfn;
 
-    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+    if ( frames_agree(sh, m, fs) )
+        return false;
+    for_each_frame ( mfn, fs )
     {
         const struct sh_frame *s = &sh->frame[mfn];
         const struct gtio_frame *c = &m->frames[mfn];
@@ -626,26 +794,27 @@ static bool account_releases(const struct shadow *sh, struct gtio_machine *m,
 }
 
 bool oracle_accounting(const struct shadow *sh, struct gtio_machine *m,
-                       struct finding *f)
+                       const struct frame_set *fs, struct finding *f)
 {
     unsigned int d;
 
     for ( d = 0; d < SH_DOMAINS; d++ )
-        if ( account_domain(sh, m, d, f) )
+        if ( account_domain(sh, m, fs, d, f) )
             return true;
-    return account_frames(sh, m, f) || account_devices(sh, m, f) ||
+    return account_frames(sh, m, fs, f) || account_devices(sh, m, f) ||
            account_releases(sh, m, f);
 }
 
 /* ---- leaks ---- */
 
-unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d)
+unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
+                                    const struct frame_set *fs)
 {
     unsigned long bfn, last_block = ~0UL;
     unsigned int leaves = 0;
 
     /* bfn < 2^12: one level-3 and one level-2 table, leaves per 512 bfns. */
-    for ( bfn = 0; bfn < sh->hdr.nr_frames; bfn++ )
+    for_each_frame ( bfn, fs )
         if ( shadow_allowed(sh, d, bfn) != SH_NONE &&
              bfn / VTD_PTES_PER_TABLE != last_block )
         {
@@ -656,7 +825,8 @@ unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d)
 }
 
 bool oracle_leaks(const struct shadow *sh, struct gtio_machine *m,
-                  const struct heap_base *base, struct finding *f)
+                  const struct heap_base *base, const struct frame_set *fs,
+                  struct finding *f)
 {
     unsigned int d, pages = base->pages, xm = base->xmallocs;
     unsigned long mfn;
@@ -676,13 +846,13 @@ bool oracle_leaks(const struct shadow *sh, struct gtio_machine *m,
                                     "pages kept", d, cd->iommu.table_pages);
             continue;
         }
-        if ( cd->iommu.table_pages != oracle_expected_tables(sh, d) )
+        if ( cd->iommu.table_pages != oracle_expected_tables(sh, d, fs) )
             return account_fail(f, d, -1, "d%u: %u IOMMU table pages, %u "
                                 "needed at the hypercall end", d,
                                 cd->iommu.table_pages,
-                                oracle_expected_tables(sh, d));
+                                oracle_expected_tables(sh, d, fs));
         pages += cd->iommu.table_pages;
-        for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+        for_each_frame ( mfn, fs )
             xm += sh->count_ro[d][mfn] || sh->count_rw[d][mfn];
     }
     if ( heap_live_pages() != pages )

@@ -26,10 +26,48 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "gtio.h"
 #include "shadow.h"
+
+/*
+ * For loops that only compare states, run at every op: their coverage
+ * would say nothing about the core, and comparison tracing would make them
+ * the fuzzer's main cost.  Each such loop is a fast path in front of the
+ * instrumented check, with the same predicate: when it finds a difference,
+ * the check runs and reports it as before.
+ */
+#if defined(__clang__)
+/* Not inlined: code inlined into an instrumented caller is instrumented. */
+# define NO_COVERAGE __attribute__((no_sanitize("coverage"), noinline))
+#else
+# define NO_COVERAGE
+#endif
+
+/*
+ * Guest frames whose state may differ from the free frame they start as,
+ * in the model or on the core: those an op of the input named (an mfn
+ * field), and those the core's view changed in or started different.  The
+ * model never gives an unnamed frame an owner, a grant or a handle count,
+ * so the per-frame checks look only at these: they cost what the input
+ * touched, not the size of the machine, and find what a scan of every
+ * frame would.  Walked in ascending order, as such a scan is.
+ */
+struct frame_set {
+    unsigned long nr;                               /* frames 0..nr-1 */
+    uint64_t bits[(RUN_MAX_FRAMES + 63) / 64];
+};
+
+void frame_set_init(struct frame_set *s, unsigned long nr);
+void frame_set_add(struct frame_set *s, unsigned long mfn);
+/* The first frame of s at or after mfn; s->nr if there is none. */
+unsigned long frame_set_next(const struct frame_set *s, unsigned long mfn);
+
+#define for_each_frame(mfn, s) \
+    for ( (mfn) = frame_set_next(s, 0); (mfn) < (s)->nr; \
+          (mfn) = frame_set_next(s, (mfn) + 1) )
 
 struct finding {
     const char *check;
@@ -51,7 +89,8 @@ void finding_print(FILE *out, const struct finding *f);
  * shadow_allowed_now() (what deferred invalidations may still hold).
  */
 bool oracle_stale_dma(const struct shadow *sh, bool now, struct finding *f);
-bool oracle_dma_fault(const struct shadow *sh, struct finding *f);
+bool oracle_dma_fault(const struct shadow *sh, const struct frame_set *fs,
+                      struct finding *f);
 
 /* At the events, right after the op in which they happened. */
 bool oracle_freed_reachable(const struct shadow *sh, unsigned long mfn,
@@ -70,7 +109,7 @@ bool oracle_grant_released_early(const struct shadow *sh,
 
 /* After every op: the core's state against the model's. */
 bool oracle_accounting(const struct shadow *sh, struct gtio_machine *m,
-                       struct finding *f);
+                       const struct frame_set *fs, struct finding *f);
 
 /*
  * At a hypercall end of a run without injected faults: table pages and
@@ -81,9 +120,11 @@ struct heap_base {
     unsigned int xmallocs;
 };
 bool oracle_leaks(const struct shadow *sh, struct gtio_machine *m,
-                  const struct heap_base *base, struct finding *f);
+                  const struct heap_base *base, const struct frame_set *fs,
+                  struct finding *f);
 
 /* Table pages a domain's IOMMU needs for what allowed() says it maps. */
-unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d);
+unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
+                                    const struct frame_set *fs);
 
 #endif /* HARNESS_ORACLE_H */

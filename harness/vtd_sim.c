@@ -95,36 +95,58 @@ enum tl_kind {
 };
 
 struct tl_entry {
+    /* What a lookup reads first, together: walks look up every entry. */
     struct tl_entry *hash_next;
-    struct tl_entry *did_prev, *did_next;   /* entries or roots of its did */
-    struct tl_entry *reach_prev, *reach_next;   /* TL_TABLE: target's list */
     uint64_t key;           /* bfn >> 9*(level-1); 0 for a root */
     uint64_t val;
     uint64_t seen;          /* last sequence number it was fetchable at */
-    unsigned int refs;      /* roots: context possibilities using it */
     uint16_t did;
     uint8_t level;          /* 1..4, or ROOT_LEVEL */
     uint8_t kind;           /* enum tl_kind */
+    unsigned int refs;      /* roots: context possibilities using it */
+    struct tl_entry *did_prev, *did_next;   /* entries or roots of its did */
+    struct tl_entry *reach_prev, *reach_next;   /* TL_TABLE: target's list */
+    struct tl_entry *leaf_prev, *leaf_next;     /* TL_LEAF: its did's leaves */
 };
 
 struct did_state {
     struct tl_entry *entries;   /* levels 1..4 */
     struct tl_entry *roots;     /* ROOT_LEVEL pseudo entries */
+    /*
+     * The TL_LEAF entries again, in the same order: what a device can
+     * reach, without the (under CAP.CM many) non-present entries.
+     */
+    struct tl_entry *leaves;
     unsigned int nr_entries;    /* on the entries list */
     unsigned int nr_wild;
     bool touched;
 };
 
+/* Links are slot + 1 in the frame's extra[], 0 ending a chain. */
 struct word_extra {
-    uint16_t idx;
     uint64_t val;
+    uint32_t next;
 };
 
 struct sim_frame {
     uint64_t dram[PTES];
-    struct word_extra *extra;   /* values stored since the last write-back */
-    unsigned int nr_extra, cap_extra;
+    /*
+     * Memory as of the last sync; each of its words is device-visible
+     * (in dram or an extra), so only words that differ from it can be new.
+     */
+    uint64_t mem[PTES];
+    /*
+     * Values stored since the last write-back, a chain per word in the
+     * order stored, so that a write-back or a lookup costs what that word
+     * holds rather than what the whole frame does.  A word's head and tail
+     * mean something only while its extra_map bit is set.
+     */
+    struct word_extra *extra;
+    unsigned int nr_extra, cap_extra;   /* slots used (or freed), allocated */
+    uint32_t extra_free;                /* chain of freed slots */
+    uint32_t extra_head[PTES], extra_tail[PTES];
     uint64_t extra_map[PTES / 64];
+    uint64_t present_map[PTES / 64];    /* words whose dram is present */
     struct tl_entry *reachers;
     bool ctx_watch;         /* a root or context table: recompute contexts */
     bool touched;           /* in use since the last reset */
@@ -284,6 +306,18 @@ static bool budget_take(void)
     return false;
 }
 
+/* n visits at once, as n budget_take() calls would count them. */
+static void budget_take_n(unsigned long n)
+{
+    if ( walk_budget >= n )
+        walk_budget -= n;
+    else
+    {
+        walk_budget = 0;
+        walk_overflow = true;
+    }
+}
+
 /* Every entry point from the core or the executor starts here. */
 static void op_begin(void)
 {
@@ -303,13 +337,28 @@ static struct sim_frame *sframe(unsigned long mfn)
 }
 
 /*
- * A frame's contents as the CPU wrote them, copied: freed frames are
- * poisoned under ASan, and the caller may recurse into other frames.
+ * A frame's contents as the CPU wrote them: in place while it is live,
+ * else copied (freed frames are poisoned under ASan).  In place is safe:
+ * the model writes heap memory only from the queue (device_store32()),
+ * never while it reads a frame.
  */
 static const uint64_t *frame_data(unsigned long mfn, uint64_t *copy)
 {
+    if ( heap_frame_state(mfn) == HEAP_FRAME_LIVE )
+        return heap_frame_va(mfn);
     heap_frame_read(mfn, 0, copy, PTES * sizeof(*copy));
     return copy;
+}
+
+/* Without an early exit, so that it is vectorised. */
+static bool words_same(const uint64_t *a, const uint64_t *b, unsigned int n)
+{
+    uint64_t diff = 0;
+    unsigned int i;
+
+    for ( i = 0; i < n; i++ )
+        diff |= a[i] ^ b[i];
+    return !diff;
 }
 
 static bool has_extra_bit(const struct sim_frame *f, unsigned int idx)
@@ -317,23 +366,65 @@ static bool has_extra_bit(const struct sim_frame *f, unsigned int idx)
     return f->extra_map[idx / 64] & (1ULL << (idx % 64));
 }
 
+static void dram_set(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    uint64_t bit = 1ULL << (idx % 64);
+
+    f->dram[idx] = val;
+    if ( dma_pte_present(val) )
+        f->present_map[idx / 64] |= bit;
+    else
+        f->present_map[idx / 64] &= ~bit;
+}
+
+/*
+ * The first word in [idx, end) that may show a present entry; end if none.
+ * Only those can give an entry that is cached without CAP.CM.
+ */
+static unsigned int next_maybe_present(const struct sim_frame *f,
+                                       unsigned int idx, unsigned int end)
+{
+    uint64_t bits;
+
+    while ( idx < end )
+    {
+        bits = (f->present_map[idx / 64] | f->extra_map[idx / 64]) &
+               (~0ULL << (idx % 64));
+        if ( bits )
+        {
+            idx = (idx & ~63U) + __builtin_ctzll(bits);
+            return idx < end ? idx : end;
+        }
+        idx = (idx & ~63U) + 64;
+    }
+    return end;
+}
+
 static bool value_visible(const struct sim_frame *f, unsigned int idx,
                           uint64_t val)
 {
-    unsigned int i;
+    uint32_t i;
 
     if ( f->dram[idx] == val )
         return true;
     if ( !has_extra_bit(f, idx) )
         return false;
-    for ( i = 0; i < f->nr_extra; i++ )
-        if ( f->extra[i].idx == idx && f->extra[i].val == val )
+    for ( i = f->extra_head[idx]; i; i = f->extra[i - 1].next )
+        if ( f->extra[i - 1].val == val )
             return true;
     return false;
 }
 
-static void add_extra(struct sim_frame *f, unsigned int idx, uint64_t val)
+/* A free slot of f->extra, as its link (slot + 1). */
+static uint32_t extra_slot(struct sim_frame *f)
 {
+    uint32_t i = f->extra_free;
+
+    if ( i )
+    {
+        f->extra_free = f->extra[i - 1].next;
+        return i;
+    }
     if ( f->nr_extra == f->cap_extra )
     {
         unsigned int cap = f->cap_extra ? f->cap_extra * 2 : 16;
@@ -347,46 +438,51 @@ static void add_extra(struct sim_frame *f, unsigned int idx, uint64_t val)
         f->extra = n;
         f->cap_extra = cap;
     }
-    f->extra[f->nr_extra].idx = idx;
-    f->extra[f->nr_extra].val = val;
-    f->nr_extra++;
+    return ++f->nr_extra;
+}
+
+static void add_extra(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    uint32_t i = extra_slot(f);
+
+    f->extra[i - 1].val = val;
+    f->extra[i - 1].next = 0;
+    if ( has_extra_bit(f, idx) )
+        f->extra[f->extra_tail[idx] - 1].next = i;
+    else
+        f->extra_head[idx] = i;
+    f->extra_tail[idx] = i;
     f->extra_map[idx / 64] |= 1ULL << (idx % 64);
 }
 
 /* The word was written back: only its current value remains visible. */
 static void drop_extras(struct sim_frame *f, unsigned int idx)
 {
-    unsigned int i = 0;
-
     if ( !has_extra_bit(f, idx) )
         return;
-    while ( i < f->nr_extra )
-        if ( f->extra[i].idx == idx )
-            f->extra[i] = f->extra[--f->nr_extra];
-        else
-            i++;
+    f->extra[f->extra_tail[idx] - 1].next = f->extra_free;
+    f->extra_free = f->extra_head[idx];
     f->extra_map[idx / 64] &= ~(1ULL << (idx % 64));
 }
 
 static unsigned int visible_values(const struct sim_frame *f, unsigned int idx,
                                    uint64_t *out)
 {
-    unsigned int n = 0, i;
+    unsigned int n = 0;
+    uint32_t i;
 
     out[n++] = f->dram[idx];
     if ( !has_extra_bit(f, idx) )
         return n;
-    for ( i = 0; i < f->nr_extra; i++ )
+    for ( i = f->extra_head[idx]; i; i = f->extra[i - 1].next )
     {
-        if ( f->extra[i].idx != idx )
-            continue;
         if ( n == MAX_VISIBLE )
         {
             /* Beyond this, report rather than silently under-approximate. */
             walk_overflow = true;
             break;
         }
-        out[n++] = f->extra[i].val;
+        out[n++] = f->extra[i - 1].val;
     }
     return n;
 }
@@ -433,27 +529,40 @@ static void visible_added(struct sim_frame *f, unsigned int idx, uint64_t val)
  * Compare a frame with its device-visible copy: whatever differs was
  * stored without being reported (or just reported) and becomes visible.
  */
+#define SYNC_CHUNK  8       /* words compared at once */
+
+static void word_sync(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    if ( val == f->mem[idx] )
+        return;
+    f->mem[idx] = val;
+    if ( val == f->dram[idx] )
+        return;
+    if ( caps.coherent )
+        dram_set(f, idx, val);
+    else if ( !value_visible(f, idx, val) )
+        add_extra(f, idx, val);
+    else
+        return;
+    visible_added(f, idx, val);
+}
+
 static void frame_sync(unsigned long mfn, struct sim_frame *f)
 {
     uint64_t copy[PTES];
-    const uint64_t *data = frame_data(mfn, copy);
-    unsigned int idx;
+    const uint64_t *data;
+    unsigned int base, idx;
 
-    if ( !memcmp(data, f->dram, sizeof(f->dram)) )
+    if ( heap_frame_equals(mfn, f->mem) )
         return;
-    for ( idx = 0; idx < PTES; idx++ )
+    data = frame_data(mfn, copy);
+    for ( base = 0; base < PTES; base += SYNC_CHUNK )
     {
-        uint64_t val = data[idx];
-
-        if ( val == f->dram[idx] )
+        if ( words_same(data + base, f->mem + base, SYNC_CHUNK) )
             continue;
-        if ( caps.coherent )
-            f->dram[idx] = val;
-        else if ( !value_visible(f, idx, val) )
-            add_extra(f, idx, val);
-        else
-            continue;
-        visible_added(f, idx, val);
+        for ( idx = base; idx < base + SYNC_CHUNK; idx++ )
+            if ( data[idx] != f->mem[idx] )
+                word_sync(f, idx, data[idx]);
     }
 }
 
@@ -471,6 +580,13 @@ static void settle(void)
     synced_epoch = epoch;
 }
 
+/*
+ * Every entry point from the core bumps the epoch: with the epoch of the
+ * last settle, no core code can have run since, so memory is as synced
+ * (the model's own stores, device_store32(), keep the copies up to date).
+ * Only the executor's vtd_sim_sync() must settle regardless: the core may
+ * have stored after its last hook call.
+ */
 static void settle_if_needed(void)
 {
     if ( synced_epoch != epoch || ctx_dirty )
@@ -495,7 +611,9 @@ static struct sim_frame *frame_touch(unsigned int idx)
     {
         f->touched = true;
         f->nr_extra = 0;
+        f->extra_free = 0;
         memset(f->extra_map, 0, sizeof(f->extra_map));
+        memset(f->present_map, 0, sizeof(f->present_map));
         f->reachers = NULL;
         f->ctx_watch = false;
         f->idx = idx;
@@ -517,9 +635,11 @@ void vtd_sim_frame_allocated(unsigned long mfn)
     epoch++;
     op_begin();
     f = frame_touch(idx);
+    memcpy(f->mem, data, sizeof(f->mem));
     if ( fresh )
     {
-        memcpy(f->dram, data, sizeof(f->dram));
+        for ( w = 0; w < PTES; w++ )
+            dram_set(f, w, data[w]);
         return;
     }
     /*
@@ -531,7 +651,7 @@ void vtd_sim_frame_allocated(unsigned long mfn)
         drop_extras(f, w);
         if ( f->dram[w] == data[w] )
             continue;
-        f->dram[w] = data[w];
+        dram_set(f, w, data[w]);
         visible_added(f, w, data[w]);
     }
     if ( ctx_dirty )
@@ -587,7 +707,7 @@ void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
         }
         for ( w = off / 8; w < off / 8 + 8; w++ )
         {
-            f->dram[w] = data[w];
+            dram_set(f, w, data[w]);
             drop_extras(f, w);
         }
         /* Fewer values visible: a context entry may no longer be current. */
@@ -620,21 +740,27 @@ static void device_store32(uint64_t addr, uint32_t val)
     data = frame_data(mfn, copy);
     /* The device writes memory itself: no CPU cache in the way. */
     drop_extras(f, w);
+    f->mem[w] = data[w];
     if ( f->dram[w] != data[w] )
     {
-        f->dram[w] = data[w];
+        dram_set(f, w, data[w]);
         visible_added(f, w, f->dram[w]);
     }
 }
 
 /* ---- Cached entries ---- */
 
+/*
+ * Runs of 64 keys of a (did, level) share a hashed base and go to
+ * consecutive buckets: a walk of a table, or of a block, then reads the
+ * table sequentially instead of missing the cache at every entry.
+ */
 static unsigned int hash_of(uint16_t did, unsigned int level, uint64_t key)
 {
-    uint64_t h = (key * 0x9e3779b97f4a7c15ULL) ^
+    uint64_t h = ((key >> 6) * 0x9e3779b97f4a7c15ULL) ^
                  (((uint64_t)did << 3 | level) * 0xc2b2ae3d27d4eb4fULL);
 
-    return (unsigned int)(h >> (64 - HASH_BITS));
+    return ((unsigned int)(h >> (64 - HASH_BITS)) & ~63U) | (key & 63);
 }
 
 static void did_touch(uint16_t did)
@@ -788,6 +914,25 @@ static void list_unlink(struct tl_entry **head, struct tl_entry *e)
         e->did_next->did_prev = e->did_prev;
 }
 
+static void leaf_push(struct tl_entry **head, struct tl_entry *e)
+{
+    e->leaf_prev = NULL;
+    e->leaf_next = *head;
+    if ( *head )
+        (*head)->leaf_prev = e;
+    *head = e;
+}
+
+static void leaf_unlink(struct tl_entry **head, struct tl_entry *e)
+{
+    if ( e->leaf_prev )
+        e->leaf_prev->leaf_next = e->leaf_next;
+    else
+        *head = e->leaf_next;
+    if ( e->leaf_next )
+        e->leaf_next->leaf_prev = e->leaf_prev;
+}
+
 static struct tl_entry *entry_insert(uint16_t did, unsigned int level,
                                      uint64_t key, uint8_t kind, uint64_t val)
 {
@@ -808,6 +953,8 @@ static struct tl_entry *entry_insert(uint16_t did, unsigned int level,
         reach_link(e);
     else if ( kind == TL_WILD )
         dids[did].nr_wild++;
+    else if ( kind == TL_LEAF )
+        leaf_push(&dids[did].leaves, e);
     return e;
 }
 
@@ -824,6 +971,8 @@ static void entry_remove(struct tl_entry *e)
         reach_unlink(e);
     else if ( e->kind == TL_WILD )
         dids[e->did].nr_wild--;
+    else if ( e->kind == TL_LEAF )
+        leaf_unlink(&dids[e->did].leaves, e);
     entry_release(e);
 }
 
@@ -873,6 +1022,16 @@ static void walk_table(uint16_t did, unsigned int level, uint64_t rkey,
                             : (scope->hi - base + (1ULL << shift) - 1) >> shift;
     for ( i = i_lo; i < i_hi && !walk_overflow; i++ )
     {
+        if ( !caps.cm )
+        {
+            /* Non-present entries are not cached: each is just a visit. */
+            unsigned int next = next_maybe_present(f, i, i_hi);
+
+            budget_take_n(next - i);
+            i = next;
+            if ( i >= i_hi || walk_overflow )
+                break;
+        }
         n = visible_values(f, i, vals);
         for ( v = 0; v < n; v++ )
             note_entry(did, level, (rkey << VTD_LEVEL_STRIDE) | i, vals[v],
@@ -1114,7 +1273,7 @@ static void inv_submit(struct inv *inv)
 {
     unsigned int i;
 
-    settle();
+    settle_if_needed();
     inv->sub_seq = ++seq;
     if ( inv->context )
         return;     /* context possibilities carry their own moments */
@@ -1199,7 +1358,7 @@ static void inv_complete(const struct inv *inv)
 {
     unsigned int i, dev;
 
-    settle();
+    settle_if_needed();
     stats.completed++;
     if ( inv->context )
     {
@@ -1537,7 +1696,7 @@ static void qi_process_one(void)
     struct qrec q;
     uint64_t type;
 
-    settle();
+    settle_if_needed();
     qi_finish_late_waits();
     if ( fault_hit(FP_QI_ERROR) )
     {
@@ -1649,7 +1808,7 @@ static void gcmd_apply(void)
             proto_error("queued invalidation disabled with work pending");
         r.gsts &= ~GSTS_QIES;
     }
-    settle();
+    settle_if_needed();
 }
 
 static void write_gcmd(uint32_t val)
@@ -1836,34 +1995,59 @@ static bool report_fault_range(sim_visit_fn fn, void *ctx, unsigned int dev,
     return true;
 }
 
-static bool report_did(sim_visit_fn fn, void *ctx, unsigned int dev,
-                       uint16_t did)
+/* What did's cached leaves give: the reachable part of report_did(). */
+static bool report_leaves(sim_visit_fn fn, void *ctx, unsigned int dev,
+                          uint16_t did)
 {
     const struct tl_entry *e;
 
+    for ( e = dids[did].leaves; e; e = e->leaf_next )
+        if ( !report(fn, ctx, dev, e->key, e->val >> 12,
+                     e->val & DMA_PTE_PROT, did) )
+            return false;
+    return true;
+}
+
+/* The cached entries of did; faulting ones (access 0) only with faults. */
+static bool report_did(sim_visit_fn fn, void *ctx, unsigned int dev,
+                       uint16_t did, bool faults)
+{
+    const struct tl_entry *e;
+
+    if ( !faults )
+        return report_leaves(fn, ctx, dev, did);
     for ( e = dids[did].entries; e; e = e->did_next )
     {
-        if ( e->level == 1 && (e->kind == TL_LEAF || e->kind == TL_NP) )
+        if ( e->level == 1 && e->kind == TL_LEAF )
+        {
+            if ( !report(fn, ctx, dev, e->key, e->val >> 12,
+                         e->val & DMA_PTE_PROT, did) )
+                return false;
+        }
+        else if ( !faults || e->kind != TL_NP )
+            continue;
+        else if ( e->level == 1 )
         {
             /* A cached non-present leaf is listed wherever it is. */
             if ( !report(fn, ctx, dev, e->key, e->val >> 12,
                          e->val & DMA_PTE_PROT, did) )
                 return false;
         }
-        else if ( e->kind == TL_NP &&
-                  !report_fault_range(fn, ctx, dev, region_lo(e->level, e->key),
+        else if ( !report_fault_range(fn, ctx, dev,
+                                      region_lo(e->level, e->key),
                                       region_hi(e->level, e->key), did) )
             return false;
     }
     return true;
 }
 
-void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx)
+static void for_each(unsigned int dev, sim_visit_fn fn, void *ctx,
+                     bool faults)
 {
     const struct dev_state *d;
     uint16_t seen_dids[64];
     unsigned int nr_seen = 0, i, j;
-    bool fault_done = false;
+    bool fault_done = !faults;
 
     if ( dev >= VTD_SIM_DEVICES || !fn )
         return;
@@ -1890,9 +2074,19 @@ void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx)
             continue;
         if ( nr_seen < sizeof(seen_dids) / sizeof(seen_dids[0]) )
             seen_dids[nr_seen++] = p->did;
-        if ( !report_did(fn, ctx, dev, p->did) )
+        if ( !report_did(fn, ctx, dev, p->did, faults) )
             return;
     }
+}
+
+void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx)
+{
+    for_each(dev, fn, ctx, true);
+}
+
+void vtd_sim_for_each_reachable(unsigned int dev, sim_visit_fn fn, void *ctx)
+{
+    for_each(dev, fn, ctx, false);
 }
 
 /* Could a walk from table mfn (at level) for bfn fault, right now? */
@@ -2066,6 +2260,15 @@ bool vtd_sim_busy(void)
 {
     return r.iotlb.pending || r.ccmd.pending || nr_qrecs ||
            ((r.gsts & GSTS_QIES) && r.iqh != r.iqt);
+}
+
+bool vtd_sim_quiescent(void)
+{
+    return !r.gcmd_pending &&
+           !(r.iotlb.pending && !r.iotlb.stuck) &&
+           !(r.ccmd.pending && !r.ccmd.stuck) &&
+           (!(r.gsts & GSTS_QIES) || (r.fsts & VTD_FSTS_IQE) ||
+            r.iqh == r.iqt);
 }
 
 const struct vtd_sim_stats *vtd_sim_stats(void)

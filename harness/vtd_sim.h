@@ -81,6 +81,11 @@ typedef bool (*sim_visit_fn)(void *ctx, unsigned int dev,
  */
 void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx);
 /*
+ * The same without the faulting possibilities (access 0): what dev may
+ * reach.  Costs what is cached, not the bfns a faulting region covers.
+ */
+void vtd_sim_for_each_reachable(unsigned int dev, sim_visit_fn fn, void *ctx);
+/*
  * Upper bound (exclusive) of the bfns listed one by one for region-wide
  * faults; default 4096.  Set it to the number of guest frames: each bfn
  * below it costs a callback per faulting region.
@@ -121,6 +126,14 @@ unsigned long vtd_sim_did_cached(uint16_t did);
 
 /* Whether invalidation work is outstanding (submitted, not completed). */
 bool vtd_sim_busy(void);
+
+/*
+ * Whether the unit is quiescent: no cpu_relax() tick and no register read
+ * can change its state or what it shows software (nothing pending but hung
+ * invalidations, a stopped or empty queue), so only a store or register
+ * write by software can.  cpu_relax() then lets time pass faster.
+ */
+bool vtd_sim_quiescent(void);
 
 struct vtd_sim_stats {
     unsigned long reg_iotlb, reg_ctx;   /* register invalidations issued */
