@@ -318,6 +318,7 @@ static void gather_facts(const struct op *op, int status,
         fx->crashed[d] = cd->crashed;
         fx->held[d] = cd->held;
         fx->iommu_on[d] = cd->iommu.enabled;
+        fx->unconfirmed[d] = cd->iommu.unconfirmed;
         for ( g = 0; g < SH_GRANTS; g++ )
         {
             fx->flags[d][g] = cd->shared[g].flags;

@@ -1023,9 +1023,14 @@ static void adopt_fault_state(struct apply_ctx *c, const struct op *op)
         else if ( !facts->frame_held[mfn] && f->held )
             violation(c, "frame %lu is no longer held", mfn);
     }
-    if ( facts->flush_fault && sh->dom[0].state == SH_DOM_LIVE &&
-         sh->dom[0].iommu_on && !sh->dom[0].crashed )
-        sh->d0_excused = true;
+    /*
+     * The hardware domain's devices are excused only while its own flush
+     * is unconfirmed: the domain-selective flush it retries with, once
+     * complete, leaves nothing stale to excuse.  A held d0 may stay
+     * unconfirmed for good.
+     */
+    sh->d0_excused = facts->unconfirmed[0] &&
+                     sh->dom[0].state != SH_DOM_NONE && sh->dom[0].iommu_on;
     /*
      * Only an unconfirmed flush excuses leaks (held frames and tables are
      * the safe outcome); a failed allocation must leave no trace at all.
@@ -1131,8 +1136,15 @@ bool shadow_device_excused(const struct shadow *sh, unsigned int dev)
 {
     const struct sh_device *dv = &sh->dev[dev];
 
-    return sh->d0_excused &&
-           (dv->owner == 0 || (dv->unconfirmed && dv->prev == 0));
+    /*
+     * A device moved to or from the hardware domain without a confirmed
+     * context invalidation may still use any context it had since the
+     * last one that completed (d0 got the error, and keeps running);
+     * frees stay checked for it (freed-reachable).
+     */
+    if ( dv->unconfirmed && (dv->owner == 0 || dv->prev == 0) )
+        return true;
+    return sh->d0_excused && dv->owner == 0;
 }
 
 const char *sh_access_name(enum sh_access a)

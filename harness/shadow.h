@@ -197,6 +197,8 @@ struct sh_facts {
     bool crashed[SH_DOMAINS];
     bool held[SH_DOMAINS];
     bool iommu_on[SH_DOMAINS];
+    /* The domain's last flush failed and no flush since confirmed it. */
+    bool unconfirmed[SH_DOMAINS];
     bool frame_held[RUN_MAX_FRAMES];
     uint8_t frame_type[RUN_MAX_FRAMES];
     uint32_t frame_type_count[RUN_MAX_FRAMES];

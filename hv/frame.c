@@ -64,6 +64,21 @@ static void frame_release(struct gtio_machine *m, struct gtio_frame *f)
 }
 
 /*
+ * A failed flush leaves the frame with its owner (held, or with its old
+ * type): put back the mapping the op may have removed, so that a domain
+ * that keeps running (the hardware domain) can still reach its own
+ * writable page.  A crashed domain's devices are blocked; it gets nothing
+ * back.  Best effort: without a table page the frame stays unreachable,
+ * which is safe.
+ */
+static void restore_own_access(struct gtio_machine *m, struct gtio_domain *dom,
+                               unsigned long mfn, unsigned int access)
+{
+    if ( !dom->crashed && access != GTIO_ACCESS_NONE )
+        (void)gtio_pt_set(m, dom, mfn, access);
+}
+
+/*
  * Drop a reference.  Any invalidation still pending for the frame
  * completes first; the last reference also removes the owner's mapping
  * and confirms it before the frame goes back to the free pool.
@@ -86,6 +101,8 @@ int gtio_frame_put_ref(struct gtio_machine *m, unsigned long mfn)
     }
     if ( rc )
     {
+        if ( (dom = owner_with_iommu(m, f)) != NULL )
+            restore_own_access(m, dom, mfn, gtio_frame_own_access(f));
         f->held = true;
         return rc;
     }
@@ -125,7 +142,11 @@ int gtio_frame_get_type(struct gtio_machine *m, unsigned long mfn,
          gtio_flush_pending_for(m, mfn) )
         rc = gtio_flush_now(m);
     if ( rc )
+    {
+        if ( dom && old_access != new_access )
+            restore_own_access(m, dom, mfn, old_access);
         return rc;
+    }
     f->type = type;
     f->type_count = 1;
     return 0;
