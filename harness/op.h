@@ -70,12 +70,12 @@ struct run_header {
     uint8_t mamv;           /* CAP.MAMV, 0..63 */
     uint8_t delay;          /* invalidation completion delay */
     /* core configuration (struct gtio_config) */
-    uint16_t nr_frames;     /* guest frames 0..nr_frames-1, 1..256 */
+    uint16_t nr_frames;     /* guest frames 0..nr_frames-1, 1..1024 */
     bool iommu_readonly;    /* read-only grants map R (else non-present) */
     uint8_t psi_max;        /* 0..15; 0 lets the core pick its default */
 };
 
-#define RUN_MAX_FRAMES      256
+#define RUN_MAX_FRAMES      1024
 #define RUN_MAX_MAMV        63
 #define RUN_MAX_PSI_MAX     15
 

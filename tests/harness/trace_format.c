@@ -144,7 +144,7 @@ static void malformed_lines_give_one_error(void)
         { "populate d=1 mfn=1\ncaps cm=1\n",
           "bad:2: 'caps' after the first op" },
         { "caps cm=1\ncaps cm=0\n", "bad:2: second 'caps' line" },
-        { "config frames=0\n", "bad:1: frames=0 out of range 1..256" },
+        { "config frames=0\n", "bad:1: frames=0 out of range 1..1024" },
         { "caps mamv=64\n", "bad:1: mamv=64 out of range 0..63" },
         { "create d=99999999999 iommu=1\n",
           "bad:1: d: '99999999999' is not a number" },
