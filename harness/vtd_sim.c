@@ -1759,11 +1759,15 @@ static void qi_process_one(void)
     r.iqh = (idx + 1) % qi_entries();
 }
 
+/* The unit fetches nothing while set (vtd_sim_stall_queue()). */
+static bool qi_stalled;
+
 static void qi_tick(void)
 {
     unsigned int delay = caps.completion_delay ? caps.completion_delay : 1;
 
-    if ( !(r.gsts & GSTS_QIES) || (r.fsts & VTD_FSTS_IQE) || r.iqh == r.iqt )
+    if ( !(r.gsts & GSTS_QIES) || (r.fsts & VTD_FSTS_IQE) || r.iqh == r.iqt ||
+         qi_stalled )
         return;
     if ( ++r.qi_ticks < delay )
         return;
@@ -1778,6 +1782,8 @@ static void gcmd_apply(void)
     uint32_t cmd = r.gcmd;
 
     r.gcmd_pending = false;
+    if ( caps.gcmd_hangs )
+        return;
     if ( cmd & VTD_GCMD_SRTP )
     {
         r.root_latched = true;
@@ -2268,7 +2274,12 @@ bool vtd_sim_quiescent(void)
            !(r.iotlb.pending && !r.iotlb.stuck) &&
            !(r.ccmd.pending && !r.ccmd.stuck) &&
            (!(r.gsts & GSTS_QIES) || (r.fsts & VTD_FSTS_IQE) ||
-            r.iqh == r.iqt);
+            r.iqh == r.iqt || qi_stalled);
+}
+
+void vtd_sim_stall_queue(bool stall)
+{
+    qi_stalled = stall;
 }
 
 const struct vtd_sim_stats *vtd_sim_stats(void)
@@ -2367,11 +2378,13 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     slot_hwm = 0;
 
     caps = *c;
+    qi_stalled = false;
     if ( caps.mamv > 63 )
         caps.mamv = 63;
     memset(&stats, 0, sizeof(stats));
     memset(&r, 0, sizeof(r));
-    r.cap = CAP_ND_64K | VTD_CAP_SAGAW_4LEVEL | CAP_MGAW_48 |
+    r.cap = CAP_ND_64K | (caps.no_4level ? 0 : VTD_CAP_SAGAW_4LEVEL) |
+            CAP_MGAW_48 |
             ((uint64_t)caps.mamv << VTD_CAP_MAMV_SHIFT) |
             (caps.cm ? VTD_CAP_CM : 0) | (caps.psi ? VTD_CAP_PSI : 0) |
             (caps.rwbf ? VTD_CAP_RWBF : 0);

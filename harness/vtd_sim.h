@@ -37,10 +37,21 @@ struct vtd_sim_caps {
      * this many (at least one) cpu_relax() ticks.
      */
     unsigned int completion_delay;
+    /*
+     * Bring-up failures that no fault point gives, for the unit tests of
+     * the core's error paths (tests/unit/error_paths.c):
+     */
+    bool no_4level;         /* CAP.SAGAW without 4-level tables */
+    bool gcmd_hangs;        /* GCMD commands never show in GSTS */
 };
 
 /* Back to power-on with these capabilities; costs what the last run touched. */
 void vtd_sim_reset(const struct vtd_sim_caps *caps);
+/*
+ * Stop (or restart) fetching queued descriptors: every wait times out and
+ * the queue fills up (tests/unit/error_paths.c; no fault point does this).
+ */
+void vtd_sim_stall_queue(bool stall);
 /* The 4 KiB MMIO register block (give it to the core as its regs). */
 void *vtd_sim_regs(void);
 

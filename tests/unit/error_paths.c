@@ -2,8 +2,9 @@
 /*
  * Error paths of the core that no trace can reach, because they need a
  * state or a call only C can make (tests/coverage/unreached.md names each):
- * a bad machine size, the wrap of the QI wait sequence, and the crash of
- * Xen's own struct domain when the core is wired into Xen.
+ * a bad machine size, a unit without 4-level tables, a global command
+ * that never completes, the wrap of the QI wait sequence, and the crash
+ * of Xen's own struct domain when the core is wired into Xen.
  */
 #include <stdint.h>
 
@@ -19,12 +20,14 @@ static struct gtio_machine m;
 
 enum { DOM = 1, DEV = 0 };
 
-static int start(unsigned int nr_frames)
+static const struct vtd_sim_caps default_caps = {
+    .psi = true, .qi = true, .coherent = true, .mamv = 9,
+    .completion_delay = 1,
+};
+
+static int start_unit(unsigned int nr_frames, const struct vtd_sim_caps *unit)
 {
-    struct vtd_sim_caps caps = {
-        .psi = true, .qi = true, .coherent = true, .mamv = 9,
-        .completion_delay = 1,
-    };
+    struct vtd_sim_caps caps = *unit;
     struct gtio_config cfg = { .nr_frames = nr_frames, .iommu_readonly = true };
 
     heap_reset();
@@ -33,6 +36,11 @@ static int start(unsigned int nr_frames)
     vtd_sim_reset(&caps);
     cfg.vtd_regs = vtd_sim_regs();
     return gtio_machine_init(&m, &cfg);
+}
+
+static int start(unsigned int nr_frames)
+{
+    return start_unit(nr_frames, &default_caps);
 }
 
 /* A domain with a device and one page of its own. */
@@ -51,6 +59,28 @@ static void machine_init_rejects_bad_frame_counts(void)
     gtio_machine_teardown(&m);
 }
 
+/* A unit the core cannot drive is refused before anything is allocated. */
+static void machine_init_refuses_a_unit_without_4level_tables(void)
+{
+    struct vtd_sim_caps caps = default_caps;
+
+    caps.no_4level = true;
+    CHECK_EQ(start_unit(64, &caps), -EOPNOTSUPP);
+    CHECK_EQ(heap_live_pages(), 0);
+    CHECK_EQ(heap_live_xmallocs(), 0);
+}
+
+/* A global command that never completes fails bring-up, leaking nothing. */
+static void machine_init_fails_when_a_global_command_hangs(void)
+{
+    struct vtd_sim_caps caps = default_caps;
+
+    caps.gcmd_hangs = true;
+    CHECK_EQ(start_unit(64, &caps), -ETIMEDOUT);
+    CHECK_EQ(heap_live_pages(), 0);
+    CHECK_EQ(heap_live_xmallocs(), 0);
+}
+
 /*
  * The status write of a wait carries its sequence number; 0 is what the
  * status page holds before any wait, so a wrapped sequence must skip it
@@ -65,6 +95,35 @@ static void qi_wait_sequence_skips_zero_when_it_wraps(void)
     CHECK_EQ(m.vtd.wait_seq, 1);
     CHECK(!m.frames[7].held);
     CHECK(!gtio_domain(&m, DOM)->crashed);
+    gtio_machine_teardown(&m);
+}
+
+/*
+ * The unit stops fetching: every wait of the hardware domain times out
+ * and, since it keeps running, its descriptors pile up until the queue is
+ * full.  A full queue is one more failed flush: an error, never a hang
+ * and never success; what could not be confirmed is held.
+ */
+static void full_queue_is_a_failed_flush(void)
+{
+    unsigned long mfn;
+    int rc = 0;
+
+    CHECK_EQ(start(1024), 0);
+    CHECK_EQ(gtio_domain_create(&m, 0, true), 0);
+    CHECK_EQ(gtio_device_assign(&m, DEV, 0), 0);
+    for ( mfn = 0; mfn < 400; mfn++ )
+        CHECK_EQ(gtio_page_populate(&m, 0, mfn), 0);
+    /* Each remove queues at least an invalidation and a wait: > 256. */
+    vtd_sim_stall_queue(true);
+    for ( mfn = 0; mfn < 400; mfn++ )
+    {
+        rc = gtio_page_remove(&m, 0, mfn);
+        CHECK_EQ(rc, -ETIMEDOUT);
+        CHECK(m.frames[mfn].held);
+    }
+    CHECK(!gtio_domain(&m, 0)->crashed);
+    vtd_sim_stall_queue(false);
     gtio_machine_teardown(&m);
 }
 
@@ -88,7 +147,10 @@ static void failed_flush_crashes_the_xen_domain(void)
 int main(void)
 {
     RUN(machine_init_rejects_bad_frame_counts);
+    RUN(machine_init_refuses_a_unit_without_4level_tables);
+    RUN(machine_init_fails_when_a_global_command_hangs);
     RUN(qi_wait_sequence_skips_zero_when_it_wraps);
+    RUN(full_queue_is_a_failed_flush);
     RUN(failed_flush_crashes_the_xen_domain);
     return tests_failed ? 1 : 0;
 }
