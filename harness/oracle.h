@@ -46,29 +46,6 @@
 # define NO_COVERAGE
 #endif
 
-/*
- * Guest frames whose state may differ from the free frame they start as,
- * in the model or on the core: those an op of the input named (an mfn
- * field), and those the core's view changed in or started different.  The
- * model never gives an unnamed frame an owner, a grant or a handle count,
- * so the per-frame checks look only at these: they cost what the input
- * touched, not the size of the machine, and find what a scan of every
- * frame would.  Walked in ascending order, as such a scan is.
- */
-struct frame_set {
-    unsigned long nr;                               /* frames 0..nr-1 */
-    uint64_t bits[(RUN_MAX_FRAMES + 63) / 64];
-};
-
-void frame_set_init(struct frame_set *s, unsigned long nr);
-void frame_set_add(struct frame_set *s, unsigned long mfn);
-/* The first frame of s at or after mfn; s->nr if there is none. */
-unsigned long frame_set_next(const struct frame_set *s, unsigned long mfn);
-
-#define for_each_frame(mfn, s) \
-    for ( (mfn) = frame_set_next(s, 0); (mfn) < (s)->nr; \
-          (mfn) = frame_set_next(s, (mfn) + 1) )
-
 struct finding {
     const char *check;
     int domain;                 /* -1: none or quarantine */

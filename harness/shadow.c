@@ -44,21 +44,61 @@ static void violation(struct apply_ctx *c, const char *fmt, ...)
     va_end(ap);
 }
 
+static void frame_clear(struct shadow *sh, unsigned long mfn)
+{
+    unsigned int d;
+
+    memset(&sh->frame[mfn], 0, sizeof(sh->frame[mfn]));
+    sh->frame[mfn].owner = SH_NOBODY;
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        sh->count_ro[d][mfn] = sh->count_rw[d][mfn] =
+            sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
+}
+
+/*
+ * Only the frames the last run touched need clearing: the cost of a reset
+ * follows what an input did, not the size of the machine.
+ */
 void shadow_reset(struct shadow *sh, const struct run_header *hdr)
 {
-    unsigned int d, i;
+    unsigned int d;
+    unsigned long mfn;
 
-    /* Only the frames this run has: the cost follows the run's size. */
-    memset(sh, 0, offsetof(struct shadow, frame));
-    memset(sh->frame, 0, hdr->nr_frames * sizeof(sh->frame[0]));
+    if ( !sh->frames_clean )
+    {
+        for ( mfn = 0; mfn < RUN_MAX_FRAMES; mfn++ )
+            frame_clear(sh, mfn);
+        sh->frames_clean = true;
+    }
+    else
+        for_each_frame ( mfn, &sh->touched )
+            frame_clear(sh, mfn);
+    memset(sh, 0, offsetof(struct shadow, frames_clean));
+    frame_set_init(&sh->touched, hdr->nr_frames);
     sh->hdr = *hdr;
-    for ( i = 0; i < hdr->nr_frames; i++ )
-        sh->frame[i].owner = SH_NOBODY;
     for ( d = 0; d < SH_DEVICES; d++ )
         sh->dev[d].owner = SH_NOBODY;
 }
 
 /* ---- small helpers ---- */
+
+/* mfn may get state: the per-frame loops must look at it from now on. */
+static void touch(struct shadow *sh, unsigned long mfn)
+{
+    frame_set_add(&sh->touched, mfn);
+}
+
+/* Forget d's handle counts: only touched frames can have any. */
+static void clear_counts(struct shadow *sh, unsigned int d)
+{
+    unsigned long mfn;
+
+    for_each_frame ( mfn, &sh->touched )
+    {
+        sh->count_ro[d][mfn] = sh->count_rw[d][mfn] = 0;
+        sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
+    }
+}
 
 static struct sh_frame *frame_of(struct shadow *sh, unsigned long mfn)
 {
@@ -149,17 +189,12 @@ static bool pinned_for(const struct shadow *sh, unsigned int d)
 static void try_reap(struct shadow *sh, unsigned int d)
 {
     struct sh_domain *dom = &sh->dom[d];
-    unsigned long mfn;
 
     if ( dom->state != SH_DOM_DYING || dom->held || dom->nr_pages ||
          domain_pinned(dom) || pinned_for(sh, d) )
         return;
     memset(dom, 0, sizeof(*dom));
-    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
-    {
-        sh->count_ro[d][mfn] = sh->count_rw[d][mfn] = 0;
-        sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
-    }
+    clear_counts(sh, d);
 }
 
 /* ---- frames ---- */
@@ -193,7 +228,10 @@ static void frame_put_ref(struct apply_ctx *c, unsigned long mfn)
     struct sh_frame *f = &sh->frame[mfn];
 
     if ( c->facts && c->facts->frame_held[mfn] )
+    {
+        touch(sh, mfn);
         f->held = true;
+    }
     if ( f->held )
     {
         if ( f->refs > 1 )
@@ -323,8 +361,8 @@ static void complete_releases(struct apply_ctx *c)
         complete_release(c, r);
     }
     sh->nr_releases = 0;
-    for ( d = 0; d < SH_DOMAINS; d++ )
-        for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+    for_each_frame ( mfn, &sh->touched )
+        for ( d = 0; d < SH_DOMAINS; d++ )
             sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
 }
 
@@ -337,6 +375,7 @@ static unsigned int count_of(const struct shadow *sh, unsigned int d,
 static void count_add(struct shadow *sh, unsigned int d, unsigned long mfn,
                       bool ro, int delta)
 {
+    touch(sh, mfn);
     if ( ro )
         sh->count_ro[d][mfn] += delta;
     else
@@ -348,7 +387,6 @@ static void count_add(struct shadow *sh, unsigned int d, unsigned long mfn,
 static int op_create(struct shadow *sh, const struct op *op)
 {
     struct sh_domain *dom;
-    unsigned long mfn;
 
     if ( op->d >= SH_DOMAINS )
         return -EINVAL;
@@ -358,11 +396,7 @@ static int op_create(struct shadow *sh, const struct op *op)
     memset(dom, 0, sizeof(*dom));
     dom->state = SH_DOM_LIVE;
     dom->iommu_allowed = op->iommu;
-    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
-    {
-        sh->count_ro[op->d][mfn] = sh->count_rw[op->d][mfn] = 0;
-        sh->pending_ro[op->d][mfn] = sh->pending_rw[op->d][mfn] = 0;
-    }
+    clear_counts(sh, op->d);
     return 0;
 }
 
@@ -418,7 +452,8 @@ static void teardown(struct apply_ctx *c, unsigned int d)
     dom->handles_used = 0;
     dom->chunks = 0;
 
-    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+    /* A frame d owns was populated: touched. */
+    for_each_frame ( mfn, &sh->touched )
     {
         struct sh_frame *f = &sh->frame[mfn];
 
@@ -493,7 +528,7 @@ static int op_assign(struct apply_ctx *c, const struct op *op)
     if ( !dom->iommu_on )
     {
         /* Tables built from what it holds: a count could overflow. */
-        for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+        for_each_frame ( mfn, &sh->touched )
             if ( sh->count_ro[op->d][mfn] > GTIO_COUNT_MAX ||
                  sh->count_rw[op->d][mfn] > GTIO_COUNT_MAX )
                 return -EBUSY;
@@ -549,6 +584,7 @@ static int op_populate(struct apply_ctx *c, const struct op *op)
         return -EBUSY;
     if ( c->facts && !c->facts->took_effect )
         return c->facts->status;
+    touch(sh, op->mfn);
     f->owner = op->d;
     f->refs = 1;
     f->allocated = true;
@@ -1003,6 +1039,13 @@ static void adopt_fault_state(struct apply_ctx *c, const struct op *op)
     {
         struct sh_frame *f = &sh->frame[mfn];
 
+        /* Untouched, a frame is free in the model: the core holds none. */
+        if ( !frame_set_has(&sh->touched, mfn) )
+        {
+            if ( facts->frame_held[mfn] )
+                violation(c, "frame %lu held although freed", mfn);
+            continue;
+        }
         /*
          * A failed map may leave the writable type it took (count back to
          * 0), as Xen's put_page_type() does: harmless, the frame is then an

@@ -53,6 +53,36 @@
 /* The owner of a free frame; the "domain" of a device in quarantine. */
 #define SH_NOBODY       0xffU
 
+/*
+ * A set of guest frames, walked in ascending order as a scan of every
+ * frame is.  The executor's (exec.c) holds the frames whose state may
+ * differ from the free frame they start as, in the model or on the core:
+ * those an op of the input named (an mfn field), and those the core's view
+ * changed in or started different.  The model never gives an unnamed frame
+ * an owner, a grant or a handle count, so the per-frame checks look only
+ * at these: they cost what the input touched, not the size of the machine,
+ * and find what a scan of every frame would.  The model keeps its own
+ * (struct shadow's touched) for its own loops.
+ */
+struct frame_set {
+    unsigned long nr;                               /* frames 0..nr-1 */
+    uint64_t bits[(RUN_MAX_FRAMES + 63) / 64];
+};
+
+void frame_set_init(struct frame_set *s, unsigned long nr);
+void frame_set_add(struct frame_set *s, unsigned long mfn);
+/* The first frame of s at or after mfn; s->nr if there is none. */
+unsigned long frame_set_next(const struct frame_set *s, unsigned long mfn);
+
+#define for_each_frame(mfn, s) \
+    for ( (mfn) = frame_set_next(s, 0); (mfn) < (s)->nr; \
+          (mfn) = frame_set_next(s, (mfn) + 1) )
+
+static inline bool frame_set_has(const struct frame_set *s, unsigned long mfn)
+{
+    return mfn < s->nr && (s->bits[mfn / 64] >> (mfn % 64)) & 1;
+}
+
 enum sh_access {
     SH_NONE = 0,
     SH_R = 1,
@@ -147,6 +177,19 @@ struct shadow {
     unsigned int nr_releases;
     struct sh_release release[SH_RELEASES];
     struct sh_domain dom[SH_DOMAINS];
+    /*
+     * From here on, shadow_reset() clears only what the last run touched:
+     * every frame outside touched is free, with no handle counted on it by
+     * any domain.  Set once the arrays are in that state (a zeroed shadow
+     * is not: owner 0 is a domain).
+     */
+    bool frames_clean;
+    /*
+     * Frames the model gave any state (owner, counts, pending counts): the
+     * per-frame loops walk these only, so that an op costs what the input
+     * touched, not the size of the machine.
+     */
+    struct frame_set touched;
     /* Live handles per (domain, foreign frame), and released but pending. */
     uint16_t count_ro[SH_DOMAINS][RUN_MAX_FRAMES];
     uint16_t count_rw[SH_DOMAINS][RUN_MAX_FRAMES];
@@ -206,6 +249,7 @@ struct sh_facts {
     struct sh_pins pins[SH_DOMAINS][SH_GRANTS]; /* active entry pins */
 };
 
+/* sh is zeroed (a static) or was reset before. */
 void shadow_reset(struct shadow *sh, const struct run_header *hdr);
 
 /* Apply op as the design says it goes without faults. */
