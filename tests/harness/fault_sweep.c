@@ -24,7 +24,6 @@
  * Usage: fault_sweep [FILE...]; without files, the scenarios of
  * $GTIO_SCENARIOS (default tests/scenarios).  -v prints per-run lines.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include "trace.h"
 #include "vtd_sim.h"
 #include "../lib/check.h"
+#include "../lib/trace_dir.h"
 
 /* Far above any scenario's hit count: a run that never ends is a bug. */
 #define SWEEP_MAX_N     20000U
@@ -298,50 +298,14 @@ static void machine_init_fails_cleanly_at_every_fault(void)
 
 /* ---- the scenario list ---- */
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void sweep_dir(const char *dir)
 {
-    DIR *d = opendir(dir);
-    struct dirent *ent;
-    char **names = NULL;
-    size_t nr = 0, i;
-
-    if ( !d )
+    if ( for_each_trace(dir, sweep_scenario) < 0 )
     {
         printf("FAIL: fault_sweep: no scenarios in %s (run from the top of "
                "the tree or set GTIO_SCENARIOS)\n", dir);
         tests_failed++;
-        return;
     }
-    while ( (ent = readdir(d)) )
-    {
-        size_t l = strlen(ent->d_name);
-        char **more;
-
-        if ( l < 7 || strcmp(ent->d_name + l - 6, ".trace") )
-            continue;
-        more = realloc(names, (nr + 1) * sizeof(*names));
-        if ( !more )
-            break;
-        names = more;
-        names[nr] = malloc(strlen(dir) + l + 2);
-        if ( !names[nr] )
-            break;
-        sprintf(names[nr], "%s/%s", dir, ent->d_name);
-        nr++;
-    }
-    closedir(d);
-    qsort(names, nr, sizeof(*names), compare_names);
-    for ( i = 0; i < nr; i++ )
-    {
-        sweep_scenario(names[i]);
-        free(names[i]);
-    }
-    free(names);
 }
 
 int main(int argc, char **argv)

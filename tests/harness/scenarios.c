@@ -16,7 +16,6 @@
  * Usage: scenarios [FILE...]; without files, every *.trace of
  * $GTIO_SCENARIOS (default tests/scenarios) and its core-bugs/.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "exec.h"
 #include "trace.h"
 #include "../lib/check.h"
+#include "../lib/trace_dir.h"
 
 struct expectation {
     char check[32];             /* "" for none */
@@ -158,46 +158,11 @@ static void run_scenario(const char *path)
     printf("PASS: %s (%s)\n", path, what);
 }
 
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static unsigned int run_dir(const char *dir)
 {
-    DIR *d = opendir(dir);
-    struct dirent *ent;
-    char **names = NULL;
-    size_t nr = 0, i;
+    long nr = for_each_trace(dir, run_scenario);
 
-    if ( !d )
-        return 0;
-    while ( (ent = readdir(d)) )
-    {
-        size_t l = strlen(ent->d_name);
-        char **more;
-
-        if ( l < 7 || strcmp(ent->d_name + l - 6, ".trace") )
-            continue;
-        more = realloc(names, (nr + 1) * sizeof(*names));
-        if ( !more )
-            break;
-        names = more;
-        names[nr] = malloc(strlen(dir) + l + 2);
-        if ( !names[nr] )
-            break;
-        sprintf(names[nr], "%s/%s", dir, ent->d_name);
-        nr++;
-    }
-    closedir(d);
-    qsort(names, nr, sizeof(*names), compare_names);
-    for ( i = 0; i < nr; i++ )
-    {
-        run_scenario(names[i]);
-        free(names[i]);
-    }
-    free(names);
-    return nr;
+    return nr > 0 ? nr : 0;
 }
 
 int main(int argc, char **argv)
