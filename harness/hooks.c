@@ -152,6 +152,8 @@ void hh_panic(const char *msg)
     fatal(HARNESS_FATAL_PANIC, NULL, 0, msg);
 }
 
+void (*hh_racing_vcpu)(volatile void *ptr);
+
 void hh_domain_crash(struct domain *d, const char *file, int line)
 {
     hk.crashes++;

@@ -14,6 +14,8 @@
 #include "vtd_sim.h"
 #include "heap.h"
 #include "fault.h"
+#include <harness/hooks.h>
+#include <public/grant_table.h>
 #include "../lib/check.h"
 
 static struct gtio_machine m;
@@ -127,6 +129,39 @@ static void full_queue_is_a_failed_flush(void)
     gtio_machine_teardown(&m);
 }
 
+/* The guest's other vCPU flips a flag bit the core does not check. */
+static void flip_pwt(volatile void *ptr)
+{
+    *(volatile uint16_t *)ptr ^= 1U << 5;          /* GTF_PWT */
+}
+
+/*
+ * A guest that rewrites its grant entry between every read and
+ * compare-and-swap of the map gets an error after a bounded number of
+ * tries, and the map leaves nothing behind (no pin, no status bit).
+ */
+static void map_gives_up_on_a_guest_racing_its_entry(void)
+{
+    uint32_t handle;
+
+    CHECK_EQ(start(64), 0);
+    CHECK_EQ(gtio_domain_create(&m, 1, false), 0);
+    CHECK_EQ(gtio_domain_create(&m, 2, false), 0);
+    CHECK_EQ(gtio_page_populate(&m, 1, 5), 0);
+    CHECK_EQ(gtio_grant_write(&m, 1, 0, GTF_permit_access, 2, 5), 0);
+    hh_racing_vcpu = flip_pwt;
+    CHECK_EQ(gtio_grant_map(&m, 2, 1, 0, GNTMAP_host_map, &handle),
+             GNTST_general_error);
+    hh_racing_vcpu = NULL;
+    CHECK(!(gtio_domain(&m, 1)->shared[0].flags &
+            (GTF_reading | GTF_writing)));
+    CHECK(!gtio_domain(&m, 1)->active[0].pin.host_rw);
+    CHECK_EQ(m.frames[5].refs, 1);
+    CHECK_EQ(gtio_grant_map(&m, 2, 1, 0, GNTMAP_host_map, &handle),
+             GNTST_okay);
+    gtio_machine_teardown(&m);
+}
+
 /* Wired into Xen, a failed flush crashes Xen's own domain too. */
 static void failed_flush_crashes_the_xen_domain(void)
 {
@@ -151,6 +186,7 @@ int main(void)
     RUN(machine_init_fails_when_a_global_command_hangs);
     RUN(qi_wait_sequence_skips_zero_when_it_wraps);
     RUN(full_queue_is_a_failed_flush);
+    RUN(map_gives_up_on_a_guest_racing_its_entry);
     RUN(failed_flush_crashes_the_xen_domain);
     return tests_failed ? 1 : 0;
 }

@@ -49,4 +49,10 @@ void hh_panic(const char *msg) __attribute__((noreturn));
 void hh_domain_crash(struct domain *d, const char *file, int line);
 void hh_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Another vCPU of the guest, run just before each cmpxchg() of the core
+ * on guest-shared memory: a test sets it to race the core (NULL: none).
+ */
+extern void (*hh_racing_vcpu)(volatile void *ptr);
+
 #endif /* HARNESS_HOOKS_H */
