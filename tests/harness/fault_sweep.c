@@ -31,6 +31,7 @@
 
 #include "gtio.h"
 #include "exec.h"
+#include "file.h"
 #include "fault.h"
 #include "heap.h"
 #include "trace.h"
@@ -44,32 +45,6 @@
 static unsigned long injected[FP_NR];
 static unsigned long nr_runs;
 static bool verbose;
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if ( !f )
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc(n + 1);
-    if ( buf && fread(buf, 1, n, f) != (size_t)n )
-    {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if ( buf )
-    {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
 
 static bool expects_none(const char *text)
 {
@@ -172,7 +147,8 @@ static void sweep_scenario(const char *path)
         trace_init(&in);
         trace_init(&run);
     }
-    text = read_all(path, &len);
+    if ( file_read_all(path, FILE_INPUT_MAX, &text, &len) )
+        text = NULL;
     if ( !text || !trace_parse(text, len, path, &in, err, sizeof(err)) )
     {
         printf("FAIL: fault_sweep %s: %s\n", path, text ? err : "cannot read");

@@ -22,6 +22,7 @@
 
 #include "decode.h"
 #include "exec.h"
+#include "file.h"
 #include "trace.h"
 #include "../lib/check.h"
 #include "../lib/trace_dir.h"
@@ -30,32 +31,6 @@ struct expectation {
     char check[32];             /* "" for none */
     long op;                    /* -1: any */
 };
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if ( !f )
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc(n + 1);
-    if ( buf && fread(buf, 1, n, f) != (size_t)n )
-    {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if ( buf )
-    {
-        buf[n] = '\0';
-        *len = n;
-    }
-    return buf;
-}
 
 static void parse_expectation(const char *text, struct expectation *e)
 {
@@ -101,14 +76,14 @@ static void run_scenario(const char *path)
     char err[256], what[400];
     uint8_t *bytes;
     size_t len, n;
-    char *text = read_all(path, &len);
+    char *text;
 
     if ( !t.ops )
     {
         trace_init(&t);
         trace_init(&back);
     }
-    if ( !text )
+    if ( file_read_all(path, FILE_INPUT_MAX, &text, &len) )
     {
         printf("FAIL: %s: cannot read\n", path);
         tests_failed++;
