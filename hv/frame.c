@@ -18,6 +18,7 @@
 #include <xen/lib.h>
 
 #include "gtio_internal.h"
+#include "vtd_hw.h"
 
 struct gtio_frame *gtio_frame_of(struct gtio_machine *m, unsigned long mfn)
 {
@@ -65,17 +66,49 @@ static void frame_release(struct gtio_machine *m, struct gtio_frame *f)
 
 /*
  * A failed flush leaves the frame with its owner (held, or with its old
- * type): put back the mapping the op may have removed, so that a domain
- * that keeps running (the hardware domain) can still reach its own
- * writable page.  A crashed domain's devices are blocked; it gets nothing
- * back.  Best effort: without a table page the frame stays unreachable,
- * which is safe.
+ * type): put back the mapping the op removed, so that a domain that keeps
+ * running (the hardware domain) can still reach its own writable page.
+ * The tables on its path were not collapsed yet, so this needs no
+ * allocation.  A crashed domain's devices are blocked; it gets nothing
+ * back.
  */
 static void restore_own_access(struct gtio_machine *m, struct gtio_domain *dom,
                                unsigned long mfn, unsigned int access)
 {
-    if ( !dom->crashed && access != GTIO_ACCESS_NONE )
-        (void)gtio_pt_set(m, dom, mfn, access);
+    int rc;
+
+    if ( dom->crashed || access == GTIO_ACCESS_NONE )
+        return;
+    rc = gtio_pt_set(m, dom, mfn, access);
+    ASSERT(!rc);
+}
+
+/*
+ * The owner's mapping of mfn is gone and its invalidation completed: the
+ * tables it emptied may go now.  Cannot fail: that flush retired dom's
+ * dead tables, and one path empties fewer tables than the list holds.
+ */
+static void collapse_confirmed(struct gtio_machine *m, struct gtio_domain *dom,
+                               unsigned long mfn)
+{
+    int rc;
+
+    BUILD_BUG_ON(GTIO_PENDING_TABLES < VTD_PT_LEVELS - 1);
+    rc = gtio_pt_collapse(m, dom, mfn);
+    ASSERT(!rc);
+}
+
+/* Remove the owner's mapping of a frame and confirm it. */
+static int unmap_own_confirmed(struct gtio_machine *m, struct gtio_domain *dom,
+                               unsigned long mfn)
+{
+    int rc = gtio_pt_set(m, dom, mfn, GTIO_ACCESS_NONE);
+
+    if ( !rc )
+        rc = gtio_flush_domain_now(m, dom);
+    if ( !rc )
+        collapse_confirmed(m, dom, mfn);
+    return rc;
 }
 
 /*
@@ -94,11 +127,7 @@ int gtio_frame_put_ref(struct gtio_machine *m, unsigned long mfn)
         rc = gtio_flush_now(m);
     if ( !rc && f->refs == 1 && (dom = owner_with_iommu(m, f)) != NULL &&
          gtio_frame_own_access(f) != GTIO_ACCESS_NONE )
-    {
-        rc = gtio_pt_set(m, dom, mfn, GTIO_ACCESS_NONE);
-        if ( !rc )
-            rc = gtio_flush_domain_now(m, dom);
-    }
+        rc = unmap_own_confirmed(m, dom, mfn);
     if ( rc )
     {
         if ( (dom = owner_with_iommu(m, f)) != NULL )
@@ -147,6 +176,8 @@ int gtio_frame_get_type(struct gtio_machine *m, unsigned long mfn,
             restore_own_access(m, dom, mfn, old_access);
         return rc;
     }
+    if ( dom && new_access == GTIO_ACCESS_NONE && old_access != new_access )
+        collapse_confirmed(m, dom, mfn);
     f->type = type;
     f->type_count = 1;
     return 0;

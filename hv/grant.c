@@ -288,12 +288,18 @@ static int unmap_iommu(struct gtio_machine *m, struct gtio_domain *ldom,
 {
     struct gtio_map_count *node = count_find(ldom, mfn);
     unsigned int old, new;
+    int rc;
 
     BUG_ON(!node);
     old = gtio_grant_count_access(m, node);
     count_put(ldom, node, ro);
     new = gtio_grant_count_access(m, count_find(ldom, mfn));
-    return new != old ? gtio_pt_set(m, ldom, mfn, new) : 0;
+    if ( new == old )
+        return 0;
+    rc = gtio_pt_set(m, ldom, mfn, new);
+    if ( !rc && new == GTIO_ACCESS_NONE )
+        rc = gtio_pt_collapse(m, ldom, mfn);
+    return rc;
 }
 
 /* Page and type references for each part of a mapping, undone on failure. */

@@ -29,6 +29,8 @@ int gtio_vtd_set_context(struct gtio_machine *m, unsigned int dev,
 int gtio_pt_create_root(struct gtio_machine *m, struct gtio_domain *dom);
 int gtio_pt_set(struct gtio_machine *m, struct gtio_domain *dom,
                 unsigned long bfn, unsigned int access);
+int gtio_pt_collapse(struct gtio_machine *m, struct gtio_domain *dom,
+                     unsigned long bfn);
 unsigned int gtio_pt_get(const struct gtio_domain *dom, unsigned long bfn);
 void gtio_pt_free_all(struct gtio_machine *m, struct gtio_domain *dom);
 void gtio_pt_free_table(struct gtio_machine *m, struct gtio_domain *dom,

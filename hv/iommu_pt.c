@@ -7,9 +7,12 @@
  * Every store goes through gtio_vtd_write_entry(), so it is written back for a
  * non-coherent walker before anything relies on it.  Tables needed by a
  * map are allocated before any entry is touched, so an allocation failure
- * leaves the tables exactly as they were.  A table emptied by an unmap is
- * unlinked at once but freed only after an invalidation that also clears
- * the paging-structure caches has completed (gtio_flush_note_dead_table()).
+ * leaves the tables exactly as they were.  Removing a mapping never
+ * unlinks tables by itself, so that putting the mapping back (the rollback
+ * of a change whose invalidation failed) needs no allocation and cannot
+ * fail.  gtio_pt_collapse() unlinks the tables a removal emptied; they are
+ * freed only after an invalidation that also clears the paging-structure
+ * caches has completed (gtio_flush_note_dead_table()).
  */
 
 #include <xen/types.h>
@@ -139,11 +142,19 @@ static bool table_empty(const uint64_t *t)
     return true;
 }
 
-/* Unlink the now empty tables on bfn's path, bottom up; the root stays. */
-static int collapse(struct gtio_machine *m, struct gtio_domain *dom,
-                    unsigned long bfn)
+/*
+ * Unlink the now empty tables on bfn's path, bottom up; the root stays.
+ * The path must be complete: callers have just cleared bfn's leaf, and
+ * those that may still put it back call this only once they know they
+ * will not.
+ */
+int gtio_pt_collapse(struct gtio_machine *m, struct gtio_domain *dom,
+                     unsigned long bfn)
 {
+    uint64_t leaf_table;
     unsigned int level;
+
+    ASSERT(walk(dom, bfn, &leaf_table) == 1);
 
     for ( level = 1; level < VTD_PT_LEVELS; level++ )
     {
@@ -177,7 +188,7 @@ static int collapse(struct gtio_machine *m, struct gtio_domain *dom,
 /*
  * Make bfn's leaf give 'access' (GTIO_ACCESS_*) to the frame bfn itself,
  * and note the invalidation the change needs.  Only a map can fail, and
- * only before anything changed.
+ * only before anything changed; a map into tables that exist cannot fail.
  */
 int gtio_pt_set(struct gtio_machine *m, struct gtio_domain *dom,
                 unsigned long bfn, unsigned int access)
@@ -206,7 +217,7 @@ int gtio_pt_set(struct gtio_machine *m, struct gtio_domain *dom,
     if ( old == val )
         return 0;
     gtio_flush_note_change(m, dom, bfn, old & DMA_PTE_PROT, access);
-    return access ? 0 : collapse(m, dom, bfn);
+    return 0;
 }
 
 static void free_subtree(struct gtio_machine *m, struct gtio_domain *dom,

@@ -16,6 +16,7 @@
 /* Always checked: a failed assertion in the core is a finding. */
 #define ASSERT(c)       BUG_ON(!(c))
 #define ASSERT_UNREACHABLE() hh_bug(__FILE__, __LINE__, "unreachable")
+#define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 
 #define XENLOG_ERR      "<0>"
 #define XENLOG_WARNING  "<1>"
