@@ -125,38 +125,33 @@ static void describe_device(char *buf, size_t len, const struct shadow *sh,
                             unsigned int dev)
 {
     const struct sh_device *dv = &sh->dev[dev];
-    char prev[48] = "";
+    char moved[64] = "", left[32];
 
     if ( dv->unconfirmed )
     {
-        if ( dv->prev == SH_NOBODY )
-            snprintf(prev, sizeof(prev), ", move from quarantine unconfirmed");
-        else
-            snprintf(prev, sizeof(prev), ", move from d%u unconfirmed",
-                     dv->prev);
+        shadow_stale_contexts_name(left, sizeof(left), dv);
+        snprintf(moved, sizeof(moved), ", move from %s unconfirmed", left);
     }
     if ( dv->owner == SH_NOBODY )
-        snprintf(buf, len, "dev %u (quarantine%s)", dev, prev);
+        snprintf(buf, len, "dev %u (quarantine%s)", dev, moved);
     else
-        snprintf(buf, len, "dev %u (d%u%s)", dev, dv->owner, prev);
+        snprintf(buf, len, "dev %u (d%u%s)", dev, dv->owner, moved);
 }
 
 /*
- * What a device may reach at bfn: its domain's allowed(), and while a move
- * is unconfirmed what the domain it may still be using allows.
+ * What a device may reach at bfn: what allowed() gives the domain it
+ * belongs to and, while moves are unconfirmed, the domains it left.
  */
 static unsigned int device_allowed(const struct shadow *sh, unsigned int dev,
                                    unsigned long bfn, bool now)
 {
     const struct sh_device *dv = &sh->dev[dev];
-    unsigned int bits = 0;
+    unsigned int bits = 0, d;
 
-    if ( dv->owner != SH_NOBODY )
-        bits |= sim_bits(now ? shadow_allowed_now(sh, dv->owner, bfn)
-                             : shadow_allowed(sh, dv->owner, bfn));
-    if ( dv->unconfirmed && dv->prev != SH_NOBODY )
-        bits |= sim_bits(now ? shadow_allowed_now(sh, dv->prev, bfn)
-                             : shadow_allowed(sh, dv->prev, bfn));
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( sh_device_may_use(dv, d) )
+            bits |= sim_bits(now ? shadow_allowed_now(sh, d, bfn)
+                                 : shadow_allowed(sh, d, bfn));
     return bits;
 }
 
@@ -376,7 +371,7 @@ bool oracle_grant_released_early(const struct shadow *sh,
     {
         const struct sh_device *dv = &sh->dev[dev];
 
-        if ( dv->owner != ev->ld && !(dv->unconfirmed && dv->prev == ev->ld) )
+        if ( !sh_device_may_use(dv, ev->ld) )
             continue;
         vtd_sim_for_each_reachable(dev, visit, &w);
         if ( w.bad )

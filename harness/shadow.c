@@ -161,7 +161,27 @@ static void context_cache_flushed(struct shadow *sh)
     unsigned int i;
 
     for ( i = 0; i < SH_DEVICES; i++ )
+    {
         sh->dev[i].unconfirmed = false;
+        sh->dev[i].stale_contexts = 0;
+    }
+}
+
+/* Move a device; unconfirmed, it may go on using the context it left. */
+static void device_move(struct sh_device *dv, unsigned int to, bool confirmed)
+{
+    if ( confirmed )
+    {
+        dv->unconfirmed = false;
+        dv->stale_contexts = 0;
+    }
+    else
+    {
+        if ( dv->owner != SH_NOBODY )
+            dv->stale_contexts |= 1U << dv->owner;
+        dv->unconfirmed = true;
+    }
+    dv->owner = to;
 }
 
 /* Some domain's grant entry is still pinned for d (a leaked release). */
@@ -416,11 +436,7 @@ static void block_devices(struct shadow *sh, unsigned int d, bool confirmed)
 
     for ( i = 0; i < SH_DEVICES; i++ )
         if ( sh->dev[i].owner == d )
-        {
-            sh->dev[i].owner = SH_NOBODY;
-            sh->dev[i].unconfirmed = !confirmed;
-            sh->dev[i].prev = d;
-        }
+            device_move(&sh->dev[i], SH_NOBODY, confirmed);
 }
 
 /* Teardown after the devices left: handles, tables, own frames. */
@@ -540,14 +556,10 @@ static int op_assign(struct apply_ctx *c, const struct op *op)
         return facts->status;
     }
     dom->iommu_on = true;
-    sh->dev[op->dev].owner = op->d;
+    /* Failed, the hardware domain keeps the device, move unconfirmed. */
+    device_move(&sh->dev[op->dev], op->d, !(facts && facts->status));
     if ( facts && facts->status )
-    {
-        /* The hardware domain keeps the device, move unconfirmed. */
-        sh->dev[op->dev].unconfirmed = true;
-        sh->dev[op->dev].prev = SH_NOBODY;
         return facts->status;
-    }
     context_cache_flushed(sh);
     return 0;
 }
@@ -561,13 +573,9 @@ static int op_deassign(struct apply_ctx *c, const struct op *op)
     if ( op->dev >= SH_DEVICES || sh->dev[op->dev].owner == SH_NOBODY )
         return -EINVAL;
     dev = &sh->dev[op->dev];
-    dev->prev = dev->owner;
-    dev->owner = SH_NOBODY;
+    device_move(dev, SH_NOBODY, !(facts && facts->status));
     if ( facts && facts->status )
-    {
-        dev->unconfirmed = true;
         return facts->status;
-    }
     context_cache_flushed(sh);
     return 0;
 }
@@ -1185,9 +1193,22 @@ bool shadow_device_excused(const struct shadow *sh, unsigned int dev)
      * last one that completed (d0 got the error, and keeps running);
      * frees stay checked for it (freed-reachable).
      */
-    if ( dv->unconfirmed && (dv->owner == 0 || dv->prev == 0) )
+    if ( dv->unconfirmed && sh_device_may_use(dv, 0) )
         return true;
     return sh->d0_excused && dv->owner == 0;
+}
+
+void shadow_stale_contexts_name(char *buf, size_t len,
+                                const struct sh_device *dv)
+{
+    unsigned int d;
+    size_t used = 0;
+
+    snprintf(buf, len, "quarantine");
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( (dv->stale_contexts >> d) & 1 && used < len )
+            used += snprintf(buf + used, len - used, "%sd%u",
+                             used ? "," : "", d);
 }
 
 const char *sh_access_name(enum sh_access a)
@@ -1296,11 +1317,10 @@ void shadow_print_diff(FILE *out, const struct shadow *a,
                 fprintf(out, "    dev %u: d%u", i, b->dev[i].owner);
             if ( b->dev[i].unconfirmed )
             {
-                if ( b->dev[i].prev == SH_NOBODY )
-                    fprintf(out, " (move unconfirmed, from quarantine)");
-                else
-                    fprintf(out, " (move unconfirmed, from d%u)",
-                            b->dev[i].prev);
+                char old[32];
+
+                shadow_stale_contexts_name(old, sizeof(old), &b->dev[i]);
+                fprintf(out, " (move unconfirmed, from %s)", old);
             }
             fputc('\n', out);
         }

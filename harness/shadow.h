@@ -152,12 +152,23 @@ struct sh_domain {
 struct sh_device {
     uint8_t owner;              /* domain, or SH_NOBODY: quarantine */
     /*
-     * The last move of the device was not confirmed by the hardware: it
-     * may still use the context of prev (a domain or SH_NOBODY).
+     * A move of the device since the last confirmed context-cache
+     * invalidation was not confirmed by the hardware: it may still use the
+     * context of every domain it left since (bit d of stale_contexts; none
+     * when it only left quarantine).  A chain of failed moves keeps them
+     * all: d1 -> quarantine -> d0 may still walk d1's tables.
      */
     bool unconfirmed;
-    uint8_t prev;
+    uint8_t stale_contexts;
 };
+_Static_assert(SH_DOMAINS <= 8, "stale_contexts is a byte of domain bits");
+
+/* May the device use domain d's context (d < SH_DOMAINS)? */
+static inline bool sh_device_may_use(const struct sh_device *dv, unsigned int d)
+{
+    return dv->owner == d ||
+           (dv->unconfirmed && d < SH_DOMAINS && (dv->stale_contexts >> d) & 1);
+}
 
 struct shadow {
     struct run_header hdr;
@@ -289,6 +300,10 @@ enum sh_access shadow_allowed_now(const struct shadow *sh, unsigned int d,
  * the hardware domain's after that domain's flush failed?
  */
 bool shadow_device_excused(const struct shadow *sh, unsigned int dev);
+
+/* "quarantine", or the domains whose context dev may still use: "d1,d2". */
+void shadow_stale_contexts_name(char *buf, size_t len,
+                                const struct sh_device *dv);
 
 bool shadow_pins_any(const struct sh_pins *p);
 
