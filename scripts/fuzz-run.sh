@@ -11,7 +11,9 @@
 #        FUZZ_TARGETS  "fuzz_exec fuzz_trace"
 #        FUZZ_SAN      1: libFuzzer runs the ASan+UBSan build; 0: plain
 #        FUZZ_STATUS_EVERY  seconds between status lines (10)
-#        FUZZ_FAIL_ON_FINDING  1: exit 1 if anything was found (CI smoke)
+#        FUZZ_FAIL_ON_FINDING  1: exit 1 if anything was found, and print
+#                   each new case in full (CI smoke: its log is all that
+#                   is left of the checkout)
 #
 # Runs each target in turn, printing a status line every 10 s (execs,
 # execs/s, coverage, findings so far), then sends every finding through
@@ -332,7 +334,8 @@ run_target() {  # run_target TARGET
         echo "-- $t: ${#existing[@]} finding(s), triage (minimise, deduplicate, file in crashes/):"
         # Ctrl-C during triage is ignored: what was found is kept.
         trap '' INT
-        scripts/fuzz-triage.sh --target "$t" "${existing[@]}" | tee "$run/triage.log"
+        TRIAGE_SHOW=${FUZZ_FAIL_ON_FINDING:-0} \
+            scripts/fuzz-triage.sh --target "$t" "${existing[@]}" | tee "$run/triage.log"
         trap on_signal INT
         tri=$(sed -n 's/^triage-summary //p' "$run/triage.log")
     fi

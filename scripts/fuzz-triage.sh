@@ -9,6 +9,9 @@
 #        CRASHES    where cases are kept (default crashes/)
 #        FUZZ_TRIAGE_RUNS  minimisation budget per finding, in runs (5000)
 #        TRIAGE_CACHE  what was triaged before (FUZZ_DIR/triage-cache.tsv)
+#        TRIAGE_SHOW  1: also print each new case in full (its .txt, its
+#                   readable trace and its bytes in base64), for logs that
+#                   outlive the checkout, like CI's
 #
 # The crash pipeline (DESIGN.md section 9): for each fuzzer finding
 #   1. reproduce it (fuzz/triage describe); one that does not is reported
@@ -52,6 +55,22 @@ if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
         [ -x "$s" ] && export ASAN_SYMBOLIZER_PATH=$s
     done
 fi
+
+# The whole case, between markers: enough to rebuild it from a log alone
+# (base64 -d >X.bin, or save the trace lines; replay takes either).
+show_case() {   # show_case BASE
+    local name
+    name=$(basename "$1")
+    echo "---8<--- $name.txt"
+    cat "$1.txt"
+    if [ -f "$1.trace" ]; then
+        echo "---8<--- $name.trace"
+        cat "$1.trace"
+    fi
+    echo "---8<--- $name.bin (base64)"
+    base64 -w 76 "$1.bin"
+    echo "--->8---"
+}
 
 # What was already triaged: "pre-key<TAB>case" lines, across runs, so a
 # long campaign does not minimise the same bug again and again.
@@ -127,6 +146,7 @@ for f in "$@"; do
         "$check" "$op" "$idx" "${loc//;/,}" "$(date -u +%Y-%m-%d)" \
         "${case_variant:-none}" "$target" "${line//;/,}" >"$base.txt"
     echo "  new      $f -> $(basename "$base") ($check after $op: $loc${case_variant:+; variant $case_variant})"
+    if [ "${TRIAGE_SHOW:-0}" = 1 ]; then show_case "$base"; fi
     new=$((new + 1))
 done
 echo "triage-summary new=$new dup=$dup norepro=$norepro"

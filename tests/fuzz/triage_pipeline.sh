@@ -123,4 +123,25 @@ elif [ "$("$vdir/triage" describe "$base.bin" | sed -n 's/^check: //p')" = dma-f
 else
     fail "triage-case-variant-only (the variant no longer finds it)"
 fi
+
+# CI's smoke prints each new case in full: its log is all that survives
+# the clone.  The trace and the bytes read back from that output must be
+# the case itself.
+rm -rf "$work/crashes" "$work/cache.tsv"
+out=$(TRIAGE_SHOW=1 triage "$work/in.bin")
+base=$(ls "$work"/crashes/dma-fault-*.txt)
+base=${base%.txt}
+name=$(basename "$base")
+section() {     # the lines after "---8<--- $1" up to the next marker
+    printf '%s\n' "$out" | awk -v m="---8<--- $1" \
+        '$0 == m { on = 1; next } /^---[8>]/ { on = 0 } on'
+}
+if section "$name.trace" | cmp -s - "$base.trace" &&
+   section "$name.txt" | cmp -s - "$base.txt" &&
+   section "$name.bin (base64)" | base64 -d | cmp -s - "$base.bin"; then
+    pass "triage-shows-case-in-log"
+else
+    printf '%s\n' "$out" >&2
+    fail "triage-shows-case-in-log"
+fi
 exit "$failed"
