@@ -150,8 +150,7 @@ static unsigned int device_allowed(const struct shadow *sh, unsigned int dev,
 
     for ( d = 0; d < SH_DOMAINS; d++ )
         if ( sh_device_may_use(dv, d) )
-            bits |= sim_bits(now ? shadow_allowed_now(sh, d, bfn)
-                                 : shadow_allowed(sh, d, bfn));
+            bits |= sim_bits(shadow_may_reach(sh, d, bfn, now));
     return bits;
 }
 

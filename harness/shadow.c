@@ -97,7 +97,22 @@ static void clear_counts(struct shadow *sh, unsigned int d)
     {
         sh->count_ro[d][mfn] = sh->count_rw[d][mfn] = 0;
         sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
+        sh->frame[mfn].leaked_ro &= ~(1U << d);
+        sh->frame[mfn].leaked_rw &= ~(1U << d);
     }
+}
+
+/* A release that will never happen: its mapping may stay reachable. */
+static void release_leaked(struct shadow *sh, const struct sh_release *r)
+{
+    struct sh_frame *f = &sh->frame[r->mfn];
+
+    if ( r->ld == r->rd )
+        return;                 /* a domain's own frame: no grant entry */
+    if ( r->done & GNTMAP_readonly )
+        f->leaked_ro |= 1U << r->ld;
+    else
+        f->leaked_rw |= 1U << r->ld;
 }
 
 static struct sh_frame *frame_of(struct shadow *sh, unsigned long mfn)
@@ -377,8 +392,9 @@ static void complete_releases(struct apply_ctx *c)
         if ( idx < SH_MAX_COMPLETIONS )
             res->completed[res->nr_completed++] = *r;
         if ( sh->dom[r->ld].crashed || (c->leak && c->leak[idx]) )
-            continue;
-        complete_release(c, r);
+            release_leaked(sh, r);
+        else
+            complete_release(c, r);
     }
     sh->nr_releases = 0;
     for_each_frame ( mfn, &sh->touched )
@@ -835,7 +851,11 @@ static int op_unmap(struct apply_ctx *c, const struct op *op)
         ldom->handles_used--;
     }
     if ( facts && !facts->release_queued )
-        return facts->status;   /* never queued: pins and references leak */
+    {
+        /* Never queued: pins and references leak. */
+        release_leaked(sh, &r);
+        return facts->status;
+    }
     if ( sh->nr_releases == SH_RELEASES )
         complete_releases(c);
     sh->release[sh->nr_releases++] = r;
@@ -1183,6 +1203,23 @@ enum sh_access shadow_allowed_now(const struct shadow *sh, unsigned int d,
     return access_of(sh, d, bfn, true);
 }
 
+enum sh_access shadow_may_reach(const struct shadow *sh, unsigned int d,
+                                unsigned long bfn, bool now)
+{
+    enum sh_access a = access_of(sh, d, bfn, now);
+    const struct sh_frame *f;
+
+    if ( a == SH_RW || d >= SH_DOMAINS || bfn >= sh->hdr.nr_frames ||
+         sh->dom[d].state == SH_DOM_NONE || !sh->dom[d].iommu_on )
+        return a;
+    f = &sh->frame[bfn];
+    if ( (f->leaked_rw >> d) & 1 )
+        return SH_RW;
+    if ( (f->leaked_ro >> d) & 1 && sh->hdr.iommu_readonly )
+        return SH_R;
+    return a;
+}
+
 bool shadow_device_excused(const struct shadow *sh, unsigned int dev)
 {
     const struct sh_device *dv = &sh->dev[dev];
@@ -1240,10 +1277,14 @@ static void print_frame(FILE *out, unsigned long mfn, const struct sh_frame *f)
         fprintf(out, "    frame %lu: free\n", mfn);
         return;
     }
-    fprintf(out, "    frame %lu: d%u refs=%u type=%s/%u pinned=%u%s%s\n", mfn,
+    fprintf(out, "    frame %lu: d%u refs=%u type=%s/%u pinned=%u%s%s", mfn,
             f->owner, f->refs, page_type_name(f->type), f->type_count,
             f->pinned, f->allocated ? " allocated" : "",
             f->held ? " HELD" : "");
+    if ( f->leaked_ro || f->leaked_rw )
+        fprintf(out, " leaked-releases ro=%#x rw=%#x", f->leaked_ro,
+                f->leaked_rw);
+    fputc('\n', out);
 }
 
 static void print_pins(FILE *out, const struct sh_active *a)

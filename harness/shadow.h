@@ -26,7 +26,10 @@
  * mappings are configured, else none.  Inside a hypercall an unmapped
  * handle still counts until its release (its invalidation may be deferred
  * until then): that is shadow_allowed_now().  At the hypercall's end the
- * two agree.
+ * two agree.  What a device may still reach is wider than what it must
+ * reach: a mapping whose release leaked (its flush failed; pin, reference
+ * and status bits are kept for good) stays reachable, never required
+ * (shadow_may_reach()).
  *
  * Injected faults make some outcomes depend on where the fault hit.  The
  * executor then re-applies the op from the state before it, telling the
@@ -103,6 +106,12 @@ struct sh_frame {
     uint32_t refs;
     uint32_t type_count;
     uint32_t pinned;            /* get_type references the owner holds */
+    /*
+     * Bit d: a release of d's mapping of this frame leaked (its flush was
+     * never confirmed), so its pin, reference and status bits stay for
+     * good and a device may go on reaching it as mapped: R, or RW.
+     */
+    uint8_t leaked_ro, leaked_rw;
 };
 
 struct sh_pins {
@@ -291,6 +300,12 @@ bool shadow_outcome_open(const struct shadow *sh, const struct op *op);
 
 enum sh_access shadow_allowed(const struct shadow *sh, unsigned int d,
                               unsigned long bfn);
+/*
+ * The most a device of d may reach at bfn without a finding: allowed()
+ * (allowed_now() if now) and the mappings whose release leaked.
+ */
+enum sh_access shadow_may_reach(const struct shadow *sh, unsigned int d,
+                                unsigned long bfn, bool now);
 /* Inside a hypercall: also what unmaps of this hypercall still hold. */
 enum sh_access shadow_allowed_now(const struct shadow *sh, unsigned int d,
                                   unsigned long bfn);
