@@ -1169,8 +1169,10 @@ enum sh_verdict shadow_reapply(struct shadow *sh, const struct op *op,
 
 /* ---- queries ---- */
 
+/* with_pending: unmaps of this hypercall; with_leaked: leaked releases. */
 static enum sh_access access_of(const struct shadow *sh, unsigned int d,
-                                unsigned long bfn, bool with_pending)
+                                unsigned long bfn, bool with_pending,
+                                bool with_leaked)
 {
     const struct sh_domain *dom;
     const struct sh_frame *f;
@@ -1184,8 +1186,10 @@ static enum sh_access access_of(const struct shadow *sh, unsigned int d,
     f = &sh->frame[bfn];
     if ( f->owner == d && f->type == GTIO_PGT_WRITABLE )
         return SH_RW;
-    ro = sh->count_ro[d][bfn] + (with_pending ? sh->pending_ro[d][bfn] : 0);
-    rw = sh->count_rw[d][bfn] + (with_pending ? sh->pending_rw[d][bfn] : 0);
+    ro = sh->count_ro[d][bfn] + (with_pending ? sh->pending_ro[d][bfn] : 0) +
+         (with_leaked ? (f->leaked_ro >> d) & 1 : 0);
+    rw = sh->count_rw[d][bfn] + (with_pending ? sh->pending_rw[d][bfn] : 0) +
+         (with_leaked ? (f->leaked_rw >> d) & 1 : 0);
     if ( rw )
         return SH_RW;
     return ro && sh->hdr.iommu_readonly ? SH_R : SH_NONE;
@@ -1194,30 +1198,19 @@ static enum sh_access access_of(const struct shadow *sh, unsigned int d,
 enum sh_access shadow_allowed(const struct shadow *sh, unsigned int d,
                               unsigned long bfn)
 {
-    return access_of(sh, d, bfn, false);
+    return access_of(sh, d, bfn, false, false);
 }
 
 enum sh_access shadow_allowed_now(const struct shadow *sh, unsigned int d,
                                   unsigned long bfn)
 {
-    return access_of(sh, d, bfn, true);
+    return access_of(sh, d, bfn, true, false);
 }
 
 enum sh_access shadow_may_reach(const struct shadow *sh, unsigned int d,
                                 unsigned long bfn, bool now)
 {
-    enum sh_access a = access_of(sh, d, bfn, now);
-    const struct sh_frame *f;
-
-    if ( a == SH_RW || d >= SH_DOMAINS || bfn >= sh->hdr.nr_frames ||
-         sh->dom[d].state == SH_DOM_NONE || !sh->dom[d].iommu_on )
-        return a;
-    f = &sh->frame[bfn];
-    if ( (f->leaked_rw >> d) & 1 )
-        return SH_RW;
-    if ( (f->leaked_ro >> d) & 1 && sh->hdr.iommu_readonly )
-        return SH_R;
-    return a;
+    return access_of(sh, d, bfn, now, true);
 }
 
 bool shadow_device_excused(const struct shadow *sh, unsigned int dev)
