@@ -15,6 +15,7 @@ static const char *const point_names[FP_NR] = {
     [FP_PT_ALLOC]           = "pt-alloc",
     [FP_MAPTRACK_ALLOC]     = "maptrack-alloc",
     [FP_COUNTER_ALLOC]      = "counter-alloc",
+    [FP_GNTTAB_GROW]        = "gnttab-grow",
     [FP_XMALLOC]            = "xmalloc",
     [FP_REG_INV_TIMEOUT]    = "reg-inv-timeout",
     [FP_QI_WAIT_TIMEOUT]    = "qi-wait-timeout",

@@ -7,9 +7,9 @@
  * hit from now", so every injected failure is exactly reproducible from the
  * input.  Arming is one-shot.
  *
- * The second half is what hooks.c records when the core calls BUG(),
- * panic() or domain_crash(): the executor sets an unwind point so that a
- * fatal condition in the core ends the input instead of the process.
+ * The second half is what hooks.c records when hypervisor code calls
+ * BUG(), panic() or domain_crash(): the executor sets an unwind point so
+ * that a fatal condition ends the input instead of the process.
  */
 #ifndef HARNESS_FAULT_H
 #define HARNESS_FAULT_H
@@ -26,10 +26,11 @@
  * show it.
  */
 enum fault_point {
-    FP_PT_ALLOC,            /* IOMMU table page (any heap page) */
-    FP_MAPTRACK_ALLOC,      /* xmalloc(struct gtio_maptrack_chunk) */
-    FP_COUNTER_ALLOC,       /* xmalloc(struct gtio_map_count) */
-    FP_XMALLOC,             /* any other xmalloc (bring-up only) */
+    FP_PT_ALLOC,            /* an IOMMU table page (iommu_alloc_pgtable) */
+    FP_MAPTRACK_ALLOC,      /* a maptrack frame (get_maptrack_handle) */
+    FP_COUNTER_ALLOC,       /* a maptrack_tree node (radix-tree.c) */
+    FP_GNTTAB_GROW,         /* a grant table frame (gnttab_grow_table) */
+    FP_XMALLOC,             /* any other allocation (domain creation) */
     FP_REG_INV_TIMEOUT,     /* an IOTLB_REG/CCMD invalidation hangs */
     FP_QI_WAIT_TIMEOUT,     /* a QI wait completes late */
     FP_QI_ERROR,            /* a QI descriptor raises FSTS.IQE */

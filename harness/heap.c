@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The simulated domain heap (see heap.h) and the xmalloc shim behind it.
+ * The machine's frames (see heap.h): the frame table of guest and heap
+ * frames, the memory behind the heap ones, and a leak-tracking malloc.
  *
- * All frames live in one arena allocated once, so that an address maps
- * back to its frame by arithmetic: write_atomic() and clflush report bare
- * pointers, and the IOMMU model needs the frame behind them.
+ * All heap frames live in one arena allocated once, so that an address
+ * maps back to its frame by arithmetic: write_atomic() and clflush report
+ * bare pointers, and the IOMMU model needs the frame behind them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <xen/mm.h>
 #include <harness/hooks.h>
 
-#include "fault.h"
 #include "heap.h"
 #include "vtd_sim.h"
 
@@ -33,16 +34,13 @@
 # define frame_unpoison(p)  ((void)(p))
 #endif
 
-/* What struct page_info is for the core: an opaque handle of a frame. */
-struct page_info {
-    unsigned long mfn;
-};
-
 static unsigned char *arena;
-static struct page_info pages[HEAP_MAX_FRAMES];
+static struct page_info heap_pages[HEAP_MAX_FRAMES];
+static struct page_info guest_pages[GUEST_MAX_FRAMES];
 static uint8_t frame_state[HEAP_MAX_FRAMES];    /* enum heap_frame_state */
 
 static struct {
+    unsigned long nr_guest;             /* guest frames 0..nr_guest-1 */
     unsigned int used;                  /* frames 0..used-1 touched */
     unsigned int live;
     unsigned int limit;
@@ -52,8 +50,6 @@ static struct {
 
 static void arena_init(void)
 {
-    unsigned int i;
-
     if ( arena )
         return;
     arena = aligned_alloc(HEAP_FRAME_SIZE,
@@ -63,8 +59,6 @@ static void arena_init(void)
         fprintf(stderr, "heap: cannot allocate the frame arena\n");
         abort();
     }
-    for ( i = 0; i < HEAP_MAX_FRAMES; i++ )
-        pages[i].mfn = HEAP_BASE_MFN + i;
 }
 
 static unsigned char *frame_va(unsigned int idx)
@@ -84,6 +78,8 @@ void heap_reset(void)
             frame_unpoison(frame_va(i));
         frame_state[i] = HEAP_FRAME_NONE;
     }
+    memset(heap_pages, 0, heap.used * sizeof(heap_pages[0]));
+    memset(guest_pages, 0, heap.nr_guest * sizeof(guest_pages[0]));
     heap.used = heap.live = heap.nr_free = 0;
     heap.limit = HEAP_MAX_FRAMES;
     xmalloc_reset();
@@ -227,13 +223,24 @@ bool heap_va_to_mfn(const volatile void *va, unsigned long *mfn,
     return true;
 }
 
-struct page_info *hh_alloc_page(void)
+void heap_set_guest_frames(unsigned long nr)
+{
+    if ( nr > GUEST_MAX_FRAMES )
+        hh_bug(__FILE__, __LINE__, "more guest frames than the frame table");
+    memset(guest_pages, 0, heap.nr_guest * sizeof(guest_pages[0]));
+    heap.nr_guest = nr;
+}
+
+unsigned long heap_guest_frames(void)
+{
+    return heap.nr_guest;
+}
+
+struct page_info *heap_alloc_frame(void)
 {
     unsigned int idx;
 
     arena_init();
-    if ( fault_hit(FP_PT_ALLOC) )
-        return NULL;
     if ( heap.live >= heap.limit )
         return NULL;
 
@@ -249,25 +256,26 @@ struct page_info *hh_alloc_page(void)
         frame_unpoison(frame_va(idx));
     frame_state[idx] = HEAP_FRAME_LIVE;
     heap.live++;
-    /* Xen's allocator does not clear pages: a core that forgets to shows. */
+    memset(&heap_pages[idx], 0, sizeof(heap_pages[idx]));
+    /* Xen's allocator does not clear pages: code that forgets to shows. */
     memset(frame_va(idx), HEAP_POISON_BYTE, HEAP_FRAME_SIZE);
     vtd_sim_frame_allocated(HEAP_BASE_MFN + idx);
-    return &pages[idx];
+    return &heap_pages[idx];
 }
 
-static unsigned int page_index(const struct page_info *pg, const char *what)
+static unsigned int heap_index(const struct page_info *pg, const char *what)
 {
-    uintptr_t p = (uintptr_t)pg, base = (uintptr_t)pages;
+    uintptr_t p = (uintptr_t)pg, base = (uintptr_t)heap_pages;
 
-    if ( !pg || p < base || p - base >= sizeof(pages) ||
+    if ( !pg || p < base || p - base >= sizeof(heap_pages) ||
          (p - base) % sizeof(*pg) )
         hh_bug(__FILE__, __LINE__, what);
     return (p - base) / sizeof(*pg);
 }
 
-void hh_free_page(struct page_info *pg)
+void heap_free_frame(struct page_info *pg)
 {
-    unsigned int idx = page_index(pg, "free of a non-heap page");
+    unsigned int idx = heap_index(pg, "free of a non-heap page");
 
     vtd_sim_poke();
     if ( frame_state[idx] != HEAP_FRAME_LIVE )
@@ -282,6 +290,49 @@ void hh_free_page(struct page_info *pg)
     frame_poison(frame_va(idx));
 }
 
+bool heap_page_is_guest(const struct page_info *pg)
+{
+    uintptr_t p = (uintptr_t)pg, base = (uintptr_t)guest_pages;
+
+    return p >= base && p - base < heap.nr_guest * sizeof(*pg);
+}
+
+struct page_info *heap_guest_page(unsigned long mfn)
+{
+    return mfn < heap.nr_guest ? &guest_pages[mfn] : NULL;
+}
+
+/* ---- the frame table, as the shims see it ---- */
+
+bool hh_mfn_valid(unsigned long mfn)
+{
+    return mfn < heap.nr_guest || heap_frame_state(mfn) != HEAP_FRAME_NONE;
+}
+
+struct page_info *hh_mfn_to_page(unsigned long mfn)
+{
+    if ( mfn < heap.nr_guest )
+        return &guest_pages[mfn];
+    return heap_is_heap_mfn(mfn) ? &heap_pages[mfn - HEAP_BASE_MFN] : NULL;
+}
+
+unsigned long hh_page_to_mfn(const struct page_info *pg)
+{
+    if ( heap_page_is_guest(pg) )
+        return pg - guest_pages;
+    return HEAP_BASE_MFN + heap_index(pg, "page_to_mfn of no frame");
+}
+
+struct page_info *hh_virt_to_page(const void *va)
+{
+    unsigned long mfn;
+    unsigned int offset;
+
+    if ( !heap_va_to_mfn(va, &mfn, &offset) )
+        hh_bug(__FILE__, __LINE__, "virt_to_page of no heap frame");
+    return &heap_pages[mfn - HEAP_BASE_MFN];
+}
+
 void *hh_map_frame(unsigned long mfn)
 {
     vtd_sim_poke();
@@ -294,18 +345,7 @@ void *hh_map_frame(unsigned long mfn)
     case HEAP_FRAME_NONE:
         break;
     }
-    hh_bug(__FILE__, __LINE__, "map of a frame without backing");
-}
-
-unsigned long hh_page_to_mfn(const struct page_info *pg)
-{
-    return pages[page_index(pg, "page_to_mfn of a non-heap page")].mfn;
-}
-
-struct page_info *hh_mfn_to_page(unsigned long mfn)
-{
-    arena_init();
-    return heap_is_heap_mfn(mfn) ? &pages[mfn - HEAP_BASE_MFN] : NULL;
+    hh_bug(__FILE__, __LINE__, "map of a frame without memory behind it");
 }
 
 /* ---- xmalloc ---- */
@@ -334,35 +374,10 @@ static unsigned int xm_bucket(const void *p)
     return (unsigned int)((v >> 4) ^ (v >> 14)) % XM_BUCKETS;
 }
 
-static enum fault_point xmalloc_point(const char *type_name)
-{
-    static const struct {
-        const char *name;
-        enum fault_point point;
-    } sites[] = {
-        { "struct gtio_maptrack_chunk", FP_MAPTRACK_ALLOC },
-        { "struct gtio_map_count", FP_COUNTER_ALLOC },
-    };
-    size_t len = type_name ? strlen(type_name) : 0;
-    unsigned int i;
-
-    /* xzalloc_array(T, n) names the type "T[]": same site as T. */
-    if ( len >= 2 && !strcmp(type_name + len - 2, "[]") )
-        len -= 2;
-    for ( i = 0; i < sizeof(sites) / sizeof(sites[0]); i++ )
-        if ( strlen(sites[i].name) == len &&
-             !strncmp(sites[i].name, type_name, len) )
-            return sites[i].point;
-    return FP_XMALLOC;
-}
-
-void *hh_xmalloc(size_t size, const char *type_name, bool zero)
+void *heap_xmalloc(size_t size, bool zero)
 {
     struct xm_block *b;
     unsigned int h;
-
-    if ( fault_hit(xmalloc_point(type_name)) )
-        return NULL;
 
     b = malloc(sizeof(*b));
     if ( !b )
@@ -403,7 +418,7 @@ static void xm_unlink(struct xm_block *b, struct xm_block **hash_link)
     free(b);
 }
 
-void hh_xfree(void *p)
+void heap_xfree(void *p)
 {
     struct xm_block **link;
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hooks the shim headers call (harness/include/harness/hooks.h), other
- * than the heap's: MMIO and memory traffic go to the VT-d model, time is
- * virtual and advances only when the core spins, fatal conditions unwind
- * to the executor.
+ * than the frame table's and the allocator's: MMIO and memory traffic go
+ * to the VT-d model, time is virtual and advances only when hypervisor
+ * code spins, fatal conditions unwind to the executor.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -184,10 +184,8 @@ struct domain *harness_last_crash_domain(void)
     return hk.crash_domain;
 }
 
-void hh_printk(const char *fmt, ...)
+static bool printk_enabled(void)
 {
-    va_list ap;
-
     if ( !hk.verbose_checked )
     {
         const char *env = getenv("GTIO_VERBOSE");
@@ -196,7 +194,21 @@ void hh_printk(const char *fmt, ...)
         if ( env && *env && strcmp(env, "0") )
             harness_verbose = true;
     }
-    if ( !harness_verbose )
+    return harness_verbose;
+}
+
+/* Xen's formats (%pd, ...) are not printf's: the format string as it is. */
+void hh_printk_xen(const char *fmt, ...)
+{
+    if ( printk_enabled() )
+        fputs(fmt, stderr);
+}
+
+void hh_printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    if ( !printk_enabled() )
         return;
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

@@ -1,217 +1,273 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Deferred IOTLB invalidation.
+ * IOTLB invalidation, deferred and merged inside a batch.
  *
- * Inside a hypercall, IOMMU changes only record what they need: the pages
- * whose access was reduced or promoted, whether a non-present entry became
- * present (which matters only if the unit caches non-present entries,
- * CAP.CM), and the tables that became empty.  gtio_flush_now() turns that into
- * page-selective invalidations for a few pages, one domain-selective
- * invalidation above cfg.psi_max pages or when tables are to be freed, and
- * one wait at the end.
+ * A change only records what it needs: the page and whether an entry was
+ * only added (which a unit without Caching Mode never caches while
+ * non-present, so the driver may skip it) or a present one changed, and
+ * the tables it emptied.  gtio_flush_now() turns each domain's record into
+ * page-selective invalidations (aligned buddies sharing one) for up to
+ * gtio_config.psi_max pages, else one domain-selective invalidation, which
+ * is also what freeing table pages needs; then one sync for all.
  *
- * Callers must gtio_flush_now() before the hypercall returns, before a frame
- * with a pending invalidation is freed or loses a reference, gains a
- * non-writable type, or has GTF_reading/GTF_writing cleared.  A flush that
- * does not complete crashes the affected domains and blocks their devices;
- * nothing it would have released is released.
+ * Outside a batch every change is flushed before gtio_map()/gtio_unmap()
+ * return, as Xen does.  Inside one (a hypercall's grant loop, on this CPU)
+ * the flush waits for gtio_batch_end(), which grant_table.c calls before
+ * it drops the page references and status bits of what the batch unmapped.
+ *
+ * An invalidation that does not complete is never success.  The domain is
+ * crashed and its devices cut off (the context cache is a separate
+ * invalidation, so this works even when IOTLB invalidation is what fails);
+ * if even that fails, nothing can keep them from memory about to be
+ * reused: panic.  The hardware domain cannot be crashed: it gets the error,
+ * and its next flush is domain-selective until one completes.  Tables the
+ * failed flush was to retire are leaked, never freed.
  */
 
 #include <xen/types.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
+#include <xen/percpu.h>
+#include <xen/string.h>
 
 #include "gtio_internal.h"
-#include "vtd_hw.h"
+#include "vtd_pte.h"
 
-static bool pending_has(const struct gtio_iommu *io, unsigned long bfn)
+#define GTIO_PENDING_PAGES      8       /* per domain; more: one DSI */
+#define GTIO_PENDING_TABLES     8       /* emptied tables awaiting a DSI */
+#define GTIO_BATCH_DOMAINS      4       /* more: flush and start again */
+
+struct gtio_pending {
+    struct domain *d;
+    unsigned int nr_pages;
+    unsigned long dfn[GTIO_PENDING_PAGES];
+    unsigned int flags[GTIO_PENDING_PAGES];     /* IOMMU_FLUSHF_* */
+    bool all;                   /* one domain-selective invalidation */
+    unsigned int all_flags;
+    unsigned int nr_dead;
+    struct page_info *dead[GTIO_PENDING_TABLES];
+};
+
+struct gtio_batch {
+    unsigned int depth;
+    unsigned int nr_domains;
+    struct gtio_pending dom[GTIO_BATCH_DOMAINS];
+};
+
+static DEFINE_PER_CPU(struct gtio_batch, gtio_batch);
+
+/* The hardware domain's last flush failed: its next one is a DSI. */
+static bool hwdom_unconfirmed;
+
+bool gtio_in_batch(void)
 {
-    unsigned int i;
-
-    for ( i = 0; i < io->nr_pending; i++ )
-        if ( io->pending_bfn[i] == bfn )
-            return true;
-    return false;
+    return this_cpu(gtio_batch).depth;
 }
 
-static void pending_add(struct gtio_iommu *io, unsigned long bfn)
+void gtio_batch_begin(void)
 {
-    if ( io->pending_dsi || pending_has(io, bfn) )
+    this_cpu(gtio_batch).depth++;
+}
+
+int gtio_batch_end(void)
+{
+    struct gtio_batch *b = &this_cpu(gtio_batch);
+
+    ASSERT(b->depth);
+    if ( --b->depth )
+        return 0;
+    return gtio_flush_now();
+}
+
+static struct gtio_pending *pending_of(struct domain *d)
+{
+    struct gtio_batch *b = &this_cpu(gtio_batch);
+    struct gtio_pending *p;
+    unsigned int i;
+
+    for ( i = 0; i < b->nr_domains; i++ )
+        if ( b->dom[i].d == d )
+            return &b->dom[i];
+    /*
+     * Too many domains in one batch: flush what is there (confirmed or
+     * handled as a failure) and start a fresh record.
+     */
+    if ( b->nr_domains == GTIO_BATCH_DOMAINS )
+        gtio_flush_now();
+    p = &b->dom[b->nr_domains++];
+    memset(p, 0, sizeof(*p));
+    p->d = d;
+    return p;
+}
+
+void gtio_flush_note(struct domain *d, unsigned long dfn,
+                     unsigned int flush_flags)
+{
+    struct gtio_pending *p = pending_of(d);
+    unsigned int i;
+
+    if ( p->all )
+    {
+        p->all_flags |= flush_flags;
+        gtio_stats.merged++;
         return;
-    if ( io->nr_pending == GTIO_PENDING_PAGES )
-        io->pending_dsi = true;
-    else
-        io->pending_bfn[io->nr_pending++] = bfn;
+    }
+    for ( i = 0; i < p->nr_pages; i++ )
+        if ( p->dfn[i] == dfn )
+        {
+            p->flags[i] |= flush_flags;
+            gtio_stats.merged++;
+            return;
+        }
+    if ( p->nr_pages == GTIO_PENDING_PAGES )
+    {
+        p->all = true;
+        p->all_flags = flush_flags;
+        for ( i = 0; i < p->nr_pages; i++ )
+            p->all_flags |= p->flags[i];
+        return;
+    }
+    p->dfn[p->nr_pages] = dfn;
+    p->flags[p->nr_pages++] = flush_flags;
+}
+
+/* Freeing a table needs the paging-structure caches invalidated: a DSI. */
+void gtio_flush_note_dead_table(struct domain *d, struct page_info *pg)
+{
+    struct gtio_pending *p = pending_of(d);
+
+    if ( p->nr_dead == GTIO_PENDING_TABLES )
+    {
+        gtio_flush_now();
+        p = pending_of(d);
+    }
+    p->dead[p->nr_dead++] = pg;
+    p->all = true;
+    p->all_flags |= IOMMU_FLUSHF_modified | IOMMU_FLUSHF_all;
+}
+
+static void sort_pages(struct gtio_pending *p)
+{
+    unsigned int i, j;
+
+    for ( i = 1; i < p->nr_pages; i++ )
+        for ( j = i; j && p->dfn[j - 1] > p->dfn[j]; j-- )
+        {
+            unsigned long dfn = p->dfn[j];
+            unsigned int flags = p->flags[j];
+
+            p->dfn[j] = p->dfn[j - 1];
+            p->flags[j] = p->flags[j - 1];
+            p->dfn[j - 1] = dfn;
+            p->flags[j - 1] = flags;
+        }
 }
 
 /*
- * Non-present -> present needs no invalidation unless CAP.CM says the
- * unit may have cached the non-present entry.  Anything else changes a
- * present entry, which may be cached whatever CM says.
+ * Page-selective invalidations, two aligned neighbours sharing one of
+ * order 1 where the unit takes a mask: an invalidation covers exactly its
+ * aligned 2^order block, nothing around it.
  */
-void gtio_flush_note_change(struct gtio_machine *m, struct gtio_domain *dom,
-                            unsigned long bfn, unsigned int old_access,
-                            unsigned int new_access)
+static int queue_pages(struct gtio_pending *p, int max_order)
 {
-    ASSERT(old_access != new_access);
-    if ( old_access == GTIO_ACCESS_NONE && !gtio_vtd_cm(&m->vtd) )
-        return;
-    pending_add(&dom->iommu, bfn);
-}
-
-int gtio_flush_note_dead_table(struct gtio_machine *m, struct gtio_domain *dom,
-                               uint64_t maddr)
-{
-    struct gtio_iommu *io = &dom->iommu;
+    unsigned int i, order, flags;
     int rc = 0;
 
-    if ( io->nr_dead_tables == GTIO_PENDING_TABLES )
-        rc = gtio_flush_now(m);
-    if ( rc )
+    sort_pages(p);
+    for ( i = 0; i < p->nr_pages && !rc; i += 1U << order )
     {
-        /* Unconfirmed: the table may still be cached; leak it. */
-        io->table_pages--;
-        return rc;
-    }
-    io->dead_table[io->nr_dead_tables++] = maddr;
-    io->pending_dsi = true;
-    return 0;
-}
-
-bool gtio_flush_pending_for(const struct gtio_machine *m, unsigned long mfn)
-{
-    unsigned int i;
-
-    for ( i = 0; i < GTIO_MAX_DOMAINS; i++ )
-    {
-        const struct gtio_iommu *io = &m->dom[i].iommu;
-
-        if ( io->pending_dsi || pending_has(io, mfn) )
-            return true;
-    }
-    return false;
-}
-
-static bool has_work(const struct gtio_iommu *io)
-{
-    return io->nr_pending || io->pending_dsi;
-}
-
-/* Two pending pages that form an aligned 2-page block share one PSI. */
-static bool buddies(unsigned long a, unsigned long b)
-{
-    return (a ^ b) == 1;
-}
-
-static int queue_pages(struct gtio_machine *m, struct gtio_iommu *io)
-{
-    bool may_merge = vtd_cap_mamv(m->vtd.cap) >= 1;
-    unsigned int i, am;
-    int rc = 0;
-
-    for ( i = 0; i < io->nr_pending && !rc; i++ )
-    {
-        unsigned long bfn = io->pending_bfn[i];
-
-        am = may_merge && i + 1 < io->nr_pending &&
-             buddies(bfn, io->pending_bfn[i + 1]);
-        i += am;
-        rc = gtio_vtd_queue_psi(m, io->did, bfn & ~((1UL << am) - 1), am);
+        order = max_order >= 1 && i + 1 < p->nr_pages &&
+                !(p->dfn[i] & 1) && p->dfn[i + 1] == p->dfn[i] + 1;
+        flags = p->flags[i] | (order ? p->flags[i + 1] : 0);
+        gtio_stats.psi++;
+        rc = gtio_unit->queue_iotlb(p->d, _dfn(p->dfn[i]), order, flags);
     }
     return rc;
 }
 
-static int queue_domain(struct gtio_machine *m, struct gtio_iommu *io)
+static int queue_domain(struct gtio_pending *p)
 {
-    bool psi = (m->vtd.cap & VTD_CAP_PSI) && !io->pending_dsi &&
-               io->nr_pending <= m->cfg.psi_max;
+    int max_order = gtio_unit->psi_max_order();
 
-    return psi ? queue_pages(m, io) : gtio_vtd_queue_dsi(m, io->did);
+    /* Whatever the hardware domain's failed flush left is covered too. */
+    if ( max_order < 0 || p->nr_pages > gtio_config.psi_max ||
+         (is_hardware_domain(p->d) && hwdom_unconfirmed) )
+    {
+        for ( ; p->nr_pages; p->nr_pages-- )
+            p->all_flags |= p->flags[p->nr_pages - 1];
+        p->all = true;
+    }
+    if ( !p->all )
+        return queue_pages(p, max_order);
+    gtio_stats.dsi++;
+    return gtio_unit->queue_iotlb(p->d, INVALID_DFN, 0,
+                                  p->all_flags | IOMMU_FLUSHF_all);
 }
 
-static void retire(struct gtio_machine *m, struct gtio_domain *dom)
+static bool has_work(const struct gtio_pending *p)
 {
-    struct gtio_iommu *io = &dom->iommu;
+    return p->nr_pages || p->all;
+}
+
+/* Confirmed: nothing cached refers to the dead tables any more. */
+static void retire(struct gtio_pending *p)
+{
     unsigned int i;
 
-    for ( i = 0; i < io->nr_dead_tables; i++ )
-        gtio_pt_free_table(m, dom, io->dead_table[i]);
-    io->nr_dead_tables = 0;
-    io->nr_pending = 0;
-    io->pending_dsi = false;
-    io->unconfirmed = false;
+    for ( i = 0; i < p->nr_dead; i++ )
+        gtio_pt_free_table(p->d, p->dead[i]);
+    if ( is_hardware_domain(p->d) && p->all )
+        hwdom_unconfirmed = false;
 }
 
-/*
- * Failed: leak the dead tables (they may be cached) and hold back releases.
- * The hardware domain keeps running, so it retries with a DSI next time.
- */
-static void abandon(struct gtio_domain *dom)
+static void failed(struct gtio_pending *p, int rc)
 {
-    struct gtio_iommu *io = &dom->iommu;
-
-    io->table_pages -= io->nr_dead_tables;
-    io->nr_dead_tables = 0;
-    io->nr_pending = 0;
-    io->pending_dsi = dom->is_hardware;
-    io->unconfirmed = true;
-}
-
-static int flush_set(struct gtio_machine *m, bool only_one,
-                     struct gtio_domain *one)
-{
+    struct domain *d = p->d;
     unsigned int i;
+
+    gtio_stats.failures++;
+    for ( i = 0; i < p->nr_dead; i++ )
+        gtio_pt_leak_table(d, p->dead[i]);
+    printk(XENLOG_ERR "gtio: %pd: IOTLB invalidation failed: %d\n", d, rc);
+    if ( is_hardware_domain(d) )
+    {
+        hwdom_unconfirmed = true;
+        return;
+    }
+    domain_crash(d);
+    if ( gtio_unit->block_devices(d) )
+        panic("gtio: cannot cut off the devices of %pd\n", d);
+}
+
+/* Queue every domain's invalidations, sync once, settle each domain. */
+int gtio_flush_now(void)
+{
+    struct gtio_batch *b = &this_cpu(gtio_batch);
+    unsigned int i, n = b->nr_domains;
+    bool work = false;
     int rc = 0;
 
-    for ( i = 0; i < GTIO_MAX_DOMAINS && !rc; i++ )
-        if ( (!only_one || &m->dom[i] == one) &&
-             has_work(&m->dom[i].iommu) )
-            rc = queue_domain(m, &m->dom[i].iommu);
-    if ( !rc )
-        rc = gtio_vtd_sync(m);
-
-    for ( i = 0; i < GTIO_MAX_DOMAINS; i++ )
+    for ( i = 0; i < n && !rc; i++ )
+        if ( has_work(&b->dom[i]) )
+        {
+            work = true;
+            rc = queue_domain(&b->dom[i]);
+        }
+    if ( work && !rc )
     {
-        struct gtio_domain *dom = &m->dom[i];
-
-        if ( (only_one && dom != one) || !has_work(&dom->iommu) )
+        gtio_stats.waits++;
+        rc = gtio_unit->sync();
+    }
+    b->nr_domains = 0;
+    for ( i = 0; i < n; i++ )
+    {
+        if ( !has_work(&b->dom[i]) )
             continue;
         if ( rc )
-        {
-            abandon(dom);
-            gtio_flush_failed(m, dom, rc);
-        }
+            failed(&b->dom[i], rc);
         else
-            retire(m, dom);
+            retire(&b->dom[i]);
     }
     return rc;
-}
-
-int gtio_flush_now(struct gtio_machine *m)
-{
-    return flush_set(m, false, NULL);
-}
-
-int gtio_flush_domain_now(struct gtio_machine *m, struct gtio_domain *dom)
-{
-    return flush_set(m, true, dom);
-}
-
-/*
- * The unit did not confirm an invalidation: translations of this domain may
- * live on.  Crash it and cut its devices off; the hardware domain cannot be
- * crashed and gets the error instead.  If even blocking fails, nothing can
- * keep the devices from memory that is about to be reused: stop.
- */
-void gtio_flush_failed(struct gtio_machine *m, struct gtio_domain *dom, int rc)
-{
-    printk(XENLOG_ERR "gtio: d%u IOTLB flush failed: %d\n", dom->domid, rc);
-    if ( dom->is_hardware || dom->crashed )
-        return;
-    dom->crashed = true;
-    if ( dom->xen_domain )
-        domain_crash(dom->xen_domain);
-    if ( gtio_domain_block_devices(m, dom) )
-        panic("gtio: cannot block devices of d%u\n", dom->domid);
 }

@@ -1,222 +1,138 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Grant-table / IOMMU core for PV guests on Intel VT-d.
+ * gtio: the IOMMU side of grant mappings and PV page types, for the PV
+ * domains whose VT-d tables Xen keeps in sync with their memory
+ * (need_iommu_pt_sync()), after "VT-d support for PV guests" (Xen-devel,
+ * 2008) on Xen 4.17's own objects.
  *
- * Implements "VT-d support for PV guests" (Xen-devel, May 2008) on top of
- * the rules Xen 4.17 settled on: IOMMU tables for PV domains with bus frame
- * == machine frame, grant mappings counted per (mapping domain, frame) and
- * per maptrack handle, read-only IOMMU mappings, invalidations deferred and
- * merged inside a hypercall but complete before it returns and before any
- * frame is freed, retyped or released by its granter.
+ * What stays Xen's: grant_table.c decides when a grant mapping changes the
+ * mapping domain's IOMMU (its maptrack_tree counts read-only and writable
+ * handles per frame, XSA-380/394) and mm.c decides when a page's own
+ * mapping changes (gaining or losing the writable type, the final put).
+ * Both say so through iommu_legacy_map()/iommu_legacy_unmap().  For the
+ * domains gtio_manages(), those calls come here, and gtio
  *
- * The core keeps its own frame, domain and grant state so that the same
- * files build into Xen and into the userspace harness; it talks to hardware
- * only through the VT-d register block and memory it allocates from the
- * domain heap.
+ *  - writes the VT-d leaf entries at bfn == mfn in the tables rooted at
+ *    dom_iommu(d)->arch.vtd.pgd_maddr (read-only entries, or none at all
+ *    when read-only IOMMU mappings are configured off);
+ *  - invalidates the IOTLB: outside a batch at once, as Xen does; inside
+ *    a batch (a grant map or unmap hypercall's loop) it only records what
+ *    changed and gtio_batch_end() sends page-selective invalidations for
+ *    a few pages or one domain-selective one, then waits once;
+ *  - frees emptied table pages only after an invalidation that also
+ *    clears the paging-structure caches has completed;
+ *  - on an invalidation that does not complete, crashes the domain and
+ *    cuts its devices off (Xen's domain_crash() leaves them running), or,
+ *    for the hardware domain, returns the error and puts back what the
+ *    change removed.
+ *
+ * Ordering, the point of it all: grant_table.c drops the page references
+ * and clears GTF_reading/GTF_writing of an unmap only after the batch it
+ * belongs to has ended (hv/xen/patches/ puts gtio_batch_end() in front of
+ * those completions), and skips them if that failed; every other caller
+ * is outside a batch and gets a confirmed invalidation before it goes on.
+ * So no frame is freed, retyped or released by its granter while a device
+ * may still reach it through a stale entry.
+ *
+ * The hook points, called from Xen's own files in Xen and from the same
+ * places in the harness's stand-ins for them:
+ *
+ *   drivers/passthrough/iommu.c  iommu_legacy_map(), iommu_legacy_unmap():
+ *                                gtio_map(), gtio_unmap() if gtio_manages()
+ *   common/grant_table.c         map and unmap batch loops:
+ *                                gtio_batch_begin(), gtio_batch_end()
+ *   common/domain.c              domain_kill(), before
+ *                                gnttab_release_mappings(): gtio_quiesce()
+ *   drivers/passthrough/x86/iommu.c  iommu_free_pgtables(): gtio_free_tables()
+ *   drivers/passthrough/vtd/     domain_pgd_maddr(): gtio_root(); the unit's
+ *                                invalidation interface: gtio_set_unit()
  */
-#ifndef GTIO_H
-#define GTIO_H
+#ifndef XEN_GTIO_H
+#define XEN_GTIO_H
 
 #include <xen/types.h>
-#include <xen/spinlock.h>
-#include <public/grant_table.h>
+#include <xen/mm.h>
+#include <xen/iommu.h>
 
-#define GTIO_MAX_DOMAINS        4
-#define GTIO_MAX_DEVICES        4
-#define GTIO_MAX_FRAMES         4096
-#define GTIO_NR_GRANTS          16      /* shared entries per domain */
-#define GTIO_MAPTRACK_CHUNK     32      /* handles per maptrack allocation */
-#define GTIO_MAPTRACK_CHUNKS    8       /* so 256 handles per domain */
-#define GTIO_MAX_HANDLES        (GTIO_MAPTRACK_CHUNK * GTIO_MAPTRACK_CHUNKS)
-#define GTIO_PENDING_PAGES      8       /* deferred page invalidations */
-#define GTIO_PENDING_TABLES     8       /* emptied tables awaiting a flush */
-#define GTIO_PENDING_RELEASES   32      /* unmaps awaiting completion */
-#define GTIO_DEFAULT_PSI_MAX    4       /* above this, one DSI instead */
-#define GTIO_QI_WAIT_NS         100000000LL     /* 100ms, as Xen's QI */
-#define GTIO_REG_WAIT_NS        1000000000LL    /* DMAR_OPERATION_TIMEOUT */
+struct domain;
 
-/* Per-counter pin limit: as Xen's GNTPIN_*, refuse at 128 (bit 7 set). */
-#define GTIO_PIN_LIMIT          128
 /*
- * Per-(domain, frame) handle counters.  A domain has at most
- * GTIO_MAX_HANDLES handles, and a frame can be granted through several
- * refs, so an 8-bit counter can really overflow; the map is then refused.
+ * The VT-d driver's side: Xen's driver keeps the unit (root table, queue,
+ * interrupt remapping); gtio only asks it for invalidations.
  */
-#define GTIO_COUNT_MAX          255
-
-#define GTIO_OWNER_FREE         0x7ff0U         /* DOMID_FIRST_RESERVED */
-#define GTIO_NO_DOMAIN          0x7ff1U
-
-/* PV page types, as Xen's PGT_* type field. */
-enum gtio_page_type {
-    GTIO_PGT_NONE,
-    GTIO_PGT_L1,
-    GTIO_PGT_L2,
-    GTIO_PGT_L3,
-    GTIO_PGT_L4,
-    GTIO_PGT_SEG_DESC,
-    GTIO_PGT_WRITABLE,
-    GTIO_PGT_NR
+struct gtio_unit_ops {
+    /*
+     * Invalidate d's cached translations of [dfn, dfn + 2^order) on every
+     * unit a device of d is behind (dfn == INVALID_DFN: all of d's), where
+     * flush_flags (IOMMU_FLUSHF_*) say what changed: a unit that caches no
+     * non-present entries needs nothing for an entry only added.  Queued
+     * invalidation only queues; register-based completes before returning.
+     */
+    int (*queue_iotlb)(struct domain *d, dfn_t dfn, unsigned int order,
+                       unsigned int flush_flags);
+    /*
+     * The largest order a page-selective invalidation may have on every
+     * unit (CAP.MAMV); negative: no page-selective invalidation at all.
+     */
+    int (*psi_max_order)(void);
+    /* Complete everything queued so far (one wait descriptor per unit). */
+    int (*sync)(void);
+    /* Move every device of d to quarantine, and confirm it. */
+    int (*block_devices)(struct domain *d);
 };
 
-struct gtio_frame {
-    domid_t owner;              /* GTIO_OWNER_FREE when in the free pool */
-    bool held;                  /* removal unconfirmed: leaked, never freed */
-    bool allocated;             /* the owner's allocation reference */
-    uint8_t type;               /* enum gtio_page_type */
-    uint32_t refs;              /* page references, incl. the allocation */
-    uint32_t type_count;
-    uint32_t pinned;            /* type references the owner took itself */
-};
-
-/* Active grant entry pins, as Xen's GNTPIN_* counters. */
-struct gtio_pins {
-    uint16_t host_rw, host_ro, dev_rw, dev_ro;
-};
-
-struct gtio_active_entry {
-    struct gtio_pins pin;
-    domid_t domid;              /* the grantee the entry is pinned for */
-    unsigned long mfn;
-};
-
-/* A maptrack handle; flags == 0 means free. */
-struct gtio_maptrack {
-    uint32_t ref;
-    uint16_t flags;             /* GNTMAP_host_map|device_map|readonly */
-    domid_t domid;              /* the granting domain */
-    unsigned long mfn;
-};
-
-struct gtio_maptrack_chunk {
-    struct gtio_maptrack entry[GTIO_MAPTRACK_CHUNK];
-};
-
-/* Grant mappings one domain holds of one foreign frame. */
-struct gtio_map_count {
-    struct gtio_map_count *next;
-    unsigned long mfn;
-    uint8_t ro, rw;             /* maptrack handles, by kind */
-};
-
-/* An unmap whose page/pin release waits for the invalidation (batch end). */
-struct gtio_release {
-    domid_t ld, rd;
-    uint32_t ref;
-    unsigned long mfn;
-    uint16_t done;              /* GNTMAP_host_map|device_map|readonly */
-};
-
-struct gtio_iommu {
-    bool enabled;               /* tables maintained for this domain */
-    uint16_t did;               /* VT-d domain id; never 0 */
-    uint64_t pgd_maddr;
-    unsigned int table_pages;   /* live table pages, root included */
-    /* Deferred invalidation inside the current hypercall. */
-    unsigned int nr_pending;
-    unsigned long pending_bfn[GTIO_PENDING_PAGES];
-    bool pending_dsi;           /* too many pages, or tables to free */
-    bool unconfirmed;           /* a flush failed: releases are held */
-    unsigned int nr_dead_tables;
-    uint64_t dead_table[GTIO_PENDING_TABLES];
-};
-
-enum gtio_domain_state {
-    GTIO_DOM_NONE,              /* slot free */
-    GTIO_DOM_LIVE,
-    GTIO_DOM_DYING,             /* destroyed; waits for its last frame/pin */
-};
-
-struct gtio_domain {
-    enum gtio_domain_state state;
-    domid_t domid;
-    bool iommu_allowed;         /* created with a passthrough flag */
-    bool crashed;
-    bool is_hardware;
-    bool held;                  /* teardown unconfirmed: slot never reused */
-    struct domain *xen_domain;  /* Xen's own domain, when wired in */
-    struct gtio_iommu iommu;
-    grant_entry_v1_t shared[GTIO_NR_GRANTS];    /* guest-writable */
-    struct gtio_active_entry active[GTIO_NR_GRANTS];
-    struct gtio_maptrack_chunk *maptrack[GTIO_MAPTRACK_CHUNKS];
-    unsigned int maptrack_used;
-    struct gtio_map_count *counts;
-    unsigned int nr_pages;      /* frames owned */
-};
-
+/* Boot-time choices (command line in Xen; per run in the harness). */
 struct gtio_config {
-    unsigned int nr_frames;
-    bool iommu_readonly;        /* RO grants map R; else non-present (2008) */
-    unsigned int psi_max;       /* pages flushed by PSI before one DSI */
-    void __iomem *vtd_regs;
+    /* Read-only grants give read-only entries; off: none (2008's V2). */
+    bool iommu_readonly;
+    /* Pages invalidated one by one before a domain-selective one. */
+    unsigned int psi_max;
 };
 
-/* Counters for benchmarks and tests: what the core asked of hardware. */
+/* What gtio asked of the hardware (the debug key prints these). */
 struct gtio_stats {
-    unsigned long psi, dsi, global, context, waits, clflush;
+    unsigned long maps, unmaps;         /* leaf entries changed */
+    unsigned long psi, dsi;             /* IOTLB invalidations queued */
+    unsigned long waits;                /* syncs that had work */
+    unsigned long merged;               /* changes covered by another's */
+    unsigned long failures;             /* invalidations not confirmed */
 };
 
-struct gtio_vtd {
-    void __iomem *regs;
-    uint64_t cap, ecap;
-    bool qi;
-    uint64_t root_maddr;
-    uint64_t ctx_maddr;         /* context table of bus 0 */
-    uint64_t qi_maddr;
-    unsigned int qi_entries;
-    unsigned int qi_tail;
-    uint64_t status_maddr;      /* QI wait status slots */
-    uint32_t wait_seq;          /* fresh value for every wait */
-    unsigned int nr_queued;     /* descriptors since the last wait */
-};
+#define GTIO_DEFAULT_PSI_MAX    4
 
-struct gtio_machine {
-    spinlock_t lock;
-    struct gtio_config cfg;
-    struct gtio_vtd vtd;
-    struct gtio_frame *frames;
-    struct gtio_domain dom[GTIO_MAX_DOMAINS];
-    domid_t device_owner[GTIO_MAX_DEVICES];     /* GTIO_NO_DOMAIN: quarantine */
-    bool in_hypercall;
-    unsigned int nr_releases;
-    struct gtio_release release[GTIO_PENDING_RELEASES];
-    struct gtio_stats stats;
-};
+extern struct gtio_config gtio_config;
+extern struct gtio_stats gtio_stats;
 
-/* Machine set-up: reads CAP/ECAP, builds root/context tables, enables. */
-int gtio_machine_init(struct gtio_machine *m, const struct gtio_config *cfg);
-void gtio_machine_teardown(struct gtio_machine *m);
+void gtio_set_unit(const struct gtio_unit_ops *ops);
 
-/* Hypercall boundaries: deferred invalidations complete at the end. */
-void gtio_hypercall_begin(struct gtio_machine *m);
-int gtio_hypercall_end(struct gtio_machine *m);
+/* Does gtio keep d's IOMMU tables? */
+bool gtio_manages(const struct domain *d);
 
-int gtio_domain_create(struct gtio_machine *m, domid_t d, bool iommu);
-int gtio_domain_destroy(struct gtio_machine *m, domid_t d);
-int gtio_device_assign(struct gtio_machine *m, unsigned int dev, domid_t d);
-int gtio_device_deassign(struct gtio_machine *m, unsigned int dev);
+/* iommu_legacy_map()/iommu_legacy_unmap() for a domain gtio_manages(). */
+int __must_check gtio_map(struct domain *d, dfn_t dfn, mfn_t mfn,
+                          unsigned long page_count, unsigned int flags);
+int __must_check gtio_unmap(struct domain *d, dfn_t dfn,
+                            unsigned long page_count);
 
-int gtio_page_populate(struct gtio_machine *m, domid_t d, unsigned long mfn);
-int gtio_page_remove(struct gtio_machine *m, domid_t d, unsigned long mfn);
-int gtio_page_get_type(struct gtio_machine *m, domid_t d, unsigned long mfn,
-                       enum gtio_page_type type);
-int gtio_page_put_type(struct gtio_machine *m, domid_t d, unsigned long mfn);
+/*
+ * A batch defers invalidations to its end.  0 from gtio_batch_end() means
+ * no device can use a translation the batch removed or reduced: it was
+ * invalidated, or its domain's devices were cut off.  Otherwise the caller
+ * must not release anything the batch unmapped.
+ */
+void gtio_batch_begin(void);
+int __must_check gtio_batch_end(void);
 
-/* The granter writes its shared entry (guest memory: no validation). */
-int gtio_grant_write(struct gtio_machine *m, domid_t d, uint32_t ref,
-                     uint16_t flags, domid_t grantee, uint32_t frame);
-/* GNTTABOP_map_grant_ref; returns GNTST_*, *handle on success. */
-int gtio_grant_map(struct gtio_machine *m, domid_t ld, domid_t rd,
-                   uint32_t ref, uint32_t flags, uint32_t *handle);
-/* GNTTABOP_unmap_grant_ref of the host and/or device part of a handle. */
-int gtio_grant_unmap(struct gtio_machine *m, domid_t ld, uint32_t handle,
-                     uint32_t parts);
+/* The root table for d's context entries, allocated on first use. */
+int __must_check gtio_root(struct domain *d, paddr_t *maddr);
 
-/* Read-only views for accounting checks and tests. */
-struct gtio_domain *gtio_domain(struct gtio_machine *m, domid_t d);
-const struct gtio_maptrack *gtio_handle(const struct gtio_domain *dom,
-                                        uint32_t handle);
-const struct gtio_map_count *gtio_count_of(const struct gtio_domain *dom,
-                                           unsigned long mfn);
+/*
+ * domain_kill(): cut d's devices off and confirm it before its grant
+ * mappings are released; an error leaves them to be held for good.
+ */
+int __must_check gtio_quiesce(struct domain *d);
 
-#endif /* GTIO_H */
+/* After gtio_quiesce(): free all of d's table pages. */
+void gtio_free_tables(struct domain *d);
+
+#endif /* XEN_GTIO_H */

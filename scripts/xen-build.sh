@@ -4,11 +4,13 @@
 # Build Xen 4.17 from Debian's `xen` source package with the core (hv/*.c)
 # compiled and linked in as it is, then check that it really is linked.
 #
-# usage: scripts/xen-build.sh [fetch|prepare|build|verify|all]...  (default all)
+# usage: scripts/xen-build.sh [fetch|prepare|build|verify|tree|all]...
+#        (default all)
 #   fetch    download the source package into $BUILD_DIR/xen-src/ (cached)
 #   prepare  unpack it under $BUILD_DIR/xen/, link hv/ in (hv/xen/)
 #   build    make defconfig (once) and make, objects in $BUILD_DIR/xen/obj
 #   verify   every hv/*.c compiled, every global of theirs in xen-syms
+#   tree     print the prepared tree (the directory holding xen/)
 #
 # Environment:
 #   HV_DIR           the core's directory           (default: <repo>/hv)
@@ -249,7 +251,8 @@ for s in "${steps[@]}"; do
     prepare) do_prepare ;;
     build) do_build ;;
     verify) [ -n "$tree" ] || do_prepare >/dev/null; do_verify ;;
+    tree) [ -n "$tree" ] || do_prepare >/dev/null; echo "$tree" ;;
     all) do_fetch; do_prepare; do_build; do_verify ;;
-    *) die "unknown step '$s' (fetch|prepare|build|verify|all)" ;;
+    *) die "unknown step '$s' (fetch|prepare|build|verify|tree|all)" ;;
     esac
 done

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Shim of Xen's <asm/system.h>: barriers and cmpxchg on the host. */
+/*
+ * Shim of x86's <asm/system.h>: barriers and cmpxchg().  Before every
+ * cmpxchg() a racing guest vCPU (hooks.h) may change the memory, as a
+ * guest can change its shared grant entries at any time.
+ */
 #ifndef SHIM_ASM_SYSTEM_H
 #define SHIM_ASM_SYSTEM_H
 

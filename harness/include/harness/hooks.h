@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The calls the Xen shim headers make into the simulated machine.
+ * The calls the shim headers make into the simulated machine.
  *
- * The core never sees this header by name: it includes <xen/...> and
- * <asm/...>, and the shim versions of those forward here.  Everything the
- * core does to "hardware" (MMIO, page-table writes, cache write-back, the
- * passage of time) is reported, so the simulated IOMMU observes exactly
- * what real hardware would.
+ * Hypervisor code never names this header: it includes <xen/...> and
+ * <asm/...>, and the shims forward here.  What real hardware would see
+ * (MMIO, stores to memory the IOMMU walks, cache write-back, the passage
+ * of time) is reported, so that the simulated IOMMU observes exactly what
+ * a real one would; allocations name their call site, so that each can be
+ * failed on purpose; and the events the checks judge (a frame freed, a
+ * grant status bit cleared) are reported as they happen.
  */
 #ifndef HARNESS_HOOKS_H
 #define HARNESS_HOOKS_H
@@ -31,16 +33,29 @@ void hh_cache_writeback(const void *va, unsigned int bytes);
 void hh_cpu_relax(void);
 int64_t hh_now_ns(void);
 
-/* Domain heap of real 4K frames (for IOMMU tables, QI ring, ...). */
-struct page_info *hh_alloc_page(void);
-void hh_free_page(struct page_info *pg);
-void *hh_map_frame(unsigned long mfn);
-unsigned long hh_page_to_mfn(const struct page_info *pg);
+/* The frame table: guest frames and heap frames (machine/frames.c). */
+bool hh_mfn_valid(unsigned long mfn);
 struct page_info *hh_mfn_to_page(unsigned long mfn);
+unsigned long hh_page_to_mfn(const struct page_info *pg);
+struct page_info *hh_virt_to_page(const void *va);
+void *hh_map_frame(unsigned long mfn);
 
-/* xmalloc with a fault point chosen by the allocated type's name. */
-void *hh_xmalloc(size_t size, const char *type_name, bool zero);
+/*
+ * The heap.  'site' is the allocating function (__func__): it selects the
+ * fault point, so that e.g. grant table growth and maptrack growth fail
+ * independently.
+ */
+struct page_info *hh_alloc_domheap_page(struct domain *d, unsigned int memflags,
+                                        const char *site);
+void hh_free_domheap_page(struct page_info *pg);
+void *hh_alloc_xenheap_page(const char *site);
+void hh_free_xenheap_page(void *va);
+void *hh_xmalloc(size_t size, const char *site, const char *type, bool zero);
 void hh_xfree(void *p);
+
+/* Guest memory: the bytes not copied (0 on success). */
+unsigned long hh_copy_guest(void *dst, const void *src, unsigned long len);
+unsigned long hh_clear_guest(void *dst, unsigned long len);
 
 /* Fatal hypervisor conditions: the harness records and unwinds. */
 void hh_bug(const char *file, int line, const char *what)
@@ -48,11 +63,20 @@ void hh_bug(const char *file, int line, const char *what)
 void hh_panic(const char *msg) __attribute__((noreturn));
 void hh_domain_crash(struct domain *d, const char *file, int line);
 void hh_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Xen's printk formats (%pd, ...): printed as the bare format string. */
+void hh_printk_xen(const char *fmt, ...);
 
 /*
- * Another vCPU of the guest, run just before each cmpxchg() of the core
- * on guest-shared memory: a test sets it to race the core (NULL: none).
+ * The hypervisor just cleared 'bits' (GTF_reading/GTF_writing) in a status
+ * word of d's grant table at addr: the granter may reuse its frame now.
+ */
+void hh_grant_flags_cleared(struct domain *d, const uint16_t *addr,
+                            unsigned int bits);
+
+/*
+ * Another vCPU of the guest, run just before each cmpxchg() on memory a
+ * guest shares: a test sets it to race the hypervisor (NULL: none).
  */
 extern void (*hh_racing_vcpu)(volatile void *ptr);
 
-#endif /* HARNESS_HOOKS_H */
+#endif

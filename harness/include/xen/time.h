@@ -8,5 +8,6 @@
 typedef int64_t s_time_t;
 #define NOW()           ((s_time_t)hh_now_ns())
 #define MILLISECS(ms)   ((s_time_t)((ms) * 1000000ULL))
+#define SECONDS(s)      ((s_time_t)((s) * 1000000000ULL))
 
 #endif

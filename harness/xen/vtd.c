@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Stand-in for Xen's VT-d driver (drivers/passthrough/vtd/iommu.c,
+ * qinval.c) and the device assignment of passthrough/pci.c, on the one
+ * simulated unit: it owns the unit (root and context tables, the
+ * invalidation queue, translation enable), gives each domain with a
+ * device a VT-d domain id, moves devices between domains and quarantine,
+ * and serves gtio's invalidation interface (struct gtio_unit_ops).
+ *
+ * Unlike Xen 4.17, which follows every queued descriptor with a wait and a
+ * busy-poll, descriptors are only queued and sync() issues one wait for
+ * all of them.  Every wait writes a fresh status value, so that a late
+ * completion of an earlier (timed out) wait can never complete a later
+ * one, and every wait is bounded: expiry is an error, never success.
+ * (Xen 4.17 spins forever instead, XSA-373.)
+ *
+ * Device moves keep the order XSA-302/386/399/400 taught: the context
+ * entry first, then the context cache and the old domain id's IOTLB, and
+ * a domain id is given to another domain only after a confirmed
+ * invalidation of everything cached under it (vtd_domain_destroy() runs
+ * after gtio_quiesce() confirmed that).  A failed move of a domU's device
+ * crashes the domain and cuts its devices off; the hardware domain gets
+ * the error.
+ */
+#include <xen/types.h>
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <xen/mm.h>
+#include <xen/domain_page.h>
+#include <xen/iommu.h>
+#include <xen/time.h>
+#include <asm/atomic.h>
+#include <asm/cache.h>
+#include <asm/io.h>
+#include <asm/processor.h>
+#include <asm/system.h>
+
+#include "gtio.h"
+#include "internal.h"
+#include "vtd_hw.h"
+
+#define QI_WAIT_NS          100000000LL     /* Xen's QI timeout, 100 ms */
+#define REG_WAIT_NS         1000000000LL    /* DMAR_OPERATION_TIMEOUT */
+#define NR_DIDS             16              /* domain ids 1..15 */
+
+struct vtd_iommu {
+    void __iomem *reg;
+    uint64_t cap, ecap;
+    uint64_t root_maddr;
+    uint64_t ctx_maddr;         /* context table of bus 0 */
+    bool qinval;
+    uint64_t qinval_maddr;
+    unsigned int qi_entries;
+    unsigned int qi_tail;
+    uint64_t status_maddr;      /* wait descriptors write here */
+    uint32_t wait_seq;          /* fresh value for every wait */
+    unsigned int nr_queued;     /* descriptors since the last wait */
+    /* Domain id -> domain; did 0 is never used (reserved under CM). */
+    struct domain *domid_map[NR_DIDS];
+};
+
+static struct vtd_iommu unit;
+static struct domain *dev_owner[VTD_SIM_DEVICES];
+
+static void __iomem *reg(unsigned int off)
+{
+    return (char __iomem *)unit.reg + off;
+}
+
+static void write_entry(uint64_t *entry, uint64_t val)
+{
+    write_atomic(entry, val);
+    iommu_sync_cache(entry, sizeof(*entry));
+}
+
+/* ---- domain ids ---- */
+
+static uint16_t did_of(const struct domain *d)
+{
+    unsigned int did;
+
+    for ( did = 1; did < NR_DIDS; did++ )
+        if ( unit.domid_map[did] == d )
+            return did;
+    return 0;
+}
+
+static uint16_t did_alloc(struct domain *d)
+{
+    unsigned int did = did_of(d);
+
+    for ( did = did ? did : 1; did < NR_DIDS; did++ )
+        if ( unit.domid_map[did] == d || !unit.domid_map[did] )
+        {
+            unit.domid_map[did] = d;
+            return did;
+        }
+    return 0;
+}
+
+/* ---- register and queued invalidation ---- */
+
+/* Poll until 'bit' clears in a 64-bit register, within the timeout. */
+static int wait_reg_clear(unsigned int off, uint64_t bit)
+{
+    s_time_t deadline = NOW() + REG_WAIT_NS;
+
+    while ( readq(reg(off)) & bit )
+    {
+        if ( NOW() > deadline )
+            return -ETIMEDOUT;
+        cpu_relax();
+    }
+    return 0;
+}
+
+static int wait_status_set(uint32_t bit)
+{
+    s_time_t deadline = NOW() + REG_WAIT_NS;
+
+    while ( !(readl(reg(VTD_REG_GSTS)) & bit) )
+    {
+        if ( NOW() > deadline )
+            return -ETIMEDOUT;
+        cpu_relax();
+    }
+    return 0;
+}
+
+/* GCMD is write-only: re-assert the persistent enables with each command. */
+static int gcmd(uint32_t cmd)
+{
+    uint32_t sts = readl(reg(VTD_REG_GSTS));
+
+    writel((sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | cmd, reg(VTD_REG_GCMD));
+    return wait_status_set(cmd);
+}
+
+static int reg_iotlb(uint64_t gran, uint16_t did, uint64_t iva)
+{
+    unsigned int off = vtd_ecap_iotlb_offset(unit.ecap);
+
+    if ( gran == VTD_IOTLB_PSI )
+        writeq(iva, reg(vtd_ecap_iva_offset(unit.ecap)));
+    writeq(VTD_IOTLB_IVT | gran | ((uint64_t)did << VTD_IOTLB_DID_SHIFT),
+           reg(off));
+    return wait_reg_clear(off, VTD_IOTLB_IVT);
+}
+
+static int reg_context_global(void)
+{
+    writeq(VTD_CCMD_ICC | VTD_CCMD_GLOBAL, reg(VTD_REG_CCMD));
+    return wait_reg_clear(VTD_REG_CCMD, VTD_CCMD_ICC);
+}
+
+/* Append a descriptor; the hardware may start on it at once. */
+static int qi_submit(uint64_t lo, uint64_t hi)
+{
+    unsigned int next = (unit.qi_tail + 1) % unit.qi_entries;
+    s_time_t deadline = NOW() + QI_WAIT_NS;
+    struct vtd_qi_desc *ring;
+
+    while ( ((readq(reg(VTD_REG_IQH)) & VTD_QI_INDEX_MASK) >>
+             VTD_QI_INDEX_SHIFT) == next )
+    {
+        if ( NOW() > deadline )
+            return -ETIMEDOUT;
+        cpu_relax();
+    }
+    ring = map_domain_page(maddr_to_mfn(unit.qinval_maddr));
+    ring[unit.qi_tail].lo = lo;
+    ring[unit.qi_tail].hi = hi;
+    unmap_domain_page(ring);
+    smp_wmb();
+    unit.qi_tail = next;
+    writeq((uint64_t)next << VTD_QI_INDEX_SHIFT, reg(VTD_REG_IQT));
+    unit.nr_queued++;
+    return 0;
+}
+
+static bool qi_error_pending(void)
+{
+    return readl(reg(VTD_REG_FSTS)) & VTD_FSTS_IQE;
+}
+
+/*
+ * One wait descriptor for everything queued so far: complete only when
+ * the status write of this very wait is seen.  A queue error is
+ * acknowledged, so that later submissions (cutting devices off) proceed.
+ */
+static int qi_wait(void)
+{
+    volatile uint32_t *status;
+    s_time_t deadline;
+    uint32_t seq;
+    int rc;
+
+    if ( ++unit.wait_seq == 0 )
+        ++unit.wait_seq;
+    seq = unit.wait_seq;
+    rc = qi_submit(VTD_QI_TYPE_WAIT | VTD_QI_WAIT_SW | VTD_QI_WAIT_FN |
+                   ((uint64_t)seq << VTD_QI_WAIT_DATA_SHIFT),
+                   unit.status_maddr);
+    if ( rc )
+        return rc;
+    status = map_domain_page(maddr_to_mfn(unit.status_maddr));
+    deadline = NOW() + QI_WAIT_NS;
+    while ( read_atomic(status) != seq )
+    {
+        if ( qi_error_pending() )
+        {
+            writel(VTD_FSTS_IQE, reg(VTD_REG_FSTS));
+            rc = -EIO;
+            break;
+        }
+        if ( NOW() > deadline )
+        {
+            rc = -ETIMEDOUT;
+            break;
+        }
+        cpu_relax();
+    }
+    unmap_domain_page((void *)status);
+    unit.nr_queued = 0;
+    return rc;
+}
+
+static int queue_iotlb_did(uint64_t gran, uint16_t did, uint64_t addr,
+                           unsigned int am)
+{
+    if ( !unit.qinval )
+        return reg_iotlb(gran, did, gran == VTD_IOTLB_PSI ? addr | am : 0);
+    return qi_submit(VTD_QI_TYPE_IOTLB |
+                     ((gran >> VTD_IOTLB_IIRG_SHIFT) << VTD_QI_GRAN_SHIFT) |
+                     ((uint64_t)did << VTD_QI_DID_SHIFT),
+                     gran == VTD_IOTLB_PSI ? addr | am : 0);
+}
+
+static int queue_context_global(void)
+{
+    if ( !unit.qinval )
+        return reg_context_global();
+    return qi_submit(VTD_QI_TYPE_CONTEXT |
+                     (VTD_QI_GRAN_GLOBAL << VTD_QI_GRAN_SHIFT), 0);
+}
+
+/* Register invalidations complete one by one; only the queue needs a wait. */
+static int sync(void)
+{
+    if ( !unit.qinval || !unit.nr_queued )
+        return 0;
+    return qi_wait();
+}
+
+/* ---- gtio's interface ---- */
+
+static int cf_check gtio_queue_iotlb(struct domain *d, dfn_t dfn,
+                                     unsigned int order,
+                                     unsigned int flush_flags)
+{
+    uint16_t did = did_of(d);
+    bool psi = !dfn_eq(dfn, INVALID_DFN) && (unit.cap & VTD_CAP_PSI) &&
+               order <= vtd_cap_mamv(unit.cap);
+
+    /* Nothing under d's tables was ever cached: no device used them. */
+    if ( !did )
+        return 0;
+    /* Entries only added: only a Caching Mode unit caches non-present. */
+    if ( !(flush_flags & IOMMU_FLUSHF_modified) &&
+         !(unit.cap & VTD_CAP_CM) )
+        return 0;
+    if ( !psi )
+        return queue_iotlb_did(VTD_IOTLB_DSI, did, 0, 0);
+    return queue_iotlb_did(VTD_IOTLB_PSI, did,
+                           dfn_x(dfn) << PAGE_SHIFT, order);
+}
+
+static int cf_check gtio_psi_max_order(void)
+{
+    return (unit.cap & VTD_CAP_PSI) ? (int)vtd_cap_mamv(unit.cap) : -1;
+}
+
+static int cf_check gtio_sync(void)
+{
+    return sync();
+}
+
+/*
+ * Point a device at a domain's tables, or at nothing (quarantine: a
+ * non-present context entry, so every DMA faults).
+ */
+static void set_context(unsigned int dev, uint16_t did, uint64_t root)
+{
+    uint64_t *ctx = map_domain_page(maddr_to_mfn(unit.ctx_maddr));
+    uint64_t *entry = &ctx[dev * 2];
+
+    /* Clear 'present' first so the walker never sees a torn entry. */
+    write_entry(&entry[0], 0);
+    if ( did )
+    {
+        write_entry(&entry[1], VTD_CTX_AW_4LEVEL |
+                    ((uint64_t)did << VTD_CTX_DID_SHIFT));
+        write_entry(&entry[0], root | VTD_CTX_TT_MULTILEVEL | VTD_CTX_PRESENT);
+    }
+    else
+        write_entry(&entry[1], 0);
+    unmap_domain_page(ctx);
+}
+
+/*
+ * Cut d off: its devices to quarantine, and the context cache invalidated
+ * (a device without a context entry faults before any IOTLB lookup, so
+ * this works even when IOTLB invalidation is what failed).
+ */
+static int cf_check gtio_block_devices(struct domain *d)
+{
+    unsigned int dev;
+    int rc;
+
+    if ( !did_of(d) )
+        return 0;
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+        if ( dev_owner[dev] == d )
+        {
+            set_context(dev, 0, 0);
+            dev_owner[dev] = NULL;
+        }
+    rc = queue_context_global();
+    return rc ? rc : sync();
+}
+
+static const struct gtio_unit_ops vtd_gtio_ops = {
+    .queue_iotlb = gtio_queue_iotlb,
+    .psi_max_order = gtio_psi_max_order,
+    .sync = gtio_sync,
+    .block_devices = gtio_block_devices,
+};
+
+/* ---- devices ---- */
+
+/* A move that was not confirmed: as a failed IOTLB invalidation. */
+static void move_failed(struct domain *d, int rc)
+{
+    printk(XENLOG_ERR "vtd: %pd: device move not confirmed: %d\n", d, rc);
+    if ( is_hardware_domain(d) || d->is_shutting_down )
+        return;
+    domain_crash(d);
+    if ( gtio_block_devices(d) )
+        panic("vtd: cannot cut off the devices of %pd\n", d);
+}
+
+/* The context cache, and what the old domain id cached; one wait. */
+static int invalidate_move(uint16_t old_did)
+{
+    int rc = queue_context_global();
+
+    if ( !rc && old_did )
+        rc = queue_iotlb_did(VTD_IOTLB_DSI, old_did, 0, 0);
+    return rc ? rc : sync();
+}
+
+int vtd_assign_device(unsigned int dev, struct domain *d)
+{
+    paddr_t root;
+    uint16_t did;
+    int rc;
+
+    if ( !is_iommu_enabled(d) || !gtio_manages(d) )
+        return -EPERM;
+    if ( dev_owner[dev] )
+        return -EBUSY;
+    did = did_alloc(d);
+    if ( !did )
+        return -ENOSPC;
+    rc = gtio_root(d, &root);
+    if ( rc )
+        return rc;
+    set_context(dev, did, root);
+    dev_owner[dev] = d;
+    rc = invalidate_move(0);
+    if ( rc )
+        move_failed(d, rc);
+    return rc;
+}
+
+int vtd_deassign_device(unsigned int dev)
+{
+    struct domain *d = dev_owner[dev];
+    int rc;
+
+    if ( !d )
+        return -EINVAL;
+    set_context(dev, 0, 0);
+    dev_owner[dev] = NULL;
+    rc = invalidate_move(did_of(d));
+    if ( rc )
+        move_failed(d, rc);
+    return rc;
+}
+
+struct domain *vtd_device_owner(unsigned int dev)
+{
+    return dev < VTD_SIM_DEVICES ? dev_owner[dev] : NULL;
+}
+
+/*
+ * The domain is gone; gtio_quiesce() confirmed that nothing is cached
+ * under its domain id, which may now serve another domain.
+ */
+void vtd_domain_destroy(struct domain *d)
+{
+    uint16_t did = did_of(d);
+
+    if ( did )
+        unit.domid_map[did] = NULL;
+}
+
+/* ---- bring-up ---- */
+
+static int alloc_zeroed_page(uint64_t *maddr)
+{
+    struct page_info *pg = alloc_domheap_page(NULL, 0);
+    void *va;
+
+    if ( !pg )
+        return -ENOMEM;
+    va = __map_domain_page(pg);
+    clear_page(va);
+    iommu_sync_cache(va, PAGE_SIZE);
+    unmap_domain_page(va);
+    *maddr = page_to_maddr(pg);
+    return 0;
+}
+
+static int init_tables(void)
+{
+    uint64_t *root;
+    int rc;
+
+    rc = alloc_zeroed_page(&unit.root_maddr);
+    if ( !rc )
+        rc = alloc_zeroed_page(&unit.ctx_maddr);
+    if ( rc )
+        return rc;
+    root = map_domain_page(maddr_to_mfn(unit.root_maddr));
+    write_entry(&root[0], unit.ctx_maddr | VTD_ROOT_PRESENT);
+    unmap_domain_page(root);
+    writeq(unit.root_maddr, reg(VTD_REG_RTADDR));
+    return gcmd(VTD_GCMD_SRTP);
+}
+
+static int init_queue(void)
+{
+    int rc;
+
+    rc = alloc_zeroed_page(&unit.qinval_maddr);
+    if ( !rc )
+        rc = alloc_zeroed_page(&unit.status_maddr);
+    if ( rc )
+        return rc;
+    unit.qi_entries = VTD_QI_ENTRIES_PER_PAGE;
+    unit.qi_tail = 0;
+    writeq(0, reg(VTD_REG_IQT));
+    writeq(unit.qinval_maddr, reg(VTD_REG_IQA));        /* QS 0: one page */
+    rc = gcmd(VTD_GCMD_QIE);
+    if ( !rc )
+        unit.qinval = true;
+    return rc;
+}
+
+/* init_vtd_hw(): tables, queue, a clean slate of caches, translation. */
+int vtd_boot(void)
+{
+    int rc;
+
+    memset(&unit, 0, sizeof(unit));
+    memset(dev_owner, 0, sizeof(dev_owner));
+    unit.reg = vtd_sim_regs();
+    unit.cap = readq(reg(VTD_REG_CAP));
+    unit.ecap = readq(reg(VTD_REG_ECAP));
+    iommu_non_coherent = !(unit.ecap & VTD_ECAP_C);
+    if ( !(unit.cap & VTD_CAP_SAGAW_4LEVEL) )
+        return -EOPNOTSUPP;
+
+    rc = init_tables();
+    if ( !rc && (unit.ecap & VTD_ECAP_QI) )
+        rc = init_queue();
+    if ( !rc )
+        rc = queue_context_global();
+    if ( !rc )
+        rc = queue_iotlb_did(VTD_IOTLB_GLOBAL, 0, 0, 0);
+    if ( !rc )
+        rc = sync();
+    if ( !rc )
+        rc = gcmd(VTD_GCMD_TE);
+    if ( !rc )
+        gtio_set_unit(&vtd_gtio_ops);
+    return rc;
+}
+
+void vtd_power_off(void)
+{
+    gtio_set_unit(NULL);
+    memset(&unit, 0, sizeof(unit));
+    memset(dev_owner, 0, sizeof(dev_owner));
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Power on and off, the hypercall entry of the guests' grant table ops,
+ * and the little of Xen's library the hypervisor files need.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xen/types.h>
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <xen/grant_table.h>
+#include <xen/guest_access.h>
+#include <xen/param.h>
+
+#include "gtio.h"
+#include "heap.h"
+#include "internal.h"
+
+int world_boot(const struct world_config *cfg)
+{
+    vtd_sim_reset(&cfg->caps);
+    vtd_sim_set_bfn_limit(cfg->nr_frames);
+    heap_set_guest_frames(cfg->nr_frames);
+    domains_power_off();
+    gtio_config.iommu_readonly = cfg->iommu_readonly;
+    gtio_config.psi_max = cfg->psi_max ? cfg->psi_max : GTIO_DEFAULT_PSI_MAX;
+    memset(&gtio_stats, 0, sizeof(gtio_stats));
+    return vtd_boot();
+}
+
+void world_power_off(void)
+{
+    vtd_power_off();
+    mm_power_off();
+    domains_power_off();
+    world_set_events(NULL);
+}
+
+struct domain *world_device_owner(unsigned int dev)
+{
+    return vtd_device_owner(dev);
+}
+
+/* XEN_DOMCTL_assign_device / deassign_device, for devices on bus 0. */
+int toolstack_assign_device(unsigned int dev, domid_t id)
+{
+    struct domain *d = domain_find(id);
+    int rc;
+
+    if ( dev >= VTD_SIM_DEVICES || !d || d->is_dying )
+        return -EINVAL;
+    domain_enter(NULL);
+    rc = vtd_assign_device(dev, d);
+    domain_leave();
+    return rc;
+}
+
+int toolstack_deassign_device(unsigned int dev)
+{
+    int rc;
+
+    if ( dev >= VTD_SIM_DEVICES )
+        return -EINVAL;
+    domain_enter(NULL);
+    rc = vtd_deassign_device(dev);
+    domain_leave();
+    return rc;
+}
+
+/* The hypercall: do_grant_table_op() on the acting domain's vCPU. */
+long guest_grant_table_op(domid_t id, unsigned int cmd, void *ops,
+                          unsigned int count)
+{
+    struct domain *d = domain_find(id);
+    long rc;
+
+    if ( !d || d->is_dying != DOMDYING_alive || d->is_shutting_down )
+        return -ESRCH;
+    domain_enter(d);
+    rc = do_grant_table_op(cmd, guest_handle_from_ptr(ops, void), count);
+    domain_leave();
+    return rc;
+}
+
+void hh_grant_flags_cleared(struct domain *d, const uint16_t *addr,
+                            unsigned int bits)
+{
+    grant_ref_t ref;
+
+    if ( bits && gnttab_view_status_ref(d, addr, &ref) )
+        event_grant_released(d->domain_id, ref, bits);
+}
+
+/* Guest memory is the harness's own: copies never fault. */
+unsigned long hh_copy_guest(void *dst, const void *src, unsigned long len)
+{
+    memmove(dst, src, len);
+    return 0;
+}
+
+unsigned long hh_clear_guest(void *dst, unsigned long len)
+{
+    memset(dst, 0, len);
+    return 0;
+}
+
+/* steal_maptrack_handle()'s victim: there is one vCPU; reproducible. */
+unsigned int get_random(void)
+{
+    return 0;
+}
+
+/* The command line parsers grant_table.c carries; never called here. */
+int parse_bool(const char *s, const char *e)
+{
+    (void)s;
+    (void)e;
+    return -1;
+}
+
+int parse_boolean(const char *name, const char *s, const char *e)
+{
+    (void)name;
+    (void)s;
+    (void)e;
+    return -1;
+}
+
+long simple_strtol(const char *cp, const char **endp, unsigned int base)
+{
+    char *end;
+    long v = strtol(cp, &end, base);
+
+    if ( endp )
+        *endp = end;
+    return v;
+}
+
+unsigned long simple_strtoul(const char *cp, const char **endp,
+                             unsigned int base)
+{
+    char *end;
+    unsigned long v = strtoul(cp, &end, base);
+
+    if ( endp )
+        *endp = end;
+    return v;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The Xen the harness runs: Xen 4.17's own grant_table.c and radix-tree.c
+ * (from the Debian source tree, compiled as they are), the core (hv/), and
+ * small stand-ins for the rest of Xen that they call, each naming the Xen
+ * function it stands in for:
+ *
+ *   domain.c      common/domain.c: domains, domain_kill(), `current`
+ *   mm.c          arch/x86/mm.c, pv/grant_table.c, common/memory.c: page
+ *                 references and types, PV host grant mappings, populate
+ *                 and decrease_reservation, pinning
+ *   page_alloc.c  common/page_alloc.c, xmalloc: the heap, fault points
+ *   iommu.c       drivers/passthrough/iommu.c and x86/iommu.c: the legacy
+ *                 map/unmap entry, domain IOMMU state, table pages
+ *   vtd.c         drivers/passthrough/vtd/: the unit (root and context
+ *                 tables, register and queued invalidation), device
+ *                 assignment, and the invalidation interface gtio uses
+ *   grant_table.c Xen's file itself, and read-only views of its state
+ *
+ * This header is what the executor and the tests use: the toolstack's
+ * domctls and the guests' hypercalls.  Each guest op runs on the acting
+ * domain's vCPU 0; an op of a domain that does not run (missing, dying or
+ * crashed) returns -ESRCH without entering Xen.
+ */
+#ifndef HARNESS_XEN_WORLD_H
+#define HARNESS_XEN_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xen/types.h>
+#include <public/grant_table.h>
+
+#include "vtd_sim.h"
+
+struct domain;
+
+struct world_config {
+    struct vtd_sim_caps caps;   /* the simulated unit */
+    unsigned long nr_frames;    /* guest frames 0..nr-1 */
+    bool iommu_readonly;        /* gtio_config */
+    unsigned int psi_max;       /* gtio_config; 0: gtio's default */
+};
+
+/*
+ * The events the checks judge, as they happen inside Xen; each callback
+ * may be NULL.
+ */
+struct world_events {
+    /* A guest frame went back to the heap. */
+    void (*frame_freed)(void *ctx, unsigned long mfn, domid_t owner);
+    /* A guest frame is about to be validated as a page table/descriptor. */
+    void (*frame_validated)(void *ctx, unsigned long mfn, unsigned long type);
+    /* GTF_reading/GTF_writing 'bits' cleared in rd's entry ref. */
+    void (*grant_released)(void *ctx, domid_t rd, uint32_t ref,
+                           unsigned int bits);
+    void *ctx;
+};
+
+/*
+ * Power on: the unit with its capabilities, then Xen's boot (the VT-d
+ * driver brings the unit up and hands gtio its invalidation interface).
+ * 0, or the driver's error.
+ */
+int world_boot(const struct world_config *cfg);
+/*
+ * Power off after an input: whatever is left (held domains, leaked
+ * frames) is dropped without any hypervisor code running.
+ */
+void world_power_off(void);
+void world_set_events(const struct world_events *ev);
+
+/* ---- the toolstack (XEN_DOMCTL_*) ---- */
+
+int toolstack_create_domain(domid_t id, bool iommu, int max_grant_frames,
+                            int max_maptrack_frames);
+/* domain_kill(): -EBUSY while gtio could not confirm quiescence. */
+int toolstack_destroy_domain(domid_t id);
+int toolstack_assign_device(unsigned int dev, domid_t id);
+int toolstack_deassign_device(unsigned int dev);
+
+/* ---- guests (hypercalls, and the guest's own memory) ---- */
+
+/* XENMEM_populate_physmap of one given frame. */
+int guest_populate(domid_t d, unsigned long mfn);
+/* XENMEM_decrease_reservation of one frame. */
+int guest_decrease_reservation(domid_t d, unsigned long mfn);
+/*
+ * A type reference the guest holds on its own frame: MMUEXT_PIN_L*_TABLE
+ * for page-table types (once per frame), a descriptor or a writable
+ * mapping of it in its page tables for the others (as many as it likes).
+ * guest_unpin() drops the last one taken.
+ */
+int guest_pin(domid_t d, unsigned long mfn, unsigned long type);
+int guest_unpin(domid_t d, unsigned long mfn);
+/*
+ * The granter writes shared entry ref in its own grant frame (guest
+ * memory: the hypervisor is not involved).  -EINVAL: the frame holding
+ * ref is not there (the table has not grown that far).
+ */
+int guest_write_grant(domid_t d, uint32_t ref, uint16_t flags,
+                      domid_t grantee, uint32_t frame);
+/* Read it back, for the checks. */
+int guest_read_grant(domid_t d, uint32_t ref, grant_entry_v1_t *e);
+/* GNTTABOP_* through do_grant_table_op(), count ops from the array. */
+long guest_grant_table_op(domid_t d, unsigned int cmd, void *ops,
+                          unsigned int count);
+
+/* ---- for the checks: state as Xen has it ---- */
+
+struct domain *world_domain(domid_t id);
+/* Every domain, dying ones included, in creation order. */
+struct domain *world_first_domain(void);
+struct domain *world_next_domain(const struct domain *d);
+/* Which domain owns device dev (NULL: quarantine). */
+struct domain *world_device_owner(unsigned int dev);
+/* A domain gtio could not quiesce at destruction: kept for good. */
+bool world_domain_held(const struct domain *d);
+bool world_domain_crashed(const struct domain *d);
+/* Guest-held type references on a frame (guest_pin() counts). */
+unsigned int world_guest_type_refs(unsigned long mfn);
+
+#endif /* HARNESS_XEN_WORLD_H */

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * iommu_legacy_map()/iommu_legacy_unmap() for the domains gtio keeps, and
+ * the domain-lifetime hooks.
+ *
+ * The callers decide what a domain's IOMMU must map (grant_table.c: RW
+ * while a writable handle of the frame exists, R while only read-only ones
+ * do; mm.c: RW while the domain's own page has the writable type).  Here
+ * that becomes a leaf entry and the invalidation the change needs: none
+ * for an entry only added, unless the unit caches non-present entries;
+ * one for any change of a present entry (a promotion R -> RW included,
+ * since a cached R entry would fault DMA writes).
+ *
+ * Outside a batch a change is confirmed before the call returns.  A
+ * removal that cannot be confirmed is put back for the hardware domain,
+ * which keeps running and must still reach what it owns; any other domain
+ * has been crashed and cut off by then.  The caller gets the error either
+ * way and must not free or retype the page.
+ */
+
+#include <xen/types.h>
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <xen/iommu.h>
+
+#include "gtio_internal.h"
+
+const struct gtio_unit_ops *gtio_unit;
+struct gtio_config gtio_config = {
+    .iommu_readonly = true,
+    .psi_max = GTIO_DEFAULT_PSI_MAX,
+};
+struct gtio_stats gtio_stats;
+
+void gtio_set_unit(const struct gtio_unit_ops *ops)
+{
+    gtio_unit = ops;
+}
+
+bool gtio_manages(const struct domain *d)
+{
+    return gtio_unit && is_pv_domain(d) && need_iommu_pt_sync(d);
+}
+
+/* What IOMMUF_* flags ask for, as a leaf gives it. */
+static unsigned int access_of(unsigned int flags)
+{
+    unsigned int access = GTIO_ACCESS_NONE;
+
+    if ( flags & IOMMUF_readable )
+        access |= GTIO_ACCESS_R;
+    if ( flags & IOMMUF_writable )
+        access |= GTIO_ACCESS_RW;
+    /* Read-only IOMMU mappings off: a read-only grant maps nothing. */
+    if ( access == GTIO_ACCESS_R && !gtio_config.iommu_readonly )
+        access = GTIO_ACCESS_NONE;
+    return access;
+}
+
+/* Change one leaf and record the invalidation the change needs. */
+static int change(struct domain *d, unsigned long dfn, unsigned int access,
+                  unsigned int *old)
+{
+    int rc = gtio_pt_set(d, dfn, access, old);
+
+    if ( rc || *old == access )
+        return rc;
+    if ( access == GTIO_ACCESS_NONE )
+        gtio_stats.unmaps++;
+    else
+        gtio_stats.maps++;
+    gtio_flush_note(d, dfn, *old == GTIO_ACCESS_NONE ? IOMMU_FLUSHF_added
+                                                     : IOMMU_FLUSHF_modified);
+    return 0;
+}
+
+/* Only removals and reductions are put back: adding is never unsafe. */
+static bool reduces(unsigned int old, unsigned int access)
+{
+    return (old & ~access) != 0;
+}
+
+/*
+ * One page outside a batch: change, confirm, and only then let emptied
+ * tables go (their retirement is a second, domain-selective flush).
+ */
+static int change_confirmed(struct domain *d, unsigned long dfn,
+                            unsigned int access)
+{
+    unsigned int old, dummy;
+    int rc = change(d, dfn, access, &old);
+
+    if ( rc || old == access )
+        return rc;
+    rc = gtio_flush_now();
+    if ( rc )
+    {
+        if ( is_hardware_domain(d) && reduces(old, access) )
+            gtio_pt_set(d, dfn, old, &dummy);
+        return rc;
+    }
+    if ( access == GTIO_ACCESS_NONE )
+    {
+        gtio_pt_collapse(d, dfn);
+        /* The removal is confirmed; a failure here only leaks tables. */
+        gtio_flush_now();
+    }
+    return 0;
+}
+
+/* Inside a batch: nothing is put back, so tables may go at once. */
+static int change_deferred(struct domain *d, unsigned long dfn,
+                           unsigned int access)
+{
+    unsigned int old;
+    int rc = change(d, dfn, access, &old);
+
+    if ( !rc && access == GTIO_ACCESS_NONE && old != access )
+        gtio_pt_collapse(d, dfn);
+    return rc;
+}
+
+static int update(struct domain *d, unsigned long dfn, unsigned int access)
+{
+    return gtio_in_batch() ? change_deferred(d, dfn, access)
+                           : change_confirmed(d, dfn, access);
+}
+
+int gtio_map(struct domain *d, dfn_t dfn, mfn_t mfn, unsigned long page_count,
+             unsigned int flags)
+{
+    unsigned int access = access_of(flags);
+    unsigned long i;
+    int rc = 0;
+
+    /* PV: the bus frame is the machine frame. */
+    if ( dfn_x(dfn) != mfn_x(mfn) )
+        return -EINVAL;
+    for ( i = 0; i < page_count && !rc; i++ )
+        rc = update(d, dfn_x(dfn) + i, access);
+    /* As Xen's iommu_map(): what this call mapped goes again. */
+    while ( rc && --i )
+        (void)update(d, dfn_x(dfn) + i - 1, GTIO_ACCESS_NONE);
+    return rc;
+}
+
+int gtio_unmap(struct domain *d, dfn_t dfn, unsigned long page_count)
+{
+    unsigned long i;
+    int rc = 0;
+
+    for ( i = 0; i < page_count && !rc; i++ )
+        rc = update(d, dfn_x(dfn) + i, GTIO_ACCESS_NONE);
+    return rc;
+}
+
+/*
+ * Before the grant mappings of a dying domain are released, no device may
+ * use its tables any more: the driver moves them to quarantine and
+ * confirms it (context cache and IOTLB of its domain id).
+ */
+int gtio_quiesce(struct domain *d)
+{
+    if ( !gtio_unit )
+        return 0;
+    ASSERT(!gtio_in_batch());
+    return gtio_unit->block_devices(d);
+}

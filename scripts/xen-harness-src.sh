@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The Xen source the harness compiles: the same Debian 4.17 tree that
+# `make xen` builds (fetched and prepared by scripts/xen-build.sh, with
+# hv/xen/patches/ applied), or XEN_SRC's.  Nothing of it is copied: OUT
+# gets links to it.
+#
+#   OUT/xen                 -> TREE/xen (grant_table.c, radix-tree.c)
+#   OUT/include/public      -> TREE/xen/include/public (the real ABI)
+#   OUT/include/xen/*.h     -> the two real Xen headers used as they are
+#                              (guest_access.h, radix-tree.h); every other
+#                              <xen/...> is a shim in harness/include
+#
+# usage: scripts/xen-harness-src.sh OUT
+# Environment as scripts/xen-build.sh (BUILD_DIR, XEN_SRC, HV_DIR, ...).
+# Exit 77 when the source cannot be had (as xen-build.sh).
+
+set -euo pipefail
+
+[ $# = 1 ] || { echo "usage: $0 OUT" >&2; exit 2; }
+out=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+tree=$("$top/scripts/xen-build.sh" fetch tree) || exit $?
+[ -f "$tree/xen/common/grant_table.c" ] ||
+    { echo "xen-harness-src: $tree has no xen/common/grant_table.c" >&2; exit 1; }
+
+mkdir -p "$out/include/xen"
+ln -sfn "$tree/xen" "$out/xen"
+ln -sfn "$tree/xen/include/public" "$out/include/public"
+for h in guest_access.h radix-tree.h; do
+    ln -sfn "$tree/xen/include/xen/$h" "$out/include/xen/$h"
+done
+echo "xen-harness-src: compiling Xen's own grant_table.c from $tree"
