@@ -20,6 +20,7 @@ BUILD    ?= build
 
 include mk/deps.mk
 include mk/xen.mk
+include mk/xen-src.mk
 include mk/fuzz.mk
 include mk/coverage.mk
 
@@ -30,31 +31,37 @@ GCC      ?= gcc
 # HV=dir builds another copy of the core (the broken variants of tests/variants).
 HV       ?= hv
 WARN     := -Wall -Wextra -Werror
-CPPFLAGS := -Iharness/include -Iharness -I$(HV)
-CSTD     := -std=gnu11
+CPPFLAGS := $(XEN_INC) -I$(HV)
+# Xen is built with -fno-strict-aliasing; so is everything compiled with it.
+CSTD     := -std=gnu11 -fno-strict-aliasing
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 
+# The warnings come per file (warn_for, mk/xen-src.mk): Xen's own files
+# get Xen's.
 CC_gcc     := $(GCC)
-CFLAGS_gcc := $(CSTD) $(WARN) -O2 -g
+CFLAGS_gcc := $(CSTD) -O2 -g
 CC_clang     := $(CLANG)
-CFLAGS_clang := $(CSTD) $(WARN) -O2 -g
+CFLAGS_clang := $(CSTD) -O2 -g
 CC_asan     := $(CLANG)
-CFLAGS_asan := $(CSTD) $(WARN) -O1 -g $(SAN)
+CFLAGS_asan := $(CSTD) -O1 -g $(SAN)
 TOOLCHAINS := gcc clang asan
 
 HV_SRC      := $(wildcard $(HV)/*.c)
 # Programs of the harness (each has a main), and the library the rest is.
 HARNESS_PROGS := replay soak
-HARNESS_SRC := $(filter-out $(HARNESS_PROGS:%=harness/%.c),$(wildcard harness/*.c))
+HARNESS_SRC := $(filter-out $(HARNESS_PROGS:%=harness/%.c),\
+                 $(wildcard harness/*.c harness/xen/*.c))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
 TEST_BINS   := $(patsubst %.c,%,$(TEST_SRC))
 
 # $(call toolchain,NAME): objects, the core+harness library, tests, replay.
 define toolchain
-$(BUILD)/$(1)/obj/%.o: %.c $(wildcard $(HV)/*.h harness/*.h harness/include/*/*.h)
+$(BUILD)/$(1)/obj/%.o: %.c $(wildcard $(HV)/*.h harness/*.h harness/xen/*.h \
+		harness/include/*/*.h) $(XH_STAMP)
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(CPPFLAGS) -c $$< -o $$@
+	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(call warn_for,$$<,$(WARN)) $$(CPPFLAGS) \
+		-c $$< -o $$@
 
 $(BUILD)/$(1)/libgtio.a: $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(HV_SRC) $(HARNESS_SRC))
 	rm -f $$@ && ar rcs $$@ $$^
@@ -65,7 +72,7 @@ $(BUILD)/$(1)/libharness.a: $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(HARNESS_SRC))
 
 $(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(CPPFLAGS) $$^ -o $$@
+	$$(CC_$(1)) $$(CFLAGS_$(1)) $(WARN) $$(CPPFLAGS) $$^ -o $$@
 
 $(BUILD)/$(1)/%: $(BUILD)/$(1)/obj/harness/%.o $(BUILD)/$(1)/libgtio.a
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$^ -o $$@

@@ -28,7 +28,7 @@ static uint8_t next_byte(struct reader *r)
 
 static unsigned int field_bytes(const struct op_field *f)
 {
-    return f->kind == OPF_FRAME ? 2 : 1;
+    return f->kind == OPF_FRAME || f->kind == OPF_HANDLE ? 2 : 1;
 }
 
 static void decode_header(struct reader *r, struct run_header *h)

@@ -14,7 +14,7 @@
  *                  frames - 1 is taken mod RUN_MAX_FRAMES, so that a
  *                  smaller RUN_MAX_FRAMES decodes every input too.
  *   then ops       one kind byte (mod OP_NR), then one byte per field of
- *                  that op (two, little endian, for a frame number), each
+ *                  that op (two, little endian, for a frame or handle), each
  *                  reduced modulo the field's range (op_field_range());
  *                  a last op cut short reads its missing bytes as 0.
  *

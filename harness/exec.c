@@ -1,65 +1,108 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The executor (see exec.h).  For each op: the model predicts it, the core
- * runs it (unwinding on BUG/panic), and if an injected fault (or a domain
- * left crashed by an earlier one) makes the outcome depend on the core, the
- * model is re-applied from its state before the op with the outcome the
- * core shows, within what the design allows.  Then the checks.
+ * The executor (see exec.h).  For each call: Xen runs it (unwinding on
+ * BUG/panic), the events inside it are checked as they happen, the model
+ * applies it (or re-applies it with the outcome Xen shows, if a fault may
+ * have changed that), then the checks.
  */
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <xen/mm.h>
 #include <public/grant_table.h>
 
 #include "exec.h"
 #include "fault.h"
+#include "gtio.h"
 #include "heap.h"
 #include "shadow.h"
 #include "vtd_sim.h"
+#include "xen/world.h"
 
-/*
- * What the core looked like before the op, to see the frees, type changes
- * and status-bit clears it made in it (the events of DESIGN.md section 7
- * as the core did them, whatever the model expected).  The frames are
- * kept up to date with the ones the core changed, found by comparison
- * (changed[]): a frame the core did not change has no event.
- */
-struct core_view {
-    struct gtio_frame frame[RUN_MAX_FRAMES];
-    uint16_t changed[RUN_MAX_FRAMES];
-    unsigned int nr_changed;
-    uint16_t flags[SH_DOMAINS][SH_GRANTS];
-    bool pinned[SH_DOMAINS][SH_GRANTS];
-    uint16_t act_domid[SH_DOMAINS][SH_GRANTS];
-    uint32_t act_mfn[SH_DOMAINS][SH_GRANTS];
+/* Where a guest maps its grant host mappings: fresh addresses each time. */
+#define GUEST_VA_BASE       0x10000000ULL
+/* A linear address no grant is mapped at, for unmaps of unknown handles. */
+#define GUEST_VA_NOWHERE    0x0dead000ULL
+#define MAX_EVENTS          64
+
+/* What a guest remembers of a mapping it made: where it mapped what. */
+struct guest_mapping {
+    uint64_t host_addr;         /* 0: no host part */
+    uint32_t mfn;
+    uint32_t gen;               /* valid while its domain's gen matches */
+};
+
+/* A granter's status bits went: what the grantee's devices reached then. */
+struct grant_event {
+    domid_t rd, ld;
+    uint32_t ref;
+    unsigned long mfn;
+    unsigned int bits;          /* GTF_reading/GTF_writing cleared */
+    unsigned int reach;         /* SIM_R/SIM_W of ld's devices at mfn */
 };
 
 static struct {
-    struct gtio_machine m;
-    struct core_view view;
     struct shadow sh;
-    struct shadow snap;         /* the model before the op, when needed */
-    struct shadow before;       /* the model before the op, for the log */
-    struct sh_result res;
+    struct shadow before;       /* the model before the call, for the log */
+    struct sh_call call;
+    struct sh_facts facts;
     struct trace ran;           /* ops executed, teardown included */
     size_t nr_input;            /* ran.ops[0..nr_input) come from the input */
-    struct heap_base base;
     struct frame_set frames;    /* frames the checks must look at */
     jmp_buf unwind;
-    uint32_t core_handle;       /* what the core's map returned */
     const struct exec_opts *opts;
     struct exec_result *out;
+    struct heap_counts {
+        unsigned int pages, xmallocs;
+    } base;                     /* the heap right after boot */
+
+    /* The batch being gathered between begin and end. */
+    bool in_batch;
+    unsigned int nr_batch;
+    size_t batch_last;          /* the index of the batch's last op */
+    struct op batch[SH_MAX_CALL];
+    size_t batch_idx[SH_MAX_CALL];      /* their indices in the input */
+
+    /* The guests' side of grant calls. */
+    union {
+        struct gnttab_map_grant_ref map[SH_MAX_CALL];
+        struct gnttab_unmap_grant_ref unmap[SH_MAX_CALL];
+    } buf;
+    xen_pfn_t frame_list[OP_SMALL_MAX + 1];
+    struct gnttab_query_size query;
+    uint64_t next_va;
+    uint32_t gen[OP_DOMAINS], next_gen;
+    struct guest_mapping gmap[OP_DOMAINS][OP_HANDLES];
+
+    /* Events of the current call. */
+    size_t call_idx;            /* the call's last op, for reports */
+    bool event_found;
+    struct finding event_finding;
+    unsigned int nr_grant_events;
+    struct grant_event grant_event[MAX_EVENTS];
 } X;
 
 /* ---- names ---- */
+
+static bool is_grant_table_op(unsigned int kind)
+{
+    return kind == OP_MAP || kind == OP_UNMAP || kind == OP_SETUP_TABLE ||
+           kind == OP_QUERY_SIZE;
+}
 
 const char *exec_status_name(unsigned int kind, int status)
 {
     static char buf[32];
 
-    if ( kind == OP_MAP || kind == OP_UNMAP )
+    if ( status == -ESRCH )
+        return "-ESRCH";
+    if ( status == SH_NOT_RUN )
+        return "not run";
+    if ( is_grant_table_op(kind) )
     {
         switch ( status )
         {
@@ -68,10 +111,10 @@ const char *exec_status_name(unsigned int kind, int status)
         case GNTST_bad_domain:      return "GNTST_bad_domain";
         case GNTST_bad_gntref:      return "GNTST_bad_gntref";
         case GNTST_bad_handle:      return "GNTST_bad_handle";
-        case GNTST_no_device_space: return "GNTST_no_device_space";
+        case GNTST_bad_dev_addr:    return "GNTST_bad_dev_addr";
+        case GNTST_no_space:        return "GNTST_no_space";
         case GNTST_permission_denied: return "GNTST_permission_denied";
         case GNTST_bad_page:        return "GNTST_bad_page";
-        case GNTST_no_space:        return "GNTST_no_space";
         }
     }
     else
@@ -86,6 +129,7 @@ const char *exec_status_name(unsigned int kind, int status)
         case -EEXIST:       return "-EEXIST";
         case -EINVAL:       return "-EINVAL";
         case -ENOSPC:       return "-ENOSPC";
+        case -ENXIO:        return "-ENXIO";
         case -EOPNOTSUPP:   return "-EOPNOTSUPP";
         case -ETIMEDOUT:    return "-ETIMEDOUT";
         }
@@ -138,67 +182,279 @@ static bool report_simple(const char *check, size_t op, int d, long mfn,
     return report(&f);
 }
 
-/* ---- the core ---- */
+/* ---- events inside Xen ---- */
 
-static int call_core(const struct op *op)
+static void on_frame_freed(void *ctx, unsigned long mfn, domid_t owner)
 {
-    struct gtio_machine *m = &X.m;
+    struct finding f;
 
-    switch ( op->kind )
+    (void)ctx;
+    (void)owner;
+    frame_set_add(&X.frames, mfn);
+    if ( X.event_found )
+        return;
+    finding_init(&f, "freed-reachable", X.call_idx);
+    if ( oracle_freed_reachable(&X.sh, mfn, &f) )
     {
-    case OP_BEGIN:
-        gtio_hypercall_begin(m);
-        return 0;
-    case OP_END:
-        return gtio_hypercall_end(m);
-    case OP_CREATE:
-        return gtio_domain_create(m, op->d, op->iommu);
-    case OP_DESTROY:
-        return gtio_domain_destroy(m, op->d);
-    case OP_ASSIGN:
-        return gtio_device_assign(m, op->dev, op->d);
-    case OP_DEASSIGN:
-        return gtio_device_deassign(m, op->dev);
-    case OP_POPULATE:
-        return gtio_page_populate(m, op->d, op->mfn);
-    case OP_REMOVE:
-        return gtio_page_remove(m, op->d, op->mfn);
-    case OP_GET_TYPE:
-        return gtio_page_get_type(m, op->d, op->mfn, op->type);
-    case OP_PUT_TYPE:
-        return gtio_page_put_type(m, op->d, op->mfn);
-    case OP_GRANT_WRITE:
-        return gtio_grant_write(m, op->d, op->ref, op->flags, op->grantee,
-                                op->mfn);
-    case OP_MAP:
-        X.core_handle = ~0U;
-        return gtio_grant_map(m, op->d, op->rd, op->ref, op->flags,
-                              &X.core_handle);
-    case OP_UNMAP:
-        return gtio_grant_unmap(m, op->d, op->handle, op->flags);
-    case OP_FAULT_NTH:
-        fault_arm_nth(op->n);
-        return 0;
-    case OP_FAULT_AT:
-        fault_arm_point(op->point, op->n);
-        return 0;
+        X.event_found = true;
+        X.event_finding = f;
     }
-    return 0;
+}
+
+static void on_frame_validated(void *ctx, unsigned long mfn,
+                               unsigned long type)
+{
+    struct finding f;
+
+    (void)ctx;
+    frame_set_add(&X.frames, mfn);
+    if ( X.event_found )
+        return;
+    finding_init(&f, "pagetable-writable", X.call_idx);
+    if ( oracle_pagetable_writable(&X.sh, mfn, type >> PG_shift(3), &f) )
+    {
+        X.event_found = true;
+        X.event_finding = f;
+    }
 }
 
 /*
- * Run the op on the core; false if it did not return (BUG or panic).  The
- * unwind point is set only while the core runs, so that a fatal report
- * from anywhere else aborts instead of jumping into a dead frame.
+ * The grantee and frame are the active entry's (still there while Xen
+ * clears the bits); the model, not applied yet, knows the grantee's
+ * devices as they were before the call.
  */
-static bool run_on_core(const struct op *op, int *status)
+static void on_grant_released(void *ctx, domid_t rd, uint32_t ref,
+                              unsigned int bits)
+{
+    const struct domain *xd = world_domain(rd);
+    struct grant_event *ev;
+    unsigned long mfn = 0;
+    domid_t ld = 0;
+    uint32_t pin;
+    unsigned int slot;
+
+    (void)ctx;
+    if ( !xd || !gnttab_view_active(xd, ref, &pin, &ld, &mfn) )
+        return;
+    slot = shadow_slot(&X.sh, ld);
+    if ( slot == SH_NOBODY || mfn >= X.sh.hdr.nr_frames )
+        return;
+    if ( X.nr_grant_events == MAX_EVENTS )
+        return;
+    ev = &X.grant_event[X.nr_grant_events++];
+    ev->rd = rd;
+    ev->ld = ld;
+    ev->ref = ref;
+    ev->mfn = mfn;
+    ev->bits = bits;
+    ev->reach = oracle_reach_of(&X.sh, slot, mfn);
+}
+
+static const struct world_events events = {
+    .frame_freed = on_frame_freed,
+    .frame_validated = on_frame_validated,
+    .grant_released = on_grant_released,
+};
+
+/* Judge the grant events against the model, now that it is applied. */
+static bool check_grant_events(size_t idx)
+{
+    unsigned int i;
+
+    for ( i = 0; i < X.nr_grant_events; i++ )
+    {
+        const struct grant_event *ev = &X.grant_event[i];
+        unsigned int slot = shadow_slot(&X.sh, ev->ld);
+        enum sh_access a = slot == SH_NOBODY ? SH_NONE
+                           : shadow_may_reach(&X.sh, slot, ev->mfn);
+        unsigned int allowed = a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
+        unsigned int mask = ev->bits & GTF_reading ? SIM_R | SIM_W : SIM_W;
+        struct finding f;
+
+        if ( !(ev->reach & mask & ~allowed) )
+            continue;
+        finding_init(&f, "grant-released-early", idx);
+        f.domain = ev->ld;
+        f.bfn = ev->mfn;
+        f.mfn = ev->mfn;
+        snprintf(f.possible, sizeof(f.possible), "%s",
+                 ev->reach == (SIM_R | SIM_W) ? "RW" :
+                 ev->reach & SIM_W ? "W" : "R");
+        snprintf(f.allowed, sizeof(f.allowed), "%s", sh_access_name(a));
+        snprintf(f.detail, sizeof(f.detail), "d%u cleared %s of grant %u "
+                 "while d%u's devices could still reach mfn %lu",
+                 ev->rd, ev->bits & GTF_reading ? "GTF_reading"
+                                                : "GTF_writing",
+                 ev->ref, ev->ld, ev->mfn);
+        return report(&f);
+    }
+    return true;
+}
+
+/* ---- the guests' side ---- */
+
+static struct guest_mapping *guest_mapping_of(domid_t d, uint32_t handle)
+{
+    unsigned int code = op_domain_code(d);
+    struct guest_mapping *gm;
+
+    if ( code >= OP_DOMAINS || handle >= OP_HANDLES )
+        return NULL;
+    gm = &X.gmap[code][handle];
+    return gm->gen == X.gen[code] ? gm : NULL;
+}
+
+static void prepare_map(unsigned int i, const struct op *op)
+{
+    struct gnttab_map_grant_ref *m = &X.buf.map[i];
+
+    memset(m, 0, sizeof(*m));
+    m->flags = op->flags;
+    m->ref = op->ref;
+    m->dom = op->rd;
+    if ( op->flags & GNTMAP_host_map )
+    {
+        m->host_addr = X.next_va;
+        X.next_va += PAGE_SIZE;
+    }
+    m->status = SH_NOT_RUN;
+}
+
+static void prepare_unmap(unsigned int i, const struct op *op)
+{
+    struct gnttab_unmap_grant_ref *u = &X.buf.unmap[i];
+    const struct guest_mapping *gm = guest_mapping_of(op->d, op->handle);
+    uint64_t mfn = gm ? gm->mfn : 1;
+
+    memset(u, 0, sizeof(*u));
+    u->handle = op->handle;
+    if ( op->flags & UNMAP_HOST )
+        u->host_addr = gm && gm->host_addr ? gm->host_addr : GUEST_VA_NOWHERE;
+    if ( op->flags & UNMAP_DEVICE )
+        u->dev_bus_addr = (mfn + !!(op->flags & UNMAP_WRONG_BUS)) << PAGE_SHIFT;
+    u->status = SH_NOT_RUN;
+}
+
+/* After a call: the maps' results are the guest's to remember. */
+static void remember_maps(void)
+{
+    const struct sh_call *c = &X.call;
+    unsigned int i;
+
+    for ( i = 0; i < c->nr; i++ )
+    {
+        const struct gnttab_map_grant_ref *m = &X.buf.map[i];
+        unsigned int code = op_domain_code(c->ops[i].d);
+        struct guest_mapping *gm;
+
+        if ( m->status != GNTST_okay || code >= OP_DOMAINS ||
+             m->handle >= OP_HANDLES )
+            continue;
+        gm = &X.gmap[code][m->handle];
+        gm->gen = X.gen[code];
+        gm->host_addr = m->host_addr;
+        gm->mfn = m->dev_bus_addr >> PAGE_SHIFT;
+    }
+}
+
+/* ---- Xen ---- */
+
+static long call_grant_ops(void)
+{
+    const struct op *ops = X.call.ops;
+    unsigned int i, n = X.call.nr;
+    bool map = ops[0].kind == OP_MAP;
+    long rc;
+
+    for ( i = 0; i < n; i++ )
+        map ? prepare_map(i, &ops[i]) : prepare_unmap(i, &ops[i]);
+    rc = guest_grant_table_op(ops[0].d, map ? GNTTABOP_map_grant_ref
+                                            : GNTTABOP_unmap_grant_ref,
+                              &X.buf, n);
+    for ( i = 0; i < n; i++ )
+    {
+        int st = map ? X.buf.map[i].status : X.buf.unmap[i].status;
+
+        X.facts.status[i] = rc == -ESRCH ? -ESRCH : st;
+        X.call.handle[i] = map ? X.buf.map[i].handle : ops[i].handle;
+    }
+    return rc;
+}
+
+static int call_table_op(const struct op *op)
+{
+    struct gnttab_setup_table setup = {
+        .dom = op->rd, .nr_frames = op->n,
+    };
+    long rc;
+
+    if ( op->kind == OP_QUERY_SIZE )
+    {
+        memset(&X.query, 0, sizeof(X.query));
+        X.query.dom = op->rd;
+        rc = guest_grant_table_op(op->d, GNTTABOP_query_size, &X.query, 1);
+        return rc ? rc : X.query.status;
+    }
+    set_xen_guest_handle(setup.frame_list, X.frame_list);
+    rc = guest_grant_table_op(op->d, GNTTABOP_setup_table, &setup, 1);
+    return rc ? rc : setup.status;
+}
+
+static int call_single(const struct op *op)
+{
+    switch ( op->kind )
+    {
+    case OP_CREATE:
+        return toolstack_create_domain(op->d, op->iommu, op->n, op->maptrack);
+    case OP_DESTROY:
+        return toolstack_destroy_domain(op->d);
+    case OP_ASSIGN:
+        return toolstack_assign_device(op->dev, op->d);
+    case OP_DEASSIGN:
+        return toolstack_deassign_device(op->dev);
+    case OP_POPULATE:
+        return guest_populate(op->d, op->mfn);
+    case OP_REMOVE:
+        return guest_decrease_reservation(op->d, op->mfn);
+    case OP_GET_TYPE:
+        return guest_pin(op->d, op->mfn,
+                         (unsigned long)(op->type & 7) << PG_shift(3));
+    case OP_PUT_TYPE:
+        return guest_unpin(op->d, op->mfn);
+    case OP_GRANT_WRITE:
+        return guest_write_grant(op->d, op->ref, op->flags, op->grantee,
+                                 op->mfn);
+    case OP_SETUP_TABLE:
+    case OP_QUERY_SIZE:
+        return call_table_op(op);
+    default:
+        return 0;
+    }
+}
+
+static void run_call_on_xen(void)
+{
+    const struct op *op = &X.call.ops[0];
+
+    if ( op->kind == OP_MAP || op->kind == OP_UNMAP )
+        X.facts.rc = call_grant_ops();
+    else
+        X.facts.rc = X.facts.status[0] = call_single(op);
+}
+
+/*
+ * Run the call on Xen; false if it did not return (BUG or panic).  The
+ * unwind point is set only while Xen runs, so that a fatal report from
+ * anywhere else aborts instead of jumping into a dead frame.
+ */
+static bool run_on_xen(void)
 {
     volatile bool returned = false;
 
     harness_set_unwind(&X.unwind);
     if ( !setjmp(X.unwind) )
     {
-        *status = call_core(op);
+        run_call_on_xen();
         returned = true;
     }
     harness_set_unwind(NULL);
@@ -228,7 +484,7 @@ static bool fatal_event(size_t idx)
     return report_simple("hypervisor-bug", idx, -1, -1, msg);
 }
 
-/* ---- outcome probes (faults only) ---- */
+/* ---- facts (faults only) ---- */
 
 static unsigned long flush_faults(void)
 {
@@ -236,674 +492,410 @@ static unsigned long flush_faults(void)
            fault_injected(FP_QI_WAIT_TIMEOUT) + fault_injected(FP_QI_ERROR);
 }
 
-/* Did the op happen on the core?  Only what the model cannot know. */
-static bool probe_took_effect(const struct op *op)
+static unsigned int slot_of(const struct domain *d)
 {
-    struct gtio_machine *m = &X.m;
-    const struct gtio_frame *f = op->mfn < X.sh.hdr.nr_frames
-                                 ? &m->frames[op->mfn] : NULL;
-    const struct sh_frame *before = f ? &X.snap.frame[op->mfn] : NULL;
-    const struct gtio_maptrack *map;
-
-    switch ( op->kind )
-    {
-    case OP_MAP:
-        if ( op->d >= GTIO_MAX_DOMAINS )
-            return false;
-        map = gtio_handle(gtio_domain(m, op->d), X.res.handle);
-        return map && map->ref == op->ref && map->domid == op->rd;
-    case OP_POPULATE:
-        return f && f->owner == op->d;
-    case OP_REMOVE:
-        return f && !f->allocated;
-    case OP_GET_TYPE:
-        return f && f->pinned > before->pinned;
-    case OP_PUT_TYPE:
-        return f && f->pinned < before->pinned;
-    case OP_ASSIGN:
-        return op->dev < GTIO_MAX_DEVICES && op->d < GTIO_MAX_DOMAINS &&
-               m->device_owner[op->dev] == op->d;
-    default:
-        return true;
-    }
+    return d ? shadow_slot(&X.sh, d->domain_id) : SH_NOBODY;
 }
 
-/* Inside an explicit hypercall the core's queue shows it; else the pins do. */
-static bool probe_release_queued(const struct op *op)
+static void NO_COVERAGE gather_facts(void)
 {
-    const struct gtio_machine *m = &X.m;
-    const struct gtio_release *r;
-
-    if ( op->kind != OP_UNMAP || !m->in_hypercall )
-        return true;
-    if ( !m->nr_releases )
-        return false;
-    r = &m->release[m->nr_releases - 1];
-    return r->ld == op->d;
-}
-
-static void NO_COVERAGE frame_facts(struct sh_facts *fx,
-                                    const struct gtio_frame *frames,
-                                    unsigned long nr)
-{
+    struct sh_facts *fx = &X.facts;
+    unsigned int d, dev;
     unsigned long mfn;
 
-    for ( mfn = 0; mfn < nr; mfn++ )
-    {
-        fx->frame_held[mfn] = frames[mfn].held;
-        fx->frame_type[mfn] = frames[mfn].type;
-        fx->frame_type_count[mfn] = frames[mfn].type_count;
-    }
-}
-
-static void gather_facts(const struct op *op, int status,
-                         struct sh_facts *fx)
-{
-    struct gtio_machine *m = &X.m;
-    unsigned int d, g;
-
-    memset(fx, 0, sizeof(*fx));
-    fx->status = status;
-    fx->took_effect = probe_took_effect(op);
-    fx->release_queued = probe_release_queued(op);
-    /* Any flush fault so far: the unit may still be failing. */
     fx->flush_fault = flush_faults() != 0;
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
-        const struct gtio_domain *cd = gtio_domain(m, d);
+        const struct sh_domain *sd = &X.sh.dom[d];
+        const struct domain *xd = sd->state ? world_domain(sd->domid) : NULL;
 
-        if ( cd->state == GTIO_DOM_NONE )
-            continue;
-        fx->exists[d] = true;
-        fx->crashed[d] = cd->crashed;
-        fx->held[d] = cd->held;
-        fx->iommu_on[d] = cd->iommu.enabled;
-        fx->unconfirmed[d] = cd->iommu.unconfirmed;
-        for ( g = 0; g < SH_GRANTS; g++ )
-        {
-            fx->flags[d][g] = cd->shared[g].flags;
-            fx->pins[d][g].host_rw = cd->active[g].pin.host_rw;
-            fx->pins[d][g].host_ro = cd->active[g].pin.host_ro;
-            fx->pins[d][g].dev_rw = cd->active[g].pin.dev_rw;
-            fx->pins[d][g].dev_ro = cd->active[g].pin.dev_ro;
-        }
+        fx->exists[d] = xd;
+        fx->crashed[d] = xd && world_domain_crashed(xd);
+        fx->held[d] = xd && world_domain_held(xd);
+        fx->has_root[d] = xd && xd->iommu.arch.vtd.pgd_maddr;
+        fx->nr_mframes[d] = xd ? gnttab_view_maptrack_limit(xd) /
+                                 SH_HANDLES_PER_FRAME : 0;
     }
-    frame_facts(fx, m->frames, X.sh.hdr.nr_frames);
+    fx->d0_unconfirmed = world_domain(0) && gtio_unconfirmed(world_domain(0));
+    for ( dev = 0; dev < SH_DEVICES; dev++ )
+        fx->dev_owner[dev] = slot_of(world_device_owner(dev));
+    for ( mfn = 0; mfn < X.sh.hdr.nr_frames; mfn++ )
+    {
+        const struct page_info *pg = hh_mfn_to_page(mfn);
+
+        fx->frame_held[mfn] = page_get_owner(pg) &&
+                              !(pg->count_info & PGC_count_mask);
+        fx->frame_type[mfn] = (pg->u.inuse.type_info & PGT_type_mask) >>
+                              PG_shift(3);
+    }
 }
 
-/* ---- one op ---- */
+/* ---- one call ---- */
 
-static void log_op(size_t idx, const struct op *op, int status,
-                   unsigned long faults_before)
+/* Where op i of the call is in the input. */
+static size_t op_index(unsigned int i)
+{
+    return X.call.ops == X.batch ? X.batch_idx[i] : X.call_idx;
+}
+
+static void log_call(unsigned long faults_before)
 {
     FILE *log = X.opts->log;
+    const struct sh_call *c = &X.call;
+    unsigned int i;
     char line[256];
 
     if ( !log )
         return;
-    trace_format_op(line, sizeof(line), op);
-    if ( X.res.ignored )
-        fprintf(log, "[%zu] %s  (ignored: %s)\n", idx, line,
-                op->kind == OP_BEGIN ? "already in a hypercall"
-                                     : "not in a hypercall");
-    else if ( op->kind == OP_FAULT_NTH || op->kind == OP_FAULT_AT ||
-              op->kind == OP_BEGIN )
-        fprintf(log, "[%zu] %s\n", idx, line);
-    else
-        fprintf(log, "[%zu] %s  -> %s\n", idx, line,
-                exec_status_name(op->kind, status));
-    if ( op->kind == OP_MAP && status == GNTST_okay )
-        fprintf(log, "    handle %u\n", X.core_handle);
+    for ( i = 0; i < c->nr; i++ )
+    {
+        trace_format_op(line, sizeof(line), &c->ops[i]);
+        fprintf(log, "[%zu] %s  -> %s\n", op_index(i), line,
+                exec_status_name(c->ops[i].kind, X.facts.status[i]));
+        if ( c->ops[i].kind == OP_MAP && X.facts.status[i] == GNTST_okay )
+            fprintf(log, "    handle %u, bus address %#lx\n",
+                    X.buf.map[i].handle,
+                    (unsigned long)X.buf.map[i].dev_bus_addr);
+        if ( c->ops[i].kind == OP_QUERY_SIZE && !X.facts.status[i] )
+            fprintf(log, "    %u of %u frames\n", X.query.nr_frames,
+                    X.query.max_nr_frames);
+    }
+    if ( X.facts.rc && X.facts.rc != X.facts.status[0] )
+        fprintf(log, "    the call returned %ld\n", X.facts.rc);
     if ( fault_injected_total() != faults_before )
-        fprintf(log, "    fault injected (%lu in this op, last at %s)\n",
+        fprintf(log, "    fault injected (%lu in this call, last at %s)\n",
                 fault_injected_total() - faults_before,
                 fault_point_name(fault_last_injected()));
     shadow_print_diff(log, &X.before, &X.sh);
 }
 
-/*
- * Frames are compared as bytes (padding too, so that the view, copied
- * bytewise, can be compared wholesale), with no early exit so that the
- * compiler vectorises the loops, and no call to memcmp(), whose fuzzer
- * interceptor would take the harness's comparisons for the target's.
- */
-static inline bool bytes_same(const unsigned char *p, const unsigned char *q,
-                              size_t len)
+static bool model_predicts(void)
 {
-    uint64_t x, y, diff = 0;
-    size_t i;
-
-    for ( i = 0; i + sizeof(x) <= len; i += sizeof(x) )
-    {
-        memcpy(&x, p + i, sizeof(x));
-        memcpy(&y, q + i, sizeof(y));
-        diff |= x ^ y;
-    }
-    for ( ; i < len; i++ )
-        diff |= p[i] ^ q[i];
-    return !diff;
-}
-
-/*
- * The frames the core changed since the view: v->changed, ascending.  A
- * block at a time (of a size the compiler unrolls), since an op changes
- * few of them.
- */
-#define VIEW_BLOCK  32
-
-/* Always inlined: so compiled for its caller's target, and uninstrumented. */
-static inline __attribute__((always_inline)) void
-scan_changed_frames(struct core_view *v, const struct gtio_frame *frames,
-                    unsigned long nr)
-{
-    const size_t size = sizeof(*frames);
-    unsigned long lo, mfn, n;
-
-    v->nr_changed = 0;
-    for ( lo = 0; lo < nr; lo += VIEW_BLOCK )
-    {
-        const void *now = &frames[lo], *was = &v->frame[lo];
-
-        n = nr - lo < VIEW_BLOCK ? nr - lo : VIEW_BLOCK;
-        if ( n == VIEW_BLOCK ? bytes_same(now, was, VIEW_BLOCK * size)
-                             : bytes_same(now, was, n * size) )
-            continue;
-        for ( mfn = lo; mfn < lo + n; mfn++ )
-            if ( !bytes_same((const void *)&frames[mfn],
-                             (const void *)&v->frame[mfn], size) )
-                v->changed[v->nr_changed++] = mfn;
-    }
-}
-
-/*
- * The scan runs at every op over every frame (a wild write by the core
- * must be seen wherever it lands, so it cannot follow what the input
- * touched): twice the vector width halves what a large machine adds to
- * each op.
- */
-#if defined(__x86_64__)
-__attribute__((target("avx2")))
-static void NO_COVERAGE scan_changed_avx2(struct core_view *v,
-                                          const struct gtio_frame *frames,
-                                          unsigned long nr)
-{
-    scan_changed_frames(v, frames, nr);
-}
-#endif
-
-static void NO_COVERAGE find_changed_frames(struct core_view *v,
-                                            const struct gtio_frame *frames,
-                                            unsigned long nr)
-{
-#if defined(__x86_64__)
-    static int avx2 = -1;
-
-    if ( avx2 < 0 )
-        avx2 = __builtin_cpu_supports("avx2");
-    if ( avx2 )
-    {
-        scan_changed_avx2(v, frames, nr);
-        return;
-    }
-#endif
-    scan_changed_frames(v, frames, nr);
-}
-
-/* The changed frames become the view, and frames the checks look at. */
-static void commit_changed_frames(struct core_view *v,
-                                  const struct gtio_frame *frames)
-{
+    struct sh_call *c = &X.call;
+    char why[240];
     unsigned int i;
 
-    for ( i = 0; i < v->nr_changed; i++ )
-    {
-        memcpy(&v->frame[v->changed[i]], &frames[v->changed[i]],
-               sizeof(*frames));
-        frame_set_add(&X.frames, v->changed[i]);
-    }
-    v->nr_changed = 0;
-}
-
-/*
- * After the core's init: the view says every frame is free, as the model
- * does, so that a frame the core set up otherwise is changed and checked.
- */
-static void NO_COVERAGE init_core_view(struct core_view *v, unsigned long nr)
-{
-    struct gtio_frame free_frame;
-    unsigned long mfn;
-
-    memset(&free_frame, 0, sizeof(free_frame));
-    free_frame.owner = GTIO_OWNER_FREE;
-    for ( mfn = 0; mfn < nr; mfn++ )
-        memcpy(&v->frame[mfn], &free_frame, sizeof(free_frame));
-    v->nr_changed = 0;
-}
-
-static void NO_COVERAGE take_core_view(struct core_view *v)
-{
-    const struct gtio_machine *m = &X.m;
-    unsigned int d, g;
-
-    for ( d = 0; d < SH_DOMAINS; d++ )
-        for ( g = 0; g < SH_GRANTS; g++ )
+    if ( !shadow_apply(&X.sh, c, why, sizeof(why)) )
+        return report_simple("status-mismatch", X.call_idx,
+                             (int)c->ops[0].d, -1, why);
+    for ( i = 0; i < c->nr; i++ )
+        if ( X.facts.status[i] != c->res[i].status )
         {
-            const struct gtio_active_entry *a = &m->dom[d].active[g];
-
-            v->flags[d][g] = m->dom[d].shared[g].flags;
-            v->pinned[d][g] = a->pin.host_rw || a->pin.host_ro ||
-                              a->pin.dev_rw || a->pin.dev_ro;
-            v->act_domid[d][g] = a->domid;
-            v->act_mfn[d][g] = a->mfn;
+            snprintf(why, sizeof(why), "%s returned %s, expected %s",
+                     op_kind_name(c->ops[i].kind),
+                     exec_status_name(c->ops[i].kind, X.facts.status[i]),
+                     exec_status_name(c->ops[i].kind, c->res[i].status));
+            return report_simple("status-mismatch", op_index(i),
+                                 (int)c->ops[i].d, -1, why);
         }
-}
-
-static bool non_writable_type(unsigned int type)
-{
-    return type != GTIO_PGT_NONE && type != GTIO_PGT_WRITABLE &&
-           type < GTIO_PGT_NR;
-}
-
-/*
- * Frames the core freed or typed page table / descriptor in this op (it
- * changed them, so only changed frames are looked at).
- */
-static bool check_core_frame_events(size_t idx)
-{
-    const struct core_view *v = &X.view;
-    const struct gtio_machine *m = &X.m;
-    struct finding f;
-    unsigned int i;
-
-    for ( i = 0; i < v->nr_changed; i++ )
+    if ( X.facts.rc != c->rc )
     {
-        unsigned long mfn = v->changed[i];
-        const struct gtio_frame *fr = &m->frames[mfn];
-        const struct gtio_frame *was = &v->frame[mfn];
-
-        finding_init(&f, "freed-reachable", idx);
-        if ( was->owner != GTIO_OWNER_FREE &&
-             fr->owner == GTIO_OWNER_FREE &&
-             oracle_freed_reachable(&X.sh, mfn, &f) )
-            return report(&f);
-        finding_init(&f, "pagetable-writable", idx);
-        if ( non_writable_type(fr->type) && fr->type_count &&
-             (fr->type != was->type || !was->type_count) &&
-             oracle_pagetable_writable(&X.sh, mfn, &f) )
-            return report(&f);
+        snprintf(why, sizeof(why), "the call returned %ld, expected %ld",
+                 X.facts.rc, c->rc);
+        return report_simple("status-mismatch", X.call_idx,
+                             (int)c->ops[0].d, -1, why);
     }
     return true;
 }
 
-/* Did the core clear a status bit of a pinned entry (see below)? */
-static bool NO_COVERAGE core_grant_events(const struct core_view *v,
-                                          const struct gtio_machine *m)
+static bool model_from_xen(void)
 {
-    unsigned int d, g;
+    enum sh_verdict v;
+    char why[240];
 
-    for ( d = 0; d < SH_DOMAINS; d++ )
-        for ( g = 0; g < SH_GRANTS; g++ )
-            if ( (v->flags[d][g] & ~m->dom[d].shared[g].flags &
-                  (GTF_reading | GTF_writing)) &&
-                 v->pinned[d][g] && v->act_domid[d][g] < SH_DOMAINS )
-                return true;
-    return false;
-}
-
-/* Status bits the core cleared in this op, which a pin had needed. */
-static bool check_core_grant_events(size_t idx)
-{
-    const struct core_view *v = &X.view;
-    const struct gtio_machine *m = &X.m;
-    struct finding f;
-    unsigned int d, g;
-
-    if ( !core_grant_events(v, m) )
+    gather_facts();
+    v = shadow_reapply(&X.sh, &X.call, &X.facts, why, sizeof(why));
+    if ( v == SH_ALLOWED )
         return true;
+    return report_simple(v == SH_BAD_STATUS ? "status-mismatch" : "accounting",
+                         X.call_idx, (int)X.call.ops[0].d, -1, why);
+}
 
-    for ( d = 0; d < SH_DOMAINS; d++ )
-        for ( g = 0; g < SH_GRANTS; g++ )
+/* What Xen told the guests beyond the statuses: bus addresses, sizes. */
+static bool check_results(void)
+{
+    const struct sh_call *c = &X.call;
+    unsigned int i;
+    char why[200];
+
+    for ( i = 0; i < c->nr; i++ )
+    {
+        const struct op *op = &c->ops[i];
+
+        if ( op->kind == OP_MAP && c->res[i].done &&
+             X.buf.map[i].dev_bus_addr !=
+             ((uint64_t)c->res[i].mfn << PAGE_SHIFT) )
         {
-            struct sh_flag_clear ev = {
-                .rd = d, .ref = g, .ld = v->act_domid[d][g],
-                .mfn = v->act_mfn[d][g],
-                .bits = v->flags[d][g] & ~m->dom[d].shared[g].flags &
-                        (GTF_reading | GTF_writing),
-            };
-
-            if ( !ev.bits || !v->pinned[d][g] || ev.ld >= SH_DOMAINS )
-                continue;
-            finding_init(&f, "grant-released-early", idx);
-            if ( oracle_grant_released_early(&X.sh, &ev, true, &f) )
-                return report(&f);
+            snprintf(why, sizeof(why), "map gave bus address %#lx for mfn "
+                     "%u", (unsigned long)X.buf.map[i].dev_bus_addr,
+                     c->res[i].mfn);
+            return report_simple("status-mismatch", X.call_idx, op->d,
+                                 c->res[i].mfn, why);
         }
+        if ( op->kind == OP_QUERY_SIZE && c->res[i].status == GNTST_okay &&
+             (X.query.nr_frames != c->res[i].query_frames ||
+              X.query.max_nr_frames != c->res[i].query_max) )
+        {
+            snprintf(why, sizeof(why), "query_size said %u of %u frames, "
+                     "expected %u of %u", X.query.nr_frames,
+                     X.query.max_nr_frames, c->res[i].query_frames,
+                     c->res[i].query_max);
+            return report_simple("status-mismatch", X.call_idx, op->rd, -1,
+                                 why);
+        }
+    }
     return true;
 }
 
-/* Frees and type changes, as the model and as the core made them. */
-static bool check_frame_events(size_t idx)
+static bool check_after_call(void)
 {
+    size_t idx = X.call_idx;
     struct finding f;
-    unsigned int i;
+    char why[200];
 
-    for ( i = 0; i < X.res.nr_freed; i++ )
-    {
-        finding_init(&f, "freed-reachable", idx);
-        if ( oracle_freed_reachable(&X.sh, X.res.freed[i], &f) )
-            return report(&f);
-    }
-    for ( i = 0; i < X.res.nr_retyped; i++ )
-    {
-        finding_init(&f, "pagetable-writable", idx);
-        if ( oracle_pagetable_writable(&X.sh, X.res.retyped[i], &f) )
-            return report(&f);
-    }
-    return check_core_frame_events(idx);
-}
-
-static bool check_grant_events(size_t idx)
-{
-    struct finding f;
-    unsigned int i;
-
-    for ( i = 0; i < X.res.nr_cleared; i++ )
-    {
-        finding_init(&f, "grant-released-early", idx);
-        if ( oracle_grant_released_early(&X.sh, &X.res.cleared[i], false,
-                                         &f) )
-            return report(&f);
-    }
-    return check_core_grant_events(idx);
-}
-
-static bool check_hypercall_end(size_t idx)
-{
-    struct finding f;
-
+    if ( X.event_found )
+        return report(&X.event_finding);
+    vtd_sim_sync();
+    /* Misuse of the hardware is only meaningful while it is not broken. */
+    if ( !X.sh.faulted && vtd_sim_protocol_error(why, sizeof(why)) )
+        return report_simple("vtd-protocol", idx, -1, -1, why);
+    if ( !check_results() || !check_grant_events(idx) )
+        return false;
     finding_init(&f, "stale-dma", idx);
-    if ( oracle_stale_dma(&X.sh, false, &f) )
+    if ( oracle_stale_dma(&X.sh, &f) )
         return report(&f);
     finding_init(&f, "dma-fault", idx);
     if ( oracle_dma_fault(&X.sh, &X.frames, &f) )
         return report(&f);
-    return true;
-}
-
-/*
- * The order puts the most specific check first: an event on a frame, then
- * what any device may reach, then the granter's status bits (their
- * release is a consequence of the unmap that stale-dma already judges),
- * then the bookkeeping.
- */
-static bool check_after(size_t idx)
-{
-    struct finding f;
-    char why[200];
-
-    vtd_sim_sync();
-    find_changed_frames(&X.view, X.m.frames, X.sh.hdr.nr_frames);
-    /* Misuse of the hardware is only meaningful while it is not broken. */
-    if ( !X.sh.faulted && vtd_sim_protocol_error(why, sizeof(why)) )
-        return report_simple("vtd-protocol", idx, -1, -1, why);
-    if ( !check_frame_events(idx) )
-        return false;
-    commit_changed_frames(&X.view, X.m.frames);
-    if ( X.res.hypercall && !check_hypercall_end(idx) )
-        return false;
-    /*
-     * Inside a hypercall nothing may be reachable beyond what the deferred
-     * invalidations still cover (a table page freed and reused too early).
-     */
-    finding_init(&f, "stale-dma", idx);
-    if ( !X.res.hypercall && X.sh.in_hypercall &&
-         oracle_stale_dma(&X.sh, true, &f) )
-        return report(&f);
-    if ( !check_grant_events(idx) )
-        return false;
     finding_init(&f, "accounting", idx);
-    if ( oracle_accounting(&X.sh, &X.m, &X.frames, &f) )
+    if ( oracle_accounting(&X.sh, &X.frames, &f) )
         return report(&f);
-    if ( X.res.hypercall && !X.sh.faulted &&
-         oracle_leaks(&X.sh, &X.m, &X.base, &X.frames, &f) )
+    if ( !X.sh.faulted && oracle_table_pages(&X.sh, &X.frames, &f) )
         return report(&f);
     return true;
 }
 
-/* The executor's rule (exec.h), as the model applies it. */
-static bool op_ignored(const struct op *op)
+/* The frames the call may change: the checks look at them from now on. */
+static void note_frames(void)
 {
-    return (op->kind == OP_BEGIN && X.sh.in_hypercall) ||
-           (op->kind == OP_END && !X.sh.in_hypercall);
+    unsigned int i;
+
+    for ( i = 0; i < X.call.nr; i++ )
+        frame_set_add(&X.frames, X.call.ops[i].mfn);
 }
 
-static bool check_map_handle(size_t idx, const struct op *op, int status)
+static void note_results(void)
 {
-    char why[160];
+    unsigned int i;
 
-    if ( op->kind != OP_MAP || status != GNTST_okay ||
-         X.res.status != GNTST_okay || X.core_handle == X.res.handle )
-        return true;
-    snprintf(why, sizeof(why), "map returned handle %u, the lowest free "
-             "handle is %u", X.core_handle, X.res.handle);
-    return report_simple("status-mismatch", idx, op->d, -1, why);
+    for ( i = 0; i < X.call.nr; i++ )
+        if ( X.call.res[i].done )
+            frame_set_add(&X.frames, X.call.res[i].mfn);
+    if ( X.call.ops[0].kind == OP_MAP )
+        remember_maps();
+    if ( X.call.ops[0].kind == OP_CREATE && X.facts.status[0] == 0 )
+    {
+        unsigned int code = op_domain_code(X.call.ops[0].d);
+
+        if ( code < OP_DOMAINS )
+            X.gen[code] = ++X.next_gen;
+    }
 }
 
-/*
- * The outcome may depend on the core: predict the op from the model as it
- * was (X.snap) for the probes, then re-apply it as the core shows it.
- */
-static bool model_from_core(size_t idx, const struct op *op, int status,
-                            unsigned long faults_before)
-{
-    static struct sh_facts facts;
-    enum sh_verdict verdict;
-    char why[240];
-
-    X.snap = X.sh;
-    shadow_apply(&X.sh, op, &X.res);
-    if ( !check_map_handle(idx, op, status) )
-        return false;
-    gather_facts(op, status, &facts);
-    X.sh = X.snap;
-    verdict = shadow_reapply(&X.sh, op, &facts, &X.res, why, sizeof(why));
-    log_op(idx, op, status, faults_before);
-    if ( verdict != SH_ALLOWED )
-        return report_simple(verdict == SH_BAD_STATUS ? "status-mismatch"
-                                                      : "accounting",
-                             idx, op->d < OP_DOMAINS ? op->d : -1, -1, why);
-    return true;
-}
-
-static bool model_predicts(size_t idx, const struct op *op, int status,
-                           unsigned long faults_before)
-{
-    char why[240];
-
-    shadow_apply(&X.sh, op, &X.res);
-    if ( !check_map_handle(idx, op, status) )
-        return false;
-    log_op(idx, op, status, faults_before);
-    if ( X.res.ignored || status == X.res.status )
-        return true;
-    snprintf(why, sizeof(why), "%s returned %s, expected %s",
-             op_kind_name(op->kind), exec_status_name(op->kind, status),
-             exec_status_name(op->kind, X.res.status));
-    return report_simple("status-mismatch", idx,
-                         op->d < OP_DOMAINS ? op->d : -1, -1, why);
-}
-
-/*
- * The model is applied after the core ran (it does not depend on it), so
- * that it is copied only when the outcome turns out to depend on the core,
- * not for every op a fault is merely armed in.
- */
-static bool exec_op(size_t idx, const struct op *op)
+static bool run_call(const struct op *ops, unsigned int nr, size_t last)
 {
     unsigned long faults_before = fault_injected_total();
-    unsigned long flush_before = flush_faults();
-    /*
-     * After a flush fault the unit may stay broken (a register invalidation
-     * that never completes): any later op may fail as if faulted.
-     */
-    bool open = shadow_outcome_open(&X.sh, op) || flush_before;
-    int status = 0;
+    /* A broken unit (an earlier flush fault) may fail any call. */
+    bool open, ok;
 
+    X.call.ops = ops;
+    X.call.nr = nr;
+    X.call_idx = last;
+    X.event_found = false;
+    X.nr_grant_events = 0;
+    open = shadow_outcome_open(&X.sh, &X.call) || flush_faults();
     if ( X.opts->log )
         X.before = X.sh;
-    /* The frames the model may change from now on. */
-    frame_set_add(&X.frames, op->mfn);
-
-    take_core_view(&X.view);
+    note_frames();
     if ( X.opts->before_op )
-        X.opts->before_op(&X.m, idx, X.opts->ctx);
-    if ( !op_ignored(op) && !run_on_core(op, &status) )
+        X.opts->before_op(last, X.opts->ctx);
+    if ( !run_on_xen() )
     {
         X.out->faults = fault_injected_total();
-        return fatal_event(idx);
+        return fatal_event(last);
     }
     if ( X.opts->after_op )
-        X.opts->after_op(&X.m, idx, X.opts->ctx);
-
-    if ( fault_injected_total() != faults_before || open )
-    {
-        if ( !model_from_core(idx, op, status, faults_before) )
-            return false;
-    }
-    else if ( !model_predicts(idx, op, status, faults_before) )
-        return false;
-    return check_after(idx);
+        X.opts->after_op(last, X.opts->ctx);
+    ok = fault_injected_total() != faults_before || open ? model_from_xen()
+                                                         : model_predicts();
+    note_results();
+    log_call(faults_before);
+    return ok && check_after_call();
 }
 
-static bool run_logged(const struct op *op)
+/* ---- the input ---- */
+
+static bool run_batch(void)
+{
+    unsigned int n = X.nr_batch;
+
+    X.nr_batch = 0;
+    return !n || run_call(X.batch, n, X.batch_last);
+}
+
+static void log_marker(size_t idx, const struct op *op, const char *note)
+{
+    char line[256];
+
+    if ( !X.opts->log )
+        return;
+    trace_format_op(line, sizeof(line), op);
+    fprintf(X.opts->log, "[%zu] %s%s\n", idx, line, note);
+}
+
+/* One op of the input (or of the teardown): run, or gather into a batch. */
+static bool exec_op(const struct op *op)
 {
     size_t idx = X.ran.nr_ops;
+    bool grant = op->kind == OP_MAP || op->kind == OP_UNMAP;
 
     trace_push(&X.ran, op);
-    return exec_op(idx, op);
+    switch ( op->kind )
+    {
+    case OP_BEGIN:
+        log_marker(idx, op, X.in_batch ? "  (ignored: in a batch)" : "");
+        X.in_batch = true;
+        return true;
+    case OP_END:
+        log_marker(idx, op, X.in_batch ? "" : "  (ignored: no batch)");
+        X.in_batch = false;
+        return run_batch();
+    case OP_FAULT_NTH:
+        log_marker(idx, op, "");
+        fault_arm_nth(op->n);
+        return true;
+    case OP_FAULT_AT:
+        log_marker(idx, op, "");
+        fault_arm_point(op->point, op->n);
+        return true;
+    }
+    if ( X.in_batch && grant )
+    {
+        if ( X.nr_batch && (X.batch[0].kind != op->kind ||
+                            X.batch[0].d != op->d) && !run_batch() )
+            return false;
+        if ( X.nr_batch < SH_MAX_CALL )
+        {
+            X.batch_idx[X.nr_batch] = idx;
+            X.batch[X.nr_batch++] = *op;
+            X.batch_last = idx;
+            return true;
+        }
+    }
+    if ( X.nr_batch && !run_batch() )
+        return false;
+    return run_call(op, 1, idx);
 }
 
-/* The input is over: close the hypercall, destroy everything, check. */
+/* The input is over: run what is gathered, destroy everything, check. */
 static bool finish(void)
 {
     struct op op;
     unsigned int d, p;
 
-    if ( X.sh.in_hypercall )
-    {
-        memset(&op, 0, sizeof(op));
-        op.kind = OP_END;
-        if ( !run_logged(&op) )
-            return false;
-    }
+    if ( X.nr_batch && !run_batch() )
+        return false;
+    X.in_batch = false;
     if ( fault_armed() )
     {
         memset(&op, 0, sizeof(op));
         op.kind = OP_FAULT_NTH;
-        if ( !run_logged(&op) )
-            return false;
+        exec_op(&op);
         for ( p = 0; p < FP_NR; p++ )
         {
             op.kind = OP_FAULT_AT;
             op.point = p;
-            if ( !run_logged(&op) )
-                return false;
+            exec_op(&op);
         }
     }
     for ( d = 0; d < SH_DOMAINS; d++ )
-        if ( X.sh.dom[d].state == SH_DOM_LIVE )
+        if ( X.sh.dom[d].state == SH_DOM_LIVE ||
+             X.sh.dom[d].state == SH_DOM_DYING )
         {
             memset(&op, 0, sizeof(op));
             op.kind = OP_DESTROY;
-            op.d = d;
-            if ( !run_logged(&op) )
+            op.d = X.sh.dom[d].domid;
+            if ( !exec_op(&op) )
                 return false;
         }
     return true;
 }
 
-static void machine_teardown(void)
-{
-    gtio_machine_teardown(&X.m);
-}
-
-/* Call fn on the core; false if it did not return. */
-static bool guarded(void (*fn)(void))
-{
-    volatile bool returned = false;
-
-    harness_set_unwind(&X.unwind);
-    if ( !setjmp(X.unwind) )
-    {
-        fn();
-        returned = true;
-    }
-    harness_set_unwind(NULL);
-    return returned;
-}
-
-static bool teardown_machine(void)
+/* Everything destroyed: nothing may be left, unless a fault held it. */
+static bool check_end(void)
 {
     size_t last = X.ran.nr_ops ? X.ran.nr_ops - 1 : 0;
-    char msg[160];
+    char msg[200];
 
-    if ( !guarded(machine_teardown) )
-        return fatal_event(last);
     if ( X.sh.faulted )
         return true;
-    if ( heap_live_pages() || heap_live_xmallocs() )
+    if ( world_first_domain() )
     {
-        snprintf(msg, sizeof(msg), "after every domain was destroyed and "
-                 "the machine torn down: %u heap pages and %u xmalloc "
-                 "blocks still live", heap_live_pages(),
-                 heap_live_xmallocs());
+        snprintf(msg, sizeof(msg), "after every domain was destroyed, Xen "
+                 "still has d%u", world_first_domain()->domain_id);
+        return report_simple("accounting", last,
+                             world_first_domain()->domain_id, -1, msg);
+    }
+    if ( heap_live_pages() != X.base.pages ||
+         heap_live_xmallocs() != X.base.xmallocs )
+    {
+        snprintf(msg, sizeof(msg), "after every domain was destroyed: %u "
+                 "heap pages and %u allocations live, %u and %u after boot",
+                 heap_live_pages(), heap_live_xmallocs(), X.base.pages,
+                 X.base.xmallocs);
         return report_simple("accounting", last, -1, -1, msg);
     }
     return true;
 }
 
-static int init_rc;
-static struct gtio_config init_cfg;
-
-static void machine_init(void)
-{
-    init_rc = gtio_machine_init(&X.m, &init_cfg);
-}
-
 static bool start(const struct run_header *h)
 {
-    struct vtd_sim_caps caps = {
-        .cm = h->cm, .psi = h->psi, .qi = h->qi, .coherent = h->coherent,
-        .rwbf = h->rwbf, .mamv = h->mamv, .completion_delay = h->delay,
-    };
-    struct gtio_config cfg = {
+    struct world_config cfg = {
+        .caps = {
+            .cm = h->cm, .psi = h->psi, .qi = h->qi, .coherent = h->coherent,
+            .rwbf = h->rwbf, .mamv = h->mamv, .completion_delay = h->delay,
+        },
         .nr_frames = h->nr_frames, .iommu_readonly = h->iommu_readonly,
         .psi_max = h->psi_max,
     };
+    volatile int rc = 0;
     char msg[96];
-    int rc;
 
     harness_hooks_reset();
     fault_reset();
     heap_reset();
-    vtd_sim_reset(&caps);
-    vtd_sim_set_bfn_limit(h->nr_frames);
-    cfg.vtd_regs = vtd_sim_regs();
-    init_cfg = cfg;
-    if ( !guarded(machine_init) )
+    X.next_va = GUEST_VA_BASE;
+    harness_set_unwind(&X.unwind);
+    if ( !setjmp(X.unwind) )
+        rc = world_boot(&cfg);
+    else
+        rc = -EFAULT;
+    harness_set_unwind(NULL);
+    if ( rc == -EFAULT )
         return fatal_event(0);
-    rc = init_rc;
     if ( rc )
     {
-        snprintf(msg, sizeof(msg), "gtio_machine_init failed: %d", rc);
+        snprintf(msg, sizeof(msg), "Xen's boot (the VT-d driver) failed: %d",
+                 rc);
         return report_simple("hypervisor-bug", 0, -1, -1, msg);
     }
+    world_set_events(&events);
     X.base.pages = heap_live_pages();
     X.base.xmallocs = heap_live_xmallocs();
     shadow_reset(&X.sh, h);
     frame_set_init(&X.frames, h->nr_frames);
-    init_core_view(&X.view, h->nr_frames);
-    find_changed_frames(&X.view, X.m.frames, h->nr_frames);
-    commit_changed_frames(&X.view, X.m.frames);
+    X.in_batch = false;
+    X.nr_batch = 0;
     return true;
 }
 
@@ -926,11 +918,12 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
     ok = start(&t->hdr);
     for ( i = 0; ok && i < t->nr_ops; i++ )
     {
-        ok = run_logged(&t->ops[i]);
+        ok = exec_op(&t->ops[i]);
         res->ops_run = i + 1;
     }
     if ( ok )
-        ok = finish() && teardown_machine();
+        ok = finish() && check_end();
     res->faults = fault_injected_total();
+    world_power_off();
     return ok;
 }

@@ -1,37 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The executor: runs an op sequence on the core, the simulated VT-d and
- * the shadow model together, and checks the oracles where DESIGN.md
- * section 7 puts them:
+ * The executor: runs an op sequence on Xen (grant_table.c, the core and
+ * the stand-ins of world.h), the simulated VT-d and the shadow model
+ * together, and checks the oracles where DESIGN.md section 7 puts them.
  *
- *   after every op          status-mismatch (and vtd-protocol);
- *                           freed-reachable and pagetable-writable for
- *                           every frame the op freed or typed page table
- *                           or descriptor, as the model expects and as the
- *                           core did it; inside a hypercall, stale-dma
- *                           against what deferred invalidations may still
- *                           hold; grant-released-early for every grant
- *                           whose GTF_reading/GTF_writing went; accounting
- *   at every hypercall end  stale-dma, dma-fault, and (in runs without
- *                           injected faults) table-page and allocation leaks
- *   at the end of the input every domain destroyed, then nothing may be
- *                           left: domains, handles, references, heap
+ * The ops run as calls: a grant map or unmap op is one hypercall, or,
+ * between `begin` and `end`, consecutive ones of the same domain and kind
+ * are one hypercall with several ops; every other op is a call of its own
+ * (fault arming is not a call).  For each call:
  *
- * An op outside begin/end is a hypercall of its own (create and
- * grant_write excepted: they do no hypervisor work); a begin inside a
- * hypercall and an end outside one are ignored, so that every op sequence
- * runs, and an input that ends inside a hypercall gets its end.  A BUG()
- * in the core is a finding; a panic after an injected fault is a
- * fail-stop (the design stops rather than reuse memory a device may
- * reach), not a finding.
+ *   inside Xen, as they happen   freed-reachable (a guest frame went back
+ *                                to the heap), pagetable-writable (a frame
+ *                                is about to be validated as a page table
+ *                                or descriptor), and what the grantee's
+ *                                devices reach when a granter's status
+ *                                bits go
+ *   after it                     status-mismatch (each op's status, the
+ *                                handles and bus addresses Xen gave, the
+ *                                sizes it reported), grant-released-early
+ *                                (judged against the model), stale-dma,
+ *                                dma-fault, vtd-protocol, accounting, and
+ *                                in runs without flush faults the IOMMU
+ *                                table pages
+ *   at the end of the input      every domain destroyed, then nothing may
+ *                                be left: domains, heap pages, allocations
  *
- * Under injected faults the model is re-applied with the outcome the core
- * shows (shadow_reapply()): a failed op must leave no trace, a failed
- * flush crashes the domain (blocking its devices) unless it is the
- * hardware domain, whose devices are then excused from stale-dma and
- * dma-fault until it is destroyed; freed-reachable holds for everyone.
+ * The model is applied after Xen ran, from the ops' meaning alone; if an
+ * injected fault (or a domain left held by an earlier one) makes the
+ * outcome depend on Xen, it is re-applied with the outcome Xen shows,
+ * within what the design allows (shadow_reapply()).  A BUG() in Xen or the
+ * core is a finding; a panic after an injected fault is a fail-stop (the
+ * design stops rather than reuse memory a device may reach), not one.
  *
- * One run at a time (the core, the simulated machine and the model are
+ * One run at a time (Xen, the simulated machine and the model are
  * process-wide); resetting between runs costs what the last run touched.
  */
 #ifndef HARNESS_EXEC_H
@@ -50,12 +51,12 @@ struct exec_opts {
     /* The finding line and the trace up to it; or NULL. */
     FILE *report;
     /*
-     * Tests of the oracles: called just before the core runs op idx and
-     * just after it returned (before any check), to break the core's
-     * state the way a defect would.  NULL normally.
+     * Tests of the oracles: called just before Xen runs the call that
+     * ends with op idx and just after it returned (before any check), to
+     * break the state the way a defect would.  NULL normally.
      */
-    void (*before_op)(struct gtio_machine *m, size_t idx, void *ctx);
-    void (*after_op)(struct gtio_machine *m, size_t idx, void *ctx);
+    void (*before_op)(size_t idx, void *ctx);
+    void (*after_op)(size_t idx, void *ctx);
     void *ctx;
 };
 
@@ -72,8 +73,8 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
               struct exec_result *res);
 
 /*
- * The status an op returned is printed with this (errno names for the
- * hypervisor ops, GNTST_* names for grant ops).
+ * The status an op returned is printed with this (GNTST_* names for grant
+ * table ops, errno names for the others).
  */
 const char *exec_status_name(unsigned int kind, int status);
 

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The fuzzer's alphabet (DESIGN.md section 4): one struct op per thing a
- * guest or the toolstack can ask of the core, and the run header that
- * chooses the simulated hardware and the core's configuration.
+ * guest or the toolstack can ask of Xen, and the run header that chooses
+ * the simulated hardware and the core's configuration.
  *
  * An op carries raw guest input: a domain id may name no domain, a ref or
- * handle may be out of range, flags may be any bits.  Only the ranges the
- * encodings can carry are limited (op_field_range() in trace.h); the core
- * must answer everything else as Xen would.
+ * handle may be out of range, flags may be any bits.  Only the values the
+ * encodings can carry are limited (trace.h's field tables): small ones, so
+ * that collisions stay frequent, and a few at and past Xen's limits.
+ *
+ * Grant map and unmap ops between `begin` and `end` of the same domain
+ * and kind form one GNTTABOP_map_grant_ref / GNTTABOP_unmap_grant_ref
+ * hypercall with several ops; every other op is a hypercall (or domctl)
+ * of its own.
  */
 #ifndef HARNESS_OP_H
 #define HARNESS_OP_H
@@ -16,46 +21,46 @@
 #include <stdint.h>
 
 enum op_kind {
-    OP_BEGIN,           /* hypercall begin */
-    OP_END,             /* hypercall end: deferred flushes complete */
-    OP_CREATE,          /* domain create d, iommu */
-    OP_DESTROY,         /* domain destroy d */
-    OP_ASSIGN,          /* device dev to domain d */
-    OP_DEASSIGN,        /* device dev back to quarantine */
-    OP_POPULATE,        /* frame mfn to domain d */
-    OP_REMOVE,          /* decrease_reservation of mfn by d */
-    OP_GET_TYPE,        /* d pins mfn as type */
-    OP_PUT_TYPE,        /* d unpins mfn */
+    OP_BEGIN,           /* start a batch */
+    OP_END,             /* issue the batch */
+    OP_CREATE,          /* XEN_DOMCTL_createdomain d, iommu, grant limits */
+    OP_DESTROY,         /* XEN_DOMCTL_destroydomain d */
+    OP_ASSIGN,          /* XEN_DOMCTL_assign_device dev to d */
+    OP_DEASSIGN,        /* XEN_DOMCTL_deassign_device dev */
+    OP_POPULATE,        /* d: XENMEM_populate_physmap of frame mfn */
+    OP_REMOVE,          /* d: XENMEM_decrease_reservation of mfn */
+    OP_GET_TYPE,        /* d pins mfn as type (or maps it: writable) */
+    OP_PUT_TYPE,        /* d drops its last type reference of mfn */
     OP_GRANT_WRITE,     /* d writes its shared entry ref */
-    OP_MAP,             /* GNTTABOP_map_grant_ref by d of rd's ref */
-    OP_UNMAP,           /* GNTTABOP_unmap_grant_ref by d of handle */
+    OP_MAP,             /* d: GNTTABOP_map_grant_ref of rd's ref */
+    OP_UNMAP,           /* d: GNTTABOP_unmap_grant_ref of handle */
     OP_FAULT_NTH,       /* fail the n-th fault point hit from now */
     OP_FAULT_AT,        /* fail fault point 'point' at its k-th hit */
+    OP_SETUP_TABLE,     /* d: GNTTABOP_setup_table of rd, n frames */
+    OP_QUERY_SIZE,      /* d: GNTTABOP_query_size of rd */
     OP_NR
 };
 
-/* Ranges of the ids an op can name; the last value of each names nothing. */
-#define OP_DOMAINS          5       /* 0..3 exist as slots, 4 never */
-#define OP_DEVICES          5       /* 0..3 exist, 4 never */
-#define OP_REFS             17      /* 0..15 exist, 16 is out of range */
-#define OP_HANDLES          256     /* every handle a domain can have */
-#define OP_PAGE_TYPES       8       /* enum gtio_page_type, 7 is invalid */
-#define OP_COUNT_MAX        255     /* fault n / k */
+/* Unmap parts: which of a mapping to unmap, and how the guest names it. */
+#define UNMAP_HOST          0x1     /* host_addr of the mapping */
+#define UNMAP_DEVICE        0x2     /* dev_bus_addr of the mapping */
+#define UNMAP_WRONG_BUS     0x4     /* with UNMAP_DEVICE: a wrong address */
+#define UNMAP_PARTS_MASK    0x7
 
 struct op {
     uint8_t kind;           /* enum op_kind */
-    uint8_t d;              /* acting domain; ld of map/unmap */
-    uint8_t rd;             /* map: the granting domain */
+    uint8_t iommu;          /* create: passthrough (IOMMU) enabled */
     uint8_t dev;            /* assign/deassign */
-    uint8_t iommu;          /* create: may have devices (passthrough) */
-    uint8_t type;           /* get_type: enum gtio_page_type */
     uint8_t point;          /* fault_at: enum fault_point */
-    uint8_t grantee;        /* grant_write: the domain the entry names */
-    uint16_t ref;           /* grant_write, map */
-    /* grant_write: GTF_*; map: GNTMAP_host/device/readonly; unmap: parts */
-    uint16_t flags;
+    uint16_t d;             /* acting domain (domid) */
+    uint16_t rd;            /* map, setup, query: the other domain */
+    uint16_t grantee;       /* grant_write: the domid the entry names */
+    uint16_t flags;         /* GTF_* / GNTMAP_* / UNMAP_* */
     uint16_t handle;        /* unmap */
-    uint16_t n;             /* fault_nth: n; fault_at: k (0 disarms) */
+    uint16_t n;             /* fault n/k; setup: frames; create: grant frames */
+    uint16_t maptrack;      /* create: maptrack frames */
+    uint32_t ref;           /* grant_write, map */
+    uint32_t type;          /* get_type: PGT_* >> 61, 7 = none is invalid */
     uint32_t mfn;           /* page ops; grant_write: the frame written */
 };
 

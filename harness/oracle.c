@@ -3,13 +3,16 @@
  * The checks of DESIGN.md section 7 (see oracle.h).  The DMA checks ask the
  * simulated VT-d what each device could do now (every translation it may
  * still hold, not just the current tables) and compare with the shadow
- * model; the accounting check compares the core's read-only views with it.
+ * model; the accounting check compares Xen's state, read through
+ * world.h's views, with it.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <xen/lib.h>
+#include <xen/sched.h>
+#include <xen/mm.h>
 #include <public/grant_table.h>
 
 #include "heap.h"
@@ -17,6 +20,7 @@
 #include "trace.h"
 #include "vtd_sim.h"
 #include "vtd_hw.h"
+#include "xen/world.h"
 
 void finding_init(struct finding *f, const char *check, size_t op)
 {
@@ -116,26 +120,32 @@ static unsigned int sim_bits(enum sh_access a)
     return a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
 }
 
+static int domid_of(const struct shadow *sh, unsigned int slot)
+{
+    return slot < SH_DOMAINS ? (int)sh->dom[slot].domid : -1;
+}
+
 static int owner_for_report(const struct shadow *sh, unsigned int dev)
 {
-    return sh->dev[dev].owner == SH_NOBODY ? -1 : sh->dev[dev].owner;
+    return domid_of(sh, sh->dev[dev].owner);
 }
 
 static void describe_device(char *buf, size_t len, const struct shadow *sh,
                             unsigned int dev)
 {
     const struct sh_device *dv = &sh->dev[dev];
-    char moved[64] = "", left[32];
+    char moved[64] = "", left[40];
 
     if ( dv->unconfirmed )
     {
-        shadow_stale_contexts_name(left, sizeof(left), dv);
+        shadow_stale_contexts_name(sh, left, sizeof(left), dv);
         snprintf(moved, sizeof(moved), ", move from %s unconfirmed", left);
     }
     if ( dv->owner == SH_NOBODY )
         snprintf(buf, len, "dev %u (quarantine%s)", dev, moved);
     else
-        snprintf(buf, len, "dev %u (d%u%s)", dev, dv->owner, moved);
+        snprintf(buf, len, "dev %u (d%u%s)", dev, sh->dom[dv->owner].domid,
+                 moved);
 }
 
 /*
@@ -143,14 +153,14 @@ static void describe_device(char *buf, size_t len, const struct shadow *sh,
  * belongs to and, while moves are unconfirmed, the domains it left.
  */
 static unsigned int device_allowed(const struct shadow *sh, unsigned int dev,
-                                   unsigned long bfn, bool now)
+                                   unsigned long bfn)
 {
     const struct sh_device *dv = &sh->dev[dev];
     unsigned int bits = 0, d;
 
     for ( d = 0; d < SH_DOMAINS; d++ )
         if ( sh_device_may_use(dv, d) )
-            bits |= sim_bits(shadow_may_reach(sh, d, bfn, now));
+            bits |= sim_bits(shadow_may_reach(sh, d, bfn));
     return bits;
 }
 
@@ -166,15 +176,14 @@ enum walk_rule {
     RULE_STALE,         /* no more than allowed, at frame bfn */
     RULE_FRAME,         /* no access at all to one frame */
     RULE_WRITE,         /* no write to one frame */
-    RULE_GRANT,         /* to one frame, no more than allowed now */
+    RULE_REACH,         /* collect the access to one frame */
 };
 
 struct walk {
     const struct shadow *sh;
     enum walk_rule rule;
-    bool now;                   /* RULE_STALE inside a hypercall */
-    unsigned long mfn;          /* RULE_FRAME/WRITE/GRANT */
-    unsigned int mask;          /* RULE_GRANT: the access that must be gone */
+    unsigned long mfn;          /* RULE_FRAME/WRITE/REACH */
+    unsigned int reach;         /* RULE_REACH: the access found */
     bool bad;
     unsigned int dev;
     struct sim_translation t;
@@ -191,7 +200,7 @@ static bool visit(void *ctx, unsigned int dev, const struct sim_translation *t)
     switch ( w->rule )
     {
     case RULE_STALE:
-        allowed = device_allowed(w->sh, dev, t->bfn, w->now);
+        allowed = device_allowed(w->sh, dev, t->bfn);
         w->bad = t->mfn != t->bfn || (access & ~allowed);
         break;
     case RULE_FRAME:
@@ -203,10 +212,9 @@ static bool visit(void *ctx, unsigned int dev, const struct sim_translation *t)
         w->bad = t->mfn == w->mfn && (access & SIM_W);
         break;
     default:
-        allowed = t->bfn == t->mfn ? device_allowed(w->sh, dev, t->bfn, w->now)
-                                   : 0;
-        w->bad = t->mfn == w->mfn && (access & w->mask & ~allowed);
-        break;
+        if ( t->mfn == w->mfn )
+            w->reach |= access;
+        return true;
     }
     if ( !w->bad )
         return true;
@@ -268,9 +276,9 @@ static bool walk_all(struct walk *w, struct finding *f, const char *what,
     return false;
 }
 
-bool oracle_stale_dma(const struct shadow *sh, bool now, struct finding *f)
+bool oracle_stale_dma(const struct shadow *sh, struct finding *f)
 {
-    struct walk w = { .sh = sh, .rule = RULE_STALE, .now = now };
+    struct walk w = { .sh = sh, .rule = RULE_STALE };
     unsigned int dev;
 
     /* A wild walk is stale for everyone, excused devices included. */
@@ -309,13 +317,13 @@ bool oracle_dma_fault(const struct shadow *sh, const struct frame_set *fs,
 
             if ( a == SH_NONE || !vtd_sim_may_fault(dev, bfn, sim_bits(a)) )
                 continue;
-            f->domain = dv->owner;
+            f->domain = dom->domid;
             f->bfn = bfn;
             f->mfn = bfn;
             snprintf(f->possible, sizeof(f->possible), "fault");
             snprintf(f->allowed, sizeof(f->allowed), "%s", sh_access_name(a));
             detail(f, "dev %u of d%u: a %s DMA at bfn %lu may fault", dev,
-                   dv->owner, sh_access_name(a), bfn);
+                   dom->domid, sh_access_name(a), bfn);
             return true;
         }
     }
@@ -337,13 +345,13 @@ bool oracle_freed_reachable(const struct shadow *sh, unsigned long mfn,
 }
 
 bool oracle_pagetable_writable(const struct shadow *sh, unsigned long mfn,
-                               struct finding *f)
+                               unsigned int type, struct finding *f)
 {
     struct walk w = { .sh = sh, .rule = RULE_WRITE, .mfn = mfn };
     char what[96];
 
-    snprintf(what, sizeof(what), "frame %lu became %s", mfn,
-             page_type_name(sh->frame[mfn].type));
+    snprintf(what, sizeof(what), "frame %lu is being validated as %s", mfn,
+             page_type_name(type));
     if ( !walk_all(&w, f, what, true) )
         return false;
     if ( f->mfn < 0 )
@@ -351,56 +359,19 @@ bool oracle_pagetable_writable(const struct shadow *sh, unsigned long mfn,
     return true;
 }
 
-bool oracle_grant_released_early(const struct shadow *sh,
-                                 const struct sh_flag_clear *ev, bool strict,
-                                 struct finding *f)
+unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
+                             unsigned long mfn)
 {
-    struct walk w = {
-        .sh = sh, .rule = RULE_GRANT, .mfn = ev->mfn, .now = !strict,
-        .mask = ev->bits & GTF_reading ? SIM_R | SIM_W : SIM_W,
-    };
-    char what[128];
+    struct walk w = { .sh = sh, .rule = RULE_REACH, .mfn = mfn };
     unsigned int dev;
 
-    snprintf(what, sizeof(what), "d%u cleared %s of grant %u (d%u's mapping "
-             "of mfn %u)", ev->rd,
-             ev->bits & GTF_reading ? "GTF_reading" : "GTF_writing", ev->ref,
-             ev->ld, ev->mfn);
     for ( dev = 0; dev < SH_DEVICES; dev++ )
-    {
-        const struct sh_device *dv = &sh->dev[dev];
-
-        if ( !sh_device_may_use(dv, ev->ld) )
-            continue;
-        vtd_sim_for_each_reachable(dev, visit, &w);
-        if ( w.bad )
-        {
-            report_translation(f, &w, what);
-            f->domain = ev->ld;
-            return true;
-        }
-    }
-    return false;
+        if ( sh_device_may_use(&sh->dev[dev], d) )
+            vtd_sim_for_each_reachable(dev, visit, &w);
+    return w.reach;
 }
 
 /* ---- accounting ---- */
-
-static const char *core_state_name(enum gtio_domain_state s)
-{
-    switch ( s )
-    {
-    case GTIO_DOM_NONE: return "none";
-    case GTIO_DOM_LIVE: return "live";
-    default:            return "dying";
-    }
-}
-
-static bool state_matches(enum gtio_domain_state core, uint8_t model)
-{
-    return (core == GTIO_DOM_NONE && model == SH_DOM_NONE) ||
-           (core == GTIO_DOM_LIVE && model == SH_DOM_LIVE) ||
-           (core == GTIO_DOM_DYING && model == SH_DOM_DYING);
-}
 
 static bool account_fail(struct finding *f, int d, long mfn, const char *fmt,
                          ...) __attribute__((format(printf, 4, 5)));
@@ -418,388 +389,273 @@ static bool account_fail(struct finding *f, int d, long mfn, const char *fmt,
     return true;
 }
 
-static inline bool pins_equal(const struct gtio_pins *c,
-                              const struct sh_pins *s)
-{
-    return c->host_rw == s->host_rw && c->host_ro == s->host_ro &&
-           c->dev_rw == s->dev_rw && c->dev_ro == s->dev_ro;
-}
+static const char *const state_names[] = { "none", "live", "dying", "dead" };
 
-/* shadow_pins_any(), for the fast paths. */
-static inline bool pins_any(const struct sh_pins *p)
+/* Xen's domain, as the model's states name it. */
+static unsigned int xen_state(const struct domain *d)
 {
-    return p->host_rw || p->host_ro || p->dev_rw || p->dev_ro;
-}
-
-/* account_grants() would find nothing. */
-static bool NO_COVERAGE grants_agree(const struct sh_domain *sd,
-                                     const struct gtio_domain *cd)
-{
-    unsigned int g;
-
-    for ( g = 0; g < SH_GRANTS; g++ )
+    switch ( d->is_dying )
     {
-        const struct sh_entry *se = &sd->shared[g];
-        const grant_entry_v1_t *ce = &cd->shared[g];
-        const struct sh_active *sa = &sd->active[g];
-        const struct gtio_active_entry *ca = &cd->active[g];
-
-        if ( ce->flags != se->flags || ce->domid != se->domid ||
-             ce->frame != se->frame || !pins_equal(&ca->pin, &sa->pin) ||
-             (pins_any(&sa->pin) &&
-              (ca->domid != sa->domid || ca->mfn != sa->mfn)) )
-            return false;
+    case DOMDYING_alive:    return SH_DOM_LIVE;
+    case DOMDYING_dying:    return SH_DOM_DYING;
+    default:                return SH_DOM_DEAD;
     }
-    return true;
 }
 
-static bool account_grants(const struct sh_domain *sd,
-                           const struct gtio_domain *cd, unsigned int d,
-                           struct finding *f)
+static bool account_domains(const struct shadow *sh, struct finding *f)
 {
-    unsigned int g;
+    const struct domain *xd;
+    unsigned int d;
 
-    if ( grants_agree(sd, cd) )
-        return false;
-
-    for ( g = 0; g < SH_GRANTS; g++ )
+    for ( xd = world_first_domain(); xd; xd = world_next_domain(xd) )
+        if ( shadow_slot(sh, xd->domain_id) == SH_NOBODY )
+            return account_fail(f, xd->domain_id, -1, "Xen has d%u (%s), "
+                                "the model none", xd->domain_id,
+                                state_names[xen_state(xd)]);
+    for ( d = 0; d < SH_DOMAINS; d++ )
     {
-        const struct sh_entry *se = &sd->shared[g];
-        const grant_entry_v1_t *ce = &cd->shared[g];
-        const struct sh_active *sa = &sd->active[g];
-        const struct gtio_active_entry *ca = &cd->active[g];
+        const struct sh_domain *sd = &sh->dom[d];
 
-        if ( ce->flags != se->flags || ce->domid != se->domid ||
-             ce->frame != se->frame )
-        {
-            char cf[96], sf[96];
-
-            format_gtf_flags(cf, sizeof(cf), ce->flags);
-            format_gtf_flags(sf, sizeof(sf), se->flags);
-            return account_fail(f, d, -1, "d%u grant %u: core flags=%s "
-                                "grantee=%u frame=%u, model flags=%s "
-                                "grantee=%u frame=%u", d, g, cf, ce->domid,
-                                ce->frame, sf, se->domid, se->frame);
-        }
-        if ( !pins_equal(&ca->pin, &sa->pin) )
-            return account_fail(f, d, -1, "d%u active %u: core pins host "
-                                "rw=%u ro=%u dev rw=%u ro=%u, model host "
-                                "rw=%u ro=%u dev rw=%u ro=%u", d, g,
-                                ca->pin.host_rw, ca->pin.host_ro,
-                                ca->pin.dev_rw, ca->pin.dev_ro,
-                                sa->pin.host_rw, sa->pin.host_ro,
-                                sa->pin.dev_rw, sa->pin.dev_ro);
-        if ( shadow_pins_any(&sa->pin) &&
-             (ca->domid != sa->domid || ca->mfn != sa->mfn) )
-            return account_fail(f, d, sa->mfn, "d%u active %u: core pinned "
-                                "for d%u mfn %lu, model for d%u mfn %u", d, g,
-                                ca->domid, ca->mfn, sa->domid, sa->mfn);
+        if ( sd->state == SH_DOM_NONE )
+            continue;
+        xd = world_domain(sd->domid);
+        if ( !xd )
+            return account_fail(f, sd->domid, -1, "the model has d%u (%s), "
+                                "Xen none", sd->domid, state_names[sd->state]);
+        if ( xen_state(xd) != sd->state ||
+             world_domain_crashed(xd) != sd->crashed )
+            return account_fail(f, sd->domid, -1, "d%u: Xen %s%s, model %s%s",
+                                sd->domid, state_names[xen_state(xd)],
+                                world_domain_crashed(xd) ? " crashed" : "",
+                                state_names[sd->state],
+                                sd->crashed ? " crashed" : "");
+        if ( gnttab_view_nr_frames(xd) != sd->nr_gframes ||
+             gnttab_view_maptrack_limit(xd) !=
+             sd->nr_mframes * SH_HANDLES_PER_FRAME )
+            return account_fail(f, sd->domid, -1, "d%u: Xen has %u grant and "
+                                "%u maptrack frames, model %u and %u",
+                                sd->domid, gnttab_view_nr_frames(xd),
+                                gnttab_view_maptrack_limit(xd) /
+                                SH_HANDLES_PER_FRAME, sd->nr_gframes,
+                                sd->nr_mframes);
     }
     return false;
 }
 
-/*
- * The chunk and handle part of account_maptrack() would find nothing.
- * Reads the maptrack as gtio_handle() does.
- */
-static bool NO_COVERAGE maptrack_agrees(const struct sh_domain *sd,
-                                        const struct gtio_domain *cd)
+/* Xen's pin word: host w, host r, device w, device r, a byte each. */
+static bool pins_match(uint32_t pin, const struct sh_pins *p)
 {
-    unsigned int c, h;
+    return (pin & 0xff) == p->host_rw && ((pin >> 8) & 0xff) == p->host_ro &&
+           ((pin >> 16) & 0xff) == p->dev_rw && (pin >> 24) == p->dev_ro;
+}
 
-    for ( c = 0; c < GTIO_MAPTRACK_CHUNKS; c++ )
-        if ( !!cd->maptrack[c] != (c < sd->chunks) )
-            return false;
-    if ( cd->maptrack_used != sd->handles_used )
+static bool account_entry(const struct sh_domain *sd, const struct domain *xd,
+                          unsigned int g, struct finding *f)
+{
+    const struct sh_entry *se = &sd->shared[g];
+    const struct sh_active *sa = &sd->active[g];
+    uint32_t ref = op_ref_value(g), pin = 0;
+    grant_entry_v1_t ce;
+    unsigned long mfn = 0;
+    domid_t domid = 0;
+
+    if ( ref >= (uint32_t)sd->nr_gframes * SH_ENTRIES_PER_FRAME )
         return false;
-    for ( h = 0; h < sd->chunks * GTIO_MAPTRACK_CHUNK; h++ )
+    if ( guest_read_grant(sd->domid, ref, &ce) ||
+         !gnttab_view_active(xd, ref, &pin, &domid, &mfn) )
+        return account_fail(f, sd->domid, -1, "d%u grant %u: not in Xen's "
+                            "table", sd->domid, ref);
+    if ( ce.flags != se->flags || ce.domid != se->domid ||
+         ce.frame != se->frame )
     {
-        /* Present: the chunk loop above found every chunk < sd->chunks. */
-        const struct gtio_maptrack_chunk *chunk =
-            cd->maptrack[h / GTIO_MAPTRACK_CHUNK];
-        const struct gtio_maptrack *cm =
-            &chunk->entry[h % GTIO_MAPTRACK_CHUNK];
+        char cf[96], sf[96];
+
+        format_gtf_flags(cf, sizeof(cf), ce.flags);
+        format_gtf_flags(sf, sizeof(sf), se->flags);
+        return account_fail(f, sd->domid, -1, "d%u grant %u: Xen flags=%s "
+                            "grantee=%u frame=%u, model flags=%s grantee=%u "
+                            "frame=%u", sd->domid, ref, cf, ce.domid, ce.frame,
+                            sf, se->domid, se->frame);
+    }
+    if ( !pins_match(pin, &sa->pin) )
+        return account_fail(f, sd->domid, -1, "d%u active %u: Xen pins %#x "
+                            "(host rw ro, dev rw ro a byte each), model host "
+                            "rw=%u ro=%u dev rw=%u ro=%u", sd->domid, ref, pin,
+                            sa->pin.host_rw, sa->pin.host_ro, sa->pin.dev_rw,
+                            sa->pin.dev_ro);
+    if ( shadow_pins_any(&sa->pin) &&
+         (domid != sa->domid || mfn != sa->mfn) )
+        return account_fail(f, sd->domid, sa->mfn, "d%u active %u: Xen "
+                            "pinned for d%u mfn %lu, model for d%u mfn %u",
+                            sd->domid, ref, domid, mfn, sa->domid, sa->mfn);
+    return false;
+}
+
+static bool account_handles(const struct shadow *sh,
+                            const struct sh_domain *sd,
+                            const struct domain *xd, struct finding *f)
+{
+    unsigned int h, limit = sd->nr_mframes * SH_HANDLES_PER_FRAME;
+
+    for ( h = 0; h < limit; h++ )
+    {
         const struct sh_handle *sm = &sd->handle[h];
+        uint16_t flags = 0;
+        grant_ref_t ref = 0;
+        domid_t domid = 0;
 
-        if ( !cm->flags != !sm->flags ||
-             (cm->flags && (cm->flags != sm->flags || cm->ref != sm->ref ||
-                            cm->domid != sm->rd || cm->mfn != sm->mfn)) )
-            return false;
-    }
-    return true;
-}
-
-/* Frames of fs d holds handles of: the handle counts the core must have. */
-static unsigned int NO_COVERAGE counted_frames(const struct shadow *sh,
-                                               const struct frame_set *fs,
-                                               unsigned int d)
-{
-    unsigned int n = 0, w;
-
-    for ( w = 0; w < (fs->nr + 63) / 64; w++ )
-    {
-        uint64_t bits = fs->bits[w];
-
-        while ( bits )
-        {
-            unsigned int mfn = w * 64 + __builtin_ctzll(bits);
-
-            bits &= bits - 1;
-            n += sh->count_ro[d][mfn] || sh->count_rw[d][mfn];
-        }
-    }
-    return n;
-}
-
-static bool account_handles(const struct sh_domain *sd,
-                            const struct gtio_domain *cd, unsigned int d,
-                            struct finding *f)
-{
-    unsigned int c, h;
-
-    if ( maptrack_agrees(sd, cd) )
-        return false;
-    for ( c = 0; c < GTIO_MAPTRACK_CHUNKS; c++ )
-        if ( !!cd->maptrack[c] != (c < sd->chunks) )
-            return account_fail(f, d, -1, "d%u maptrack chunk %u: core %s, "
-                                "model %s", d, c,
-                                cd->maptrack[c] ? "allocated" : "absent",
-                                c < sd->chunks ? "allocated" : "absent");
-    if ( cd->maptrack_used != sd->handles_used )
-        return account_fail(f, d, -1, "d%u: core has %u handles in use, "
-                            "model %u", d, cd->maptrack_used,
-                            sd->handles_used);
-    for ( h = 0; h < sd->chunks * GTIO_MAPTRACK_CHUNK; h++ )
-    {
-        const struct gtio_maptrack *cm = gtio_handle(cd, h);
-        const struct sh_handle *sm = &sd->handle[h];
-
-        if ( !cm != !sm->flags ||
-             (cm && (cm->flags != sm->flags || cm->ref != sm->ref ||
-                     cm->domid != sm->rd || cm->mfn != sm->mfn)) )
-        {
-            char cf[48] = "free", sf[48] = "free";
-
-            if ( cm )
-                snprintf(cf, sizeof(cf), "flags %#x ref %u d%u mfn %lu",
-                         cm->flags, cm->ref, cm->domid, cm->mfn);
-            if ( sm->flags )
-                snprintf(sf, sizeof(sf), "flags %#x ref %u d%u mfn %u",
-                         sm->flags, sm->ref, sm->rd, sm->mfn);
-            return account_fail(f, d, -1, "d%u handle %u: core %s, model %s",
-                                d, h, cf, sf);
-        }
+        if ( !gnttab_view_handle(xd, h, &flags, &ref, &domid) )
+            break;
+        if ( flags == sm->flags &&
+             (!flags || (ref == op_ref_value(sm->ref) &&
+                         domid == sh->dom[sm->rd].domid)) )
+            continue;
+        return account_fail(f, sd->domid, sm->flags ? (long)sm->mfn : -1,
+                            "d%u handle %u: Xen flags %#x ref %u d%u, model "
+                            "flags %#x ref %u d%u", sd->domid, h, flags, ref,
+                            domid, sm->flags, op_ref_value(sm->ref),
+                            sm->flags ? sh->dom[sm->rd].domid : 0);
     }
     return false;
 }
 
-/* Per-frame handle counts exist while the domain's IOMMU is on. */
-static bool account_counts(const struct shadow *sh,
-                           const struct frame_set *fs,
-                           const struct gtio_domain *cd, unsigned int d,
-                           struct finding *f)
-{
-    unsigned int nodes = 0, expect_nodes = 0;
-    const struct gtio_map_count *node;
-
-    for ( node = cd->counts; node; node = node->next )
-    {
-        nodes++;
-        if ( !cd->iommu.enabled )
-            return account_fail(f, d, node->mfn, "d%u: IOMMU off but a "
-                                "handle count for mfn %lu exists", d,
-                                node->mfn);
-        if ( node->mfn >= sh->hdr.nr_frames ||
-             node->ro != sh->count_ro[d][node->mfn] ||
-             node->rw != sh->count_rw[d][node->mfn] )
-            return account_fail(f, d, node->mfn, "d%u count of mfn %lu: core "
-                                "ro=%u rw=%u, model ro=%u rw=%u", d,
-                                node->mfn, node->ro, node->rw,
-                                node->mfn < sh->hdr.nr_frames ?
-                                sh->count_ro[d][node->mfn] : 0,
-                                node->mfn < sh->hdr.nr_frames ?
-                                sh->count_rw[d][node->mfn] : 0);
-    }
-    if ( cd->iommu.enabled )
-        expect_nodes = counted_frames(sh, fs, d);
-    if ( nodes != expect_nodes )
-        return account_fail(f, d, -1, "d%u: core has %u handle counts, model "
-                            "%u", d, nodes, expect_nodes);
-    return false;
-}
-
-static bool account_domain(const struct shadow *sh, struct gtio_machine *m,
-                           const struct frame_set *fs, unsigned int d,
+/* grant_table.c's maptrack_tree counters, where Xen keeps them. */
+static bool account_counts(const struct shadow *sh, unsigned int d,
+                           const struct domain *xd, const struct frame_set *fs,
                            struct finding *f)
 {
     const struct sh_domain *sd = &sh->dom[d];
-    const struct gtio_domain *cd = gtio_domain(m, d);
+    unsigned long mfn, rd, wr;
 
-    if ( !state_matches(cd->state, sd->state) )
-        return account_fail(f, d, -1, "d%u: core state %s, model %s", d,
-                            core_state_name(cd->state),
-                            sd->state == SH_DOM_LIVE ? "live" :
-                            sd->state == SH_DOM_DYING ? "dying" : "none");
-    if ( sd->state == SH_DOM_NONE )
-        return false;
-    if ( cd->crashed != sd->crashed || cd->held != sd->held ||
-         cd->iommu_allowed != sd->iommu_allowed ||
-         cd->iommu.enabled != sd->iommu_on || cd->is_hardware != (d == 0) )
-        return account_fail(f, d, -1, "d%u: core crashed=%d held=%d "
-                            "iommu=%d/%d hw=%d, model crashed=%d held=%d "
-                            "iommu=%d/%d", d, cd->crashed, cd->held,
-                            cd->iommu_allowed, cd->iommu.enabled,
-                            cd->is_hardware, sd->crashed, sd->held,
-                            sd->iommu_allowed, sd->iommu_on);
-    if ( cd->nr_pages != sd->nr_pages )
-        return account_fail(f, d, -1, "d%u: core owns %u frames, model %u",
-                            d, cd->nr_pages, sd->nr_pages);
-    return account_grants(sd, cd, d, f) || account_handles(sd, cd, d, f) ||
-           account_counts(sh, fs, cd, d, f);
-}
-
-static inline bool frame_agrees(const struct sh_frame *s,
-                                const struct gtio_frame *c)
-{
-    unsigned int owner = c->owner == GTIO_OWNER_FREE ? SH_NOBODY : c->owner;
-
-    if ( owner != s->owner || c->held != s->held )
-        return false;
-    return s->held ||
-           (c->allocated == s->allocated && c->type == s->type &&
-            c->type_count == s->type_count && c->refs == s->refs &&
-            c->pinned == s->pinned);
-}
-
-/* account_frames() would find nothing. */
-static bool NO_COVERAGE frames_agree(const struct shadow *sh,
-                                     const struct gtio_machine *m,
-                                     const struct frame_set *fs)
-{
-    unsigned int w;
-
-    for ( w = 0; w < (fs->nr + 63) / 64; w++ )
-    {
-        uint64_t bits = fs->bits[w];
-
-        while ( bits )
-        {
-            unsigned int mfn = w * 64 + __builtin_ctzll(bits);
-
-            bits &= bits - 1;
-            if ( !frame_agrees(&sh->frame[mfn], &m->frames[mfn]) )
-                return false;
-        }
-    }
-    return true;
-}
-
-static bool account_frames(const struct shadow *sh, struct gtio_machine *m,
-                           const struct frame_set *fs, struct finding *f)
-{
-    unsigned long mfn;
-
-    if ( frames_agree(sh, m, fs) )
+    if ( !sd->iommu )
         return false;
     for_each_frame ( mfn, fs )
     {
-        const struct sh_frame *s = &sh->frame[mfn];
-        const struct gtio_frame *c = &m->frames[mfn];
-        unsigned int owner = c->owner == GTIO_OWNER_FREE ? SH_NOBODY
-                                                         : c->owner;
-
-        if ( owner != s->owner || c->held != s->held )
-            return account_fail(f, -1, mfn, "frame %lu: core owner %d%s, "
-                                "model owner %d%s", mfn,
-                                owner == SH_NOBODY ? -1 : (int)owner,
-                                c->held ? " held" : "",
-                                s->owner == SH_NOBODY ? -1 : s->owner,
-                                s->held ? " held" : "");
-        /* A held frame's counts are frozen where the failure left them. */
-        if ( s->held )
-            continue;
-        if ( c->allocated != s->allocated || c->type != s->type ||
-             c->type_count != s->type_count || c->refs != s->refs ||
-             c->pinned != s->pinned )
-            return account_fail(f, owner == SH_NOBODY ? -1 : (int)owner, mfn,
-                                "frame %lu: core refs=%u type=%s/%u "
-                                "pinned=%u alloc=%d, model refs=%u "
-                                "type=%s/%u pinned=%u alloc=%d", mfn,
-                                c->refs, page_type_name(c->type),
-                                c->type_count, c->pinned, c->allocated,
-                                s->refs, page_type_name(s->type),
-                                s->type_count, s->pinned, s->allocated);
+        gnttab_view_counts(xd, mfn, &rd, &wr);
+        if ( rd != sh->count_ro[d][mfn] || wr != sh->count_rw[d][mfn] )
+            return account_fail(f, sd->domid, mfn, "d%u count of mfn %lu: "
+                                "Xen rd=%lu wr=%lu, model ro=%u rw=%u",
+                                sd->domid, mfn, rd, wr, sh->count_ro[d][mfn],
+                                sh->count_rw[d][mfn]);
     }
     return false;
 }
 
-static bool account_devices(const struct shadow *sh, struct gtio_machine *m,
-                            struct finding *f)
+static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
+                           struct finding *f)
+{
+    unsigned int d, g;
+
+    for ( d = 0; d < SH_DOMAINS; d++ )
+    {
+        const struct sh_domain *sd = &sh->dom[d];
+        const struct domain *xd;
+
+        if ( sd->state == SH_DOM_NONE )
+            continue;
+        xd = world_domain(sd->domid);
+        for ( g = 0; g < SH_REFS; g++ )
+            if ( account_entry(sd, xd, g, f) )
+                return true;
+        if ( account_handles(sh, sd, xd, f) ||
+             account_counts(sh, d, xd, fs, f) )
+            return true;
+    }
+    return false;
+}
+
+/* Xen's page_info of a guest frame, as the model keeps frames. */
+struct xen_frame {
+    unsigned int owner;         /* slot, SH_NOBODY */
+    bool allocated, held, pinned;
+    unsigned int type;
+    unsigned long refs, type_count;
+    unsigned int guest_refs;
+};
+
+static void read_frame(const struct shadow *sh, unsigned long mfn,
+                       struct xen_frame *x)
+{
+    const struct page_info *pg = hh_mfn_to_page(mfn);
+    const struct domain *owner = page_get_owner(pg);
+
+    x->owner = owner ? shadow_slot(sh, owner->domain_id) : SH_NOBODY;
+    x->refs = pg->count_info & PGC_count_mask;
+    x->allocated = pg->count_info & PGC_allocated;
+    x->held = owner && !x->refs;
+    x->type = (pg->u.inuse.type_info & PGT_type_mask) >> PG_shift(3);
+    x->type_count = pg->u.inuse.type_info & PGT_count_mask;
+    x->pinned = pg->u.inuse.type_info & PGT_pinned;
+    x->guest_refs = world_guest_type_refs(mfn);
+}
+
+static bool frame_agrees(const struct xen_frame *x, const struct sh_frame *s)
+{
+    if ( x->owner != s->owner || x->held != s->held )
+        return false;
+    return s->held ||
+           (x->allocated == s->allocated && x->refs == s->refs &&
+            x->type_count == s->type_count && x->pinned == s->pinned &&
+            x->guest_refs == s->guest_refs &&
+            (x->type == s->type || s->owner == SH_NOBODY));
+}
+
+static bool account_frames(const struct shadow *sh, const struct frame_set *fs,
+                           struct finding *f)
+{
+    unsigned long mfn;
+
+    for_each_frame ( mfn, fs )
+    {
+        const struct sh_frame *s = &sh->frame[mfn];
+        struct xen_frame x;
+
+        read_frame(sh, mfn, &x);
+        if ( frame_agrees(&x, s) )
+            continue;
+        return account_fail(f, domid_of(sh, s->owner), mfn, "frame %lu: Xen "
+                            "d%d refs=%lu type=%s/%lu%s%s%s guest-refs=%u, "
+                            "model d%d refs=%u type=%s/%u%s%s%s guest-refs=%u",
+                            mfn, domid_of(sh, x.owner), x.refs,
+                            page_type_name(x.type), x.type_count,
+                            x.pinned ? " pinned" : "",
+                            x.allocated ? " allocated" : "",
+                            x.held ? " held" : "", x.guest_refs,
+                            domid_of(sh, s->owner), s->refs,
+                            page_type_name(s->type), s->type_count,
+                            s->pinned ? " pinned" : "",
+                            s->allocated ? " allocated" : "",
+                            s->held ? " held" : "", s->guest_refs);
+    }
+    return false;
+}
+
+static bool account_devices(const struct shadow *sh, struct finding *f)
 {
     unsigned int dev;
 
     for ( dev = 0; dev < SH_DEVICES; dev++ )
     {
-        unsigned int core = m->device_owner[dev] == GTIO_NO_DOMAIN
-                            ? SH_NOBODY : m->device_owner[dev];
+        const struct domain *xd = world_device_owner(dev);
+        unsigned int x = xd ? shadow_slot(sh, xd->domain_id) : SH_NOBODY;
 
-        if ( core != sh->dev[dev].owner )
-        {
-            char c[16] = "quarantine", s[16] = "quarantine";
-
-            if ( core != SH_NOBODY )
-                snprintf(c, sizeof(c), "d%u", core);
-            if ( sh->dev[dev].owner != SH_NOBODY )
-                snprintf(s, sizeof(s), "d%u", sh->dev[dev].owner);
-            return account_fail(f, core == SH_NOBODY ? -1 : (int)core, -1,
-                                "dev %u: core has it in %s, model in %s",
-                                dev, c, s);
-        }
+        if ( x != sh->dev[dev].owner )
+            return account_fail(f, domid_of(sh, x), -1, "dev %u: Xen has it "
+                                "in d%d, model in d%d (-1: quarantine)", dev,
+                                domid_of(sh, x),
+                                domid_of(sh, sh->dev[dev].owner));
     }
     return false;
 }
 
-static bool account_releases(const struct shadow *sh, struct gtio_machine *m,
-                             struct finding *f)
+bool oracle_accounting(const struct shadow *sh, const struct frame_set *fs,
+                       struct finding *f)
 {
-    unsigned int i;
-
-    if ( m->in_hypercall != sh->in_hypercall )
-        return account_fail(f, -1, -1, "core %s a hypercall, model %s",
-                            m->in_hypercall ? "inside" : "outside",
-                            sh->in_hypercall ? "inside" : "outside");
-    if ( m->nr_releases != sh->nr_releases )
-        return account_fail(f, -1, -1, "core has %u pending releases, model "
-                            "%u", m->nr_releases, sh->nr_releases);
-    for ( i = 0; i < sh->nr_releases; i++ )
-    {
-        const struct gtio_release *c = &m->release[i];
-        const struct sh_release *s = &sh->release[i];
-
-        if ( c->ld != s->ld || c->rd != s->rd || c->ref != s->ref ||
-             c->mfn != s->mfn || c->done != s->done )
-            return account_fail(f, s->ld, s->mfn, "pending release %u: core "
-                                "d%u->d%u ref %u mfn %lu done %#x, model "
-                                "d%u->d%u ref %u mfn %u done %#x", i, c->ld,
-                                c->rd, c->ref, c->mfn, c->done, s->ld, s->rd,
-                                s->ref, s->mfn, s->done);
-    }
-    return false;
+    return account_domains(sh, f) || account_frames(sh, fs, f) ||
+           account_grants(sh, fs, f) || account_devices(sh, f);
 }
 
-bool oracle_accounting(const struct shadow *sh, struct gtio_machine *m,
-                       const struct frame_set *fs, struct finding *f)
-{
-    unsigned int d;
-
-    for ( d = 0; d < SH_DOMAINS; d++ )
-        if ( account_domain(sh, m, fs, d, f) )
-            return true;
-    return account_frames(sh, m, fs, f) || account_devices(sh, m, f) ||
-           account_releases(sh, m, f);
-}
-
-/* ---- leaks ---- */
+/* ---- IOMMU table pages ---- */
 
 unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
                                     const struct frame_set *fs)
@@ -807,6 +663,8 @@ unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
     unsigned long bfn, last_block = ~0UL;
     unsigned int leaves = 0;
 
+    if ( !sh->dom[d].has_root )
+        return 0;
     /* bfn < 2^12: one level-3 and one level-2 table, leaves per 512 bfns. */
     for_each_frame ( bfn, fs )
         if ( shadow_allowed(sh, d, bfn) != SH_NONE &&
@@ -818,43 +676,36 @@ unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
     return 1 + (leaves ? 2 + leaves : 0);
 }
 
-bool oracle_leaks(const struct shadow *sh, struct gtio_machine *m,
-                  const struct heap_base *base, const struct frame_set *fs,
-                  struct finding *f)
+static unsigned int table_pages(const struct domain *xd)
 {
-    unsigned int d, pages = base->pages, xm = base->xmallocs;
-    unsigned long mfn;
+    const struct page_info *pg;
+    unsigned int n = 0;
+
+    page_list_for_each ( pg, &xd->iommu.arch.pgtables.list )
+        n++;
+    return n;
+}
+
+bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
+                        struct finding *f)
+{
+    unsigned int d;
 
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
         const struct sh_domain *sd = &sh->dom[d];
-        const struct gtio_domain *cd = gtio_domain(m, d);
+        const struct domain *xd;
+        unsigned int have, need;
 
         if ( sd->state == SH_DOM_NONE )
             continue;
-        xm += sd->chunks;
-        if ( !cd->iommu.enabled )
-        {
-            if ( cd->iommu.table_pages || cd->iommu.pgd_maddr )
-                return account_fail(f, d, -1, "d%u: IOMMU off but %u table "
-                                    "pages kept", d, cd->iommu.table_pages);
-            continue;
-        }
-        if ( cd->iommu.table_pages != oracle_expected_tables(sh, d, fs) )
-            return account_fail(f, d, -1, "d%u: %u IOMMU table pages, %u "
-                                "needed at the hypercall end", d,
-                                cd->iommu.table_pages,
-                                oracle_expected_tables(sh, d, fs));
-        pages += cd->iommu.table_pages;
-        for_each_frame ( mfn, fs )
-            xm += sh->count_ro[d][mfn] || sh->count_rw[d][mfn];
+        xd = world_domain(sd->domid);
+        have = table_pages(xd);
+        need = sd->iommu ? oracle_expected_tables(sh, d, fs) : 0;
+        if ( have != need )
+            return account_fail(f, sd->domid, -1, "d%u: %u IOMMU table "
+                                "pages, %u needed for what it maps", sd->domid,
+                                have, need);
     }
-    if ( heap_live_pages() != pages )
-        return account_fail(f, -1, -1, "%u heap pages live, %u expected "
-                            "(table pages leaked or freed twice)",
-                            heap_live_pages(), pages);
-    if ( heap_live_xmallocs() != xm )
-        return account_fail(f, -1, -1, "%u xmalloc blocks live, %u expected",
-                            heap_live_xmallocs(), xm);
     return false;
 }

@@ -11,15 +11,17 @@
  *                         DMA-writable
  *   grant-released-early  a granter's GTF_reading/GTF_writing was cleared
  *                         while the grantee's devices still reach the frame
- *   status-mismatch       an op's status is not what the model predicts
+ *   status-mismatch       an op's status (Xen's GNTST_ or errno) is not
+ *                         what the model predicts
  *   accounting            pins, flags, references, types, maptrack, counts,
  *                         devices or leaks disagree with the model
- *   hypervisor-bug        BUG()/ASSERT() in the core (or a panic without
- *                         any injected fault)
- *   vtd-protocol          the core misused the hardware interface
+ *   hypervisor-bug        BUG()/ASSERT() in Xen or the core (or a panic
+ *                         without any injected fault)
+ *   vtd-protocol          the VT-d driver misused the hardware interface
  *
  * Memory safety is ASan's.  The checks read the simulated IOMMU through
- * vtd_sim.h and, for accounting only, the core's read-only views (gtio.h).
+ * vtd_sim.h and, for accounting only, Xen's state through world.h's
+ * read-only views.
  */
 #ifndef HARNESS_ORACLE_H
 #define HARNESS_ORACLE_H
@@ -29,26 +31,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "gtio.h"
 #include "shadow.h"
 
 /*
  * For loops that only compare states, run at every op: their coverage
- * would say nothing about the core, and comparison tracing would make them
- * the fuzzer's main cost.  Each such loop is a fast path in front of the
- * instrumented check, with the same predicate: when it finds a difference,
- * the check runs and reports it as before.
+ * would say nothing about the code under test, and comparison tracing
+ * would make them the fuzzer's main cost.  Each such loop is a fast path
+ * in front of the instrumented check, with the same predicate.
  */
 #if defined(__clang__)
 /* Not inlined: code inlined into an instrumented caller is instrumented. */
-# define NO_COVERAGE __attribute__((no_sanitize("coverage"), noinline))
+# define NO_COVERAGE __attribute__((no_sanitize("coverage"), __noinline__))
 #else
 # define NO_COVERAGE
 #endif
 
 struct finding {
     const char *check;
-    int domain;                 /* -1: none or quarantine */
+    int domain;                 /* domid; -1: none or quarantine */
     long bfn;                   /* -1: not applicable */
     long mfn;
     char possible[8];           /* R, W, RW, fault, wild, - */
@@ -61,44 +61,34 @@ void finding_init(struct finding *f, const char *check, size_t op);
 /* The one FINDING line (with newline), then '# detail' if there is one. */
 void finding_print(FILE *out, const struct finding *f);
 
-/*
- * At a hypercall end; and after every op inside one with now set, against
- * shadow_allowed_now() (what deferred invalidations may still hold).
- */
-bool oracle_stale_dma(const struct shadow *sh, bool now, struct finding *f);
+/* At the end of every call. */
+bool oracle_stale_dma(const struct shadow *sh, struct finding *f);
 bool oracle_dma_fault(const struct shadow *sh, const struct frame_set *fs,
                       struct finding *f);
 
-/* At the events, right after the op in which they happened. */
+/* At the events, at the instant they happen inside Xen. */
 bool oracle_freed_reachable(const struct shadow *sh, unsigned long mfn,
                             struct finding *f);
 bool oracle_pagetable_writable(const struct shadow *sh, unsigned long mfn,
-                               struct finding *f);
+                               unsigned int type, struct finding *f);
 /*
- * strict: the core cleared the bits (the model may still count the
- * grantee's unmapped handles as pending: they must be gone by now);
- * otherwise the model did, and deferred invalidations of the grantee's
- * other unmaps may still be outstanding.
+ * What the devices that may use slot d's context can do to frame mfn now
+ * (SIM_R/SIM_W bits, through any bfn): recorded when a grant's status
+ * bits go, judged against the model once the call is applied.
  */
-bool oracle_grant_released_early(const struct shadow *sh,
-                                 const struct sh_flag_clear *ev, bool strict,
-                                 struct finding *f);
+unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
+                             unsigned long mfn);
 
-/* After every op: the core's state against the model's. */
-bool oracle_accounting(const struct shadow *sh, struct gtio_machine *m,
-                       const struct frame_set *fs, struct finding *f);
+/* After every call: Xen's state (as world.h shows it) against the model's. */
+bool oracle_accounting(const struct shadow *sh, const struct frame_set *fs,
+                       struct finding *f);
 
 /*
- * At a hypercall end of a run without injected faults: table pages and
- * allocations against what the model's state needs.
+ * At the end of a call of a run without flush faults: each domain's IOMMU
+ * table pages against what its mappings need.
  */
-struct heap_base {
-    unsigned int pages;         /* heap pages after machine init */
-    unsigned int xmallocs;
-};
-bool oracle_leaks(const struct shadow *sh, struct gtio_machine *m,
-                  const struct heap_base *base, const struct frame_set *fs,
-                  struct finding *f);
+bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
+                        struct finding *f);
 
 /* Table pages a domain's IOMMU needs for what allowed() says it maps. */
 unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,

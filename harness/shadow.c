@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The shadow model: see shadow.h for what it keeps and why.  Every rule
- * here is written from DESIGN.md sections 4-5, Xen 4.17's grant_table.c
- * and mm.c, and the core's documented interface (gtio.h); the check order
- * of each op is Xen's, so that the predicted status is the one Xen gives.
+ * here is written from Xen 4.17's ABI and documented behaviour (the order
+ * of the checks in map_grant_ref(), unmap_common(), the setup and query
+ * ops, domain_kill(), mm.c's reference and type rules) and DESIGN.md
+ * section 5, never from Xen's or the core's data structures.
+ *
+ * Each op is applied in two steps: its checks, which decide the status
+ * without changing anything, then, if it succeeds, its effect.  Re-applying
+ * an op whose outcome an injected fault changed is then the same code with
+ * the effect left out.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,8 +17,10 @@
 
 #include <xen/errno.h>
 #include <xen/lib.h>
+#include <public/xen.h>
 #include <public/grant_table.h>
 
+#include "fault.h"
 #include "shadow.h"
 #include "trace.h"
 
@@ -21,9 +29,14 @@
 
 struct apply_ctx {
     struct shadow *sh;
-    const struct sh_facts *facts;       /* NULL: no fault in this op */
-    const bool *leak;                   /* completion i leaked (facts only) */
-    struct sh_result *res;
+    struct sh_call *call;
+    const struct sh_facts *facts;       /* NULL: no fault in this call */
+    unsigned int idx;                   /* the op of the call */
+    /*
+     * Only the statuses matter (the prediction a faulted call is judged
+     * against): maps take any free handle, not Xen's.
+     */
+    bool any_handle;
     char *why;
     size_t whylen;
     bool violated;
@@ -44,6 +57,8 @@ static void violation(struct apply_ctx *c, const char *fmt, ...)
     va_end(ap);
 }
 
+/* ---- reset ---- */
+
 static void frame_clear(struct shadow *sh, unsigned long mfn)
 {
     unsigned int d;
@@ -51,17 +66,13 @@ static void frame_clear(struct shadow *sh, unsigned long mfn)
     memset(&sh->frame[mfn], 0, sizeof(sh->frame[mfn]));
     sh->frame[mfn].owner = SH_NOBODY;
     for ( d = 0; d < SH_DOMAINS; d++ )
-        sh->count_ro[d][mfn] = sh->count_rw[d][mfn] =
-            sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
+        sh->count_ro[d][mfn] = sh->count_rw[d][mfn] = 0;
 }
 
-/*
- * Only the frames the last run touched need clearing: the cost of a reset
- * follows what an input did, not the size of the machine.
- */
+/* Only the frames the last run touched need clearing. */
 void shadow_reset(struct shadow *sh, const struct run_header *hdr)
 {
-    unsigned int d;
+    unsigned int i;
     unsigned long mfn;
 
     if ( !sh->frames_clean )
@@ -76,54 +87,39 @@ void shadow_reset(struct shadow *sh, const struct run_header *hdr)
     memset(sh, 0, offsetof(struct shadow, frames_clean));
     frame_set_init(&sh->touched, hdr->nr_frames);
     sh->hdr = *hdr;
-    for ( d = 0; d < SH_DEVICES; d++ )
-        sh->dev[d].owner = SH_NOBODY;
+    for ( i = 0; i < SH_DEVICES; i++ )
+        sh->dev[i].owner = SH_NOBODY;
 }
 
 /* ---- small helpers ---- */
 
-/* mfn may get state: the per-frame loops must look at it from now on. */
 static void touch(struct shadow *sh, unsigned long mfn)
 {
     frame_set_add(&sh->touched, mfn);
 }
 
-/* Forget d's handle counts: only touched frames can have any. */
-static void clear_counts(struct shadow *sh, unsigned int d)
+unsigned int shadow_slot(const struct shadow *sh, unsigned int domid)
 {
-    unsigned long mfn;
+    unsigned int d;
 
-    for_each_frame ( mfn, &sh->touched )
-    {
-        sh->count_ro[d][mfn] = sh->count_rw[d][mfn] = 0;
-        sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
-        sh->frame[mfn].leaked_ro &= ~(1U << d);
-        sh->frame[mfn].leaked_rw &= ~(1U << d);
-    }
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( sh->dom[d].state != SH_DOM_NONE && sh->dom[d].domid == domid )
+            return d;
+    return SH_NOBODY;
 }
 
-/* A release that will never happen: its mapping may stay reachable. */
-static void release_leaked(struct shadow *sh, const struct sh_release *r)
+/* The slot of a domain whose vCPU runs (a guest op's caller). */
+static unsigned int running_slot(const struct shadow *sh, unsigned int domid)
 {
-    struct sh_frame *f = &sh->frame[r->mfn];
+    unsigned int d = shadow_slot(sh, domid);
 
-    if ( r->ld == r->rd )
-        return;                 /* a domain's own frame: no grant entry */
-    if ( r->done & GNTMAP_readonly )
-        f->leaked_ro |= 1U << r->ld;
-    else
-        f->leaked_rw |= 1U << r->ld;
+    return d != SH_NOBODY && sh->dom[d].state == SH_DOM_LIVE &&
+           !sh->dom[d].crashed ? d : SH_NOBODY;
 }
 
 static struct sh_frame *frame_of(struct shadow *sh, unsigned long mfn)
 {
     return mfn < sh->hdr.nr_frames ? &sh->frame[mfn] : NULL;
-}
-
-static struct sh_domain *domain_live(struct shadow *sh, unsigned int d)
-{
-    return d < SH_DOMAINS && sh->dom[d].state == SH_DOM_LIVE &&
-           !sh->dom[d].crashed ? &sh->dom[d] : NULL;
 }
 
 bool shadow_pins_any(const struct sh_pins *p)
@@ -151,23 +147,25 @@ static void pins_add(struct sh_pins *p, uint32_t parts, bool ro, int delta)
         *pin_slot(p, false, ro) += delta;
 }
 
-/* Xen's GNTPIN_incr2oflow_mask: a counter at 128 may not grow. */
+/* Xen's GNTPIN_incr2oflow_mask(): a counter at 128 may not grow. */
 static bool pins_would_overflow(struct sh_pins *p, uint32_t parts, bool ro)
 {
     return ((parts & GNTMAP_host_map) &&
-            *pin_slot(p, true, ro) >= GTIO_PIN_LIMIT) ||
+            *pin_slot(p, true, ro) >= SH_PIN_LIMIT) ||
            ((parts & GNTMAP_device_map) &&
-            *pin_slot(p, false, ro) >= GTIO_PIN_LIMIT);
+            *pin_slot(p, false, ro) >= SH_PIN_LIMIT);
 }
 
-static bool domain_pinned(const struct sh_domain *dom)
+static bool page_table_type(unsigned int type)
 {
-    unsigned int i;
+    return type >= SH_PGT_L1 && type <= SH_PGT_L4;
+}
 
-    for ( i = 0; i < SH_GRANTS; i++ )
-        if ( shadow_pins_any(&dom->active[i].pin) )
-            return true;
-    return false;
+/* Entries of a grant table grow a frame (512 of them) at a time. */
+static bool ref_in_table(const struct sh_domain *dom, unsigned int code)
+{
+    return op_ref_value(code) <
+           (uint32_t)dom->nr_gframes * SH_ENTRIES_PER_FRAME;
 }
 
 /* A confirmed context-cache invalidation: no device uses an old context. */
@@ -199,213 +197,16 @@ static void device_move(struct sh_device *dv, unsigned int to, bool confirmed)
     dv->owner = to;
 }
 
-/* Some domain's grant entry is still pinned for d (a leaked release). */
-static bool pinned_for(const struct shadow *sh, unsigned int d)
+/* d's devices to quarantine (confirmed: the context cache was invalidated). */
+static void block_devices(struct shadow *sh, unsigned int d, bool confirmed)
 {
-    unsigned int g;
+    unsigned int i;
 
-    for ( g = 0; g < SH_DOMAINS * SH_GRANTS; g++ )
-    {
-        const struct sh_active *act =
-            &sh->dom[g / SH_GRANTS].active[g % SH_GRANTS];
-
-        if ( shadow_pins_any(&act->pin) && act->domid == d )
-            return true;
-    }
-    return false;
-}
-
-/*
- * A destroyed domain's slot frees once nothing refers to it: no frame, no
- * pin of its grants, and no pin it holds on another domain's grant (one
- * whose release was never confirmed): a later domain with the same id
- * must not inherit the mapping.
- */
-static void try_reap(struct shadow *sh, unsigned int d)
-{
-    struct sh_domain *dom = &sh->dom[d];
-
-    if ( dom->state != SH_DOM_DYING || dom->held || dom->nr_pages ||
-         domain_pinned(dom) || pinned_for(sh, d) )
-        return;
-    memset(dom, 0, sizeof(*dom));
-    clear_counts(sh, d);
-}
-
-/* ---- frames ---- */
-
-static void frame_free(struct shadow *sh, unsigned long mfn)
-{
-    struct sh_frame *f = &sh->frame[mfn];
-    unsigned int owner = f->owner;
-
-    f->owner = SH_NOBODY;
-    f->allocated = false;
-    f->type = GTIO_PGT_NONE;
-    f->type_count = 0;
-    f->pinned = 0;
-    f->refs = 0;
-    if ( owner < SH_DOMAINS )
-    {
-        sh->dom[owner].nr_pages--;
-        try_reap(sh, owner);
-    }
-}
-
-/*
- * Drop a page reference; the last one frees the frame.  A frame the core
- * could not confirm removing is held: its reference stays and it is never
- * freed (facts tell which).
- */
-static void frame_put_ref(struct apply_ctx *c, unsigned long mfn)
-{
-    struct shadow *sh = c->sh;
-    struct sh_frame *f = &sh->frame[mfn];
-
-    if ( c->facts && c->facts->frame_held[mfn] )
-    {
-        touch(sh, mfn);
-        f->held = true;
-    }
-    if ( f->held )
-    {
-        if ( f->refs > 1 )
-            f->refs--;
-        return;
-    }
-    if ( !f->refs )
-    {
-        violation(c, "shadow: reference underflow on frame %lu", mfn);
-        return;
-    }
-    if ( --f->refs == 0 )
-    {
-        frame_free(sh, mfn);
-        if ( c->res->nr_freed < RUN_MAX_FRAMES )
-            c->res->freed[c->res->nr_freed++] = mfn;
-    }
-}
-
-/* A type can change only while no reference of the old type is held. */
-static bool frame_type_ok(const struct sh_frame *f, unsigned int type)
-{
-    return !f->type_count || f->type == type;
-}
-
-static void frame_get_type(struct apply_ctx *c, unsigned long mfn,
-                           unsigned int type)
-{
-    struct sh_frame *f = &c->sh->frame[mfn];
-
-    if ( !f->type_count )
-    {
-        f->type = type;
-        /* Validated as a page table or descriptor from now on. */
-        if ( type != GTIO_PGT_WRITABLE &&
-             c->res->nr_retyped < RUN_MAX_FRAMES )
-            c->res->retyped[c->res->nr_retyped++] = mfn;
-    }
-    f->type_count++;
-}
-
-static void frame_put_type(struct sh_frame *f)
-{
-    if ( f->type_count )
-        f->type_count--;
-}
-
-/* ---- grant entries ---- */
-
-/*
- * Clear the status bits no remaining pin needs (Xen's
- * reduce_status_for_pin()); the granter may reuse the frame once they go.
- */
-static void reduce_status(struct apply_ctx *c, unsigned int rd,
-                          unsigned int ref)
-{
-    struct sh_domain *dom = &c->sh->dom[rd];
-    const struct sh_active *act = &dom->active[ref];
-    uint16_t clear = 0, gone;
-
-    if ( !shadow_pins_any(&act->pin) )
-        clear = STATUS_BITS;
-    else if ( !pins_writable(&act->pin) )
-        clear = GTF_writing;
-    gone = dom->shared[ref].flags & clear;
-    dom->shared[ref].flags &= ~clear;
-    if ( gone && c->res->nr_cleared < ARRAY_SIZE(c->res->cleared) )
-    {
-        struct sh_flag_clear *ev = &c->res->cleared[c->res->nr_cleared++];
-
-        ev->rd = rd;
-        ev->ref = ref;
-        ev->ld = act->domid;
-        ev->bits = gone;
-        ev->mfn = act->mfn;
-    }
-}
-
-static void put_frame_refs(struct apply_ctx *c, unsigned long mfn,
-                           uint32_t parts, bool ro)
-{
-    unsigned int n = !!(parts & GNTMAP_host_map) +
-                     !!(parts & GNTMAP_device_map);
-
-    while ( n-- )
-    {
-        if ( !ro )
-            frame_put_type(&c->sh->frame[mfn]);
-        frame_put_ref(c, mfn);
-    }
-}
-
-static void complete_release(struct apply_ctx *c, const struct sh_release *r)
-{
-    struct shadow *sh = c->sh;
-    bool ro = r->done & GNTMAP_readonly;
-    uint32_t parts = r->done & PARTS;
-
-    put_frame_refs(c, r->mfn, parts, ro);
-    pins_add(&sh->dom[r->rd].active[r->ref].pin, parts, ro, -1);
-    reduce_status(c, r->rd, r->ref);
-    try_reap(sh, r->rd);
-}
-
-/*
- * The end of a hypercall (or a full release queue, or a destroy): the
- * invalidations are complete, so the releases go.  Those of a crashed
- * mapping domain never do (the flush was not confirmed); under faults the
- * facts say which others did not.
- */
-static void complete_releases(struct apply_ctx *c)
-{
-    struct shadow *sh = c->sh;
-    struct sh_result *res = c->res;
-    unsigned int i, d;
-    unsigned long mfn;
-
-    for ( i = 0; i < sh->nr_releases; i++ )
-    {
-        const struct sh_release *r = &sh->release[i];
-        unsigned int idx = res->nr_completed;
-
-        if ( idx < SH_MAX_COMPLETIONS )
-            res->completed[res->nr_completed++] = *r;
-        if ( sh->dom[r->ld].crashed || (c->leak && c->leak[idx]) )
-            release_leaked(sh, r);
-        else
-            complete_release(c, r);
-    }
-    sh->nr_releases = 0;
-    for_each_frame ( mfn, &sh->touched )
-        for ( d = 0; d < SH_DOMAINS; d++ )
-            sh->pending_ro[d][mfn] = sh->pending_rw[d][mfn] = 0;
-}
-
-static unsigned int count_of(const struct shadow *sh, unsigned int d,
-                             unsigned long mfn, bool ro)
-{
-    return ro ? sh->count_ro[d][mfn] : sh->count_rw[d][mfn];
+    for ( i = 0; i < SH_DEVICES; i++ )
+        if ( sh->dev[i].owner == d )
+            device_move(&sh->dev[i], SH_NOBODY, confirmed);
+    if ( confirmed )
+        context_cache_flushed(sh);
 }
 
 static void count_add(struct shadow *sh, unsigned int d, unsigned long mfn,
@@ -418,761 +219,1083 @@ static void count_add(struct shadow *sh, unsigned int d, unsigned long mfn,
         sh->count_rw[d][mfn] += delta;
 }
 
-/* ---- ops ---- */
-
-static int op_create(struct shadow *sh, const struct op *op)
+static void clear_counts(struct shadow *sh, unsigned int d)
 {
-    struct sh_domain *dom;
+    unsigned long mfn;
 
-    if ( op->d >= SH_DOMAINS )
-        return -EINVAL;
-    dom = &sh->dom[op->d];
-    if ( dom->state != SH_DOM_NONE )
-        return dom->state == SH_DOM_LIVE ? -EEXIST : -EBUSY;
+    for_each_frame ( mfn, &sh->touched )
+    {
+        sh->count_ro[d][mfn] = sh->count_rw[d][mfn] = 0;
+        sh->frame[mfn].leaked_ro &= ~(1U << d);
+        sh->frame[mfn].leaked_rw &= ~(1U << d);
+    }
+}
+
+/* ---- frames ---- */
+
+static bool is_fault_run(const struct apply_ctx *c)
+{
+    return c->facts != NULL;
+}
+
+/* A dead domain is destroyed with its last frame; its slot frees. */
+static void domain_try_destroy(struct apply_ctx *c, unsigned int d)
+{
+    struct shadow *sh = c->sh;
+    struct sh_domain *dom = &sh->dom[d];
+
+    if ( dom->state != SH_DOM_DEAD || dom->nr_pages || dom->held_for_pins )
+        return;
+    /*
+     * gtio holds a domain whose reduction it could not confirm (what was
+     * taken away stays with its caller): Xen keeps it, dead, for good.
+     */
+    if ( is_fault_run(c) && c->facts->exists[d] )
+    {
+        dom->held_for_pins = true;
+        return;
+    }
     memset(dom, 0, sizeof(*dom));
+    clear_counts(sh, d);
+}
+
+static void frame_free(struct apply_ctx *c, unsigned long mfn)
+{
+    struct shadow *sh = c->sh;
+    struct sh_frame *f = &sh->frame[mfn];
+    unsigned int owner = f->owner;
+
+    memset(f, 0, offsetof(struct sh_frame, leaked_ro));
+    f->owner = SH_NOBODY;
+    if ( owner < SH_DOMAINS )
+    {
+        sh->dom[owner].nr_pages--;
+        domain_try_destroy(c, owner);
+    }
+}
+
+/*
+ * Drop a reference; the last one frees the frame (put_page()), after its
+ * owner's IOMMU lets go of it.  Where Xen could not confirm that (facts),
+ * the frame is leaked: held, with its owner, never freed.
+ */
+static void frame_put_ref(struct apply_ctx *c, unsigned long mfn)
+{
+    struct sh_frame *f = &c->sh->frame[mfn];
+
+    if ( !f->refs )
+    {
+        violation(c, "shadow: reference underflow on frame %lu", mfn);
+        return;
+    }
+    if ( --f->refs )
+        return;
+    if ( is_fault_run(c) && c->facts->frame_held[mfn] )
+    {
+        f->held = true;
+        return;
+    }
+    frame_free(c, mfn);
+}
+
+static void frame_put_type(struct sh_frame *f)
+{
+    if ( f->type_count )
+        f->type_count--;
+}
+
+/*
+ * get_page_type(): may the frame take a reference of this type?  A type
+ * changes only while no reference of the old type is held.
+ */
+static bool frame_type_ok(const struct sh_frame *f, unsigned int type)
+{
+    return !f->type_count || f->type == type;
+}
+
+static void frame_get_type(struct sh_frame *f, unsigned int type)
+{
+    if ( !f->type_count )
+        f->type = type;
+    f->type_count++;
+}
+
+/* get_page(): the owner's, with a reference to take. */
+static bool frame_gettable(const struct sh_frame *f, unsigned int owner)
+{
+    return f && f->owner == owner && f->refs && !f->held;
+}
+
+/* ---- grant entries ---- */
+
+/* Xen's reduce_status_for_pin(): the bits the remaining pins do not need. */
+static void reduce_status(struct sh_domain *rdom, unsigned int ref, bool ro)
+{
+    const struct sh_active *act = &rdom->active[ref];
+    uint16_t clear = shadow_pins_any(&act->pin) ? 0 : GTF_reading;
+
+    if ( !ro && !pins_writable(&act->pin) )
+        clear |= GTF_writing;
+    rdom->shared[ref].flags &= ~clear;
+}
+
+/* A release that will never happen: its mapping may stay reachable. */
+static void release_leaked(struct shadow *sh, unsigned int ld,
+                           unsigned int rd, unsigned long mfn, bool ro)
+{
+    struct sh_frame *f = &sh->frame[mfn];
+
+    if ( ld == rd )
+        return;
+    if ( ro )
+        f->leaked_ro |= 1U << ld;
+    else
+        f->leaked_rw |= 1U << ld;
+}
+
+/* ---- domain ops ---- */
+
+static int op_create(struct apply_ctx *c, const struct op *op)
+{
+    struct shadow *sh = c->sh;
+    struct sh_domain *dom;
+    unsigned int d;
+
+    if ( op->d >= DOMID_FIRST_RESERVED )
+        return -EINVAL;
+    if ( shadow_slot(sh, op->d) != SH_NOBODY )
+        return -EEXIST;
+    for ( d = 0; d < SH_DOMAINS && sh->dom[d].state != SH_DOM_NONE; d++ )
+        continue;
+    if ( d == SH_DOMAINS )
+        return -ENOSPC;
+    /* grant_table_init(): at least the initial frame, at most 64. */
+    if ( op->n < 1 || op->n > 64 )
+        return -EINVAL;
+    if ( is_fault_run(c) && c->facts->status[c->idx] )
+        return c->facts->status[c->idx];
+    dom = &sh->dom[d];
+    memset(dom, 0, sizeof(*dom));
+    clear_counts(sh, d);
     dom->state = SH_DOM_LIVE;
-    dom->iommu_allowed = op->iommu;
-    clear_counts(sh, op->d);
+    dom->domid = op->d;
+    dom->iommu = op->iommu;
+    dom->max_gframes = op->n;
+    dom->max_mframes = op->maptrack;
+    dom->nr_gframes = 1;
     return 0;
 }
 
-static bool domain_has_devices(const struct shadow *sh, unsigned int d)
-{
-    unsigned int i;
-
-    for ( i = 0; i < SH_DEVICES; i++ )
-        if ( sh->dev[i].owner == d )
-            return true;
-    return false;
-}
-
-static void block_devices(struct shadow *sh, unsigned int d, bool confirmed)
-{
-    unsigned int i;
-
-    for ( i = 0; i < SH_DEVICES; i++ )
-        if ( sh->dev[i].owner == d )
-            device_move(&sh->dev[i], SH_NOBODY, confirmed);
-}
-
-/* Teardown after the devices left: handles, tables, own frames. */
-static void teardown(struct apply_ctx *c, unsigned int d)
+/* The handles a dying domain holds go (gnttab_release_mappings()). */
+static void release_mappings(struct apply_ctx *c, unsigned int d)
 {
     struct shadow *sh = c->sh;
     struct sh_domain *dom = &sh->dom[d];
     unsigned int h;
-    unsigned long mfn;
 
-    dom->iommu_on = false;
     for ( h = 0; h < SH_HANDLES; h++ )
     {
         struct sh_handle *hd = &dom->handle[h];
-        struct sh_release r;
+        struct sh_domain *rdom = &sh->dom[hd->rd];
+        bool ro = hd->flags & GNTMAP_readonly;
+        struct sh_frame *f;
 
         if ( !hd->flags )
             continue;
-        r.ld = d;
-        r.rd = hd->rd;
-        r.ref = hd->ref;
-        r.mfn = hd->mfn;
-        r.done = hd->flags;
-        if ( hd->rd != d )
-            count_add(sh, d, hd->mfn, hd->flags & GNTMAP_readonly, -1);
+        f = &sh->frame[hd->mfn];
+        /* The device part's reference; a PV host part's goes with the
+         * page tables (relinquish_host_mappings()). */
+        if ( hd->flags & GNTMAP_device_map )
+        {
+            if ( !ro )
+                frame_put_type(f);
+            frame_put_ref(c, hd->mfn);
+        }
+        pins_add(&rdom->active[hd->ref].pin, hd->flags & PARTS, ro, -1);
+        reduce_status(rdom, hd->ref, ro);
         memset(hd, 0, sizeof(*hd));
-        complete_release(c, &r);
     }
-    dom->handles_used = 0;
-    dom->chunks = 0;
+    dom->live_handles = 0;
+    dom->nr_mframes = 0;
+    clear_counts(sh, d);
+}
 
-    /* A frame d owns was populated: touched. */
+/* Page-table teardown: the host parts of mappings it had, and its own
+ * type references; then the allocation references. */
+static void relinquish_memory(struct apply_ctx *c, unsigned int d,
+                              const uint16_t *host_rw, const uint16_t *host_ro)
+{
+    struct shadow *sh = c->sh;
+    unsigned long mfn;
+
+    for_each_frame ( mfn, &sh->touched )
+    {
+        struct sh_frame *f = &sh->frame[mfn];
+        unsigned int n;
+
+        for ( n = host_rw[mfn]; n; n-- )
+        {
+            frame_put_type(f);
+            frame_put_ref(c, mfn);
+        }
+        for ( n = host_ro[mfn]; n; n-- )
+            frame_put_ref(c, mfn);
+    }
     for_each_frame ( mfn, &sh->touched )
     {
         struct sh_frame *f = &sh->frame[mfn];
 
-        if ( f->owner != d || f->held )
+        /* get_page() of relinquish_memory(): a held frame is skipped. */
+        if ( f->owner != d || !f->refs || f->held )
             continue;
-        while ( f->pinned && f->owner == d && !f->held )
+        /* Xen holds a reference across these: the frame goes last. */
+        f->refs++;
+        while ( f->guest_refs )
         {
-            f->pinned--;
+            f->guest_refs--;
             frame_put_type(f);
             frame_put_ref(c, mfn);
         }
-        if ( f->owner == d && !f->held && f->allocated )
+        if ( f->pinned )
+        {
+            f->pinned = false;
+            frame_put_type(f);
+            frame_put_ref(c, mfn);
+        }
+        if ( f->allocated )
         {
             f->allocated = false;
             frame_put_ref(c, mfn);
         }
+        frame_put_ref(c, mfn);
     }
-    try_reap(sh, d);
 }
 
+static uint16_t scratch_host_rw[RUN_MAX_FRAMES], scratch_host_ro[RUN_MAX_FRAMES];
+
+/* Count the host parts before release_mappings() forgets the handles. */
+static void count_host_parts(struct shadow *sh, unsigned int d)
+{
+    const struct sh_domain *dom = &sh->dom[d];
+    unsigned long mfn;
+    unsigned int h;
+
+    for_each_frame ( mfn, &sh->touched )
+        scratch_host_rw[mfn] = scratch_host_ro[mfn] = 0;
+    for ( h = 0; h < SH_HANDLES; h++ )
+    {
+        const struct sh_handle *hd = &dom->handle[h];
+
+        if ( !(hd->flags & GNTMAP_host_map) )
+            continue;
+        if ( hd->flags & GNTMAP_readonly )
+            scratch_host_ro[hd->mfn]++;
+        else
+            scratch_host_rw[hd->mfn]++;
+    }
+}
+
+/*
+ * domain_kill(): mark dying; quiesce the devices (confirmed, or the kill
+ * stops there: held); release the grant mappings; relinquish the IOMMU
+ * tables, the page tables and the memory; dead until the last frame goes.
+ */
 static int op_destroy(struct apply_ctx *c, const struct op *op)
 {
     struct shadow *sh = c->sh;
-    const struct sh_facts *facts = c->facts;
+    unsigned int d = shadow_slot(sh, op->d);
     struct sh_domain *dom;
-    unsigned int d = op->d;
+    int st = 0;
 
-    if ( d >= SH_DOMAINS || sh->dom[d].state != SH_DOM_LIVE )
-        return -EINVAL;
+    if ( d == SH_NOBODY )
+        return -ESRCH;
     dom = &sh->dom[d];
-    /* Everything deferred so far is flushed and released first. */
-    complete_releases(c);
+    if ( dom->state == SH_DOM_DEAD )
+        return 0;
     dom->state = SH_DOM_DYING;
-    /*
-     * Not confirmed: the domain is held, nothing released.  An error with
-     * the domain not held is another domain's flush failing during the
-     * teardown or at the end of the hypercall: the teardown went on, and
-     * frames whose put was not confirmed are held (frame_put_ref()).
-     */
-    if ( facts && facts->status && facts->held[d] )
+    if ( is_fault_run(c) && c->facts->held[d] )
     {
-        dom->held = true;
-        dom->crashed = true;
+        /* The quiescence was not confirmed: nothing is released. */
+        if ( c->facts->status[c->idx] == 0 )
+            violation(c, "d%u held but its destroy returned 0", dom->domid);
         block_devices(sh, d, false);
-        return facts->status;
+        return c->facts->status[c->idx];
     }
-    /* Quarantine, then a context and IOTLB invalidation, if it had devices. */
-    if ( domain_has_devices(sh, d) )
-    {
+    /* Only a domain that ever had a device has a domain id to flush. */
+    if ( dom->had_device )
         block_devices(sh, d, true);
-        context_cache_flushed(sh);
-    }
-    if ( d == 0 )
+    if ( dom->domid == 0 )
         sh->d0_excused = false;
-    teardown(c, d);
-    return 0;
+    count_host_parts(sh, d);
+    release_mappings(c, d);
+    dom->iommu = false;
+    dom->has_root = false;
+    relinquish_memory(c, d, scratch_host_rw, scratch_host_ro);
+    dom->state = SH_DOM_DEAD;
+    if ( is_fault_run(c) )
+        st = c->facts->status[c->idx];
+    domain_try_destroy(c, d);
+    return st;
 }
 
 static int op_assign(struct apply_ctx *c, const struct op *op)
 {
     struct shadow *sh = c->sh;
-    const struct sh_facts *facts = c->facts;
-    struct sh_domain *dom = domain_live(sh, op->d);
-    unsigned long mfn;
+    unsigned int d = shadow_slot(sh, op->d);
+    struct sh_domain *dom = d != SH_NOBODY ? &sh->dom[d] : NULL;
+    int st;
 
-    if ( op->dev >= SH_DEVICES || !dom )
+    if ( op->dev >= SH_DEVICES || !dom || dom->state != SH_DOM_LIVE ||
+         dom->crashed )
         return -EINVAL;
-    if ( !dom->iommu_allowed )
+    if ( !dom->iommu )
         return -EPERM;
     if ( sh->dev[op->dev].owner != SH_NOBODY )
         return -EBUSY;
-    if ( !dom->iommu_on )
+    /* The domain id comes first, and stays whatever happens next. */
+    dom->had_device = true;
+    st = is_fault_run(c) ? c->facts->status[c->idx] : 0;
+    if ( st == -ENOMEM )
+        return st;
+    dom->has_root = true;
+    if ( !st )
     {
-        /* Tables built from what it holds: a count could overflow. */
-        for_each_frame ( mfn, &sh->touched )
-            if ( sh->count_ro[op->d][mfn] > GTIO_COUNT_MAX ||
-                 sh->count_rw[op->d][mfn] > GTIO_COUNT_MAX )
-                return -EBUSY;
+        device_move(&sh->dev[op->dev], d, true);
+        context_cache_flushed(sh);
+        return 0;
     }
-    if ( facts && !facts->took_effect )
-    {
-        /* Tables may have been built before the failure. */
-        dom->iommu_on = facts->iommu_on[op->d];
-        return facts->status;
-    }
-    dom->iommu_on = true;
-    /* Failed, the hardware domain keeps the device, move unconfirmed. */
-    device_move(&sh->dev[op->dev], op->d, !(facts && facts->status));
-    if ( facts && facts->status )
-        return facts->status;
-    context_cache_flushed(sh);
-    return 0;
+    /* Not confirmed: the hardware domain keeps the device, unconfirmed;
+     * any other domain was crashed and cut off. */
+    device_move(&sh->dev[op->dev], d, false);
+    return st;
 }
 
 static int op_deassign(struct apply_ctx *c, const struct op *op)
 {
     struct shadow *sh = c->sh;
-    const struct sh_facts *facts = c->facts;
-    struct sh_device *dev;
+    int st;
 
     if ( op->dev >= SH_DEVICES || sh->dev[op->dev].owner == SH_NOBODY )
         return -EINVAL;
-    dev = &sh->dev[op->dev];
-    device_move(dev, SH_NOBODY, !(facts && facts->status));
-    if ( facts && facts->status )
-        return facts->status;
-    context_cache_flushed(sh);
-    return 0;
+    st = is_fault_run(c) ? c->facts->status[c->idx] : 0;
+    device_move(&sh->dev[op->dev], SH_NOBODY, !st);
+    if ( !st )
+        context_cache_flushed(sh);
+    return st;
 }
+
+/* ---- memory ops ---- */
 
 static int op_populate(struct apply_ctx *c, const struct op *op)
 {
     struct shadow *sh = c->sh;
-    struct sh_domain *dom = domain_live(sh, op->d);
+    unsigned int d = running_slot(sh, op->d);
     struct sh_frame *f = frame_of(sh, op->mfn);
+    int st;
 
-    if ( !dom || !f )
+    if ( d == SH_NOBODY )
+        return -ESRCH;
+    if ( !f )
         return -EINVAL;
-    if ( f->owner != SH_NOBODY || f->held )
+    if ( f->owner != SH_NOBODY || f->refs || f->held )
         return -EBUSY;
-    if ( c->facts && !c->facts->took_effect )
-        return c->facts->status;
+    st = is_fault_run(c) ? c->facts->status[c->idx] : 0;
+    if ( st )
+        return st;
     touch(sh, op->mfn);
-    f->owner = op->d;
+    f->owner = d;
     f->refs = 1;
     f->allocated = true;
-    f->type = GTIO_PGT_WRITABLE;
+    /* A PV page synced into the IOMMU starts writable (count 0). */
+    f->type = sh->dom[d].iommu ? SH_PGT_WRITABLE : SH_PGT_NONE;
     f->type_count = 0;
-    f->pinned = 0;
-    dom->nr_pages++;
-    return c->facts ? c->facts->status : 0;
-}
-
-/* A frame d owns and may operate on (Xen: get_page of its own page). */
-static struct sh_frame *owned_frame(struct shadow *sh, unsigned int d,
-                                    unsigned long mfn)
-{
-    struct sh_frame *f = frame_of(sh, mfn);
-
-    return domain_live(sh, d) && f && f->owner == d && !f->held ? f : NULL;
+    sh->dom[d].nr_pages++;
+    if ( sh->dom[d].iommu )
+        sh->dom[d].has_root = true;
+    return 0;
 }
 
 static int op_remove(struct apply_ctx *c, const struct op *op)
 {
-    struct sh_frame *f = owned_frame(c->sh, op->d, op->mfn);
+    struct shadow *sh = c->sh;
+    unsigned int d = running_slot(sh, op->d);
+    struct sh_frame *f = frame_of(sh, op->mfn);
 
-    if ( !f || !f->allocated )
+    if ( d == SH_NOBODY )
+        return -ESRCH;
+    if ( !f )
         return -EINVAL;
-    if ( c->facts && !c->facts->took_effect )
-        return c->facts->status;
-    f->allocated = false;
-    frame_put_ref(c, op->mfn);
-    return c->facts ? c->facts->status : 0;
+    if ( !frame_gettable(f, d) )
+        return -ENXIO;
+    if ( f->allocated )
+    {
+        f->allocated = false;
+        frame_put_ref(c, op->mfn);
+    }
+    return 0;
 }
 
+/* guest_pin(): get_page_and_type(), then the pin or a counted reference. */
 static int op_get_type(struct apply_ctx *c, const struct op *op)
 {
-    struct sh_frame *f = owned_frame(c->sh, op->d, op->mfn);
+    struct shadow *sh = c->sh;
+    unsigned int d = running_slot(sh, op->d);
+    struct sh_frame *f = frame_of(sh, op->mfn);
+    unsigned int type = op->type;
 
-    if ( !f || !f->allocated || op->type == GTIO_PGT_NONE ||
-         op->type >= GTIO_PGT_NR || !frame_type_ok(f, op->type) )
+    if ( d == SH_NOBODY )
+        return -ESRCH;
+    if ( !f || type == SH_PGT_NONE || type == SH_PGT_SHARED || type > 7 )
         return -EINVAL;
-    if ( c->facts && !c->facts->took_effect )
-        return c->facts->status;
-    frame_get_type(c, op->mfn, op->type);
+    if ( !frame_gettable(f, d) || !frame_type_ok(f, type) )
+        return -EINVAL;
+    if ( page_table_type(type) && f->pinned )
+        return -EINVAL;
+    if ( is_fault_run(c) && c->facts->status[c->idx] )
+        return c->facts->status[c->idx];
     f->refs++;
-    f->pinned++;
-    return c->facts ? c->facts->status : 0;
+    frame_get_type(f, type);
+    if ( page_table_type(type) )
+        f->pinned = true;
+    else
+        f->guest_refs++;
+    if ( type == SH_PGT_WRITABLE && sh->dom[d].iommu )
+        sh->dom[d].has_root = true;
+    return 0;
 }
 
 static int op_put_type(struct apply_ctx *c, const struct op *op)
 {
-    struct sh_frame *f = owned_frame(c->sh, op->d, op->mfn);
+    struct shadow *sh = c->sh;
+    unsigned int d = running_slot(sh, op->d);
+    struct sh_frame *f = frame_of(sh, op->mfn);
 
-    if ( !f || !f->pinned )
+    if ( d == SH_NOBODY )
+        return -ESRCH;
+    if ( !f || f->owner != d || (!f->guest_refs && !f->pinned) )
         return -EINVAL;
-    if ( c->facts && !c->facts->took_effect )
-        return c->facts->status;
-    f->pinned--;
+    if ( f->guest_refs )
+        f->guest_refs--;
+    else
+        f->pinned = false;
     frame_put_type(f);
     frame_put_ref(c, op->mfn);
-    return c->facts ? c->facts->status : 0;
+    return 0;
 }
 
-static int op_grant_write(struct shadow *sh, const struct op *op)
+/* ---- grant table ops ---- */
+
+static int op_grant_write(struct apply_ctx *c, const struct op *op)
 {
-    struct sh_domain *dom = domain_live(sh, op->d);
+    struct shadow *sh = c->sh;
+    unsigned int d = running_slot(sh, op->d), ref = op_ref_code(op->ref);
     struct sh_entry *e;
 
-    if ( !dom || op->ref >= SH_GRANTS )
+    if ( d == SH_NOBODY )
+        return -ESRCH;
+    if ( ref >= SH_REFS || !ref_in_table(&sh->dom[d], ref) )
         return -EINVAL;
-    e = &dom->shared[op->ref];
-    /* The status bits are the hypervisor's: the guest cannot change them. */
+    e = &sh->dom[d].shared[ref];
+    /* The status bits are the hypervisor's: a guest preserves them. */
     e->flags = (op->flags & ~STATUS_BITS) | (e->flags & STATUS_BITS);
     e->domid = op->grantee;
     e->frame = op->mfn;
     return 0;
 }
 
-/* The lowest free handle; a new chunk when all existing ones are full. */
-static bool find_handle(const struct sh_domain *dom, uint32_t *handle)
+/* setup_table and query_size: the domain (DOMID_SELF allowed), XSM. */
+static int table_target(const struct shadow *sh, unsigned int caller,
+                        unsigned int domid, unsigned int *target)
 {
-    unsigned int h;
-
-    for ( h = 0; h < dom->chunks * GTIO_MAPTRACK_CHUNK; h++ )
-        if ( !dom->handle[h].flags )
-        {
-            *handle = h;
-            return true;
-        }
-    if ( dom->chunks == GTIO_MAPTRACK_CHUNKS )
-        return false;
-    *handle = dom->chunks * GTIO_MAPTRACK_CHUNK;
-    return true;
+    *target = domid == DOMID_SELF ? caller : shadow_slot(sh, domid);
+    if ( *target == SH_NOBODY )
+        return GNTST_bad_domain;
+    /* The dummy XSM policy: one's own table, or the control domain. */
+    if ( *target != caller && sh->dom[caller].domid != 0 )
+        return GNTST_permission_denied;
+    return GNTST_okay;
 }
 
-static bool frame_mappable(struct shadow *sh, unsigned long mfn,
-                           unsigned int rd)
+static int op_setup_table(struct apply_ctx *c, const struct op *op)
 {
-    const struct sh_frame *f = frame_of(sh, mfn);
+    struct shadow *sh = c->sh;
+    unsigned int caller = running_slot(sh, op->d), d;
+    int st;
 
-    return f && f->owner == rd && f->refs && !f->held;
+    if ( caller == SH_NOBODY )
+        return -ESRCH;
+    st = table_target(sh, caller, op->rd, &d);
+    if ( st )
+        return st;
+    if ( op->n > sh->dom[d].max_gframes )
+        return GNTST_general_error;
+    if ( op->n > sh->dom[d].nr_gframes )
+    {
+        if ( is_fault_run(c) && c->facts->status[c->idx] )
+            return c->facts->status[c->idx];
+        sh->dom[d].nr_gframes = op->n;
+    }
+    return GNTST_okay;
+}
+
+static int op_query_size(struct apply_ctx *c, const struct op *op)
+{
+    struct shadow *sh = c->sh;
+    unsigned int caller = running_slot(sh, op->d), d;
+    struct sh_op_result *res = &c->call->res[c->idx];
+    int st;
+
+    if ( caller == SH_NOBODY )
+        return -ESRCH;
+    st = table_target(sh, caller, op->rd, &d);
+    if ( st )
+        return st;
+    res->query_frames = sh->dom[d].nr_gframes;
+    res->query_max = sh->dom[d].max_gframes;
+    return GNTST_okay;
 }
 
 /*
- * GNTTABOP_map_grant_ref, in Xen's order: flags, the mapping domain, the
- * granting domain, the ref, a handle, the active entry (pinned by another
- * domain, pin overflow), the shared entry (type, sub-page, grantee,
- * read-only) read once, the frame, its references and type, the IOMMU
- * counter.
+ * get_maptrack_handle(): a handle is free while fewer than all but one of
+ * the maptrack frames' entries are used (Xen keeps one entry on the free
+ * list); else a new frame if the domain may have one.
  */
-static int op_map(struct apply_ctx *c, const struct op *op)
+static bool maptrack_needs_frame(const struct sh_domain *ldom)
 {
-    struct shadow *sh = c->sh;
-    const struct sh_facts *facts = c->facts;
-    uint32_t parts = op->flags & PARTS, handle;
-    bool ro = op->flags & GNTMAP_readonly, pinned, ok;
-    unsigned int ld = op->d, rd = op->rd, n;
-    struct sh_domain *ldom = domain_live(sh, ld), *rdom;
+    unsigned int cap = ldom->nr_mframes * SH_HANDLES_PER_FRAME;
+
+    return !ldom->nr_mframes || cap - ldom->live_handles <= 1;
+}
+
+/*
+ * GNTTABOP_map_grant_ref of one op, in Xen's order of checks: flags, the
+ * granting domain, a handle, the ref, the active entry (pinned by another
+ * domain, pin overflow), the shared entry (type, sub-page, grantee,
+ * read-only), the frame, its references and type, the IOMMU counter.
+ */
+static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
+                     unsigned int *rd_out, unsigned long *mfn_out)
+{
+    uint32_t parts = op->flags & PARTS;
+    bool ro = op->flags & GNTMAP_readonly;
+    unsigned int rd = shadow_slot(sh, op->rd), ref = op_ref_code(op->ref);
+    struct sh_domain *ldom = &sh->dom[ld], *rdom;
     struct sh_active *act;
     struct sh_entry *sha;
     struct sh_frame *f;
-    unsigned long mfn;
+    bool pinned;
 
     if ( !parts )
         return GNTST_bad_gntref;
-    if ( !ldom )
-        return GNTST_general_error;
-    if ( rd >= SH_DOMAINS || sh->dom[rd].state != SH_DOM_LIVE )
+    if ( rd == SH_NOBODY )
         return GNTST_bad_domain;
+    *rd_out = rd;
     rdom = &sh->dom[rd];
-    if ( op->ref >= SH_GRANTS )
-        return GNTST_bad_gntref;
-    if ( !find_handle(ldom, &handle) )
+    if ( maptrack_needs_frame(ldom) && ldom->nr_mframes == ldom->max_mframes )
         return GNTST_no_space;
-
-    act = &rdom->active[op->ref];
-    sha = &rdom->shared[op->ref];
+    if ( ref >= SH_REFS || !ref_in_table(rdom, ref) )
+        return GNTST_bad_gntref;
+    act = &rdom->active[ref];
+    sha = &rdom->shared[ref];
     pinned = shadow_pins_any(&act->pin);
-    if ( pinned && (act->domid != ld ||
+    if ( pinned && (act->domid != ldom->domid ||
                     pins_would_overflow(&act->pin, parts, ro)) )
         return GNTST_general_error;
     if ( !pinned || (!ro && !pins_writable(&act->pin)) )
     {
         if ( !pinned &&
-             ((sha->flags & GTF_type_mask) != GTF_permit_access ||
-              (sha->flags & GTF_sub_page) || sha->domid != ld) )
+             ((sha->flags & (GTF_type_mask | GTF_sub_page)) !=
+              GTF_permit_access || sha->domid != ldom->domid) )
             return GNTST_general_error;
         if ( !ro && (sha->flags & GTF_readonly) )
             return GNTST_general_error;
-        if ( !pinned && !frame_mappable(sh, sha->frame, rd) )
-        {
-            /* Status set, then reduced again: no pin needs any of it. */
-            sha->flags &= ~STATUS_BITS;
-            return GNTST_bad_page;
-        }
     }
-    mfn = pinned ? act->mfn : sha->frame;
-    f = &sh->frame[mfn];
+    *mfn_out = pinned ? act->mfn : sha->frame;
+    f = frame_of(sh, *mfn_out);
+    if ( !pinned && !frame_gettable(f, rd) )
+        return GNTST_bad_page;
     /* Writable mappings take writable type references of rd's frame. */
-    ok = ro || frame_type_ok(f, GTIO_PGT_WRITABLE);
-    if ( ok && ld != rd && ldom->iommu_on &&
-         count_of(sh, ld, mfn, ro) >= GTIO_COUNT_MAX )
-        ok = false;
-    if ( !ok )
-    {
-        /* Rolled back: the status bits the pins still need stay. */
-        if ( !pinned || (!ro && !pins_writable(&act->pin)) )
-            sha->flags |= GTF_reading | (ro ? 0 : GTF_writing);
-        reduce_status(c, rd, op->ref);
+    if ( !ro && !frame_type_ok(f, SH_PGT_WRITABLE) )
         return GNTST_general_error;
-    }
-    if ( facts && !facts->took_effect )
-        return facts->status;
+    return GNTST_okay;
+}
 
-    if ( !pinned || (!ro && !pins_writable(&act->pin)) )
-        sha->flags |= GTF_reading | (ro ? 0 : GTF_writing);
-    if ( !pinned )
+static void map_apply(struct shadow *sh, unsigned int ld, unsigned int rd,
+                      const struct op *op, unsigned long mfn, uint32_t handle)
+{
+    uint32_t parts = op->flags & PARTS;
+    bool ro = op->flags & GNTMAP_readonly;
+    unsigned int ref = op_ref_code(op->ref), n;
+    struct sh_domain *ldom = &sh->dom[ld], *rdom = &sh->dom[rd];
+    struct sh_active *act = &rdom->active[ref];
+    struct sh_frame *f = &sh->frame[mfn];
+    struct sh_handle *hd;
+
+    if ( !shadow_pins_any(&act->pin) )
     {
-        act->domid = ld;
+        act->domid = ldom->domid;
         act->mfn = mfn;
     }
+    rdom->shared[ref].flags |= GTF_reading | (ro ? 0 : GTF_writing);
     pins_add(&act->pin, parts, ro, 1);
     for ( n = !!(parts & GNTMAP_host_map) + !!(parts & GNTMAP_device_map);
           n; n-- )
     {
         f->refs++;
         if ( !ro )
-            frame_get_type(c, mfn, GTIO_PGT_WRITABLE);
+            frame_get_type(f, SH_PGT_WRITABLE);
     }
-    if ( handle / GTIO_MAPTRACK_CHUNK >= ldom->chunks )
-        ldom->chunks = handle / GTIO_MAPTRACK_CHUNK + 1;
-    ldom->handle[handle].flags = parts | (ro ? GNTMAP_readonly : 0);
-    ldom->handle[handle].ref = op->ref;
-    ldom->handle[handle].rd = rd;
-    ldom->handle[handle].mfn = mfn;
-    ldom->handles_used++;
-    if ( ld != rd )
+    hd = &ldom->handle[handle];
+    hd->flags = parts | (ro ? GNTMAP_readonly : 0);
+    hd->ref = ref;
+    hd->rd = rd;
+    hd->mfn = mfn;
+    ldom->live_handles++;
+    if ( ld != rd && ldom->iommu )
+    {
         count_add(sh, ld, mfn, ro, 1);
-    c->res->handle = handle;
-    return facts ? facts->status : GNTST_okay;
+        /* A read-only grant maps nothing with read-only mappings off. */
+        if ( !ro || sh->hdr.iommu_readonly )
+            ldom->has_root = true;
+    }
+    touch(sh, mfn);
 }
 
-static int op_unmap(struct apply_ctx *c, const struct op *op)
+/* A free handle (the model has one whenever Xen has one). */
+static uint32_t free_handle(const struct sh_domain *ldom)
+{
+    uint32_t h;
+
+    for ( h = 0; h < SH_HANDLES && ldom->handle[h].flags; h++ )
+        continue;
+    return h < SH_HANDLES ? h : 0;
+}
+
+/* Is handle h one Xen may give a successful map: in range, not live? */
+static bool handle_acceptable(struct apply_ctx *c, unsigned int ld,
+                              uint32_t handle)
+{
+    const struct sh_domain *ldom = &c->sh->dom[ld];
+
+    if ( handle >= (uint32_t)ldom->nr_mframes * SH_HANDLES_PER_FRAME ||
+         handle >= SH_HANDLES )
+    {
+        violation(c, "map %u returned handle %u, past d%u's %u maptrack "
+                  "entries", c->idx, handle, ldom->domid,
+                  ldom->nr_mframes * SH_HANDLES_PER_FRAME);
+        return false;
+    }
+    if ( ldom->handle[handle].flags )
+    {
+        violation(c, "map %u returned handle %u, which is live", c->idx,
+                  handle);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * A map that failed after taking its writable type reference (an
+ * allocation for the IOMMU counter or table) puts it back with
+ * put_page_type(), which leaves the type writable at count 0: the frame
+ * is then an ordinary writable page of its owner, in its IOMMU.
+ */
+static void map_failed_late(struct apply_ctx *c, const struct op *op,
+                            unsigned long mfn)
+{
+    struct sh_frame *f = &c->sh->frame[mfn];
+
+    if ( !(op->flags & GNTMAP_readonly) && !f->type_count &&
+         c->facts->frame_type[mfn] == SH_PGT_WRITABLE )
+        f->type = SH_PGT_WRITABLE;
+}
+
+/* The errors an injected fault may turn a map into. */
+static bool map_fault_status(int st)
+{
+    return st == GNTST_general_error || st == GNTST_no_space;
+}
+
+static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
 {
     struct shadow *sh = c->sh;
-    const struct sh_facts *facts = c->facts;
-    struct sh_domain *ldom = domain_live(sh, op->d);
-    struct sh_handle *hd;
-    struct sh_release r;
-    uint16_t done;
-    bool ro;
+    struct sh_op_result *res = &c->call->res[c->idx];
+    unsigned int rd = SH_NOBODY;
+    unsigned long mfn = 0;
+    int st = map_check(sh, ld, op, &rd, &mfn);
+    struct sh_domain *ldom = &sh->dom[ld];
 
-    if ( !ldom )
-        return GNTST_general_error;
-    if ( op->handle >= ldom->chunks * GTIO_MAPTRACK_CHUNK ||
-         !ldom->handle[op->handle].flags )
-        return GNTST_bad_handle;
-    hd = &ldom->handle[op->handle];
-    done = op->flags & hd->flags & PARTS;
-    if ( !done )
-        return GNTST_okay;
-
-    ro = hd->flags & GNTMAP_readonly;
-    r.ld = op->d;
-    r.rd = hd->rd;
-    r.ref = hd->ref;
-    r.mfn = hd->mfn;
-    r.done = done | (ro ? GNTMAP_readonly : 0);
-    hd->flags &= ~done;
-    if ( !(hd->flags & PARTS) )
+    /* Past the flags and domain checks, a maptrack frame if needed. */
+    if ( (op->flags & PARTS) && shadow_slot(sh, op->rd) != SH_NOBODY &&
+         maptrack_needs_frame(ldom) && ldom->nr_mframes < ldom->max_mframes )
+        ldom->nr_mframes++;
+    if ( is_fault_run(c) )
     {
-        /* The handle is gone; its IOMMU entry may live until the flush. */
-        if ( r.rd != op->d )
+        int core = c->facts->status[c->idx];
+
+        if ( st == GNTST_okay && map_fault_status(core) )
         {
-            count_add(sh, op->d, r.mfn, ro, -1);
-            if ( ro )
-                sh->pending_ro[op->d][r.mfn]++;
-            else
-                sh->pending_rw[op->d][r.mfn]++;
+            map_failed_late(c, op, mfn);
+            return core;
         }
-        memset(hd, 0, sizeof(*hd));
-        ldom->handles_used--;
     }
-    if ( facts && !facts->release_queued )
-    {
-        /* Never queued: pins and references leak. */
-        release_leaked(sh, &r);
-        return facts->status;
-    }
-    if ( sh->nr_releases == SH_RELEASES )
-        complete_releases(c);
-    sh->release[sh->nr_releases++] = r;
-    return facts ? facts->status : GNTST_okay;
+    if ( st != GNTST_okay )
+        return st;
+    if ( c->any_handle )
+        c->call->handle[c->idx] = free_handle(ldom);
+    else if ( !handle_acceptable(c, ld, c->call->handle[c->idx]) )
+        return GNTST_general_error;
+    map_apply(sh, ld, rd, op, mfn, c->call->handle[c->idx]);
+    res->done = true;
+    res->mfn = mfn;
+    return GNTST_okay;
 }
 
-/* Ops that are a hypercall of their own outside begin/end. */
-static bool is_hypercall_op(unsigned int kind)
+/* What one unmap op did, for the completion at the end of its batch. */
+struct completion {
+    bool pending;
+    uint8_t rd, ref, ld;
+    uint16_t done;              /* parts released | GNTMAP_readonly */
+    uint32_t mfn;
+};
+
+static struct completion completions[SH_MAX_CALL];
+
+static int op_unmap(struct apply_ctx *c, const struct op *op, unsigned int ld)
+{
+    struct shadow *sh = c->sh;
+    struct sh_domain *ldom = &sh->dom[ld];
+    struct sh_op_result *res = &c->call->res[c->idx];
+    struct completion *done = &completions[c->idx];
+    uint32_t handle = op->handle;
+    struct sh_handle *hd;
+    uint16_t parts;
+    bool ro, bus;
+
+    done->pending = false;
+    if ( handle >= (uint32_t)ldom->nr_mframes * SH_HANDLES_PER_FRAME ||
+         !ldom->handle[handle].flags )
+        return GNTST_bad_handle;
+    hd = &ldom->handle[handle];
+    res->mfn = hd->mfn;
+    /*
+     * The guest names the device part by its bus address, mfn << 12; an
+     * address of 0 names none (so frame 0's device part stays mapped).
+     */
+    bus = (op->flags & UNMAP_DEVICE) &&
+          (hd->mfn || (op->flags & UNMAP_WRONG_BUS));
+    if ( bus && (op->flags & UNMAP_WRONG_BUS) &&
+         (hd->flags & GNTMAP_device_map) )
+        return GNTST_bad_dev_addr;
+    parts = 0;
+    if ( op->flags & UNMAP_HOST )
+        parts |= hd->flags & GNTMAP_host_map;
+    if ( bus )
+        parts |= hd->flags & GNTMAP_device_map;
+    if ( !parts )
+        return GNTST_okay;
+    ro = hd->flags & GNTMAP_readonly;
+    done->pending = true;
+    done->rd = hd->rd;
+    done->ref = hd->ref;
+    done->ld = ld;
+    done->mfn = hd->mfn;
+    done->done = parts | (ro ? GNTMAP_readonly : 0);
+    hd->flags &= ~parts;
+    if ( !(hd->flags & PARTS) )
+    {
+        /* The handle is gone; so is its count, its IOMMU entry with it. */
+        if ( done->rd != ld && ldom->iommu )
+            count_add(sh, ld, done->mfn, ro, -1);
+        memset(hd, 0, sizeof(*hd));
+        ldom->live_handles--;
+    }
+    res->done = true;
+    return GNTST_okay;
+}
+
+/* unmap_common_complete(): the references and pins the unmap gave up. */
+static void complete(struct apply_ctx *c, const struct completion *done)
+{
+    struct shadow *sh = c->sh;
+    struct sh_domain *rdom = &sh->dom[done->rd];
+    struct sh_frame *f = &sh->frame[done->mfn];
+    bool ro = done->done & GNTMAP_readonly;
+
+    if ( done->done & GNTMAP_device_map )
+    {
+        if ( !ro )
+            frame_put_type(f);
+        frame_put_ref(c, done->mfn);
+    }
+    if ( done->done & GNTMAP_host_map )
+    {
+        if ( !ro )
+            frame_put_type(f);
+        frame_put_ref(c, done->mfn);
+    }
+    pins_add(&rdom->active[done->ref].pin, done->done & PARTS, ro, -1);
+    reduce_status(rdom, done->ref, ro);
+}
+
+/* ---- calls ---- */
+
+/* Ops that run as the acting domain's hypercall: -ESRCH if it does not run. */
+static int grant_call(struct apply_ctx *c)
+{
+    struct shadow *sh = c->sh;
+    struct sh_call *call = c->call;
+    unsigned int ld = running_slot(sh, call->ops[0].d), i, first;
+    unsigned int last_run = call->nr;
+    bool unmap = call->ops[0].kind == OP_UNMAP;
+    const struct sh_facts *fx = c->facts;
+
+    if ( ld == SH_NOBODY )
+    {
+        for ( i = 0; i < call->nr; i++ )
+            call->res[i].status = -ESRCH;
+        return -ESRCH;
+    }
+    /* A failed invalidation ends the call with the batch it ended. */
+    if ( fx && fx->rc == -EIO )
+        for ( last_run = call->nr; last_run &&
+              fx->status[last_run - 1] == SH_NOT_RUN; last_run-- )
+            continue;
+    for ( first = 0; first < call->nr; first += SH_BATCH )
+    {
+        unsigned int end = min(first + SH_BATCH, call->nr);
+
+        for ( i = first; i < end; i++ )
+        {
+            c->idx = i;
+            call->res[i].status = unmap ? op_unmap(c, &call->ops[i], ld)
+                                        : op_map(c, &call->ops[i], ld);
+        }
+        if ( !unmap )
+            continue;
+        /* The batch's invalidation failed: its completions leak. */
+        if ( fx && fx->rc == -EIO && end >= last_run )
+        {
+            /* Others' grants stay pinned for ld: its id stays taken. */
+            sh->dom[ld].held_for_pins = true;
+            for ( i = first; i < end; i++ )
+                if ( completions[i].pending )
+                    release_leaked(sh, ld, completions[i].rd,
+                                   completions[i].mfn,
+                                   completions[i].done & GNTMAP_readonly);
+            for ( i = end; i < call->nr; i++ )
+                call->res[i].status = SH_NOT_RUN;
+            return -EIO;
+        }
+        for ( i = first; i < end; i++ )
+            if ( completions[i].pending )
+                complete(c, &completions[i]);
+    }
+    return 0;
+}
+
+static int single_op(struct apply_ctx *c, const struct op *op)
+{
+    switch ( op->kind )
+    {
+    case OP_CREATE:         return op_create(c, op);
+    case OP_DESTROY:        return op_destroy(c, op);
+    case OP_ASSIGN:         return op_assign(c, op);
+    case OP_DEASSIGN:       return op_deassign(c, op);
+    case OP_POPULATE:       return op_populate(c, op);
+    case OP_REMOVE:         return op_remove(c, op);
+    case OP_GET_TYPE:       return op_get_type(c, op);
+    case OP_PUT_TYPE:       return op_put_type(c, op);
+    case OP_GRANT_WRITE:    return op_grant_write(c, op);
+    case OP_SETUP_TABLE:    return op_setup_table(c, op);
+    case OP_QUERY_SIZE:     return op_query_size(c, op);
+    default:                return 0;
+    }
+}
+
+static void apply(struct apply_ctx *c)
+{
+    struct sh_call *call = c->call;
+    unsigned int i;
+
+    for ( i = 0; i < call->nr; i++ )
+        memset(&call->res[i], 0, sizeof(call->res[i]));
+    if ( call->nr && (call->ops[0].kind == OP_MAP ||
+                      call->ops[0].kind == OP_UNMAP) )
+    {
+        call->rc = grant_call(c);
+        return;
+    }
+    c->idx = 0;
+    call->rc = call->res[0].status = single_op(c, &call->ops[0]);
+}
+
+bool shadow_apply(struct shadow *sh, struct sh_call *call, char *why,
+                  size_t whylen)
+{
+    struct apply_ctx c = { .sh = sh, .call = call, .why = why,
+                           .whylen = whylen };
+
+    apply(&c);
+    return !c.violated;
+}
+
+/* ---- outcomes under faults ---- */
+
+bool shadow_outcome_open(const struct shadow *sh, const struct sh_call *call)
+{
+    const struct op *op = &call->ops[0];
+    unsigned int d;
+
+    if ( op->kind != OP_DESTROY )
+        return false;
+    d = shadow_slot(sh, op->d);
+    return d != SH_NOBODY && sh->dom[d].state == SH_DOM_DYING;
+}
+
+/* The errors a fault may turn an op of this kind into (DESIGN.md 5, 8). */
+static bool fault_error(unsigned int kind, long st)
 {
     switch ( kind )
     {
-    case OP_DESTROY:
-    case OP_ASSIGN:
-    case OP_DEASSIGN:
-    case OP_POPULATE:
-    case OP_REMOVE:
-    case OP_GET_TYPE:
-    case OP_PUT_TYPE:
     case OP_MAP:
+        return map_fault_status(st);
     case OP_UNMAP:
-        return true;
+        return st == SH_NOT_RUN;
+    case OP_SETUP_TABLE:
+        return st == GNTST_general_error;
+    case OP_CREATE:
+    case OP_POPULATE:
+        return st == -ENOMEM;
+    case OP_GET_TYPE:
+        return st == -EINVAL;
+    case OP_ASSIGN:
+        return st == -ENOMEM || st == -EIO || st == -ETIMEDOUT;
+    case OP_DEASSIGN:
+    case OP_DESTROY:
+        return st == -EIO || st == -ETIMEDOUT;
     default:
         return false;
     }
 }
 
-static void apply(struct apply_ctx *c, const struct op *op)
+/* Adopt what the flush failures did to the domains and devices. */
+static void adopt_fault_state(struct apply_ctx *c)
 {
     struct shadow *sh = c->sh;
-    struct sh_result *res = c->res;
-    int st = 0;
-
-    memset(res, 0, offsetof(struct sh_result, completed));
-    switch ( op->kind )
-    {
-    case OP_BEGIN:
-        if ( sh->in_hypercall )
-            res->ignored = true;
-        sh->in_hypercall = true;
-        break;
-    case OP_END:
-        if ( !sh->in_hypercall )
-        {
-            res->ignored = true;
-            break;
-        }
-        complete_releases(c);
-        sh->in_hypercall = false;
-        res->hypercall = true;
-        st = c->facts ? c->facts->status : 0;
-        break;
-    case OP_CREATE:
-        st = op_create(sh, op);
-        break;
-    case OP_DESTROY:
-        st = op_destroy(c, op);
-        break;
-    case OP_ASSIGN:
-        st = op_assign(c, op);
-        break;
-    case OP_DEASSIGN:
-        st = op_deassign(c, op);
-        break;
-    case OP_POPULATE:
-        st = op_populate(c, op);
-        break;
-    case OP_REMOVE:
-        st = op_remove(c, op);
-        break;
-    case OP_GET_TYPE:
-        st = op_get_type(c, op);
-        break;
-    case OP_PUT_TYPE:
-        st = op_put_type(c, op);
-        break;
-    case OP_GRANT_WRITE:
-        st = op_grant_write(sh, op);
-        break;
-    case OP_MAP:
-        st = op_map(c, op);
-        break;
-    case OP_UNMAP:
-        st = op_unmap(c, op);
-        break;
-    default:
-        break;
-    }
-    if ( is_hypercall_op(op->kind) && !sh->in_hypercall )
-    {
-        complete_releases(c);
-        res->hypercall = true;
-    }
-    res->status = st;
-}
-
-void shadow_apply(struct shadow *sh, const struct op *op,
-                  struct sh_result *res)
-{
-    struct apply_ctx c = { .sh = sh, .res = res };
-
-    apply(&c, op);
-}
-
-bool shadow_outcome_open(const struct shadow *sh, const struct op *op)
-{
-    return op->kind == OP_DESTROY && op->d < SH_DOMAINS &&
-           sh->dom[op->d].state == SH_DOM_LIVE &&
-           (sh->dom[op->d].crashed || sh->dom[op->d].held);
-}
-
-/* ---- outcomes under faults ---- */
-
-static bool is_grant_op(unsigned int kind)
-{
-    return kind == OP_MAP || kind == OP_UNMAP;
-}
-
-/* The errors a fault may turn an op's result into (DESIGN.md section 5). */
-static bool fault_error(unsigned int kind, int st)
-{
-    if ( is_grant_op(kind) )
-        return st == GNTST_general_error ||
-               (kind == OP_MAP && st == GNTST_no_space);
-    return st == -ENOMEM || st == -EIO || st == -ETIMEDOUT;
-}
-
-/* Which releases completed by pass 1 the core did not complete (pins). */
-static void choose_leaks(const struct shadow *pass1,
-                         const struct sh_result *res1,
-                         const struct sh_facts *facts, bool *leak)
-{
-    struct sh_pins diff[SH_DOMAINS][SH_GRANTS];
-    unsigned int i, d, g;
-
-    for ( d = 0; d < SH_DOMAINS; d++ )
-        for ( g = 0; g < SH_GRANTS; g++ )
-        {
-            const struct sh_pins *core = &facts->pins[d][g];
-            const struct sh_pins *model = &pass1->dom[d].active[g].pin;
-
-            diff[d][g].host_rw = core->host_rw > model->host_rw ?
-                                 core->host_rw - model->host_rw : 0;
-            diff[d][g].host_ro = core->host_ro > model->host_ro ?
-                                 core->host_ro - model->host_ro : 0;
-            diff[d][g].dev_rw = core->dev_rw > model->dev_rw ?
-                                core->dev_rw - model->dev_rw : 0;
-            diff[d][g].dev_ro = core->dev_ro > model->dev_ro ?
-                                core->dev_ro - model->dev_ro : 0;
-        }
-    for ( i = 0; i < res1->nr_completed; i++ )
-    {
-        const struct sh_release *r = &res1->completed[i];
-        struct sh_pins *p = &diff[r->rd][r->ref];
-        bool ro = r->done & GNTMAP_readonly;
-        bool host = r->done & GNTMAP_host_map;
-        bool dev = r->done & GNTMAP_device_map;
-
-        leak[i] = false;
-        if ( (host && !*pin_slot(p, true, ro)) ||
-             (dev && !*pin_slot(p, false, ro)) )
-            continue;
-        leak[i] = true;
-        pins_add(p, r->done & PARTS, ro, -1);
-    }
-}
-
-/* Adopt what the core's flush failures did, if the design allows it. */
-static void adopt_fault_state(struct apply_ctx *c, const struct op *op)
-{
-    struct shadow *sh = c->sh;
-    const struct sh_facts *facts = c->facts;
-    unsigned int d, g;
+    const struct sh_facts *fx = c->facts;
+    unsigned int d, i;
     unsigned long mfn;
 
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
         struct sh_domain *dom = &sh->dom[d];
 
-        /* A slot freed on one side only is for the accounting check. */
-        if ( dom->state == SH_DOM_NONE || !facts->exists[d] )
+        if ( dom->state == SH_DOM_NONE || !fx->exists[d] )
             continue;
-        if ( facts->crashed[d] && !dom->crashed )
+        if ( fx->crashed[d] && !dom->crashed )
         {
-            if ( d == 0 && dom->state == SH_DOM_LIVE )
+            if ( dom->domid == 0 && dom->state == SH_DOM_LIVE )
                 violation(c, "the hardware domain was crashed (it must get "
                           "the error instead)");
             dom->crashed = true;
-            /* Crashed for a failed flush: its devices are cut off. */
-            block_devices(sh, d, true);
         }
-        else if ( !facts->crashed[d] && dom->crashed )
-            violation(c, "d%u is no longer crashed", d);
-        if ( facts->held[d] )
-            dom->held = true;
-        else if ( dom->held )
-            violation(c, "d%u is no longer held", d);
-        if ( op->kind == OP_ASSIGN && op->d == d )
-            dom->iommu_on = facts->iommu_on[d];
-        for ( g = 0; g < SH_GRANTS; g++ )
-        {
-            uint16_t extra = facts->flags[d][g] & STATUS_BITS &
-                             ~dom->shared[g].flags;
-
-            /* A status bit left set is safe (the granter waits longer). */
-            dom->shared[g].flags |= extra;
-        }
+        else if ( !fx->crashed[d] && dom->crashed )
+            violation(c, "d%u is no longer crashed", dom->domid);
+        dom->has_root = fx->has_root[d];
+        /* A maptrack frame the model expected may have failed to come. */
+        if ( fx->nr_mframes[d] <= dom->nr_mframes )
+            dom->nr_mframes = fx->nr_mframes[d];
+        else
+            violation(c, "d%u has %u maptrack frames, at most %u expected",
+                      dom->domid, fx->nr_mframes[d], dom->nr_mframes);
     }
-    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+    for ( i = 0; i < SH_DEVICES; i++ )
     {
-        struct sh_frame *f = &sh->frame[mfn];
+        struct sh_device *dv = &sh->dev[i];
 
-        /* Untouched, a frame is free in the model: the core holds none. */
-        if ( !frame_set_has(&sh->touched, mfn) )
-        {
-            if ( facts->frame_held[mfn] )
-                violation(c, "frame %lu held although freed", mfn);
+        if ( fx->dev_owner[i] == dv->owner )
             continue;
-        }
-        /*
-         * A failed map may leave the writable type it took (count back to
-         * 0), as Xen's put_page_type() does: harmless, the frame is then an
-         * ordinary writable page of its owner.
-         */
-        if ( op->kind == OP_MAP && !facts->took_effect &&
-             f->owner != SH_NOBODY && !f->type_count &&
-             !facts->frame_type_count[mfn] &&
-             facts->frame_type[mfn] == GTIO_PGT_WRITABLE )
-            f->type = GTIO_PGT_WRITABLE;
-        if ( facts->frame_held[mfn] && !f->held )
-        {
-            if ( f->owner == SH_NOBODY )
-                violation(c, "frame %lu held although freed", mfn);
-            else
-                f->held = true;
-        }
-        else if ( !facts->frame_held[mfn] && f->held )
-            violation(c, "frame %lu is no longer held", mfn);
+        /* Only a crashed domain's devices may go (cut off, confirmed). */
+        if ( fx->dev_owner[i] == SH_NOBODY && dv->owner != SH_NOBODY &&
+             sh->dom[dv->owner].crashed )
+            device_move(dv, SH_NOBODY, true);
+        else
+            violation(c, "dev %u went to %s", i,
+                      fx->dev_owner[i] == SH_NOBODY ? "quarantine"
+                                                    : "another domain");
     }
-    /*
-     * The hardware domain's devices are excused only while its own flush
-     * is unconfirmed: the domain-selective flush it retries with, once
-     * complete, leaves nothing stale to excuse.  A held d0 may stay
-     * unconfirmed for good.
-     */
-    sh->d0_excused = facts->unconfirmed[0] &&
-                     sh->dom[0].state != SH_DOM_NONE && sh->dom[0].iommu_on;
-    /*
-     * Only an unconfirmed flush excuses leaks (held frames and tables are
-     * the safe outcome); a failed allocation must leave no trace at all.
-     */
-    if ( facts->flush_fault )
+    for_each_frame ( mfn, &sh->touched )
+        if ( fx->frame_held[mfn] && !sh->frame[mfn].held )
+            violation(c, "frame %lu leaked where no release failed", mfn);
+    sh->d0_excused = fx->d0_unconfirmed;
+    if ( fx->flush_fault )
         sh->faulted = true;
 }
 
-static bool status_allowed(const struct op *op, int predicted,
-                           const struct sh_facts *facts, char *why,
-                           size_t whylen)
+static bool statuses_allowed(const struct sh_call *predicted,
+                             const struct sh_facts *fx, char *why,
+                             size_t whylen)
 {
-    int st = facts->status;
-    bool success = predicted == 0;      /* GNTST_okay == 0 */
+    unsigned int i;
 
-    if ( st == predicted && (!success || facts->took_effect ||
-                             op->kind == OP_END || op->kind == OP_DESTROY ||
-                             op->kind == OP_DEASSIGN) )
-        return true;
-    if ( fault_error(op->kind, st) )
-        return true;
-    snprintf(why, whylen, "%s returned %d, expected %d (or an error an "
-             "injected fault allows)%s", op_kind_name(op->kind), st,
-             predicted, success && !facts->took_effect && !st ?
-             ": reported success but did nothing" : "");
-    return false;
+    for ( i = 0; i < predicted->nr; i++ )
+    {
+        const struct op *op = &predicted->ops[i];
+        int want = predicted->res[i].status, got = fx->status[i];
+
+        if ( got == want || fault_error(op->kind, got) )
+            continue;
+        snprintf(why, whylen, "%s (op %u of the call) returned %d, expected "
+                 "%d (or an error an injected fault allows)",
+                 op_kind_name(op->kind), i, got, want);
+        return false;
+    }
+    return true;
 }
 
-enum sh_verdict shadow_reapply(struct shadow *sh, const struct op *op,
-                               const struct sh_facts *facts,
-                               struct sh_result *res, char *why,
+enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
+                               const struct sh_facts *facts, char *why,
                                size_t whylen)
 {
-    static struct shadow pass1;
-    static struct sh_result res1;
-    struct shadow before_copy;
-    struct apply_ctx c = { .sh = &pass1, .facts = facts, .res = &res1 };
-    bool leak[SH_MAX_COMPLETIONS] = { false };
-    struct sh_result predicted;
-    enum sh_verdict verdict = SH_ALLOWED;
+    static struct shadow predicted_sh;
+    static struct sh_call predicted;
+    struct apply_ctx c = { .sh = sh, .call = call, .facts = facts,
+                           .why = why, .whylen = whylen };
+    struct apply_ctx p = { .sh = &predicted_sh, .call = &predicted,
+                           .any_handle = true };
 
-    /* What the op would have been without a fault: its status. */
-    before_copy = *sh;
-    shadow_apply(&before_copy, op, &predicted);
+    /* What the call would have been without a fault. */
+    predicted_sh = *sh;
+    predicted.ops = call->ops;
+    predicted.nr = call->nr;
+    apply(&p);
+    if ( !statuses_allowed(&predicted, facts, why, whylen) )
+    {
+        *sh = predicted_sh;
+        memcpy(call->res, predicted.res, call->nr * sizeof(call->res[0]));
+        call->rc = predicted.rc;
+        return SH_BAD_STATUS;
+    }
 
-    /* Pass 1: every completion happens; the core's pins show which did not. */
-    pass1 = *sh;
-    apply(&c, op);
-    choose_leaks(&pass1, &res1, facts, leak);
-
-    c.sh = sh;
-    c.leak = leak;
-    c.res = res;
-    c.why = why;
-    c.whylen = whylen;
-    apply(&c, op);
-    adopt_fault_state(&c, op);
+    apply(&c);
+    adopt_fault_state(&c);
     if ( c.violated )
-        verdict = SH_BAD_STATE;
-    else if ( !status_allowed(op, predicted.status, facts, why, whylen) )
-        verdict = SH_BAD_STATUS;
-    res->status = facts->status;
-    return verdict;
+        return SH_BAD_STATE;
+    if ( facts->rc != call->rc && !fault_error(call->ops[0].kind, facts->rc) &&
+         !(call->ops[0].kind == OP_UNMAP && facts->rc == -EIO) )
+    {
+        snprintf(why, whylen, "the call returned %ld, expected %ld",
+                 facts->rc, call->rc);
+        return SH_BAD_STATUS;
+    }
+    return SH_ALLOWED;
 }
 
 /* ---- queries ---- */
 
-/* with_pending: unmaps of this hypercall; with_leaked: leaked releases. */
 static enum sh_access access_of(const struct shadow *sh, unsigned int d,
-                                unsigned long bfn, bool with_pending,
-                                bool with_leaked)
+                                unsigned long bfn, bool with_leaked)
 {
     const struct sh_domain *dom;
     const struct sh_frame *f;
@@ -1181,15 +1304,14 @@ static enum sh_access access_of(const struct shadow *sh, unsigned int d,
     if ( d >= SH_DOMAINS || bfn >= sh->hdr.nr_frames )
         return SH_NONE;
     dom = &sh->dom[d];
-    if ( dom->state == SH_DOM_NONE || !dom->iommu_on )
+    if ( dom->state == SH_DOM_NONE || dom->state == SH_DOM_DEAD ||
+         !dom->iommu )
         return SH_NONE;
     f = &sh->frame[bfn];
-    if ( f->owner == d && f->type == GTIO_PGT_WRITABLE )
+    if ( f->owner == d && f->type == SH_PGT_WRITABLE )
         return SH_RW;
-    ro = sh->count_ro[d][bfn] + (with_pending ? sh->pending_ro[d][bfn] : 0) +
-         (with_leaked ? (f->leaked_ro >> d) & 1 : 0);
-    rw = sh->count_rw[d][bfn] + (with_pending ? sh->pending_rw[d][bfn] : 0) +
-         (with_leaked ? (f->leaked_rw >> d) & 1 : 0);
+    ro = sh->count_ro[d][bfn] + (with_leaked ? (f->leaked_ro >> d) & 1 : 0);
+    rw = sh->count_rw[d][bfn] + (with_leaked ? (f->leaked_rw >> d) & 1 : 0);
     if ( rw )
         return SH_RW;
     return ro && sh->hdr.iommu_readonly ? SH_R : SH_NONE;
@@ -1198,38 +1320,39 @@ static enum sh_access access_of(const struct shadow *sh, unsigned int d,
 enum sh_access shadow_allowed(const struct shadow *sh, unsigned int d,
                               unsigned long bfn)
 {
-    return access_of(sh, d, bfn, false, false);
-}
-
-enum sh_access shadow_allowed_now(const struct shadow *sh, unsigned int d,
-                                  unsigned long bfn)
-{
-    return access_of(sh, d, bfn, true, false);
+    return access_of(sh, d, bfn, false);
 }
 
 enum sh_access shadow_may_reach(const struct shadow *sh, unsigned int d,
-                                unsigned long bfn, bool now)
+                                unsigned long bfn)
 {
-    return access_of(sh, d, bfn, now, true);
+    return access_of(sh, d, bfn, true);
+}
+
+static unsigned int hwdom_slot(const struct shadow *sh)
+{
+    return shadow_slot(sh, 0);
 }
 
 bool shadow_device_excused(const struct shadow *sh, unsigned int dev)
 {
     const struct sh_device *dv = &sh->dev[dev];
+    unsigned int d0 = hwdom_slot(sh);
 
+    if ( d0 == SH_NOBODY )
+        return false;
     /*
      * A device moved to or from the hardware domain without a confirmed
-     * context invalidation may still use any context it had since the
-     * last one that completed (d0 got the error, and keeps running);
-     * frees stay checked for it (freed-reachable).
+     * context invalidation may still use any context it had since; frees
+     * stay checked for it (freed-reachable).
      */
-    if ( dv->unconfirmed && sh_device_may_use(dv, 0) )
+    if ( dv->unconfirmed && sh_device_may_use(dv, d0) )
         return true;
-    return sh->d0_excused && dv->owner == 0;
+    return sh->d0_excused && dv->owner == d0;
 }
 
-void shadow_stale_contexts_name(char *buf, size_t len,
-                                const struct sh_device *dv)
+void shadow_stale_contexts_name(const struct shadow *sh, char *buf,
+                                size_t len, const struct sh_device *dv)
 {
     unsigned int d;
     size_t used = 0;
@@ -1238,7 +1361,7 @@ void shadow_stale_contexts_name(char *buf, size_t len,
     for ( d = 0; d < SH_DOMAINS; d++ )
         if ( (dv->stale_contexts >> d) & 1 && used < len )
             used += snprintf(buf + used, len - used, "%sd%u",
-                             used ? "," : "", d);
+                             used ? "," : "", sh->dom[d].domid);
 }
 
 const char *sh_access_name(enum sh_access a)
@@ -1253,84 +1376,87 @@ const char *sh_access_name(enum sh_access a)
 
 /* ---- printing state changes ---- */
 
-static const char *const state_names[] = { "none", "live", "dying" };
+static const char *const state_names[] = { "none", "live", "dying", "dead" };
 
-static void print_domain(FILE *out, unsigned int d, const struct sh_domain *dom)
+static void print_domain(FILE *out, const struct sh_domain *dom)
 {
-    fprintf(out, "    d%u: %s%s%s%s\n", d, state_names[dom->state],
-            dom->crashed ? " crashed" : "", dom->held ? " held" : "",
-            dom->iommu_allowed ? (dom->iommu_on ? " iommu=on" : " iommu=off")
-                               : "");
+    fprintf(out, "    d%u: %s%s%s gframes=%u/%u mframes=%u/%u handles=%u\n",
+            dom->domid, state_names[dom->state],
+            dom->crashed ? " crashed" : "", dom->iommu ? " iommu" : "",
+            dom->nr_gframes, dom->max_gframes, dom->nr_mframes,
+            dom->max_mframes, dom->live_handles);
 }
 
-static void print_frame(FILE *out, unsigned long mfn, const struct sh_frame *f)
+static void print_frame(FILE *out, const struct shadow *sh, unsigned long mfn,
+                        const struct sh_frame *f)
 {
     if ( f->owner == SH_NOBODY )
     {
         fprintf(out, "    frame %lu: free\n", mfn);
         return;
     }
-    fprintf(out, "    frame %lu: d%u refs=%u type=%s/%u pinned=%u%s%s", mfn,
-            f->owner, f->refs, page_type_name(f->type), f->type_count,
-            f->pinned, f->allocated ? " allocated" : "",
-            f->held ? " HELD" : "");
+    fprintf(out, "    frame %lu: d%u refs=%u type=%s/%u%s%s%s", mfn,
+            sh->dom[f->owner].domid, f->refs, page_type_name(f->type),
+            f->type_count, f->pinned ? " pinned" : "",
+            f->allocated ? " allocated" : "", f->held ? " HELD" : "");
+    if ( f->guest_refs )
+        fprintf(out, " guest-refs=%u", f->guest_refs);
     if ( f->leaked_ro || f->leaked_rw )
         fprintf(out, " leaked-releases ro=%#x rw=%#x", f->leaked_ro,
                 f->leaked_rw);
     fputc('\n', out);
 }
 
-static void print_pins(FILE *out, const struct sh_active *a)
-{
-    fprintf(out, "host rw=%u ro=%u dev rw=%u ro=%u", a->pin.host_rw,
-            a->pin.host_ro, a->pin.dev_rw, a->pin.dev_ro);
-    if ( shadow_pins_any(&a->pin) )
-        fprintf(out, " for d%u mfn %u", a->domid, a->mfn);
-}
-
-static void diff_domain(FILE *out, unsigned int d, const struct sh_domain *a,
-                        const struct sh_domain *b)
+static void diff_domain(FILE *out, const struct shadow *b,
+                        const struct sh_domain *x, const struct sh_domain *y)
 {
     unsigned int g, h;
 
-    if ( a->state != b->state || a->crashed != b->crashed ||
-         a->held != b->held || a->iommu_on != b->iommu_on )
-        print_domain(out, d, b);
-    for ( g = 0; g < SH_GRANTS; g++ )
+    if ( x->state != y->state || x->crashed != y->crashed ||
+         x->nr_gframes != y->nr_gframes || x->nr_mframes != y->nr_mframes ||
+         x->live_handles != y->live_handles )
+        print_domain(out, y);
+    if ( y->state == SH_DOM_NONE )
+        return;
+    for ( g = 0; g < SH_REFS; g++ )
     {
-        const struct sh_entry *ea = &a->shared[g], *eb = &b->shared[g];
-        const struct sh_active *aa = &a->active[g], *ab = &b->active[g];
+        const struct sh_entry *ex = &x->shared[g], *ey = &y->shared[g];
+        const struct sh_active *ax = &x->active[g], *ay = &y->active[g];
 
-        if ( memcmp(ea, eb, sizeof(*ea)) )
+        if ( memcmp(ex, ey, sizeof(*ex)) )
         {
             char flags[96];
 
-            format_gtf_flags(flags, sizeof(flags), eb->flags);
+            format_gtf_flags(flags, sizeof(flags), ey->flags);
             fprintf(out, "    d%u grant %u: flags=%s grantee=%u frame=%u\n",
-                    d, g, flags, eb->domid, eb->frame);
+                    y->domid, op_ref_value(g), flags, ey->domid, ey->frame);
         }
-        if ( memcmp(&aa->pin, &ab->pin, sizeof(aa->pin)) )
+        if ( memcmp(&ax->pin, &ay->pin, sizeof(ax->pin)) )
         {
-            fprintf(out, "    d%u active %u: ", d, g);
-            print_pins(out, ab);
+            fprintf(out, "    d%u active %u: host rw=%u ro=%u dev rw=%u "
+                    "ro=%u", y->domid, op_ref_value(g), ay->pin.host_rw,
+                    ay->pin.host_ro, ay->pin.dev_rw, ay->pin.dev_ro);
+            if ( shadow_pins_any(&ay->pin) )
+                fprintf(out, " for d%u mfn %u", ay->domid, ay->mfn);
             fputc('\n', out);
         }
     }
     for ( h = 0; h < SH_HANDLES; h++ )
     {
-        const struct sh_handle *ha = &a->handle[h], *hb = &b->handle[h];
+        const struct sh_handle *hx = &x->handle[h], *hy = &y->handle[h];
         char flags[64];
 
-        if ( !memcmp(ha, hb, sizeof(*ha)) )
+        if ( !memcmp(hx, hy, sizeof(*hx)) )
             continue;
-        if ( !hb->flags )
+        if ( !hy->flags )
         {
-            fprintf(out, "    d%u handle %u: freed\n", d, h);
+            fprintf(out, "    d%u handle %u: freed\n", y->domid, h);
             continue;
         }
-        format_map_flags(flags, sizeof(flags), hb->flags);
-        fprintf(out, "    d%u handle %u: d%u ref %u mfn %u flags=%s\n", d, h,
-                hb->rd, hb->ref, hb->mfn, flags);
+        format_map_flags(flags, sizeof(flags), hy->flags);
+        fprintf(out, "    d%u handle %u: d%u ref %u mfn %u flags=%s\n",
+                y->domid, h, b->dom[hy->rd].domid, op_ref_value(hy->ref),
+                hy->mfn, flags);
     }
 }
 
@@ -1341,39 +1467,39 @@ void shadow_print_diff(FILE *out, const struct shadow *a,
     unsigned long mfn;
 
     for ( d = 0; d < SH_DOMAINS; d++ )
-        diff_domain(out, d, &a->dom[d], &b->dom[d]);
+        diff_domain(out, b, &a->dom[d], &b->dom[d]);
     for ( i = 0; i < SH_DEVICES; i++ )
         if ( memcmp(&a->dev[i], &b->dev[i], sizeof(a->dev[i])) )
         {
             if ( b->dev[i].owner == SH_NOBODY )
                 fprintf(out, "    dev %u: quarantine", i);
             else
-                fprintf(out, "    dev %u: d%u", i, b->dev[i].owner);
+                fprintf(out, "    dev %u: d%u", i,
+                        b->dom[b->dev[i].owner].domid);
             if ( b->dev[i].unconfirmed )
             {
-                char old[32];
+                char old[48];
 
-                shadow_stale_contexts_name(old, sizeof(old), &b->dev[i]);
+                shadow_stale_contexts_name(b, old, sizeof(old), &b->dev[i]);
                 fprintf(out, " (move unconfirmed, from %s)", old);
             }
             fputc('\n', out);
         }
-    for ( mfn = 0; mfn < b->hdr.nr_frames; mfn++ )
+    for_each_frame ( mfn, &b->touched )
         if ( memcmp(&a->frame[mfn], &b->frame[mfn], sizeof(b->frame[mfn])) )
-            print_frame(out, mfn, &b->frame[mfn]);
-    if ( a->nr_releases != b->nr_releases )
-        fprintf(out, "    pending releases: %u\n", b->nr_releases);
+            print_frame(out, b, mfn, &b->frame[mfn]);
     for ( d = 0; d < SH_DOMAINS; d++ )
-        for ( mfn = 0; mfn < b->hdr.nr_frames; mfn++ )
+        for_each_frame ( mfn, &b->touched )
         {
-            enum sh_access was = shadow_allowed_now(a, d, mfn);
-            enum sh_access now = shadow_allowed_now(b, d, mfn);
+            enum sh_access was = shadow_allowed(a, d, mfn);
+            enum sh_access now = shadow_allowed(b, d, mfn);
 
             if ( was != now )
-                fprintf(out, "    allowed d%u bfn %lu: %s -> %s\n", d, mfn,
-                        sh_access_name(was), sh_access_name(now));
+                fprintf(out, "    allowed d%u bfn %lu: %s -> %s\n",
+                        b->dom[d].state ? b->dom[d].domid : a->dom[d].domid,
+                        mfn, sh_access_name(was), sh_access_name(now));
         }
     if ( !a->d0_excused && b->d0_excused )
-        fprintf(out, "    d0 devices excused from stale-dma/dma-fault "
-                "(its flush failed)\n");
+        fprintf(out, "    d0's devices excused from stale-dma/dma-fault "
+                "(its invalidation failed)\n");
 }

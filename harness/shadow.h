@@ -1,40 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The shadow model (DESIGN.md section 7): what the ops mean, kept apart
- * from the core and never read from the core's structures.  It predicts
- * every op's status and says what a device of each domain is allowed to
- * reach: allowed(d, bfn) in {none, R, RW}.
+ * from Xen and the core and never read from their structures.  It
+ * predicts every op's status and says what a device of each domain is
+ * allowed to reach: allowed(d, bfn) in {none, R, RW}.
  *
- * The model follows Xen 4.17 and the core's documented rules (hv/gtio.h,
- * DESIGN.md sections 4 and 5):
+ * It is written from Xen 4.17's documented ABI (public/grant_table.h, the
+ * GNTST_ codes, GTF_ bits, GNTMAP_ flags) and the rules of DESIGN.md
+ * section 5, in the order Xen's checks come, so that the predicted status
+ * is Xen's:
  *
- *  - frames: owner, allocation reference, page references, PV type and
- *    type count, the owner's own pins; freed when the last reference goes;
- *  - grant tables v1: shared entries as the granter wrote them (plus the
- *    GTF_reading/GTF_writing bits the hypervisor sets), active entries with
- *    host/device x read/write pin counts, a maptrack of handles per mapping
- *    domain (lowest free handle first, 32 a chunk, chunks on demand);
+ *  - domains by domain id: created with a grant table of at most
+ *    gframes frames (1 to start) and at most mframes maptrack frames;
+ *    dying (being killed, held if the kill could not finish), then dead
+ *    until their last page goes;
+ *  - frames: owner, allocation reference, references, PV type and type
+ *    count, pin, the guest's own type references; freed with the last
+ *    reference, leaked (held) if their removal could not be confirmed;
+ *  - grant tables v1: the entries as the granter wrote them (plus the
+ *    GTF_reading/GTF_writing bits Xen sets), active entries with
+ *    host/device x read/write pins, the mapping domain's live handles
+ *    (their numbers are Xen's to choose: the model learns them, and
+ *    checks they are fresh and in range);
  *  - per (mapping domain, foreign frame) counts of read-only and writable
- *    handles: a handle counts once whatever host/device mix it carries;
- *  - unmaps release pins and references only at the end of the hypercall
- *    (or when the release queue is full, or at a domain destroy), after
- *    the invalidation.
+ *    handles, a handle counting once whatever host/device mix it has;
+ *  - an unmap batch drops page references, pins and status bits only
+ *    after the batch, and not at all if its invalidation failed (leaked).
  *
- * allowed(d, bfn) for a PV domain with its IOMMU on: RW for a frame d owns
- * whose type is writable; for a foreign frame d holds grant handles of, RW
- * if any handle is writable, else R if any is read-only and read-only IOMMU
- * mappings are configured, else none.  Inside a hypercall an unmapped
- * handle still counts until its release (its invalidation may be deferred
- * until then): that is shadow_allowed_now().  At the hypercall's end the
- * two agree.  What a device may still reach is wider than what it must
- * reach: a mapping whose release leaked (its flush failed; pin, reference
- * and status bits are kept for good) stays reachable, never required
+ * allowed(d, bfn) for a domain whose IOMMU tables Xen syncs: RW for a frame
+ * d owns whose type is writable; for a foreign frame d holds handles of,
+ * RW if any is writable, else R if any is read-only and read-only IOMMU
+ * mappings are configured, else none.  What a device may still reach is
+ * wider: a mapping whose release leaked stays reachable, never required
  * (shadow_may_reach()).
  *
- * Injected faults make some outcomes depend on where the fault hit.  The
- * executor then re-applies the op from the state before it, telling the
- * model which of the outcomes the design allows happened (struct
- * sh_facts); what the design does not allow is reported, not adopted.
+ * Injected faults make some outcomes depend on where the fault hit; the
+ * executor then re-applies the op with the outcome Xen shows
+ * (shadow_reapply(), struct sh_facts), within what the design allows.
  */
 #ifndef HARNESS_SHADOW_H
 #define HARNESS_SHADOW_H
@@ -44,28 +46,30 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "gtio.h"
 #include "op.h"
+#include "trace.h"
+#include "vtd_sim.h"
 
-#define SH_DOMAINS      GTIO_MAX_DOMAINS
-#define SH_DEVICES      GTIO_MAX_DEVICES
-#define SH_GRANTS       GTIO_NR_GRANTS
-#define SH_HANDLES      GTIO_MAX_HANDLES
-#define SH_RELEASES     GTIO_PENDING_RELEASES
+#define SH_DOMAINS      8               /* the world keeps at most 8 */
+#define SH_DEVICES      VTD_SIM_DEVICES
+#define SH_REFS         OP_REFS         /* entries the ops can name */
+#define SH_MAPTRACK_MAX 4               /* create mframes=0..4 */
+#define SH_HANDLES      (SH_MAPTRACK_MAX * SH_HANDLES_PER_FRAME)
+#define SH_HANDLES_PER_FRAME 256        /* 16-byte maptrack entries */
+#define SH_ENTRIES_PER_FRAME 512        /* 8-byte v1 entries */
+#define SH_PIN_LIMIT    128             /* GNTPIN_incr2oflow_mask() */
+#define SH_BATCH        32              /* GNTTAB_UNMAP_BATCH_SIZE */
+#define SH_MAX_CALL     4096            /* ops in one hypercall */
 
-/* The owner of a free frame; the "domain" of a device in quarantine. */
+/* "No domain": a free frame's owner, a quarantined device's. */
 #define SH_NOBODY       0xffU
 
 /*
- * A set of guest frames, walked in ascending order as a scan of every
- * frame is.  The executor's (exec.c) holds the frames whose state may
- * differ from the free frame they start as, in the model or on the core:
- * those an op of the input named (an mfn field), and those the core's view
- * changed in or started different.  The model never gives an unnamed frame
- * an owner, a grant or a handle count, so the per-frame checks look only
- * at these: they cost what the input touched, not the size of the machine,
- * and find what a scan of every frame would.  The model keeps its own
- * (struct shadow's touched) for its own loops.
+ * A set of guest frames, walked in ascending order.  The executor's holds
+ * the frames whose state may differ from the free frame they start as
+ * (those an op named or Xen's frame table showed changed); the model's
+ * (touched) those it gave any state.  Per-frame checks look only at
+ * these: they cost what the input touched, not the size of the machine.
  */
 struct frame_set {
     unsigned long nr;                               /* frames 0..nr-1 */
@@ -93,23 +97,31 @@ enum sh_access {
 };
 
 enum sh_dom_state {
-    SH_DOM_NONE,
+    SH_DOM_NONE,        /* slot free */
     SH_DOM_LIVE,
-    SH_DOM_DYING,
+    SH_DOM_DYING,       /* the kill stopped: devices not confirmed gone */
+    SH_DOM_DEAD,        /* killed; lives on while it owns frames */
+};
+
+/* Xen's PGT_ type values (bits 61-63 of type_info). */
+enum sh_page_type {
+    SH_PGT_NONE, SH_PGT_L1, SH_PGT_L2, SH_PGT_L3, SH_PGT_L4,
+    SH_PGT_SEG_DESC, SH_PGT_SHARED, SH_PGT_WRITABLE,
 };
 
 struct sh_frame {
-    uint8_t owner;              /* SH_NOBODY when free */
+    uint8_t owner;              /* domain slot, SH_NOBODY when free */
     bool allocated;             /* the owner's allocation reference */
-    bool held;                  /* removal unconfirmed: never freed */
-    uint8_t type;               /* enum gtio_page_type */
+    bool held;                  /* leaked: its removal was not confirmed */
+    bool pinned;                /* PGT_pinned (a page-table pin) */
+    uint8_t type;               /* enum sh_page_type */
     uint32_t refs;
     uint32_t type_count;
-    uint32_t pinned;            /* get_type references the owner holds */
+    uint32_t guest_refs;        /* the guest's other type references */
     /*
-     * Bit d: a release of d's mapping of this frame leaked (its flush was
-     * never confirmed), so its pin, reference and status bits stay for
-     * good and a device may go on reaching it as mapped: R, or RW.
+     * Bit d: a release of slot d's mapping of this frame leaked (its
+     * flush was never confirmed): pins, references and status bits stay
+     * for good and a device may go on reaching it as mapped.
      */
     uint8_t leaked_ro, leaked_rw;
 };
@@ -120,8 +132,9 @@ struct sh_pins {
 
 struct sh_active {
     struct sh_pins pin;
-    uint8_t domid;              /* grantee it is pinned for (while pinned) */
-    uint32_t mfn;               /* frame read at the first pin */
+    uint16_t domid;             /* the grantee it is pinned for (an id: it
+                                   may outlive that domain's slot) */
+    uint32_t mfn;               /* read at the first pin */
 };
 
 struct sh_entry {
@@ -132,47 +145,44 @@ struct sh_entry {
 
 struct sh_handle {
     uint16_t flags;             /* GNTMAP_*; 0 = free */
-    uint16_t ref;
-    uint8_t rd;
+    uint8_t ref;                /* ref code */
+    uint8_t rd;                 /* slot */
     uint32_t mfn;
-};
-
-struct sh_release {
-    uint8_t ld, rd;
-    uint16_t ref;
-    uint32_t mfn;
-    uint16_t done;              /* parts released | GNTMAP_readonly */
 };
 
 struct sh_domain {
     uint8_t state;              /* enum sh_dom_state */
+    uint16_t domid;
     bool crashed;
-    bool held;                  /* teardown unconfirmed: slot never reused */
-    bool iommu_allowed;
-    bool iommu_on;
-    unsigned int nr_pages;
-    unsigned int chunks;        /* maptrack chunks 0..chunks-1 exist */
-    unsigned int handles_used;
-    struct sh_entry shared[SH_GRANTS];
-    struct sh_active active[SH_GRANTS];
+    bool iommu;                 /* Xen syncs its IOMMU tables */
+    bool has_root;              /* its IOMMU root table exists */
+    bool had_device;            /* given a VT-d domain id (flushed at death) */
+    /*
+     * A release of its mappings leaked: other domains' grants stay pinned
+     * for its id, so it is never destroyed (gtio holds it).
+     */
+    bool held_for_pins;
+    uint8_t max_gframes, max_mframes;
+    uint8_t nr_gframes, nr_mframes;
+    unsigned int nr_pages;      /* guest frames owned (held ones too) */
+    unsigned int live_handles;
+    struct sh_entry shared[SH_REFS];
+    struct sh_active active[SH_REFS];
     struct sh_handle handle[SH_HANDLES];
 };
 
 struct sh_device {
-    uint8_t owner;              /* domain, or SH_NOBODY: quarantine */
+    uint8_t owner;              /* slot, or SH_NOBODY: quarantine */
     /*
-     * A move of the device since the last confirmed context-cache
-     * invalidation was not confirmed by the hardware: it may still use the
-     * context of every domain it left since (bit d of stale_contexts; none
-     * when it only left quarantine).  A chain of failed moves keeps them
-     * all: d1 -> quarantine -> d0 may still walk d1's tables.
+     * A move since the last confirmed context-cache invalidation was not
+     * confirmed: the device may still use the context of every domain it
+     * left since (bit d of stale_contexts).
      */
     bool unconfirmed;
     uint8_t stale_contexts;
 };
-_Static_assert(SH_DOMAINS <= 8, "stale_contexts is a byte of domain bits");
+_Static_assert(SH_DOMAINS <= 8, "stale_contexts is a byte of slot bits");
 
-/* May the device use domain d's context (d < SH_DOMAINS)? */
 static inline bool sh_device_may_use(const struct sh_device *dv, unsigned int d)
 {
     return dv->owner == d ||
@@ -181,100 +191,85 @@ static inline bool sh_device_may_use(const struct sh_device *dv, unsigned int d)
 
 struct shadow {
     struct run_header hdr;
-    bool in_hypercall;
     /*
-     * The hardware domain's flush failed and it cannot be crashed: its
-     * devices may keep stale entries until it is destroyed.
+     * The hardware domain's invalidation failed: its devices may keep
+     * stale entries until a domain-selective one completes.
      */
     bool d0_excused;
     /*
      * A flush fault was injected at some point: the unit may be broken
-     * (vtd-protocol is off) and held memory is not a leak (leak checks are
-     * off).  Allocation faults leave both on.
+     * (vtd-protocol is off) and held memory is not a leak.
      */
     bool faulted;
     struct sh_device dev[SH_DEVICES];
-    unsigned int nr_releases;
-    struct sh_release release[SH_RELEASES];
     struct sh_domain dom[SH_DOMAINS];
     /*
      * From here on, shadow_reset() clears only what the last run touched:
-     * every frame outside touched is free, with no handle counted on it by
-     * any domain.  Set once the arrays are in that state (a zeroed shadow
-     * is not: owner 0 is a domain).
+     * every frame outside touched is free, with no handle counted on it.
      */
     bool frames_clean;
-    /*
-     * Frames the model gave any state (owner, counts, pending counts): the
-     * per-frame loops walk these only, so that an op costs what the input
-     * touched, not the size of the machine.
-     */
     struct frame_set touched;
-    /* Live handles per (domain, foreign frame), and released but pending. */
     uint16_t count_ro[SH_DOMAINS][RUN_MAX_FRAMES];
     uint16_t count_rw[SH_DOMAINS][RUN_MAX_FRAMES];
-    uint16_t pending_ro[SH_DOMAINS][RUN_MAX_FRAMES];
-    uint16_t pending_rw[SH_DOMAINS][RUN_MAX_FRAMES];
     struct sh_frame frame[RUN_MAX_FRAMES];
 };
 
-/* Releases one op can complete: a full queue twice (overflow, then end). */
-#define SH_MAX_COMPLETIONS  (2 * SH_RELEASES)
-
-/* GTF_reading/GTF_writing cleared in rd's entry ref, pinned by ld for mfn. */
-struct sh_flag_clear {
-    uint8_t rd, ref, ld;
-    uint16_t bits;
-    uint32_t mfn;
+/* What one op of a call came to, as predicted (or as re-applied). */
+struct sh_op_result {
+    int status;                 /* -errno, or GNTST_* for grant ops */
+    bool done;                  /* took effect (a map got its handle) */
+    uint32_t mfn;               /* map: the frame; unmap: the mapping's */
+    uint16_t query_frames;      /* query_size: nr_frames, max_nr_frames */
+    uint16_t query_max;
 };
 
-/* What the op turned out to be, as predicted, and the events in it. */
-struct sh_result {
-    int status;                 /* -errno, or GNTST_* for map/unmap */
-    uint32_t handle;            /* map: the handle it gets */
-    bool hypercall;             /* a hypercall ended with this op */
-    bool ignored;               /* nested begin, or end outside a hypercall */
-    unsigned int nr_completed;
-    unsigned int nr_freed;
-    unsigned int nr_retyped;
-    unsigned int nr_cleared;
-    /* Queued releases the op completed (or leaked), in order. */
-    struct sh_release completed[SH_MAX_COMPLETIONS];
-    /* Frames freed; frames that gained a non-writable type. */
-    uint16_t freed[RUN_MAX_FRAMES];
-    uint16_t retyped[RUN_MAX_FRAMES];
-    struct sh_flag_clear cleared[SH_DOMAINS * SH_GRANTS * 2];
-};
+/* An op the call never got to (a failed unmap batch ends the call). */
+#define SH_NOT_RUN      0x7fff
 
-/*
- * The outcome of an op an injected fault may have changed, as observed on
- * the core through its read-only views.  The model takes from it only the
- * choices the design leaves open under faults.
- */
-struct sh_facts {
-    int status;                 /* what the core returned */
-    bool took_effect;           /* the op happened (exec.c's probes) */
-    bool release_queued;        /* unmap: its release is pending */
-    bool flush_fault;           /* a flush fault point fired (ever) */
-    bool exists[SH_DOMAINS];    /* the core's slot is not free */
-    bool crashed[SH_DOMAINS];
-    bool held[SH_DOMAINS];
-    bool iommu_on[SH_DOMAINS];
-    /* The domain's last flush failed and no flush since confirmed it. */
-    bool unconfirmed[SH_DOMAINS];
-    bool frame_held[RUN_MAX_FRAMES];
-    uint8_t frame_type[RUN_MAX_FRAMES];
-    uint32_t frame_type_count[RUN_MAX_FRAMES];
-    uint16_t flags[SH_DOMAINS][SH_GRANTS];      /* shared entry flags */
-    struct sh_pins pins[SH_DOMAINS][SH_GRANTS]; /* active entry pins */
+/* One call: a single op, or a batch of grant ops of one domain and kind. */
+struct sh_call {
+    const struct op *ops;
+    unsigned int nr;
+    /*
+     * Map: the handles Xen returned, given to the model by the executor
+     * before it applies the call (unmap: the handles the ops name).
+     */
+    uint32_t handle[SH_MAX_CALL];
+    long rc;                    /* the hypercall's (or domctl's) result */
+    struct sh_op_result res[SH_MAX_CALL];
 };
 
 /* sh is zeroed (a static) or was reset before. */
 void shadow_reset(struct shadow *sh, const struct run_header *hdr);
 
-/* Apply op as the design says it goes without faults. */
-void shadow_apply(struct shadow *sh, const struct op *op,
-                  struct sh_result *res);
+/*
+ * Apply a call as the design says it goes without faults: fills
+ * call->res[] and call->rc.  A map that succeeds takes the handle Xen
+ * gave it (call->handle[]): false, with why, if that handle was live or
+ * out of the maptrack's range.
+ */
+bool shadow_apply(struct shadow *sh, struct sh_call *call, char *why,
+                  size_t whylen);
+
+/*
+ * The outcome of a call an injected fault may have changed, as observed
+ * on Xen and the core.  The model takes from it only the choices the
+ * design leaves open under faults.
+ */
+struct sh_facts {
+    long rc;                    /* the call's result */
+    int status[SH_MAX_CALL];    /* per op, as Xen wrote it */
+    bool flush_fault;           /* a flush fault point fired (ever) */
+    bool exists[SH_DOMAINS];    /* Xen still has the slot's domain */
+    bool crashed[SH_DOMAINS];
+    bool held[SH_DOMAINS];      /* dying, the kill not finished */
+    bool has_root[SH_DOMAINS];
+    uint8_t nr_mframes[SH_DOMAINS];
+    bool d0_unconfirmed;
+    uint8_t dev_owner[SH_DEVICES];              /* slot or SH_NOBODY */
+    bool frame_held[RUN_MAX_FRAMES];
+    uint8_t frame_type[RUN_MAX_FRAMES];         /* enum sh_page_type */
+};
 
 enum sh_verdict {
     SH_ALLOWED,                 /* an outcome the design allows */
@@ -283,42 +278,35 @@ enum sh_verdict {
 };
 
 /*
- * Re-apply op, from the state before it, as it went on the core (facts).
- * Anything but SH_ALLOWED comes with the reason in why; the op is then
+ * Re-apply a call, from the state before it, as it went (facts).
+ * Anything but SH_ALLOWED comes with the reason in why; the call is then
  * applied as far as it can be.
  */
-enum sh_verdict shadow_reapply(struct shadow *sh, const struct op *op,
-                               const struct sh_facts *facts,
-                               struct sh_result *res, char *why,
+enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
+                               const struct sh_facts *facts, char *why,
                                size_t whylen);
 
-/*
- * Would the outcome of op depend on what happens on the core even without
- * a fault in it (destroy of a crashed or held domain)?
- */
-bool shadow_outcome_open(const struct shadow *sh, const struct op *op);
+/* Would the outcome of a call depend on Xen even without a new fault? */
+bool shadow_outcome_open(const struct shadow *sh, const struct sh_call *call);
+
+/* The slot of a domain id, SH_NOBODY if the model has none. */
+unsigned int shadow_slot(const struct shadow *sh, unsigned int domid);
 
 enum sh_access shadow_allowed(const struct shadow *sh, unsigned int d,
                               unsigned long bfn);
-/*
- * The most a device of d may reach at bfn without a finding: allowed()
- * (allowed_now() if now) and the mappings whose release leaked.
- */
+/* The most a device of slot d may reach without a finding. */
 enum sh_access shadow_may_reach(const struct shadow *sh, unsigned int d,
-                                unsigned long bfn, bool now);
-/* Inside a hypercall: also what unmaps of this hypercall still hold. */
-enum sh_access shadow_allowed_now(const struct shadow *sh, unsigned int d,
-                                  unsigned long bfn);
+                                unsigned long bfn);
 
 /*
  * Is dev excused from stale-dma and dma-fault: it is (or may still be)
- * the hardware domain's after that domain's flush failed?
+ * the hardware domain's after that domain's invalidation failed?
  */
 bool shadow_device_excused(const struct shadow *sh, unsigned int dev);
 
 /* "quarantine", or the domains whose context dev may still use: "d1,d2". */
-void shadow_stale_contexts_name(char *buf, size_t len,
-                                const struct sh_device *dv);
+void shadow_stale_contexts_name(const struct shadow *sh, char *buf,
+                                size_t len, const struct sh_device *dv);
 
 bool shadow_pins_any(const struct sh_pins *p);
 

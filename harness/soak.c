@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <public/xen.h>
 #include <public/grant_table.h>
 
 #include "exec.h"
@@ -33,6 +34,7 @@
 #define NR_CAP_COMBINATIONS 64      /* cm, psi, qi, coherent, rwbf, ro */
 #define SOAK_REFS           4       /* few refs and handles: ops collide */
 #define SOAK_HANDLES        6
+#define SOAK_DOMAINS        4       /* domids 0..3 */
 
 struct soak_opts {
     unsigned long long ops;
@@ -85,13 +87,60 @@ struct soak_gen {
     unsigned int frames;
     bool faults;
     struct op last_grant;
+    /* Frames each domain was given (may since have gone): what it grants. */
+    unsigned int nr_owned[SOAK_DOMAINS];
+    uint32_t owned[SOAK_DOMAINS][8];
+    /* Maps asked for, per domain: Xen hands out handles 0, 1, 2, ... */
+    unsigned int nr_maps[SOAK_DOMAINS];
 };
+
+static void remember_frame(struct soak_gen *g, unsigned int d, uint32_t mfn)
+{
+    unsigned int n = g->nr_owned[d];
+
+    g->owned[d][n < 8 ? n : pick(g->st, 8)] = mfn;
+    if ( n < 8 )
+        g->nr_owned[d]++;
+}
+
+/* Mostly a frame d was given: a grant that maps. */
+static uint32_t frame_of(struct soak_gen *g, unsigned int d)
+{
+    if ( d < SOAK_DOMAINS && g->nr_owned[d] && pick(g->st, 4) )
+        return g->owned[d][pick(g->st, g->nr_owned[d])];
+    return pick(g->st, g->frames);
+}
+
+static unsigned int min_handles(unsigned int n)
+{
+    return n < OP_HANDLES ? n : OP_HANDLES;
+}
+
+/* Mostly the first few refs; now and then the edge of a grant frame. */
+static uint32_t random_ref(struct soak_gen *g)
+{
+    static const uint32_t edges[] = { 511, 512, 1023, 0xffffffffU };
+
+    return pick(g->st, 16) ? pick(g->st, SOAK_REFS)
+                           : edges[pick(g->st, 4)];
+}
+
+static void random_create(struct soak_gen *g, struct op *op, unsigned int d)
+{
+    *op = (struct op){ .kind = OP_CREATE, .d = d,
+                       .iommu = pick(g->st, 4) != 0,
+                       .n = pick(g->st, 8) ? 1 + pick(g->st, 3)
+                                           : pick(g->st, OP_SMALL_MAX + 1),
+                       .maptrack = pick(g->st, 8) ? 1
+                                   : pick(g->st, OP_MAPTRACK_MAX + 1) };
+}
 
 static void random_grant_write(struct soak_gen *g, struct op *op)
 {
     op->kind = OP_GRANT_WRITE;
-    op->ref = pick(g->st, SOAK_REFS);
-    op->grantee = pick(g->st, 4);
+    op->ref = random_ref(g);
+    op->grantee = pick(g->st, SOAK_DOMAINS);
+    op->mfn = frame_of(g, op->d);
     op->flags = pick(g->st, 5) ? GTF_permit_access |
                                  (pick(g->st, 3) ? 0 : GTF_readonly)
                                : pick(g->st, 64);
@@ -101,8 +150,8 @@ static void random_grant_write(struct soak_gen *g, struct op *op)
 static void random_map(struct soak_gen *g, struct op *op)
 {
     op->kind = OP_MAP;
-    op->rd = pick(g->st, 4);
-    op->ref = pick(g->st, SOAK_REFS);
+    op->rd = pick(g->st, 8) ? pick(g->st, SOAK_DOMAINS) : DOMID_SELF;
+    op->ref = random_ref(g);
     op->flags = 1 + pick(g->st, 7);
     if ( g->last_grant.kind == OP_GRANT_WRITE && pick(g->st, 4) )
     {
@@ -110,6 +159,8 @@ static void random_map(struct soak_gen *g, struct op *op)
         op->rd = g->last_grant.d;
         op->ref = g->last_grant.ref;
     }
+    if ( op->d < SOAK_DOMAINS )
+        g->nr_maps[op->d]++;
 }
 
 /*
@@ -123,37 +174,55 @@ static void random_op(struct soak_gen *g, struct op *op)
     unsigned int k = pick(st, g->faults ? 100 : 97);
 
     memset(op, 0, sizeof(*op));
-    op->d = pick(st, 4);
+    op->d = pick(st, SOAK_DOMAINS);
     op->mfn = pick(st, g->frames);
     if ( k < 3 )
-        *op = (struct op){ .kind = OP_CREATE, .d = op->d,
-                           .iommu = pick(st, 4) != 0 };
-    else if ( k < 5 )
+        random_create(g, op, op->d);
+    else if ( k < 4 )
         op->kind = OP_DESTROY;
     else if ( k < 8 )
         *op = (struct op){ .kind = OP_ASSIGN, .d = op->d, .dev = pick(st, 4) };
     else if ( k < 9 )
         *op = (struct op){ .kind = OP_DEASSIGN, .dev = pick(st, 4) };
     else if ( k < 19 )
+    {
         op->kind = OP_POPULATE;
+        remember_frame(g, op->d, op->mfn);
+    }
     else if ( k < 25 )
+    {
         op->kind = OP_REMOVE;
+        op->mfn = frame_of(g, op->d);
+    }
     else if ( k < 31 )
     {
+        static const uint8_t types[] = { 1, 2, 3, 4, 5, 7, 7, 7 };
+
         op->kind = OP_GET_TYPE;
-        op->type = pick(st, 3) ? 1 + pick(st, 6) : pick(st, OP_PAGE_TYPES);
+        op->type = pick(st, 4) ? types[pick(st, 8)] : pick(st, OP_PAGE_TYPES);
+        op->mfn = frame_of(g, op->d);
     }
     else if ( k < 35 )
+    {
         op->kind = OP_PUT_TYPE;
-    else if ( k < 47 )
+        op->mfn = frame_of(g, op->d);
+    }
+    else if ( k < 46 )
         random_grant_write(g, op);
-    else if ( k < 69 )
+    else if ( k < 67 )
         random_map(g, op);
-    else if ( k < 85 )
+    else if ( k < 83 )
     {
         op->kind = OP_UNMAP;
-        op->handle = pick(st, SOAK_HANDLES);
-        op->flags = 1 + pick(st, 3);
+        op->handle = pick(st, g->nr_maps[op->d] < SOAK_HANDLES ? SOAK_HANDLES
+                              : min_handles(g->nr_maps[op->d] + 1));
+        op->flags = pick(st, 8) ? 1 + pick(st, 3) : pick(st, 8);
+    }
+    else if ( k < 85 )
+    {
+        op->kind = pick(st, 3) ? OP_SETUP_TABLE : OP_QUERY_SIZE;
+        op->rd = pick(st, 4) ? DOMID_SELF : pick(st, SOAK_DOMAINS);
+        op->n = pick(st, OP_SMALL_MAX + 1);
     }
     else if ( k < 91 )
         op->kind = OP_BEGIN;
@@ -172,10 +241,9 @@ static void random_prologue(struct soak_gen *g, struct trace *t)
     struct op op;
     unsigned int d, i;
 
-    for ( d = 0; d < 4; d++ )
+    for ( d = 0; d < SOAK_DOMAINS; d++ )
     {
-        op = (struct op){ .kind = OP_CREATE, .d = d,
-                          .iommu = pick(g->st, 4) != 0 };
+        random_create(g, &op, d);
         trace_push(t, &op);
         op = (struct op){ .kind = OP_ASSIGN, .d = d, .dev = d };
         if ( pick(g->st, 4) )
@@ -184,6 +252,7 @@ static void random_prologue(struct soak_gen *g, struct trace *t)
         {
             op = (struct op){ .kind = OP_POPULATE, .d = d,
                               .mfn = pick(g->st, g->frames) };
+            remember_frame(g, d, op.mfn);
             trace_push(t, &op);
         }
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <xen/lib.h>
+#include <public/xen.h>
 #include <public/grant_table.h>
 
 #include "gtio.h"
@@ -25,8 +26,10 @@
 static const struct op_desc op_table[OP_NR] = {
     [OP_BEGIN]       = { "begin", 0, { { 0 } } },
     [OP_END]         = { "end", 0, { { 0 } } },
-    [OP_CREATE]      = { "create", 2, {
-        FIELD("d", OPF_DOMAIN, d), FIELD("iommu", OPF_BOOL, iommu) } },
+    [OP_CREATE]      = { "create", 4, {
+        FIELD("d", OPF_DOMAIN, d), FIELD("iommu", OPF_BOOL, iommu),
+        FIELD("gframes", OPF_SMALL, n),
+        FIELD("mframes", OPF_MFRAMES, maptrack) } },
     [OP_DESTROY]     = { "destroy", 1, { FIELD("d", OPF_DOMAIN, d) } },
     [OP_ASSIGN]      = { "assign", 2, {
         FIELD("dev", OPF_DEVICE, dev), FIELD("d", OPF_DOMAIN, d) } },
@@ -53,6 +56,11 @@ static const struct op_desc op_table[OP_NR] = {
     [OP_FAULT_NTH]   = { "fault_nth", 1, { FIELD("n", OPF_COUNT, n) } },
     [OP_FAULT_AT]    = { "fault_at", 2, {
         FIELD("point", OPF_POINT, point), FIELD("k", OPF_COUNT, n) } },
+    [OP_SETUP_TABLE] = { "setup_table", 3, {
+        FIELD("d", OPF_DOMAIN, d), FIELD("dom", OPF_DOMAIN, rd),
+        FIELD("frames", OPF_SMALL, n) } },
+    [OP_QUERY_SIZE]  = { "query_size", 2, {
+        FIELD("d", OPF_DOMAIN, d), FIELD("dom", OPF_DOMAIN, rd) } },
 };
 
 const struct op_desc *op_desc(unsigned int kind)
@@ -106,6 +114,46 @@ void op_field_set(struct op *op, const struct op_field *f, uint32_t val)
     }
 }
 
+/*
+ * Domain ids and grant refs are coded as small numbers that index these
+ * tables: mostly small values, so that ops collide, and the ones at and
+ * past Xen's limits (the largest domid, DOMID_SELF; the last entry of a
+ * grant frame and the first of the next).
+ */
+static const uint32_t domain_values[OP_DOMAINS] = {
+    0, 1, 2, 3, 4, 5, DOMID_FIRST_RESERVED - 1, DOMID_SELF,
+};
+
+static const uint32_t ref_values[OP_REFS] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    511, 512, 1023, 1024, 2047, 2048, 0xffffffffU,
+};
+
+static uint32_t code_in(const uint32_t *values, unsigned int nr, uint32_t val)
+{
+    unsigned int i;
+
+    for ( i = 0; i < nr; i++ )
+        if ( values[i] == val )
+            return i;
+    return nr;              /* out of range: encode_trace() refuses it */
+}
+
+uint32_t op_ref_value(unsigned int code)
+{
+    return code < OP_REFS ? ref_values[code] : 0xfffffffeU;
+}
+
+unsigned int op_ref_code(uint32_t ref)
+{
+    return code_in(ref_values, OP_REFS, ref);
+}
+
+unsigned int op_domain_code(uint32_t domid)
+{
+    return code_in(domain_values, OP_DOMAINS, domid);
+}
+
 uint32_t op_field_range(const struct op_field *f, const struct run_header *h)
 {
     switch ( f->kind )
@@ -113,13 +161,15 @@ uint32_t op_field_range(const struct op_field *f, const struct run_header *h)
     case OPF_DOMAIN:    return OP_DOMAINS;
     case OPF_DEVICE:    return OP_DEVICES;
     case OPF_BOOL:      return 2;
+    case OPF_SMALL:     return OP_SMALL_MAX + 1U;
+    case OPF_MFRAMES:   return OP_MAPTRACK_MAX + 1U;
     case OPF_REF:       return OP_REFS;
     case OPF_HANDLE:    return OP_HANDLES;
     case OPF_FRAME:     return h->nr_frames + 1U;
     case OPF_PAGE_TYPE: return OP_PAGE_TYPES;
     case OPF_GTF:       return 64;
     case OPF_MAP_FLAGS: return 8;
-    case OPF_PARTS:     return 4;
+    case OPF_PARTS:     return UNMAP_PARTS_MASK + 1U;
     case OPF_POINT:     return FP_NR;
     case OPF_COUNT:     return OP_COUNT_MAX + 1U;
     }
@@ -131,27 +181,37 @@ uint32_t op_field_range(const struct op_field *f, const struct run_header *h)
 
 uint32_t op_field_code(const struct op_field *f, uint32_t val)
 {
-    if ( f->kind != OPF_GTF )
+    switch ( f->kind )
+    {
+    case OPF_GTF:
+        return (val & 0x1fU) | (val & GTF_sub_page ? GTF_CODE_SUB_PAGE : 0);
+    case OPF_DOMAIN:
+        return code_in(domain_values, OP_DOMAINS, val);
+    case OPF_REF:
+        return code_in(ref_values, OP_REFS, val);
+    default:
         return val;
-    return (val & 0x1fU) | (val & GTF_sub_page ? GTF_CODE_SUB_PAGE : 0);
+    }
 }
 
 uint32_t op_field_from_code(const struct op_field *f, uint32_t code)
 {
-    if ( f->kind != OPF_GTF )
+    switch ( f->kind )
+    {
+    case OPF_GTF:
+        return (code & 0x1fU) | (code & GTF_CODE_SUB_PAGE ? GTF_sub_page : 0);
+    case OPF_DOMAIN:
+        return code < OP_DOMAINS ? domain_values[code] : DOMID_INVALID;
+    case OPF_REF:
+        return code < OP_REFS ? ref_values[code] : 0xfffffffeU;
+    default:
         return code;
-    return (code & 0x1fU) | (code & GTF_CODE_SUB_PAGE ? GTF_sub_page : 0);
+    }
 }
 
+/* Xen's PGT_* type field (bits 61-63 of type_info), by value. */
 static const char *const page_type_names[OP_PAGE_TYPES] = {
-    [GTIO_PGT_NONE]     = "none",
-    [GTIO_PGT_L1]       = "l1",
-    [GTIO_PGT_L2]       = "l2",
-    [GTIO_PGT_L3]       = "l3",
-    [GTIO_PGT_L4]       = "l4",
-    [GTIO_PGT_SEG_DESC] = "seg_desc",
-    [GTIO_PGT_WRITABLE] = "writable",
-    [GTIO_PGT_NR]       = "invalid",
+    "none", "l1", "l2", "l3", "l4", "seg_desc", "shared", "writable",
 };
 
 const char *page_type_name(unsigned int type)
@@ -184,6 +244,12 @@ static const struct flag_name map_bits[] = {
     { "ro", GNTMAP_readonly },
 };
 
+static const struct flag_name part_bits[] = {
+    { "host", UNMAP_HOST },
+    { "device", UNMAP_DEVICE },
+    { "wrongbus", UNMAP_WRONG_BUS },
+};
+
 static void append(char *buf, size_t len, size_t *pos, const char *s)
 {
     int n = snprintf(buf + *pos, len - *pos, "%s%s", *pos ? "," : "", s);
@@ -207,16 +273,35 @@ void format_gtf_flags(char *buf, size_t len, unsigned int flags)
         snprintf(buf, len, "0");
 }
 
-void format_map_flags(char *buf, size_t len, unsigned int flags)
+static void format_bits(char *buf, size_t len, unsigned int flags,
+                        const struct flag_name *names, size_t nr)
 {
     size_t pos = 0, i;
 
     buf[0] = '\0';
-    for ( i = 0; i < ARRAY_SIZE(map_bits); i++ )
-        if ( flags & map_bits[i].bits )
-            append(buf, len, &pos, map_bits[i].name);
+    for ( i = 0; i < nr; i++ )
+        if ( flags & names[i].bits )
+            append(buf, len, &pos, names[i].name);
     if ( !pos )
         snprintf(buf, len, "0");
+}
+
+void format_map_flags(char *buf, size_t len, unsigned int flags)
+{
+    format_bits(buf, len, flags, map_bits, ARRAY_SIZE(map_bits));
+}
+
+void format_unmap_parts(char *buf, size_t len, unsigned int parts)
+{
+    format_bits(buf, len, parts, part_bits, ARRAY_SIZE(part_bits));
+}
+
+void format_domid(char *buf, size_t len, unsigned int domid)
+{
+    if ( domid == DOMID_SELF )
+        snprintf(buf, len, "self");
+    else
+        snprintf(buf, len, "%u", domid);
 }
 
 static void format_value(char *buf, size_t len, const struct op_field *f,
@@ -231,8 +316,13 @@ static void format_value(char *buf, size_t len, const struct op_field *f,
         format_gtf_flags(buf, len, val);
         break;
     case OPF_MAP_FLAGS:
-    case OPF_PARTS:
         format_map_flags(buf, len, val);
+        break;
+    case OPF_PARTS:
+        format_unmap_parts(buf, len, val);
+        break;
+    case OPF_DOMAIN:
+        format_domid(buf, len, val);
         break;
     case OPF_POINT:
         snprintf(buf, len, "%s", fault_point_name(val));
@@ -434,11 +524,15 @@ static bool parse_flags(struct parser *p, const struct op_field *f,
                             "transitive, ro, reading, writing, subpage)",
                             f->name, tok);
         }
-        else if ( !lookup_flag(map_bits, f->kind == OPF_PARTS ? 2 : 3, tok,
-                               &bits) )
-            return fail(p, "%s: unknown flag '%s' (%s)", f->name, tok,
-                        f->kind == OPF_PARTS ? "host, device"
-                                             : "host, device, ro");
+        else if ( f->kind == OPF_PARTS )
+        {
+            if ( !lookup_flag(part_bits, ARRAY_SIZE(part_bits), tok, &bits) )
+                return fail(p, "%s: unknown part '%s' (host, device, "
+                            "wrongbus)", f->name, tok);
+        }
+        else if ( !lookup_flag(map_bits, ARRAY_SIZE(map_bits), tok, &bits) )
+            return fail(p, "%s: unknown flag '%s' (host, device, ro)",
+                        f->name, tok);
         if ( *val & bits )
             return fail(p, "%s: flag '%s' given twice", f->name, tok);
         *val |= bits;
@@ -462,7 +556,7 @@ static bool parse_value(struct parser *p, const struct op_field *f,
                 return true;
             }
         return fail(p, "%s: unknown page type '%s' (none, l1, l2, l3, l4, "
-                    "seg_desc, writable, invalid)", f->name, s);
+                    "seg_desc, shared, writable)", f->name, s);
     case OPF_POINT:
         *val = fault_point_by_name(s);
         if ( *val >= FP_NR )
@@ -472,6 +566,18 @@ static bool parse_value(struct parser *p, const struct op_field *f,
     case OPF_MAP_FLAGS:
     case OPF_PARTS:
         return parse_flags(p, f, s, val);
+    case OPF_DOMAIN:
+    case OPF_REF:
+        if ( f->kind == OPF_DOMAIN && !strcmp(s, "self") )
+            *val = DOMID_SELF;
+        else if ( !parse_number(s, val) )
+            return fail(p, "%s: '%s' is not a number", f->name, s);
+        if ( op_field_code(f, *val) >= range )
+            return fail(p, "%s=%s is not one the fuzzer can name (%s)",
+                        f->name, s, f->kind == OPF_DOMAIN ?
+                        "0-5, 32751, self" :
+                        "0-15, 511, 512, 1023, 1024, 2047, 2048, 4294967295");
+        return true;
     default:
         if ( !parse_number(s, val) )
             return fail(p, "%s: '%s' is not a number", f->name, s);

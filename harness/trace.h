@@ -5,13 +5,15 @@
  *
  *     caps cm=1 psi=1 mamv=9 qi=1 coherent=0 rwbf=0 delay=2
  *     config frames=64 ro=1 psi_max=4
- *     create d=1 iommu=1
+ *     create d=1 iommu=1 gframes=1 mframes=1
  *     populate d=1 mfn=5
  *     grant_write d=1 ref=0 flags=permit,ro grantee=2 frame=5
  *     map ld=2 rd=1 ref=0 flags=host,device,ro
  *     unmap ld=2 handle=0 parts=host
  *     begin
  *     end
+ *     setup_table d=1 dom=self frames=2
+ *     query_size d=2 dom=1
  *     fault_nth n=3
  *     fault_at point=pt-alloc k=1
  *
@@ -34,19 +36,31 @@
 
 /* What kind of value a field holds: its range, its text form. */
 enum op_field_kind {
-    OPF_DOMAIN,         /* 0..OP_DOMAINS-1 */
+    OPF_DOMAIN,         /* a domid of a table of OP_DOMAINS (trace.c) */
     OPF_DEVICE,         /* 0..OP_DEVICES-1 */
     OPF_BOOL,           /* 0, 1 */
-    OPF_REF,            /* 0..OP_REFS-1 */
+    OPF_SMALL,          /* 0..OP_SMALL_MAX: grant frame counts */
+    OPF_MFRAMES,        /* 0..OP_MAPTRACK_MAX: maptrack frame counts */
+    OPF_REF,            /* a grant ref of a table of OP_REFS (trace.c) */
     OPF_HANDLE,         /* 0..OP_HANDLES-1 */
     OPF_FRAME,          /* 0..nr_frames (nr_frames itself names no frame) */
-    OPF_PAGE_TYPE,      /* none, l1..l4, seg_desc, writable, invalid */
+    OPF_PAGE_TYPE,      /* Xen's PGT_ type by value: none, l1..l4, ... */
     OPF_GTF,            /* GTF_* names: permit|transfer|transitive, ro, ... */
     OPF_MAP_FLAGS,      /* host, device, ro */
-    OPF_PARTS,          /* host, device */
+    OPF_PARTS,          /* UNMAP_*: host, device, wrongbus */
     OPF_POINT,          /* fault point names (fault.h) */
     OPF_COUNT,          /* 0..OP_COUNT_MAX */
 };
+
+/* What the encodings can carry. */
+#define OP_DOMAINS          8       /* 0-5, the largest domid, DOMID_SELF */
+#define OP_DEVICES          5       /* 0..3 exist, 4 never */
+#define OP_SMALL_MAX        7
+#define OP_MAPTRACK_MAX     4
+#define OP_REFS             23
+#define OP_HANDLES          1024    /* four maptrack frames' worth */
+#define OP_PAGE_TYPES       8
+#define OP_COUNT_MAX        255     /* fault n / k */
 
 struct op_field {
     const char *name;
@@ -73,15 +87,25 @@ void op_field_set(struct op *op, const struct op_field *f, uint32_t val);
 uint32_t op_field_range(const struct op_field *f, const struct run_header *h);
 /*
  * The field's value as a small code 0..range-1 and back: identity except
- * for GTF flags, whose sub_page bit (GTF bit 8) is code bit 5.
+ * for GTF flags, whose sub_page bit (GTF bit 8) is code bit 5, and domain
+ * ids and grant refs, which index value tables.  A value no code stands
+ * for gets code range (out of range).
  */
 uint32_t op_field_code(const struct op_field *f, uint32_t val);
 uint32_t op_field_from_code(const struct op_field *f, uint32_t code);
+
+/* Grant refs by code (the index OPF_REF codes) and back (OP_REFS: none). */
+uint32_t op_ref_value(unsigned int code);
+unsigned int op_ref_code(uint32_t ref);
+/* A domain id's code (OP_DOMAINS: none names it). */
+unsigned int op_domain_code(uint32_t domid);
 
 /* Names of page types and fault points, as the trace spells them. */
 const char *page_type_name(unsigned int type);
 void format_gtf_flags(char *buf, size_t len, unsigned int flags);
 void format_map_flags(char *buf, size_t len, unsigned int flags);
+void format_unmap_parts(char *buf, size_t len, unsigned int parts);
+void format_domid(char *buf, size_t len, unsigned int domid);
 
 struct trace {
     struct run_header hdr;

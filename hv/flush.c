@@ -15,13 +15,16 @@
  * the flush waits for gtio_batch_end(), which grant_table.c calls before
  * it drops the page references and status bits of what the batch unmapped.
  *
- * An invalidation that does not complete is never success.  The domain is
- * crashed and its devices cut off (the context cache is a separate
- * invalidation, so this works even when IOTLB invalidation is what fails);
- * if even that fails, nothing can keep them from memory about to be
- * reused: panic.  The hardware domain cannot be crashed: it gets the error,
- * and its next flush is domain-selective until one completes.  Tables the
- * failed flush was to retire are leaked, never freed.
+ * An invalidation that does not complete is never success for what it
+ * was to take away.  The domain is crashed and its devices cut off (the
+ * context cache is a separate invalidation, so this works even when IOTLB
+ * invalidation is what fails); if even that fails, nothing can keep them
+ * from memory about to be reused: panic.  The hardware domain cannot be
+ * crashed: it gets the error, and its next flush is domain-selective until
+ * one completes.  Tables the failed flush was to retire are leaked, never
+ * freed.  A flush that only had additions to announce fails nobody: the
+ * new entries are valid either way (a unit with Caching Mode may still
+ * fault DMA on them, which is all a stale non-present entry can do).
  */
 
 #include <xen/types.h>
@@ -45,6 +48,7 @@ struct gtio_pending {
     unsigned int flags[GTIO_PENDING_PAGES];     /* IOMMU_FLUSHF_* */
     bool all;                   /* one domain-selective invalidation */
     unsigned int all_flags;
+    bool reduced;               /* some access went: it must be confirmed */
     unsigned int nr_dead;
     struct page_info *dead[GTIO_PENDING_TABLES];
 };
@@ -102,11 +106,12 @@ static struct gtio_pending *pending_of(struct domain *d)
 }
 
 void gtio_flush_note(struct domain *d, unsigned long dfn,
-                     unsigned int flush_flags)
+                     unsigned int flush_flags, bool reduced)
 {
     struct gtio_pending *p = pending_of(d);
     unsigned int i;
 
+    p->reduced |= reduced;
     if ( p->all )
     {
         p->all_flags |= flush_flags;
@@ -144,6 +149,7 @@ void gtio_flush_note_dead_table(struct domain *d, struct page_info *pg)
     }
     p->dead[p->nr_dead++] = pg;
     p->all = true;
+    p->reduced = true;
     p->all_flags |= IOMMU_FLUSHF_modified | IOMMU_FLUSHF_all;
 }
 
@@ -227,6 +233,14 @@ static void failed(struct gtio_pending *p, int rc)
     unsigned int i;
 
     gtio_stats.failures++;
+    /*
+     * What the change took away stays held by the caller (frames leaked,
+     * grant releases skipped, so other domains' grants stay pinned for
+     * d): d must never go, or its domain id could come back and find
+     * them.  Held for good, as the leaked memory is.
+     */
+    if ( p->reduced )
+        get_knownalive_domain(d);
     for ( i = 0; i < p->nr_dead; i++ )
         gtio_pt_leak_table(d, p->dead[i]);
     printk(XENLOG_ERR "gtio: %pd: IOTLB invalidation failed: %d\n", d, rc);
@@ -240,12 +254,17 @@ static void failed(struct gtio_pending *p, int rc)
         panic("gtio: cannot cut off the devices of %pd\n", d);
 }
 
-/* Queue every domain's invalidations, sync once, settle each domain. */
+/*
+ * Queue every domain's invalidations, sync once, settle each domain.  The
+ * error is returned only if an access was reduced and not confirmed: an
+ * entry only added or widened is a valid mapping whether or not the unit
+ * still caches its old value (it may fault DMA, never let one through).
+ */
 int gtio_flush_now(void)
 {
     struct gtio_batch *b = &this_cpu(gtio_batch);
     unsigned int i, n = b->nr_domains;
-    bool work = false;
+    bool work = false, unsafe = false;
     int rc = 0;
 
     for ( i = 0; i < n && !rc; i++ )
@@ -265,9 +284,17 @@ int gtio_flush_now(void)
         if ( !has_work(&b->dom[i]) )
             continue;
         if ( rc )
+        {
             failed(&b->dom[i], rc);
+            unsafe |= b->dom[i].reduced;
+        }
         else
             retire(&b->dom[i]);
     }
-    return rc;
+    return unsafe ? rc : 0;
+}
+
+bool gtio_unconfirmed(const struct domain *d)
+{
+    return is_hardware_domain(d) && hwdom_unconfirmed;
 }

@@ -135,4 +135,10 @@ int __must_check gtio_quiesce(struct domain *d);
 /* After gtio_quiesce(): free all of d's table pages. */
 void gtio_free_tables(struct domain *d);
 
+/*
+ * The hardware domain's last invalidation failed and none has completed
+ * since: its devices may still use translations it gave up.
+ */
+bool gtio_unconfirmed(const struct domain *d);
+
 #endif /* XEN_GTIO_H */

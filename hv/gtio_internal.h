@@ -23,7 +23,7 @@ void gtio_pt_leak_table(struct domain *d, struct page_info *pg);
 /* flush.c: invalidations, deferred inside a batch. */
 bool gtio_in_batch(void);
 void gtio_flush_note(struct domain *d, unsigned long dfn,
-                     unsigned int flush_flags);
+                     unsigned int flush_flags, bool reduced);
 void gtio_flush_note_dead_table(struct domain *d, struct page_info *pg);
 int gtio_flush_now(void);
 

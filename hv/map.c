@@ -15,7 +15,8 @@
  * removal that cannot be confirmed is put back for the hardware domain,
  * which keeps running and must still reach what it owns; any other domain
  * has been crashed and cut off by then.  The caller gets the error either
- * way and must not free or retype the page.
+ * way and must not free or retype the page.  An addition is done whatever
+ * its invalidation did (gtio_flush_now()).
  */
 
 #include <xen/types.h>
@@ -58,6 +59,12 @@ static unsigned int access_of(unsigned int flags)
     return access;
 }
 
+/* Only a removal or reduction needs its invalidation to be safe. */
+static bool reduces(unsigned int old, unsigned int access)
+{
+    return (old & ~access) != 0;
+}
+
 /* Change one leaf and record the invalidation the change needs. */
 static int change(struct domain *d, unsigned long dfn, unsigned int access,
                   unsigned int *old)
@@ -71,14 +78,9 @@ static int change(struct domain *d, unsigned long dfn, unsigned int access,
     else
         gtio_stats.maps++;
     gtio_flush_note(d, dfn, *old == GTIO_ACCESS_NONE ? IOMMU_FLUSHF_added
-                                                     : IOMMU_FLUSHF_modified);
+                                                     : IOMMU_FLUSHF_modified,
+                    reduces(*old, access));
     return 0;
-}
-
-/* Only removals and reductions are put back: adding is never unsafe. */
-static bool reduces(unsigned int old, unsigned int access)
-{
-    return (old & ~access) != 0;
 }
 
 /*
@@ -96,7 +98,7 @@ static int change_confirmed(struct domain *d, unsigned long dfn,
     rc = gtio_flush_now();
     if ( rc )
     {
-        if ( is_hardware_domain(d) && reduces(old, access) )
+        if ( is_hardware_domain(d) )
             gtio_pt_set(d, dfn, old, &dummy);
         return rc;
     }
@@ -137,6 +139,12 @@ int gtio_map(struct domain *d, dfn_t dfn, mfn_t mfn, unsigned long page_count,
     /* PV: the bus frame is the machine frame. */
     if ( dfn_x(dfn) != mfn_x(mfn) )
         return -EINVAL;
+    /*
+     * A dying domain's tables are on their way out (or gone): nothing is
+     * added to them, as Xen's intel_iommu_map_page() does for is_dying.
+     */
+    if ( d->is_dying )
+        return 0;
     for ( i = 0; i < page_count && !rc; i++ )
         rc = update(d, dfn_x(dfn) + i, access);
     /* As Xen's iommu_map(): what this call mapped goes again. */
@@ -156,14 +164,27 @@ int gtio_unmap(struct domain *d, dfn_t dfn, unsigned long page_count)
 }
 
 /*
- * Before the grant mappings of a dying domain are released, no device may
- * use its tables any more: the driver moves them to quarantine and
- * confirms it (context cache and IOTLB of its domain id).
+ * Before the grant mappings of a dying domain are released, its tables
+ * freed or its domain id given to another, no device may use a
+ * translation of it: the devices go to quarantine (context cache
+ * invalidated), then nothing cached under its domain id may survive
+ * (domain-selective invalidation), and both are confirmed.
  */
 int gtio_quiesce(struct domain *d)
 {
+    int rc;
+
     if ( !gtio_unit )
         return 0;
     ASSERT(!gtio_in_batch());
-    return gtio_unit->block_devices(d);
+    rc = gtio_unit->block_devices(d);
+    if ( !rc )
+    {
+        gtio_stats.dsi++;
+        rc = gtio_unit->queue_iotlb(d, INVALID_DFN, 0,
+                                    IOMMU_FLUSHF_modified | IOMMU_FLUSHF_all);
+    }
+    if ( !rc )
+        rc = gtio_unit->sync();
+    return rc;
 }

@@ -28,7 +28,7 @@
 # optimiser cannot blur which lines ran; -O1 only keeps the runs short.
 
 CC_coverage     = $(CLANG)
-CFLAGS_coverage = $(CSTD) $(WARN) -O1 -g -fprofile-instr-generate -fcoverage-mapping
+CFLAGS_coverage = $(CSTD) -O1 -g -fprofile-instr-generate -fcoverage-mapping
 COV_DIR        := $(BUILD)/coverage
 COV_JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 

@@ -16,9 +16,11 @@ GTIO_TOP := $(patsubst %/,%,$(dir $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 endif
 INSTALL_DEPS := $(GTIO_TOP)/scripts/install-deps.sh
 
-.PHONY: deps deps-test deps-fuzz deps-xen
+.PHONY: deps deps-src deps-test deps-fuzz deps-xen
 deps:
 	@$(INSTALL_DEPS) all
+deps-src:
+	@$(INSTALL_DEPS) src
 deps-test:
 	@$(INSTALL_DEPS) test
 deps-fuzz:

@@ -49,7 +49,7 @@ SMOKE_TIME   ?= 60
 # order of the include does not matter).
 FUZZ_CLANG    = $(or $(CLANG),$(shell command -v clang-14 || command -v clang))
 FUZZ_AFL_CC  ?= afl-clang-fast
-FUZZ_CSTD    := -std=gnu11
+FUZZ_CSTD    := -std=gnu11 -fno-strict-aliasing
 FUZZ_WARN    := -Wall -Wextra -Werror
 FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
@@ -60,7 +60,8 @@ FUZZ_DIR     := $(BUILD)/fuzz$(if $(VARIANT),/variant-$(VARIANT))
 FUZZ_HV      := $(if $(VARIANT),$(FUZZ_DIR)/src/hv,hv)
 FUZZ_PATCHED := $(FUZZ_DIR)/src/.patched
 
-FUZZ_HAR_C   := $(filter-out harness/replay.c harness/soak.c,$(wildcard harness/*.c))
+FUZZ_HAR_C   := $(filter-out harness/replay.c harness/soak.c,\
+                  $(wildcard harness/*.c harness/xen/*.c))
 FUZZ_HV_NAMES := $(basename $(notdir $(wildcard hv/*.c)))
 FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty
 
@@ -69,22 +70,22 @@ FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty
 # for instrumented files, FUZZ_LD_x what libFuzzer targets link with.
 FUZZ_CC_asan      = $(FUZZ_CLANG)
 FUZZ_NCC_asan     = $(FUZZ_CLANG)
-FUZZ_CF_asan      = $(FUZZ_CSTD) $(FUZZ_WARN) -O1 -g $(FUZZ_SANFL)
+FUZZ_CF_asan      = $(FUZZ_CSTD) -O1 -g $(FUZZ_SANFL)
 FUZZ_LD_asan      = $(FUZZ_SANFL)
 FUZZ_CC_libfuzzer-asan  = $(FUZZ_CLANG)
 FUZZ_NCC_libfuzzer-asan = $(FUZZ_CLANG)
-FUZZ_CF_libfuzzer-asan  = $(FUZZ_CSTD) $(FUZZ_WARN) -O1 -g $(FUZZ_SANFL)
+FUZZ_CF_libfuzzer-asan  = $(FUZZ_CSTD) -O1 -g $(FUZZ_SANFL)
 FUZZ_COV_libfuzzer-asan = -fsanitize=fuzzer-no-link
 FUZZ_LD_libfuzzer-asan  = -fsanitize=fuzzer,address,undefined
 FUZZ_CC_libfuzzer  = $(FUZZ_CLANG)
 FUZZ_NCC_libfuzzer = $(FUZZ_CLANG)
-FUZZ_CF_libfuzzer  = $(FUZZ_CSTD) $(FUZZ_WARN) -O2 -g
+FUZZ_CF_libfuzzer  = $(FUZZ_CSTD) -O2 -g
 FUZZ_COV_libfuzzer = -fsanitize=fuzzer-no-link
 FUZZ_LD_libfuzzer  = -fsanitize=fuzzer
 # AFL_QUIET: no banner per file; the afl-clang-fast wrapper picks its clang.
 FUZZ_CC_afl        = AFL_QUIET=1 $(FUZZ_AFL_CC)
 FUZZ_NCC_afl       = $(FUZZ_CLANG)
-FUZZ_CF_afl        = $(FUZZ_CSTD) $(FUZZ_WARN) -O2 -g
+FUZZ_CF_afl        = $(FUZZ_CSTD) -O2 -g
 FUZZ_CC_afl-cmplog  = AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(FUZZ_AFL_CC)
 FUZZ_NCC_afl-cmplog = $(FUZZ_CLANG)
 FUZZ_CF_afl-cmplog  = $(FUZZ_CF_afl)
@@ -106,12 +107,14 @@ FUZZ_FLAVOURS := libfuzzer-asan libfuzzer afl afl-cmplog
 fuzz_objs = $(patsubst %,$(1)/$(2)/obj/hv/%.o,$(FUZZ_HV_NAMES)) \
             $(patsubst harness/%.c,$(1)/$(2)/obj/harness/%.o,$(FUZZ_HAR_C))
 fuzz_hdrs = mk/fuzz.mk $(addprefix $(1)/,$(notdir $(wildcard hv/*.h))) \
-            $(wildcard harness/*.h harness/include/*/*.h)
+            $(wildcard harness/*.h harness/xen/*.h harness/include/*/*.h) \
+            $(XH_STAMP)
 
-# $(call fuzz_compile,FLAVOUR,HV): the recipe of one object.
+# $(call fuzz_compile,FLAVOUR,HV): the recipe of one object (warnings per
+# file: Xen's own files get Xen's, mk/xen-src.mk).
 fuzz_compile = $(if $(FUZZ_NOCOV),$(FUZZ_NCC_$(1)),$(FUZZ_CC_$(1))) \
-	$(FUZZ_CF_$(1)) $(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) \
-	-Iharness/include -Iharness -I$(2)
+	$(FUZZ_CF_$(1)) $(call warn_for,$<,$(FUZZ_WARN)) \
+	$(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) $(XEN_INC) -I$(2)
 
 # $(call fuzz_flavour,DIR,HV,STAMP,FLAVOUR)
 define fuzz_flavour

@@ -6,7 +6,7 @@
 # image, so the project must install its own tools (DESIGN.md section 10).
 #
 # usage: scripts/install-deps.sh [--check] [--print-llvm] [GROUP...]
-#   GROUP        test | fuzz | xen | all   (default: all)
+#   GROUP        src | test | fuzz | xen | all   (default: all)
 #   --check      only report what is missing (exit 1 if anything is)
 #   --print-llvm print the LLVM major version chosen (e.g. 14) and exit
 #   LLVM_VERSION=N in the environment forces clang-N/llvm-N.
@@ -26,7 +26,7 @@ for a in "$@"; do
     case "$a" in
     --check) check_only=1 ;;
     --print-llvm) print_llvm=1 ;;
-    test|fuzz|xen|all) groups+=("$a") ;;
+    src|test|fuzz|xen|all) groups+=("$a") ;;
     -h|--help) sed -n '4,18p' "$0"; exit 0 ;;
     *) echo "$me: unknown argument '$a'" >&2; exit 2 ;;
     esac
@@ -93,15 +93,18 @@ fi
 
 # What each entry point needs.  libc6-dev: the harness and fuzzers are
 # userspace programs.  xz-utils/dpkg-dev/patch: unpack Debian's xen source
-# package; flex/bison/python3: Xen's Kconfig and build scripts;
+# package (the harness compiles its grant_table.c, so every build needs
+# them: "src"); flex/bison/python3: Xen's Kconfig and build scripts;
 # lsb-release: Debian's Xen banner patch calls lsb_release at build time.
-pk_test="clang-$llvm libclang-rt-$llvm-dev llvm-$llvm gcc make libc6-dev python3"
+pk_src="xz-utils dpkg-dev patch"
+pk_test="clang-$llvm libclang-rt-$llvm-dev llvm-$llvm gcc make libc6-dev python3 $pk_src"
 pk_fuzz="$pk_test afl++ zip"
 pk_xen="gcc make binutils flex bison python3 xz-utils dpkg-dev patch lsb-release"
 
 want=""
 for g in "${groups[@]}"; do
     case "$g" in
+    src)  want="$want $pk_src" ;;
     test) want="$want $pk_test" ;;
     fuzz) want="$want $pk_fuzz" ;;
     xen)  want="$want $pk_xen" ;;

@@ -12,7 +12,11 @@
  * mappings, tables and domain id) and may be retried.
  *
  * Like Xen, a dead domain lives on while it owns pages (other domains may
- * still hold references to them) and is destroyed with its last one.
+ * still hold references to them) and is destroyed with its last one.  Its
+ * memory goes only after an RCU grace period (call_rcu() of
+ * complete_domain_destroy()): code that found it with
+ * rcu_lock_domain_by_id() may still use it until it returns.  Here the
+ * grace period ends when the hypercall or domctl does (domain_leave()).
  */
 #include <xen/types.h>
 #include <xen/errno.h>
@@ -54,9 +58,30 @@ void domain_enter(struct domain *d)
     harness_current = d ? d->vcpu[0] : &idle_vcpu;
 }
 
+/* Domains destroyed in this call, freed when it returns (RCU). */
+static struct domain *rcu_dead;
+
+static void free_domain_struct(struct domain *d);
+
+/* complete_domain_destroy(), once no code can hold the domain any more. */
+static void rcu_quiescent(void)
+{
+    while ( rcu_dead )
+    {
+        struct domain *d = rcu_dead;
+
+        rcu_dead = d->next_in_list;
+        grant_table_destroy(d);
+        iommu_domain_destroy(d);
+        vtd_domain_destroy(d);
+        free_domain_struct(d);
+    }
+}
+
 void domain_leave(void)
 {
     harness_current = &idle_vcpu;
+    rcu_quiescent();
 }
 
 struct domain *domain_find(domid_t id)
@@ -99,7 +124,7 @@ static void free_domain_struct(struct domain *d)
     xfree(d);
 }
 
-/* domain_destroy(): the last reference went. */
+/* domain_destroy(): the last reference went; no lookup finds it now. */
 static void domain_destroy(struct domain *d)
 {
     struct domain **pp = &domain_list;
@@ -110,10 +135,8 @@ static void domain_destroy(struct domain *d)
     nr_domains--;
     if ( hardware_domain == d )
         hardware_domain = NULL;
-    grant_table_destroy(d);
-    iommu_domain_destroy(d);
-    vtd_domain_destroy(d);
-    free_domain_struct(d);
+    d->next_in_list = rcu_dead;
+    rcu_dead = d;
 }
 
 void put_domain(struct domain *d)
@@ -133,12 +156,13 @@ static int alloc_domain_struct(domid_t id, struct domain **out)
     d->vcpu = xzalloc_array(struct vcpu *, 1);
     d->dirty_cpumask = xzalloc(cpumask_t);
     v = d->vcpu ? xzalloc(struct vcpu) : NULL;
+    if ( v )
+        d->vcpu[0] = v;
     if ( !v || !d->dirty_cpumask )
     {
         free_domain_struct(d);
         return -ENOMEM;
     }
-    d->vcpu[0] = v;
     v->domain = d;
     d->domain_id = id;
     d->max_vcpus = 1;
@@ -262,6 +286,7 @@ bool world_domain_crashed(const struct domain *d)
 void domains_power_off(void)
 {
     domain_list = NULL;
+    rcu_dead = NULL;
     nr_domains = 0;
     hardware_domain = NULL;
     dom_io = &dom_io_struct;

@@ -43,3 +43,55 @@ bool gnttab_view_status_ref(const struct domain *d, const uint16_t *addr,
     }
     return false;
 }
+
+bool gnttab_view_active(const struct domain *rd, grant_ref_t ref,
+                        uint32_t *pin, domid_t *domid, unsigned long *mfn)
+{
+    struct grant_table *gt = rd->grant_table;
+    const struct active_grant_entry *act;
+
+    if ( !gt || ref >= nr_grant_entries(gt) )
+        return false;
+    act = &_active_entry(gt, ref);
+    *pin = act->pin;
+    *domid = act->domid;
+    *mfn = mfn_x(act->mfn);
+    return true;
+}
+
+unsigned int gnttab_view_maptrack_limit(const struct domain *ld)
+{
+    return ld->grant_table ? ld->grant_table->maptrack_limit : 0;
+}
+
+bool gnttab_view_handle(const struct domain *ld, grant_handle_t handle,
+                        uint16_t *flags, grant_ref_t *ref, domid_t *domid)
+{
+    struct grant_table *gt = ld->grant_table;
+    const struct grant_mapping *map;
+
+    if ( !gt || handle >= gt->maptrack_limit )
+        return false;
+    map = &maptrack_entry(gt, handle);
+    *flags = map->flags;
+    *ref = map->ref;
+    *domid = map->domid;
+    return true;
+}
+
+void gnttab_view_counts(const struct domain *ld, unsigned long mfn,
+                        unsigned long *rd, unsigned long *wr)
+{
+    struct grant_table *gt = ld->grant_table;
+    union maptrack_node node = { .raw = 0 };
+    void **slot;
+
+    if ( gt && gt->maptrack )
+    {
+        slot = radix_tree_lookup_slot(&gt->maptrack_tree, mfn);
+        if ( slot )
+            node.raw = radix_tree_ptr_to_ulong(*slot);
+    }
+    *rd = node.cnt.rd;
+    *wr = node.cnt.wr;
+}

@@ -57,7 +57,6 @@ struct domain *vtd_device_owner(unsigned int dev);
 void vtd_power_off(void);
 
 /* grant_table.c: read-only views of Xen's private grant table state. */
-unsigned int gnttab_view_nr_frames(const struct domain *d);
 mfn_t gnttab_view_shared_mfn(const struct domain *d, unsigned int i);
 /* Which entry of d's table a status word is, if it is one. */
 bool gnttab_view_status_ref(const struct domain *d, const uint16_t *addr,

@@ -96,8 +96,14 @@ void hh_free_xenheap_page(void *va)
     if ( !va )
         return;
     pg = virt_to_page(va);
-    /* Not while a domain still has it: its relinquish gives it back. */
-    BUG_ON(pg->count_info != PGC_xen_heap || page_get_owner(pg));
+    /*
+     * Not while a domain still holds it (its relinquish gives it back).
+     * A frame shared with a domain already dying never got references
+     * (share_xen_page_with_guest()), only an owner.
+     */
+    BUG_ON(!(pg->count_info & PGC_xen_heap) ||
+           (pg->count_info & (PGC_allocated | PGC_count_mask)));
+    page_set_owner(pg, NULL);
     pg->count_info = 0;
     heap_free_frame(pg);
 }

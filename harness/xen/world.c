@@ -49,7 +49,8 @@ int toolstack_assign_device(unsigned int dev, domid_t id)
     struct domain *d = domain_find(id);
     int rc;
 
-    if ( dev >= VTD_SIM_DEVICES || !d || d->is_dying )
+    /* No device for a domain being killed or crashed (it will be). */
+    if ( dev >= VTD_SIM_DEVICES || !d || d->is_dying || d->is_shutting_down )
         return -EINVAL;
     domain_enter(NULL);
     rc = vtd_assign_device(dev, d);

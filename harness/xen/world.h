@@ -120,4 +120,19 @@ bool world_domain_crashed(const struct domain *d);
 /* Guest-held type references on a frame (guest_pin() counts). */
 unsigned int world_guest_type_refs(unsigned long mfn);
 
+/*
+ * Read-only views of grant_table.c's private state (harness/xen/
+ * grant_table.c): the active entry of rd's ref (false past the table),
+ * the maptrack entry of ld's handle (false at or past maptrack_limit;
+ * flags 0: free), and the maptrack_tree counters of (ld, mfn).
+ */
+bool gnttab_view_active(const struct domain *rd, grant_ref_t ref,
+                        uint32_t *pin, domid_t *domid, unsigned long *mfn);
+unsigned int gnttab_view_maptrack_limit(const struct domain *ld);
+bool gnttab_view_handle(const struct domain *ld, grant_handle_t handle,
+                        uint16_t *flags, grant_ref_t *ref, domid_t *domid);
+void gnttab_view_counts(const struct domain *ld, unsigned long mfn,
+                        unsigned long *rd, unsigned long *wr);
+unsigned int gnttab_view_nr_frames(const struct domain *d);
+
 #endif /* HARNESS_XEN_WORLD_H */
