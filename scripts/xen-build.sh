@@ -229,6 +229,19 @@ do_verify() {
     [ -z "${missing// /}" ] || die "core symbols missing from xen-syms: $missing"
     n=$(nm "$syms" | awk '$2 ~ /^[A-Z]$/ && $3 ~ /^gtio_/' | wc -l)
     [ "$n" -gt 0 ] || die "no global gtio_ symbols in xen-syms: the core is not linked in"
+    # Xen's own files must call the core where hv/xen/patches put the hook
+    # points (gtio.h lists them): a hunk that applied elsewhere, or code
+    # that went away, would leave the core linked in but never reached.
+    local hook file sym
+    for hook in common/grant_table.o:gtio_batch_begin \
+                common/grant_table.o:gtio_batch_end \
+                drivers/passthrough/iommu.o:gtio_manages \
+                drivers/passthrough/iommu.o:gtio_map \
+                drivers/passthrough/iommu.o:gtio_unmap; do
+        file=${hook%%:*} sym=${hook#*:}
+        nm -u "$obj/$file" | awk '{ print $2 }' | grep -qx "$sym" ||
+            die "Xen's $file does not call $sym: a hook point is missing"
+    done
     # The core shares Xen's global namespace: say so if it strays from gtio_.
     others=$(echo "$hv_globals" | grep -v '^gtio_' | tr '\n' ' ' || true)
     [ -z "${others// /}" ] || log "warning: core globals without the gtio_ prefix: $others"

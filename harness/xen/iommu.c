@@ -4,7 +4,7 @@
  * IOMMU state, the legacy map/unmap entry, and the table-page allocator.
  *
  * iommu_legacy_map()/iommu_legacy_unmap() hand the domains gtio keeps to
- * gtio, as the patched Xen does; any other domain has no tables to keep
+ * gtio, as Xen does with hv/xen/patches/0003; any other domain has no tables to keep
  * here (no HVM, no relaxed hardware domain), so there is nothing to do.
  * The hardware domain syncs its tables (dom0-iommu=strict): only then are
  * its own pages and its grant mappings under the same rules as a domU's.
