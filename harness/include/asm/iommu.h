@@ -24,8 +24,6 @@ struct arch_iommu {
     union {
         struct {
             uint64_t pgd_maddr;
-            unsigned int agaw;
-            unsigned long *iommu_bitmap;
         } vtd;
     };
 };

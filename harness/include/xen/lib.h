@@ -68,7 +68,8 @@
 #define gdprintk(lvl, ...)      hh_printk_xen(__VA_ARGS__)
 #define gprintk(lvl, ...)       hh_printk_xen(__VA_ARGS__)
 #define printk_once(...)        hh_printk_xen(__VA_ARGS__)
-#define panic(...)              hh_panic("panic")
+/* The format names the panic well enough; arguments are not printed. */
+#define panic(fmt, ...)         hh_panic(fmt)
 
 #define EXPORT_SYMBOL(s)
 

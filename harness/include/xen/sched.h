@@ -40,7 +40,6 @@ struct domain {
     struct vcpu **vcpu;
     rcu_read_lock_t rcu_lock;
     struct domain *next_in_list;
-    struct domain *next_in_hashbucket;
 
     spinlock_t page_alloc_lock;
     struct page_list_head page_list;
