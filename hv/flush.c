@@ -55,6 +55,8 @@ struct gtio_pending {
 
 struct gtio_batch {
     unsigned int depth;
+    /* A flush inside the batch left a reduction unconfirmed: its error. */
+    int failed;
     unsigned int nr_domains;
     struct gtio_pending dom[GTIO_BATCH_DOMAINS];
 };
@@ -77,11 +79,28 @@ void gtio_batch_begin(void)
 int gtio_batch_end(void)
 {
     struct gtio_batch *b = &this_cpu(gtio_batch);
+    int rc;
 
     ASSERT(b->depth);
     if ( --b->depth )
         return 0;
-    return gtio_flush_now();
+    rc = gtio_flush_now();
+    if ( !rc )
+        rc = b->failed;
+    b->failed = 0;
+    return rc;
+}
+
+/*
+ * A record that fills up inside a batch is flushed early; if that fails
+ * for a reduction, the batch's caller must hear it at the end.
+ */
+static void flush_early(struct gtio_batch *b)
+{
+    int rc = gtio_flush_now();
+
+    if ( rc && b->depth && !b->failed )
+        b->failed = rc;
 }
 
 static struct gtio_pending *pending_of(struct domain *d)
@@ -98,7 +117,7 @@ static struct gtio_pending *pending_of(struct domain *d)
      * handled as a failure) and start a fresh record.
      */
     if ( b->nr_domains == GTIO_BATCH_DOMAINS )
-        gtio_flush_now();
+        flush_early(b);
     p = &b->dom[b->nr_domains++];
     memset(p, 0, sizeof(*p));
     p->d = d;
@@ -144,7 +163,7 @@ void gtio_flush_note_dead_table(struct domain *d, struct page_info *pg)
 
     if ( p->nr_dead == GTIO_PENDING_TABLES )
     {
-        gtio_flush_now();
+        flush_early(&this_cpu(gtio_batch));
         p = pending_of(d);
     }
     p->dead[p->nr_dead++] = pg;
