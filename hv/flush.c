@@ -22,15 +22,17 @@
  * from memory about to be reused: panic.  The hardware domain cannot be
  * crashed: it gets the error, and its next flush is domain-selective until
  * one completes.  Tables the failed flush was to retire are leaked, never
- * freed.  A flush that only had additions to announce fails nobody: the
- * new entries are valid either way (a unit with Caching Mode may still
- * fault DMA on them, which is all a stale non-present entry can do).
+ * freed.  A flush that only had additions to announce is no error for its
+ * caller: the new entries are valid either way.  The domain is still
+ * crashed, as Xen crashes it on any failed flush: a unit with Caching
+ * Mode may go on faulting DMA on them.
  */
 
 #include <xen/types.h>
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
+#include <xen/cpumask.h>
 #include <xen/percpu.h>
 #include <xen/string.h>
 
@@ -215,7 +217,12 @@ static int queue_domain(struct gtio_pending *p)
 {
     int max_order = gtio_unit->psi_max_order();
 
-    /* Whatever the hardware domain's failed flush left is covered too. */
+    /*
+     * Whatever the hardware domain's failed flush left is covered too: as
+     * a change, so that no driver skips it for a mere addition.
+     */
+    if ( is_hardware_domain(p->d) && hwdom_unconfirmed )
+        p->all_flags |= IOMMU_FLUSHF_modified;
     if ( max_order < 0 || p->nr_pages > gtio_config.psi_max ||
          (is_hardware_domain(p->d) && hwdom_unconfirmed) )
     {
@@ -311,6 +318,27 @@ int gtio_flush_now(void)
             retire(&b->dom[i]);
     }
     return unsafe ? rc : 0;
+}
+
+/* A confirmed domain-selective invalidation of d (gtio_quiesce()). */
+void gtio_flush_confirmed_all(const struct domain *d)
+{
+    if ( is_hardware_domain(d) )
+        hwdom_unconfirmed = false;
+}
+
+/*
+ * A unit registers at boot, before any domain has a device: nothing is
+ * pending or unconfirmed.  (The harness boots many times in one process,
+ * and may have unwound out of a batch at a panic.)
+ */
+void gtio_flush_reset(void)
+{
+    unsigned int cpu;
+
+    for_each_possible_cpu ( cpu )
+        memset(&per_cpu(gtio_batch, cpu), 0, sizeof(struct gtio_batch));
+    hwdom_unconfirmed = false;
 }
 
 bool gtio_unconfirmed(const struct domain *d)

@@ -26,5 +26,7 @@ void gtio_flush_note(struct domain *d, unsigned long dfn,
                      unsigned int flush_flags, bool reduced);
 void gtio_flush_note_dead_table(struct domain *d, struct page_info *pg);
 int gtio_flush_now(void);
+void gtio_flush_reset(void);
+void gtio_flush_confirmed_all(const struct domain *d);
 
 #endif /* GTIO_INTERNAL_H */

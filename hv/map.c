@@ -36,6 +36,7 @@ struct gtio_stats gtio_stats;
 
 void gtio_set_unit(const struct gtio_unit_ops *ops)
 {
+    gtio_flush_reset();
     gtio_unit = ops;
 }
 
@@ -174,7 +175,7 @@ int gtio_quiesce(struct domain *d)
 {
     int rc;
 
-    if ( !gtio_unit )
+    if ( !gtio_manages(d) )
         return 0;
     ASSERT(!gtio_in_batch());
     rc = gtio_unit->block_devices(d);
@@ -186,5 +187,7 @@ int gtio_quiesce(struct domain *d)
     }
     if ( !rc )
         rc = gtio_unit->sync();
+    if ( !rc )
+        gtio_flush_confirmed_all(d);
     return rc;
 }

@@ -137,10 +137,17 @@ static int gcmd(uint32_t cmd)
     return wait_status_set(cmd);
 }
 
+/*
+ * A register whose last invalidation never completed is not written
+ * again (the specification leaves that undefined): every later request
+ * fails at once, as a failed flush.  (Xen 4.17 panics on the first.)
+ */
 static int reg_iotlb(uint64_t gran, uint16_t did, uint64_t iva)
 {
     unsigned int off = vtd_ecap_iotlb_offset(unit.ecap);
 
+    if ( readq(reg(off)) & VTD_IOTLB_IVT )
+        return -ETIMEDOUT;
     if ( gran == VTD_IOTLB_PSI )
         writeq(iva, reg(vtd_ecap_iva_offset(unit.ecap)));
     writeq(VTD_IOTLB_IVT | gran | ((uint64_t)did << VTD_IOTLB_DID_SHIFT),
@@ -150,6 +157,8 @@ static int reg_iotlb(uint64_t gran, uint16_t did, uint64_t iva)
 
 static int reg_context_global(void)
 {
+    if ( readq(reg(VTD_REG_CCMD)) & VTD_CCMD_ICC )
+        return -ETIMEDOUT;
     writeq(VTD_CCMD_ICC | VTD_CCMD_GLOBAL, reg(VTD_REG_CCMD));
     return wait_reg_clear(VTD_REG_CCMD, VTD_CCMD_ICC);
 }
@@ -433,6 +442,32 @@ static int alloc_zeroed_page(uint64_t *maddr)
     return 0;
 }
 
+static void free_page_at(uint64_t maddr)
+{
+    free_domheap_page(maddr_to_page(maddr));
+}
+
+/*
+ * Out of memory at bring-up: the unit translates nothing yet and has no
+ * command outstanding (queued invalidation is enabled only after both
+ * queue pages exist), so what was allocated goes back.  After a command
+ * that did not complete, everything stays: the unit may still walk or
+ * write what it was given (leaked, as a failed flush leaks).
+ */
+static void free_boot_pages(void)
+{
+    uint64_t *maddr[] = { &unit.root_maddr, &unit.ctx_maddr,
+                          &unit.qinval_maddr, &unit.status_maddr };
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(maddr); i++ )
+        if ( *maddr[i] )
+        {
+            free_page_at(*maddr[i]);
+            *maddr[i] = 0;
+        }
+}
+
 static int init_tables(void)
 {
     uint64_t *root;
@@ -486,6 +521,8 @@ int vtd_boot(void)
     rc = init_tables();
     if ( !rc && (unit.ecap & VTD_ECAP_QI) )
         rc = init_queue();
+    if ( rc == -ENOMEM )
+        free_boot_pages();
     if ( !rc )
         rc = queue_context_global();
     if ( !rc )

@@ -74,7 +74,10 @@ void world_set_events(const struct world_events *ev);
 
 int toolstack_create_domain(domid_t id, bool iommu, int max_grant_frames,
                             int max_maptrack_frames);
-/* domain_kill(): -EBUSY while gtio could not confirm quiescence. */
+/*
+ * domain_kill(): the driver's error (-ETIMEDOUT, -EIO) while gtio
+ * could not confirm quiescence; the domain stays dying, held.
+ */
 int toolstack_destroy_domain(domid_t id);
 int toolstack_assign_device(unsigned int dev, domid_t id);
 int toolstack_deassign_device(unsigned int dev);

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unit tests of the state that outlives one call: hv/flush.c's batch
+ * record when it fills up, the hardware domain's unconfirmed mark, and
+ * the VT-d driver stand-in's unit after a hung register or a failed boot.
+ * The core runs in the harness's Xen (harness/xen/) on the simulated unit;
+ * the tests call the hook points directly, as grant_table.c and mm.c do.
+ */
+#include <string.h>
+
+#include <xen/errno.h>
+#include <xen/sched.h>
+
+#include "gtio.h"
+#include "fault.h"
+#include "heap.h"
+#include "vtd_sim.h"
+#include "xen/world.h"
+#include "../lib/check.h"
+
+/* More domains than a batch keeps records for (GTIO_BATCH_DOMAINS, 4). */
+#define NR_DOMS     5
+#define FRAME_OF(d) (10UL + (d))
+
+static void boot(void)
+{
+    struct world_config cfg = {
+        .caps = { .psi = true, .qi = true, .coherent = true, .mamv = 9,
+                  .completion_delay = 1 },
+        .nr_frames = 64, .iommu_readonly = true,
+    };
+    domid_t d;
+
+    fault_reset();
+    CHECK_EQ(world_boot(&cfg), 0);
+    for ( d = 1; d <= NR_DOMS; d++ )
+    {
+        CHECK_EQ(toolstack_create_domain(d, true, 1, 1), 0);
+        CHECK_EQ(guest_populate(d, FRAME_OF(d)), 0);
+        /* The first four have devices, so their invalidation waits. */
+        if ( d <= VTD_SIM_DEVICES )
+            CHECK_EQ(toolstack_assign_device(d - 1, d), 0);
+    }
+}
+
+/* Take each domain's own page out of its IOMMU tables, in one batch. */
+static int remove_one_page_each(void)
+{
+    domid_t d;
+
+    gtio_batch_begin();
+    for ( d = 1; d <= NR_DOMS; d++ )
+        CHECK_EQ(gtio_unmap(world_domain(d), _dfn(FRAME_OF(d)), 1), 0);
+    return gtio_batch_end();
+}
+
+static void full_batch_flushes_early_and_succeeds(void)
+{
+    boot();
+    CHECK_EQ(remove_one_page_each(), 0);
+    CHECK(!world_domain_crashed(world_domain(1)));
+    world_power_off();
+}
+
+/*
+ * The fifth domain's record pushes out the first four: their flush fails.
+ * Those reductions were not confirmed, so the batch's end must say so even
+ * though its own final flush (the fifth domain's) completes.
+ */
+static void early_flush_failure_reaches_batch_end(void)
+{
+    int rc;
+
+    boot();
+    fault_arm_point(FP_QI_WAIT_TIMEOUT, 1);
+    rc = remove_one_page_each();
+    CHECK_EQ(fault_injected(FP_QI_WAIT_TIMEOUT), 1);
+    CHECK(rc != 0);
+    CHECK(world_domain_crashed(world_domain(1)));
+    CHECK(!world_domain_crashed(world_domain(NR_DOMS)));
+    world_power_off();
+}
+
+/* ---- the hardware domain's unconfirmed mark ---- */
+
+static const struct world_config one_unit = {
+    .caps = { .psi = true, .qi = true, .coherent = true, .mamv = 9,
+              .completion_delay = 1 },
+    .nr_frames = 64, .iommu_readonly = true,
+};
+
+/* d0 with a device and frame 20; its removal's flush times out. */
+static struct domain *hwdom_with_failed_flush(void)
+{
+    struct domain *d0;
+
+    fault_reset();
+    CHECK_EQ(world_boot(&one_unit), 0);
+    CHECK_EQ(toolstack_create_domain(0, true, 1, 1), 0);
+    CHECK_EQ(toolstack_assign_device(0, 0), 0);
+    CHECK_EQ(guest_populate(0, 20), 0);
+    d0 = world_domain(0);
+    fault_arm_point(FP_QI_WAIT_TIMEOUT, 1);
+    CHECK(gtio_unmap(d0, _dfn(20), 1) != 0);
+    CHECK(gtio_unconfirmed(d0));
+    return d0;
+}
+
+/*
+ * The next flush covers the whole domain, and only a domain-selective
+ * invalidation the unit carries out may clear the mark: also when all
+ * there is to announce is an addition, which a unit without Caching Mode
+ * would otherwise be spared.
+ */
+static void hwdom_mark_cleared_only_by_a_dsi_the_unit_runs(void)
+{
+    struct domain *d0 = hwdom_with_failed_flush();
+    unsigned long dsi = vtd_sim_stats()->dsi;
+
+    CHECK_EQ(gtio_map(d0, _dfn(30), _mfn(30), 1,
+                      IOMMUF_readable | IOMMUF_writable), 0);
+    CHECK_EQ(vtd_sim_stats()->dsi, dsi + 1);
+    CHECK(!gtio_unconfirmed(d0));
+    world_power_off();
+}
+
+static void hwdom_mark_does_not_survive_a_reboot(void)
+{
+    hwdom_with_failed_flush();
+    world_power_off();
+    CHECK_EQ(world_boot(&one_unit), 0);
+    CHECK_EQ(toolstack_create_domain(0, true, 1, 1), 0);
+    CHECK(!gtio_unconfirmed(world_domain(0)));
+    world_power_off();
+}
+
+/* Destroying a domain gtio keeps no tables for costs no invalidation. */
+static void destroy_without_iommu_sends_nothing(void)
+{
+    fault_reset();
+    CHECK_EQ(world_boot(&one_unit), 0);
+    CHECK_EQ(toolstack_create_domain(3, false, 1, 1), 0);
+    CHECK_EQ(toolstack_destroy_domain(3), 0);
+    CHECK_EQ(gtio_stats.dsi, 0);
+    CHECK_EQ(vtd_sim_stats()->dsi, 0);
+    world_power_off();
+}
+
+/* ---- the driver stand-in ---- */
+
+/*
+ * A register whose invalidation hung is never written again: the next
+ * request through it fails at once (a failed flush, for another domain
+ * too), and the unit sees no command written over a busy one.
+ */
+static void hung_register_is_not_written_again(void)
+{
+    struct world_config cfg = one_unit;
+    char why[128];
+
+    cfg.caps.qi = false;
+    fault_reset();
+    CHECK_EQ(world_boot(&cfg), 0);
+    CHECK_EQ(toolstack_create_domain(1, true, 1, 1), 0);
+    CHECK_EQ(toolstack_create_domain(2, true, 1, 1), 0);
+    CHECK_EQ(toolstack_assign_device(0, 1), 0);
+    CHECK_EQ(toolstack_assign_device(1, 2), 0);
+    CHECK_EQ(guest_populate(1, 11), 0);
+    CHECK_EQ(guest_populate(2, 12), 0);
+    fault_arm_point(FP_REG_INV_TIMEOUT, 1);
+    CHECK(gtio_unmap(world_domain(1), _dfn(11), 1) != 0);
+    CHECK(world_domain_crashed(world_domain(1)));
+    CHECK(gtio_unmap(world_domain(2), _dfn(12), 1) != 0);
+    CHECK(world_domain_crashed(world_domain(2)));
+    CHECK(!vtd_sim_protocol_error(why, sizeof(why)));
+    world_power_off();
+}
+
+/* A failed bring-up frees the pages it never handed to the unit. */
+static void failed_boot_frees_what_the_unit_never_saw(void)
+{
+    unsigned int k;
+
+    /* Allocations 1 and 2: the root and the context table; 3, 4: queue. */
+    for ( k = 1; k <= 4; k++ )
+    {
+        heap_reset();
+        fault_reset();
+        fault_arm_point(FP_XMALLOC, k);
+        CHECK_EQ(world_boot(&one_unit), -ENOMEM);
+        CHECK_EQ(heap_live_pages(), 0);
+        world_power_off();
+    }
+}
+
+int main(void)
+{
+    RUN(full_batch_flushes_early_and_succeeds);
+    RUN(early_flush_failure_reaches_batch_end);
+    RUN(hwdom_mark_cleared_only_by_a_dsi_the_unit_runs);
+    RUN(hwdom_mark_does_not_survive_a_reboot);
+    RUN(destroy_without_iommu_sends_nothing);
+    RUN(hung_register_is_not_written_again);
+    RUN(failed_boot_frees_what_the_unit_never_saw);
+    return tests_failed ? 1 : 0;
+}
