@@ -39,7 +39,7 @@ struct vtd_sim_caps {
     unsigned int completion_delay;
     /*
      * Bring-up failures that no fault point gives, for the unit tests of
-     * the core's error paths (tests/unit/error_paths.c):
+     * the driver's bring-up (harness/xen/vtd.c; tests/unit/error_paths.c):
      */
     bool no_4level;         /* CAP.SAGAW without 4-level tables */
     bool gcmd_hangs;        /* GCMD commands never show in GSTS */
