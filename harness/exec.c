@@ -41,6 +41,7 @@ struct grant_event {
     domid_t rd, ld;
     uint32_t ref;
     unsigned long mfn;
+    unsigned long bfn;          /* where a device reached mfn then */
     unsigned int bits;          /* GTF_reading/GTF_writing cleared */
     unsigned int reach;         /* SIM_R/SIM_W of ld's devices at mfn */
 };
@@ -98,7 +99,8 @@ const char *exec_status_name(unsigned int kind, int status)
 {
     static char buf[32];
 
-    if ( status == -ESRCH )
+    /* A table op's status is the call's result; GNTST_bad_gntref is -3 too. */
+    if ( status == -ESRCH && kind != OP_MAP && kind != OP_UNMAP )
         return "-ESRCH";
     if ( status == SH_NOT_RUN )
         return "not run";
@@ -247,7 +249,7 @@ static void on_grant_released(void *ctx, domid_t rd, uint32_t ref,
     ev->ref = ref;
     ev->mfn = mfn;
     ev->bits = bits;
-    ev->reach = oracle_reach_of(&X.sh, slot, mfn);
+    ev->reach = oracle_reach_of(&X.sh, slot, mfn, &ev->bfn);
 }
 
 static const struct world_events events = {
@@ -275,7 +277,7 @@ static bool check_grant_events(size_t idx)
             continue;
         finding_init(&f, "grant-released-early", idx);
         f.domain = ev->ld;
-        f.bfn = ev->mfn;
+        f.bfn = ev->bfn;
         f.mfn = ev->mfn;
         snprintf(f.possible, sizeof(f.possible), "%s",
                  ev->reach == (SIM_R | SIM_W) ? "RW" :
@@ -375,7 +377,8 @@ static long call_grant_ops(void)
     {
         int st = map ? X.buf.map[i].status : X.buf.unmap[i].status;
 
-        X.facts.status[i] = rc == -ESRCH ? -ESRCH : st;
+        /* A domain that does not run never entered Xen: no op ran. */
+        X.facts.status[i] = rc == -ESRCH ? SH_NOT_RUN : st;
         X.call.handle[i] = map ? X.buf.map[i].handle : ops[i].handle;
     }
     return rc;

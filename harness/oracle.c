@@ -184,6 +184,7 @@ struct walk {
     enum walk_rule rule;
     unsigned long mfn;          /* RULE_FRAME/WRITE/REACH */
     unsigned int reach;         /* RULE_REACH: the access found */
+    unsigned long reach_bfn;    /* RULE_REACH: a bfn giving all of it */
     bool bad;
     unsigned int dev;
     struct sim_translation t;
@@ -212,8 +213,13 @@ static bool visit(void *ctx, unsigned int dev, const struct sim_translation *t)
         w->bad = t->mfn == w->mfn && (access & SIM_W);
         break;
     default:
-        if ( t->mfn == w->mfn )
+        if ( t->mfn == w->mfn && (access & ~w->reach) )
+        {
+            /* The bfn that adds the most: W outranks R. */
+            if ( !w->reach || (access & SIM_W) )
+                w->reach_bfn = t->bfn;
             w->reach |= access;
+        }
         return true;
     }
     if ( !w->bad )
@@ -360,7 +366,7 @@ bool oracle_pagetable_writable(const struct shadow *sh, unsigned long mfn,
 }
 
 unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
-                             unsigned long mfn)
+                             unsigned long mfn, unsigned long *bfn)
 {
     struct walk w = { .sh = sh, .rule = RULE_REACH, .mfn = mfn };
     unsigned int dev;
@@ -368,6 +374,7 @@ unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
     for ( dev = 0; dev < SH_DEVICES; dev++ )
         if ( sh_device_may_use(&sh->dev[dev], d) )
             vtd_sim_for_each_reachable(dev, visit, &w);
+    *bfn = w.reach_bfn;
     return w.reach;
 }
 

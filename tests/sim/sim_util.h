@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A tiny "core" for the model's own tests: it drives the simulated VT-d
- * through the same hooks as hv/ does (heap frames, reported stores,
- * clflush, MMIO, cpu_relax), but step by step, so that each test can look
- * at the possible-translation sets between the steps.
+ * through the same hooks as hv/ does (reported stores, clflush, MMIO,
+ * cpu_relax), on frames taken straight from the machine's heap (no Xen
+ * allocator, so no fault point can fail them), but step by step, so that
+ * each test can look at the possible-translation sets between the steps.
  */
 #ifndef TESTS_SIM_UTIL_H
 #define TESTS_SIM_UTIL_H
@@ -65,7 +66,7 @@ static inline uint64_t *va_of(uint64_t maddr)
 
 static inline uint64_t new_table(void)
 {
-    struct page_info *pg = hh_alloc_page();
+    struct page_info *pg = heap_alloc_frame();
     uint64_t *va;
 
     if ( !pg )
@@ -78,7 +79,7 @@ static inline uint64_t new_table(void)
 
 static inline void free_table(uint64_t maddr)
 {
-    hh_free_page(hh_mfn_to_page(maddr >> 12));
+    heap_free_frame(hh_mfn_to_page(maddr >> 12));
 }
 
 static inline bool gcmd_wait(uint32_t bit)
