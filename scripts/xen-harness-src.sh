@@ -6,7 +6,11 @@
 # hv/xen/patches/ applied), or XEN_SRC's.  Nothing of it is copied: OUT
 # gets links to it.
 #
-#   OUT/xen                 -> TREE/xen (grant_table.c, radix-tree.c)
+#   OUT/xen/common/{grant_table,radix-tree}.c -> TREE's files
+#   OUT/xen/common/gtio     -> HV_DIR: grant_table.c's "gtio/gtio.h" is
+#                              found next to the file as the compiler
+#                              names it, so it is this checkout's core
+#                              whatever TREE's own common/gtio link says
 #   OUT/include/public      -> TREE/xen/include/public (the real ABI)
 #   OUT/include/xen/*.h     -> the two real Xen headers used as they are
 #                              (guest_access.h, radix-tree.h); every other
@@ -26,8 +30,15 @@ tree=$("$top/scripts/xen-build.sh" fetch tree) || exit $?
 [ -f "$tree/xen/common/grant_table.c" ] ||
     { echo "xen-harness-src: $tree has no xen/common/grant_table.c" >&2; exit 1; }
 
-mkdir -p "$out/include/xen"
-ln -sfn "$tree/xen" "$out/xen"
+hv=${HV_DIR:-$top/hv}
+[ -f "$hv/gtio.h" ] || { echo "xen-harness-src: no gtio.h in HV_DIR=$hv" >&2; exit 1; }
+# (OUT/xen was a link to TREE/xen before: replace it.)
+[ -L "$out/xen" ] && rm -f "$out/xen"
+mkdir -p "$out/include/xen" "$out/xen/common"
+for f in grant_table.c radix-tree.c; do
+    ln -sfn "$tree/xen/common/$f" "$out/xen/common/$f"
+done
+ln -sfn "$(cd "$hv" && pwd)" "$out/xen/common/gtio"
 ln -sfn "$tree/xen/include/public" "$out/include/public"
 for h in guest_access.h radix-tree.h; do
     ln -sfn "$tree/xen/include/xen/$h" "$out/include/xen/$h"
