@@ -6,6 +6,7 @@
  * have changed that), then the checks.
  */
 #include <setjmp.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,7 +28,11 @@
 #define GUEST_VA_BASE       0x10000000ULL
 /* A linear address no grant is mapped at, for unmaps of unknown handles. */
 #define GUEST_VA_NOWHERE    0x0dead000ULL
-#define MAX_EVENTS          64
+/*
+ * GTF clears in one call: each op of a call, or each handle a destroyed
+ * domain held (at most 1023), clears its grant's bits at most twice.
+ */
+#define MAX_EVENTS          (2 * SH_MAX_CALL)
 
 /* What a guest remembers of a mapping it made: where it mapped what. */
 struct guest_mapping {
@@ -242,7 +247,12 @@ static void on_grant_released(void *ctx, domid_t rd, uint32_t ref,
     if ( slot == SH_NOBODY || mfn >= X.sh.hdr.nr_frames )
         return;
     if ( X.nr_grant_events == MAX_EVENTS )
-        return;
+    {
+        /* An event not judged would be a check silently skipped. */
+        fprintf(stderr, "exec: more than %u grant releases in one call\n",
+                MAX_EVENTS);
+        abort();
+    }
     ev = &X.grant_event[X.nr_grant_events++];
     ev->rd = rd;
     ev->ld = ld;
@@ -464,11 +474,30 @@ static bool run_on_xen(void)
     return returned;
 }
 
+static size_t op_index(unsigned int i);
+
+/* The call Xen did not return from, for the log. */
+static void log_unfinished_call(void)
+{
+    char line[256];
+    unsigned int i;
+
+    if ( !X.opts->log )
+        return;
+    for ( i = 0; i < X.call.nr; i++ )
+    {
+        trace_format_op(line, sizeof(line), &X.call.ops[i]);
+        fprintf(X.opts->log, "[%zu] %s  -> did not return\n", op_index(i),
+                line);
+    }
+}
+
 static bool fatal_event(size_t idx)
 {
     const struct harness_fatal *fe = harness_last_fatal();
     char msg[320];
 
+    log_unfinished_call();
     if ( fe->kind == HARNESS_FATAL_PANIC && fault_injected_total() )
     {
         /* Fail-stop: stopping beats reusing memory a device may reach. */

@@ -133,6 +133,8 @@ fatal(enum harness_fatal_kind kind, const char *file, int line,
     hk.fatal.file = file;
     hk.fatal.line = line;
     snprintf(hk.fatal.what, sizeof(hk.fatal.what), "%s", what ? what : "");
+    /* A printk-style format ends in a newline; the reports add their own. */
+    hk.fatal.what[strcspn(hk.fatal.what, "\n")] = '\0';
     if ( hk.unwind )
         longjmp(*hk.unwind, (int)kind);
     /* Nobody to unwind to: a test or tool run outside the executor. */

@@ -9,6 +9,7 @@
 #   Defect: ...            (or "Defect (XSA-n class): ...")
 #   Expected finding: ...
 #   Caught by: tests/variants/traces/NAME.trace CHECK
+#   (more 'Caught by:' lines: each of those traces must catch it too)
 #
 # For each variant: scripts/fuzz-variant.sh makes $BUILD/variants/NAME/
 # (hv/, harness/xen/, xen/common/grant_table.c, patched), and a replay is
@@ -114,34 +115,43 @@ build_variant() {
 # One variant: its result line (PASS:/FAIL:) on stdout, its build's
 # output in DIR/build.log.
 run_variant() {
-    local patch=$1 name dir trace check base got
+    local patch=$1 name dir trace check base got caught=() line passed=
     name=$(basename "$patch" .patch)
     dir=$BUILD/variants/$name
-    read -r trace check < <(sed -nE 's/^Caught by: //p' "$patch")
+    mapfile -t caught < <(sed -nE 's/^Caught by: //p' "$patch")
     if ! grep -qE '^Defect( \([^)]*\))?:' "$patch" ||
        ! grep -q '^Expected finding:' "$patch"; then
         echo "FAIL: variant-$name (header needs 'Defect:' and 'Expected finding:' lines)"
         return
     fi
-    if [ -z "${check:-}" ] || [ ! -f "$trace" ]; then
-        echo "FAIL: variant-$name (no valid 'Caught by: TRACE CHECK' line)"
-        return
-    fi
+    for line in "${caught[@]}" ''; do
+        read -r trace check <<<"$line"
+        [ -n "$line" ] || { [ ${#caught[@]} -gt 0 ] && break; }
+        if [ -z "${check:-}" ] || [ ! -f "$trace" ]; then
+            echo "FAIL: variant-$name (no valid 'Caught by: TRACE CHECK' line)"
+            return
+        fi
+    done
     mkdir -p "$dir"
     if ! scripts/fuzz-variant.sh "$name" "$dir" >"$dir/build.log" 2>&1 ||
        ! build_variant "$dir" >>"$dir/build.log" 2>&1; then
         echo "FAIL: variant-$name (does not patch or build; see $log)"
         return
     fi
-    base=$(finding_of "$real" "$trace")
-    got=$(finding_of "$dir/replay" "$trace")
-    if [ "$base" != none ]; then
-        echo "FAIL: variant-$name ($trace: real code gives $base)"
-    elif [ "$got" != "$check" ]; then
-        echo "FAIL: variant-$name ($trace: expected $check, got $got)"
-    else
-        echo "PASS: variant-$name ($trace: $check)"
-    fi
+    for line in "${caught[@]}"; do
+        read -r trace check <<<"$line"
+        base=$(finding_of "$real" "$trace")
+        got=$(finding_of "$dir/replay" "$trace")
+        if [ "$base" != none ]; then
+            echo "FAIL: variant-$name ($trace: real code gives $base)"
+            return
+        elif [ "$got" != "$check" ]; then
+            echo "FAIL: variant-$name ($trace: expected $check, got $got)"
+            return
+        fi
+        passed="$passed${passed:+, }$trace: $check"
+    done
+    echo "PASS: variant-$name ($passed)"
 }
 
 # VARIANT_JOBS variants at a time (each is one compile and two replays);
