@@ -2,16 +2,23 @@
 /*
  * Runs the text traces of tests/scenarios/ (and tests/scenarios/core-bugs/)
  * through the executor, each twice: as text, and as the fuzzer bytes it
- * encodes to, which must give the same outcome.
+ * encodes to, which must decode to the same trace and give the same
+ * outcome.
  *
- * A trace says what it expects in a comment line
+ * A trace starts with what it expects, then a comment saying what it
+ * shows and why:
  *
- *     # expect: none                  (the default: no finding)
- *     # expect: stale-dma             (that finding)
- *     # expect: stale-dma op=12       (that finding at that op)
+ *     # expect: none                  no finding, and the run completes
+ *     # expect: fail-stop             a panic after an injected fault,
+ *     # expect: fail-stop op=7          (at that op of the input)
+ *     # expect: stale-dma             that finding
+ *     # expect: stale-dma op=12       that finding at that op
  *
- * core-bugs/ holds cases that show a defect of the core as it is: they
- * expect what the correct core does, so they fail until it is fixed.
+ * "none" does not accept a fail-stop: a scenario that stops early would
+ * no longer show what its comment claims.  core-bugs/ holds the cases of
+ * defects once found in the core, each kept as the regression case of
+ * the same concern on the core as it is now: they expect what the
+ * correct core does.
  *
  * Usage: scenarios [FILE...]; without files, every *.trace of
  * $GTIO_SCENARIOS (default tests/scenarios) and its core-bugs/.
@@ -27,35 +34,131 @@
 #include "../lib/check.h"
 #include "../lib/trace_dir.h"
 
+#define EXPECT_PREFIX   "# expect:"
+
+/* The named checks of DESIGN.md section 7, as findings name them. */
+static const char *const known_checks[] = {
+    "stale-dma", "dma-fault", "freed-reachable", "pagetable-writable",
+    "grant-released-early", "status-mismatch", "accounting",
+    "hypervisor-bug", "vtd-protocol",
+};
+
+enum outcome_kind {
+    EXPECT_NONE,
+    EXPECT_FAIL_STOP,
+    EXPECT_FINDING,
+};
+
 struct expectation {
-    char check[32];             /* "" for none */
+    enum outcome_kind kind;
+    char check[32];             /* EXPECT_FINDING: its check */
     long op;                    /* -1: any */
 };
 
-static void parse_expectation(const char *text, struct expectation *e)
+static bool is_known_check(const char *name)
 {
-    const char *p = strstr(text, "# expect:");
-    char word[32] = "";
-    long op = -1;
+    size_t i;
 
+    for ( i = 0; i < sizeof(known_checks) / sizeof(known_checks[0]); i++ )
+        if ( !strcmp(name, known_checks[i]) )
+            return true;
+    return false;
+}
+
+/*
+ * The first line must be the expectation, the next one a comment (what
+ * the trace shows).  False with the reason in err otherwise.
+ */
+static bool parse_expectation(const char *text, size_t len,
+                              struct expectation *e, char *err, size_t errlen)
+{
+    char line[128], word[32] = "", rest[64] = "";
+    const char *nl = memchr(text, '\n', len), *next;
+    size_t n = nl ? (size_t)(nl - text) : len;
+    int fields;
+
+    e->kind = EXPECT_NONE;
     e->check[0] = '\0';
     e->op = -1;
-    if ( !p )
-        return;
-    if ( sscanf(p, "# expect: %31s op=%ld", word, &op) < 1 )
-        return;
-    if ( strcmp(word, "none") )
+    if ( n >= sizeof(line) || strncmp(text, EXPECT_PREFIX,
+                                      strlen(EXPECT_PREFIX)) )
+    {
+        snprintf(err, errlen, "the first line is not '%s ...'",
+                 EXPECT_PREFIX);
+        return false;
+    }
+    memcpy(line, text, n);
+    line[n] = '\0';
+    fields = sscanf(line + strlen(EXPECT_PREFIX), "%31s %63s", word, rest);
+    if ( fields < 1 )
+    {
+        snprintf(err, errlen, "'%s' names no outcome", line);
+        return false;
+    }
+    if ( fields == 2 && (sscanf(rest, "op=%ld", &e->op) != 1 || e->op < 0) )
+    {
+        snprintf(err, errlen, "'%s': expected op=N after the outcome", line);
+        return false;
+    }
+    if ( !strcmp(word, "none") )
+    {
+        if ( e->op >= 0 )
+        {
+            snprintf(err, errlen, "'%s': no op for 'none'", line);
+            return false;
+        }
+    }
+    else if ( !strcmp(word, "fail-stop") )
+        e->kind = EXPECT_FAIL_STOP;
+    else if ( is_known_check(word) )
+    {
+        e->kind = EXPECT_FINDING;
         snprintf(e->check, sizeof(e->check), "%s", word);
-    e->op = op;
+    }
+    else
+    {
+        snprintf(err, errlen, "'%s': unknown outcome '%s'", line, word);
+        return false;
+    }
+
+    next = nl ? nl + 1 : text + len;
+    if ( next >= text + len || *next != '#' )
+    {
+        snprintf(err, errlen, "no comment after the expect line says what "
+                 "the trace shows");
+        return false;
+    }
+    return true;
 }
 
 static bool outcome_matches(const struct exec_result *r,
                             const struct expectation *e)
 {
-    if ( !e->check[0] )
-        return !r->finding;
-    return r->finding && !strcmp(r->f.check, e->check) &&
-           (e->op < 0 || (long)r->f.op == e->op);
+    switch ( e->kind )
+    {
+    case EXPECT_NONE:
+        return !r->finding && !r->fail_stop;
+    case EXPECT_FAIL_STOP:
+        /* ops_run counts the op the panic came in. */
+        return !r->finding && r->fail_stop &&
+               (e->op < 0 || (long)r->ops_run == e->op + 1);
+    case EXPECT_FINDING:
+        return r->finding && !strcmp(r->f.check, e->check) &&
+               (e->op < 0 || (long)r->f.op == e->op);
+    }
+    return false;
+}
+
+static void describe_expectation(char *buf, size_t len,
+                                 const struct expectation *e)
+{
+    const char *what = e->kind == EXPECT_NONE ? "no finding" :
+                       e->kind == EXPECT_FAIL_STOP ? "a fail-stop" : e->check;
+
+    if ( e->op >= 0 )
+        snprintf(buf, len, "%s at op %ld", what, e->op);
+    else
+        snprintf(buf, len, "%s", what);
 }
 
 static void describe(char *buf, size_t len, const struct exec_result *r)
@@ -63,9 +166,66 @@ static void describe(char *buf, size_t len, const struct exec_result *r)
     if ( r->finding )
         snprintf(buf, len, "FINDING %s at op %zu: %s", r->f.check, r->f.op,
                  r->f.detail);
+    else if ( r->fail_stop && !r->ops_run )
+        snprintf(buf, len, "fail-stop at boot");
+    else if ( r->fail_stop )
+        snprintf(buf, len, "fail-stop at op %zu", r->ops_run - 1);
     else
-        snprintf(buf, len, "no finding%s",
-                 r->fail_stop ? " (fail-stop)" : "");
+        snprintf(buf, len, "no finding");
+}
+
+static bool same_outcome(const struct exec_result *a,
+                         const struct exec_result *b)
+{
+    if ( a->finding != b->finding || a->fail_stop != b->fail_stop )
+        return false;
+    if ( a->finding )
+        return !strcmp(a->f.check, b->f.check) && a->f.op == b->f.op;
+    return !a->fail_stop || a->ops_run == b->ops_run;
+}
+
+/* Does back say exactly what t says: header and every op? */
+static bool same_trace(const struct trace *t, const struct trace *back,
+                       char *err, size_t errlen)
+{
+    const struct run_header *h = &t->hdr, *g = &back->hdr;
+    size_t i;
+
+    if ( h->cm != g->cm || h->psi != g->psi || h->qi != g->qi ||
+         h->coherent != g->coherent || h->rwbf != g->rwbf ||
+         h->mamv != g->mamv || h->delay != g->delay ||
+         h->nr_frames != g->nr_frames ||
+         h->iommu_readonly != g->iommu_readonly || h->psi_max != g->psi_max )
+    {
+        snprintf(err, errlen, "the header decodes differently");
+        return false;
+    }
+    if ( t->nr_ops != back->nr_ops )
+    {
+        snprintf(err, errlen, "%zu ops decode as %zu", t->nr_ops,
+                 back->nr_ops);
+        return false;
+    }
+    for ( i = 0; i < t->nr_ops; i++ )
+    {
+        char want[256], got[256];
+
+        trace_format_op(want, sizeof(want), &t->ops[i]);
+        trace_format_op(got, sizeof(got), &back->ops[i]);
+        if ( strcmp(want, got) )
+        {
+            snprintf(err, errlen, "op %zu '%.100s' decodes as '%.100s'", i,
+                     want, got);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void fail(const char *path, const char *why)
+{
+    printf("FAIL: %s: %s\n", path, why);
+    tests_failed++;
 }
 
 static void run_scenario(const char *path)
@@ -73,7 +233,7 @@ static void run_scenario(const char *path)
     static struct trace t, back;
     struct exec_result text_res, bin_res;
     struct expectation e;
-    char err[256], what[400];
+    char err[400], what[400], want[64], msg[900];
     uint8_t *bytes;
     size_t len, n;
     char *text;
@@ -85,15 +245,13 @@ static void run_scenario(const char *path)
     }
     if ( file_read_all(path, FILE_INPUT_MAX, &text, &len) )
     {
-        printf("FAIL: %s: cannot read\n", path);
-        tests_failed++;
+        fail(path, "cannot read");
         return;
     }
-    parse_expectation(text, &e);
-    if ( !trace_parse(text, len, path, &t, err, sizeof(err)) )
+    if ( !parse_expectation(text, len, &e, err, sizeof(err)) ||
+         !trace_parse(text, len, path, &t, err, sizeof(err)) )
     {
-        printf("FAIL: %s: %s\n", path, err);
-        tests_failed++;
+        fail(path, err);
         free(text);
         return;
     }
@@ -101,33 +259,40 @@ static void run_scenario(const char *path)
 
     exec_run(&t, NULL, &text_res);
     describe(what, sizeof(what), &text_res);
+    describe_expectation(want, sizeof(want), &e);
     if ( !outcome_matches(&text_res, &e) )
     {
-        printf("FAIL: %s: expected %s, got %s\n", path,
-               e.check[0] ? e.check : "no finding", what);
-        tests_failed++;
+        snprintf(msg, sizeof(msg), "expected %s, got %s", want, what);
+        fail(path, msg);
         return;
     }
 
-    /* The same run from the bytes the trace encodes to. */
+    /* The bytes the trace encodes to: the same trace, the same run. */
     bytes = malloc(encode_size(&t));
     if ( !bytes || !encode_trace(&t, bytes, encode_size(&t), &n, err,
                                  sizeof(err)) )
     {
-        printf("FAIL: %s: cannot encode: %s\n", path, err);
-        tests_failed++;
+        snprintf(msg, sizeof(msg), "cannot encode: %s",
+                 bytes ? err : "out of memory");
+        fail(path, msg);
         free(bytes);
         return;
     }
     decode_input(bytes, n, &back);
     free(bytes);
-    exec_run(&back, NULL, &bin_res);
-    if ( bin_res.finding != text_res.finding ||
-         (bin_res.finding && (strcmp(bin_res.f.check, text_res.f.check) ||
-                              bin_res.f.op != text_res.f.op)) )
+    if ( !same_trace(&t, &back, err, sizeof(err)) )
     {
-        printf("FAIL: %s: as bytes it gives another outcome\n", path);
-        tests_failed++;
+        snprintf(msg, sizeof(msg), "as bytes: %s", err);
+        fail(path, msg);
+        return;
+    }
+    exec_run(&back, NULL, &bin_res);
+    if ( !same_outcome(&text_res, &bin_res) )
+    {
+        describe(err, sizeof(err), &bin_res);
+        snprintf(msg, sizeof(msg), "as bytes it gives %s, as text %s", err,
+                 what);
+        fail(path, msg);
         return;
     }
     printf("PASS: %s (%s)\n", path, what);
