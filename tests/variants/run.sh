@@ -88,7 +88,7 @@ is_xen_own() {
     return 1
 }
 
-# Build DIR/replay from the variant's tree in DIR.
+# Build DIR/replay and DIR/soak from the variant's tree in DIR.
 build_variant() {
     local dir=$1 inc src own=() rest=()
     # shellcheck disable=SC2206 # the Makefile's flags, word-split on purpose
@@ -105,11 +105,20 @@ build_variant() {
     for src in "${own[@]}"; do
         # shellcheck disable=SC2086
         gcc $cstd -O1 -g -Wall "${inc[@]}" -c "$src" \
-            -o "$dir/obj/$(basename "$src" .c).o" || return 1
+            -o "$dir/obj/xen-$(basename "$src" .c).o" || return 1
     done
-    # shellcheck disable=SC2086
-    gcc $cstd -O1 -g -Wall -Wextra "${inc[@]}" "$dir"/hv/*.c "${rest[@]}" \
-        harness/replay.c "$dir"/obj/*.o "${harness_objs[@]}" -o "$dir/replay"
+    for src in "$dir"/hv/*.c "${rest[@]}"; do
+        # shellcheck disable=SC2086
+        gcc $cstd -O1 -g -Wall -Wextra "${inc[@]}" -c "$src" \
+            -o "$dir/obj/$(basename "$(dirname "$src")")-$(basename "$src" .c).o" ||
+            return 1
+    done
+    # The two programs: replay for the traces, soak for soak_short.sh.
+    for src in harness/replay.c harness/soak.c; do
+        # shellcheck disable=SC2086
+        gcc $cstd -O1 -g -Wall -Wextra "${inc[@]}" "$src" "$dir"/obj/*.o \
+            "${harness_objs[@]}" -o "$dir/$(basename "$src" .c)" || return 1
+    done
 }
 
 # One variant: its result line (PASS:/FAIL:) on stdout, its build's
