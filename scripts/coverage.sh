@@ -8,10 +8,12 @@
 #
 # Runs the coverage build's test programs and replays the seed corpus and
 # the scenario traces, merges their profiles and writes
-#   $COV_DIR/html/index.html   the report (hv/ and harness/)
+#   $COV_DIR/html/index.html   the report (hv/, harness/ and Xen's
+#                              grant_table.c)
 #   $COV_DIR/unreached.txt     every line of hv/ no run reached, as
 #                              "hv/FILE:LINE: source"
-# then prints one line: line and branch coverage of hv/.
+# then prints two lines: line and branch coverage of hv/, and of Xen's
+# own xen/common/grant_table.c as the harness compiles it.
 #
 # The programs' verdicts are `make test`'s business, not this script's: a
 # failing test still counts for coverage.  Only a program killed by a
@@ -99,10 +101,15 @@ for b in "${tests[@]}" "$COV_REPLAY"; do
     [ ${#objs[@]} -eq 0 ] && objs+=("$b") || objs+=(-object "$b")
 done
 cov=(-instr-profile="$COV_DIR/merged.profdata" "${objs[@]}")
+# Xen's file, by the path the compiler saw (the build's link to the tree).
+gnttab=$(find "$COV_DIR/.." -maxdepth 3 -path '*/xen-harness/xen' -print -quit)
+gnttab=${gnttab:+$gnttab/common/grant_table.c}
+[ -n "$gnttab" ] && [ -f "$gnttab" ] ||
+    { echo "$me: Xen's grant_table.c not found under the build" >&2; exit 1; }
 
 "$llvmcov" show -format=html -output-dir="$COV_DIR/html" \
     -show-branches=count -show-line-counts-or-regions \
-    -ignore-filename-regex='(^|/)tests/' "${cov[@]}" hv harness
+    -ignore-filename-regex='(^|/)tests/' "${cov[@]}" hv harness "$gnttab"
 
 # lcov's records per file: SF:name, DA:line,count, LF/LH lines found/hit,
 # BRF/BRH branches found/hit.  Only hv/ counts.  A line of a header
@@ -138,6 +145,20 @@ awk -v top="$top/" -v out="$COV_DIR/unreached.txt" '
 : >>"$COV_DIR/unreached.txt"
 n=$(wc -l <"$COV_DIR/unreached.txt")
 echo "$(cat "$COV_DIR/summary"); $n unreached in $COV_DIR/unreached.txt, report $COV_DIR/html/index.html"
+
+# Xen's grant_table.c: what the runs reached of the file as a whole (much
+# of it, e.g. grant copy, transfer and v2, no op of ours calls).
+"$llvmcov" export -format=lcov "${cov[@]}" "$gnttab" >"$COV_DIR/gnttab.lcov"
+awk '
+    /^SF:/ { in_gt = $0 ~ /common\/grant_table\.c$/; next }
+    !in_gt { next }
+    /^LF:/ { lf += substr($0, 4) } /^LH:/ { lh += substr($0, 4) }
+    /^BRF:/ { bf += substr($0, 5) } /^BRH:/ { bh += substr($0, 5) }
+    END {
+        if (lf == 0) { print "coverage: no lines of grant_table.c in the profile" > "/dev/stderr"; exit 1 }
+        printf "coverage xen/common/grant_table.c: lines %.1f%% (%d/%d), branches %.1f%% (%d/%d)\n", \
+            100 * lh / lf, lh, lf, bf ? 100 * bh / bf : 100, bh, bf
+    }' "$COV_DIR/gnttab.lcov"
 
 if [ ${#died[@]} -gt 0 ]; then
     for d in "${died[@]}"; do
