@@ -8,8 +8,10 @@
 #                        coverage, run the unit/sim/harness test programs,
 #                        replay corpora/fuzz_exec/*.bin and every
 #                        tests/scenarios/**/*.trace, merge the profiles and
-#                        print one line: line and branch coverage of hv/
-#       HTML report      $(BUILD)/coverage/html/index.html (hv/ and harness/)
+#                        print two lines: line and branch coverage of hv/,
+#                        and of Xen's own grant_table.c as compiled here
+#       HTML report      $(BUILD)/coverage/html/index.html (hv/, harness/
+#                        and grant_table.c)
 #       unreached lines  $(BUILD)/coverage/unreached.txt (hv/ only; each one
 #                        is explained in tests/coverage/unreached.md)
 #       COV_JOBS=nproc   parallel compile jobs
