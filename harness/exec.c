@@ -49,6 +49,7 @@ struct grant_event {
     unsigned long bfn;          /* where a device reached mfn then */
     unsigned int bits;          /* GTF_reading/GTF_writing cleared */
     unsigned int reach;         /* SIM_R/SIM_W of ld's devices at mfn */
+    unsigned int later;         /* SIM_R/SIM_W ops not run yet still give */
 };
 
 static struct {
@@ -226,6 +227,30 @@ static void on_frame_validated(void *ctx, unsigned long mfn,
 }
 
 /*
+ * An unmap call runs in chunks (Xen's GNTTAB_UNMAP_BATCH_SIZE): a grant
+ * released in one chunk may legitimately still be reachable through
+ * another grant of the same frame that a later chunk unmaps.  The ops not
+ * started yet still have their status as prepared (SH_NOT_RUN); what
+ * their handles give ld's devices at mfn is allowed at this moment.
+ * The model is not applied yet: it has the handles as before the call.
+ */
+static unsigned int still_mapped_by_later_ops(unsigned int slot,
+                                              unsigned long mfn)
+{
+    unsigned int i, access = 0;
+    enum sh_access a;
+
+    if ( X.call.ops[0].kind != OP_UNMAP )
+        return 0;
+    for ( i = X.call.nr; i-- && X.buf.unmap[i].status == SH_NOT_RUN; )
+    {
+        a = shadow_handle_allows(&X.sh, slot, X.call.ops[i].handle, mfn);
+        access |= a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
+    }
+    return access;
+}
+
+/*
  * The grantee and frame are the active entry's (still there while Xen
  * clears the bits); the model, not applied yet, knows the grantee's
  * devices as they were before the call.
@@ -241,6 +266,14 @@ static void on_grant_released(void *ctx, domid_t rd, uint32_t ref,
     unsigned int slot;
 
     (void)ctx;
+    /*
+     * A map clears the bits only when it fails and no mapping of the
+     * grant is left: there was none, so no device reached the frame
+     * through it (and the active entry's grantee and frame may be stale,
+     * never set for this map).  What the failure left is accounting's.
+     */
+    if ( X.call.ops[0].kind == OP_MAP )
+        return;
     if ( !xd || !gnttab_view_active(xd, ref, &pin, &ld, &mfn) )
         return;
     slot = shadow_slot(&X.sh, ld);
@@ -260,6 +293,7 @@ static void on_grant_released(void *ctx, domid_t rd, uint32_t ref,
     ev->mfn = mfn;
     ev->bits = bits;
     ev->reach = oracle_reach_of(&X.sh, slot, mfn, &ev->bfn);
+    ev->later = still_mapped_by_later_ops(slot, mfn);
 }
 
 static const struct world_events events = {
@@ -279,7 +313,8 @@ static bool check_grant_events(size_t idx)
         unsigned int slot = shadow_slot(&X.sh, ev->ld);
         enum sh_access a = slot == SH_NOBODY ? SH_NONE
                            : shadow_may_reach(&X.sh, slot, ev->mfn);
-        unsigned int allowed = a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
+        unsigned int allowed = (a == SH_RW ? SIM_R | SIM_W :
+                                a == SH_R ? SIM_R : 0) | ev->later;
         unsigned int mask = ev->bits & GTF_reading ? SIM_R | SIM_W : SIM_W;
         struct finding f;
 

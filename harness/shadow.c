@@ -1335,6 +1335,22 @@ enum sh_access shadow_may_reach(const struct shadow *sh, unsigned int d,
     return access_of(sh, d, bfn, true);
 }
 
+enum sh_access shadow_handle_allows(const struct shadow *sh, unsigned int d,
+                                    uint32_t handle, unsigned long bfn)
+{
+    const struct sh_handle *h;
+
+    if ( d >= SH_DOMAINS || handle >= SH_HANDLES ||
+         !sh->dom[d].iommu || sh->dom[d].state != SH_DOM_LIVE )
+        return SH_NONE;
+    h = &sh->dom[d].handle[handle];
+    if ( !h->flags || h->mfn != bfn )
+        return SH_NONE;
+    if ( !(h->flags & GNTMAP_readonly) )
+        return SH_RW;
+    return sh->hdr.iommu_readonly ? SH_R : SH_NONE;
+}
+
 static unsigned int hwdom_slot(const struct shadow *sh)
 {
     return shadow_slot(sh, 0);

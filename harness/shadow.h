@@ -297,6 +297,9 @@ enum sh_access shadow_allowed(const struct shadow *sh, unsigned int d,
 /* The most a device of slot d may reach without a finding. */
 enum sh_access shadow_may_reach(const struct shadow *sh, unsigned int d,
                                 unsigned long bfn);
+/* What slot d's live handle gives its devices at frame bfn. */
+enum sh_access shadow_handle_allows(const struct shadow *sh, unsigned int d,
+                                    uint32_t handle, unsigned long bfn);
 
 /*
  * Is dev excused from stale-dma and dma-fault: it is (or may still be)
