@@ -9,6 +9,8 @@
  *
  * Outside afl-fuzz: `prog FILE...` runs each file once (reproduction);
  * `prog` alone runs the one input read from stdin (AFL++'s fallback).
+ * Options are not taken: an argument starting with '-' is an error, not a
+ * file name (use ./-name for such a file).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +34,13 @@ int main(int argc, char **argv)
 
     if ( LLVMFuzzerInitialize )
         LLVMFuzzerInitialize(&argc, &argv);
+    for ( i = 1; i < argc; i++ )
+        if ( argv[i][0] == '-' )
+        {
+            fprintf(stderr, "afl_driver: unknown option '%s' (usage: %s "
+                    "[FILE...])\n", argv[i], argv[0]);
+            return 2;
+        }
     if ( argc > 1 )
     {
         for ( i = 1; i < argc; i++ )

@@ -18,6 +18,12 @@
 #
 # Writes $OUT/<target>, $OUT/<target>_seed_corpus.zip (corpora/<target>/)
 # and $OUT/<target>.dict (fuzz/<target>.dict) for fuzz_exec and fuzz_trace.
+#
+# The harness compiles Xen 4.17's own grant_table.c and radix-tree.c, so
+# the Xen source comes first, the way make gets it (mk/xen-src.mk,
+# scripts/xen-harness-src.sh): XEN_SRC=dir (a tree holding xen/), or
+# Debian's xen source package, fetched once into $BUILD/xen-src/ (BUILD
+# as for make: default build/); one line of output says which.
 
 set -euo pipefail
 
@@ -39,12 +45,42 @@ fi
 mkdir -p "$OUT" "$obj"
 
 targets=(fuzz_exec fuzz_trace)
-inc=(-std=gnu11 -Iharness/include -Iharness -Ihv)
 
-# The simulated machine is built without coverage, as in mk/fuzz.mk (see
-# FUZZ_NOCOV_SRC there): it is the environment, and instrumenting it costs
-# most of the throughput.  Only coverage flags are dropped; sanitizers stay.
-nocov_src=" harness/vtd_sim.c harness/heap.c harness/hooks.c "
+# ---- the Xen source (links in $obj/xen-harness, as in $(XH) for make) ----
+build_dir=${BUILD:-build}
+case "$build_dir" in /*) ;; *) build_dir=$top/$build_dir ;; esac
+xh=$obj/xen-harness
+rc=0
+BUILD_DIR=$build_dir HV_DIR=$top/hv XEN_SRC=${XEN_SRC:-} \
+    XEN_DEB_VERSION=${XEN_DEB_VERSION:-} \
+    scripts/xen-harness-src.sh "$xh" >"$obj/xen-src.log" 2>&1 || rc=$?
+if [ $rc != 0 ]; then
+    cat "$obj/xen-src.log" >&2
+    echo "build.sh: no Xen source (XEN_SRC=dir, or network access for" \
+         "Debian's xen source package)" >&2
+    exit "$rc"
+fi
+# (The tree holding xen/, as the link to Xen's own file says.)
+tree=$(readlink -f "$xh/xen/common/grant_table.c")
+tree=${tree%/xen/common/grant_table.c}
+if [ -n "${XEN_SRC:-}" ]; then
+    echo "build.sh: Xen source: $tree (XEN_SRC)"
+else
+    echo "build.sh: Xen source: $tree (Debian's xen source package, cached in $build_dir/xen-src)"
+fi
+
+# The include flags of mk/xen-src.mk's XEN_INC and the top Makefile's.
+inc=(-std=gnu11 -fno-strict-aliasing -D__XEN__ -Iharness/include
+     -isystem "$xh/include" -I"$xh/xen" -Iharness -Ihv)
+
+# The files built without coverage: mk/fuzz.mk's FUZZ_NOCOV_SRC (the
+# simulated machine and the stand-ins that are pure machinery), read from
+# there so that the two builds cannot drift apart.  Only coverage flags
+# are dropped; sanitizers stay.
+nocov_src=" $(sed -n '/^FUZZ_NOCOV_SRC ?=/,/[^\\]$/p' mk/fuzz.mk |
+              sed 's/^FUZZ_NOCOV_SRC ?=//; s/\\$//' | tr -s ' \n' '  ') "
+[[ $nocov_src == *" harness/vtd_sim.c "* ]] ||
+    { echo "build.sh: no FUZZ_NOCOV_SRC in mk/fuzz.mk" >&2; exit 1; }
 # shellcheck disable=SC2086
 read -r -a cflags <<<"$CFLAGS"
 nocov_flags=()
@@ -61,10 +97,10 @@ for f in "${cflags[@]}"; do
 done
 
 lib=()
-for src in hv/*.c harness/*.c; do
-    # replay.c is a program of its own (make replay).
+for src in hv/*.c harness/*.c harness/xen/*.c; do
+    # replay.c and soak.c are programs of their own (make replay, soak).
     case "$src" in harness/replay.c|harness/soak.c) continue ;; esac
-    o=$obj/$(dirname "$src")_$(basename "$src" .c).o
+    o=$obj/$(tr / _ <<<"${src%.c}").o
     if [[ $nocov_src == *" $src "* ]]; then
         "$CC" "${nocov_flags[@]}" "${inc[@]}" -c "$src" -o "$o"
     else

@@ -100,22 +100,33 @@ static void dict_word(const char *prefix, const char *word)
  * names say what each op is; the bytes are what the encoder makes of it.
  */
 static const char *const exec_ops[] = {
-    "create d=1 iommu=1", "create d=2 iommu=0", "destroy d=1",
-    "assign dev=0 d=1", "deassign dev=0",
-    "populate d=1 mfn=1", "remove d=1 mfn=1",
+    "create d=1 iommu=1 gframes=2 mframes=1",
+    "create d=2 iommu=1 gframes=1 mframes=1",
+    "create d=0 iommu=1 gframes=1 mframes=1",
+    "create d=3 iommu=0 gframes=1 mframes=1",
+    "destroy d=1", "destroy d=2",
+    "assign dev=0 d=1", "assign dev=1 d=2", "deassign dev=0",
+    "populate d=1 mfn=1", "populate d=2 mfn=2", "remove d=1 mfn=1",
     "get_type d=1 mfn=1 type=l1", "get_type d=1 mfn=1 type=l4",
     "get_type d=1 mfn=1 type=seg_desc", "get_type d=1 mfn=1 type=writable",
     "put_type d=1 mfn=1",
     "grant_write d=1 ref=0 flags=permit grantee=2 frame=1",
     "grant_write d=1 ref=0 flags=permit,ro grantee=2 frame=1",
+    "grant_write d=1 ref=511 flags=permit grantee=2 frame=1",
+    "grant_write d=1 ref=512 flags=permit grantee=2 frame=1",
     "grant_write d=1 ref=0 flags=0 grantee=0 frame=0",
     "map ld=2 rd=1 ref=0 flags=host,device",
     "map ld=2 rd=1 ref=0 flags=host,device,ro",
     "map ld=2 rd=1 ref=0 flags=device",
     "map ld=2 rd=1 ref=0 flags=host,ro",
+    "map ld=2 rd=1 ref=512 flags=device",
+    "map ld=0 rd=1 ref=0 flags=host,device",
     "unmap ld=2 handle=0 parts=host,device", "unmap ld=2 handle=0 parts=host",
     "unmap ld=2 handle=0 parts=device",
-    "begin", "end", "fault_nth n=1",
+    "unmap ld=2 handle=1 parts=device,wrongbus",
+    "setup_table d=1 dom=self frames=2", "setup_table d=0 dom=1 frames=3",
+    "query_size d=1 dom=self", "query_size d=0 dom=1",
+    "begin", "end", "fault_nth n=1", "fault_nth n=2",
 };
 
 static void encode_op_line(const char *line, uint8_t *out, size_t *len)
@@ -174,13 +185,14 @@ static int dict_exec(void)
 
 static int dict_trace(void)
 {
+    static const struct op_field domain_probe = { .kind = OPF_DOMAIN };
     static const char *const header[] = {
         "caps", "config", "cm=", "psi=", "mamv=", "qi=", "coherent=",
         "rwbf=", "delay=", "frames=", "ro=", "psi_max=",
     };
     static const char *const flags[] = {
         "permit", "transfer", "transitive", "ro", "reading", "writing",
-        "subpage", "host", "device",
+        "subpage", "host", "device", "wrongbus",
     };
     unsigned int k, i;
     char word[64];
@@ -222,6 +234,24 @@ static int dict_trace(void)
         dict_word("type", page_type_name(k));
     for ( k = 0; k < FP_NR; k++ )
         dict_word("point", fault_point_name(k));
+    /*
+     * The domain ids and refs of the value tables beyond small numbers,
+     * which a mutation of digits rarely hits: the largest domid, "self",
+     * the refs at grant frame edges.
+     */
+    for ( k = 0; k < OP_DOMAINS; k++ )
+    {
+        format_domid(word, sizeof(word),
+                     op_field_from_code(&domain_probe, k));
+        if ( strlen(word) > 2 )
+            dict_word("domid", word);
+    }
+    for ( k = 0; k < OP_REFS; k++ )
+    {
+        snprintf(word, sizeof(word), "%u", op_ref_value(k));
+        if ( strlen(word) > 2 )
+            dict_word("ref", word);
+    }
     dict_entry("comment", (const uint8_t *)"#", 1);
     dict_entry("newline", (const uint8_t *)"\n", 1);
     return 0;

@@ -745,13 +745,8 @@ static int cmd_trace(const char *in)
     return fflush(stdout) ? 2 : 0;
 }
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: triage [--target fuzz_exec|fuzz_trace] [--max-runs N] "
-            "[--timeout S] [-v]\n"
-            "              describe IN | minimize IN OUT | trace IN\n");
-}
+#define USAGE "usage: triage [--target fuzz_exec|fuzz_trace] [--max-runs N] " \
+              "[--timeout S] [-v] describe IN | minimize IN OUT | trace IN"
 
 /* A whole decimal (or 0x) count for option opt; false and a message if not. */
 static bool parse_count(const char *opt, const char *s, unsigned long max,
@@ -789,7 +784,8 @@ int main(int argc, char **argv)
                 G.target = TARGET_TRACE;
             else
             {
-                fprintf(stderr, "triage: unknown target %s\n", argv[i]);
+                fprintf(stderr, "triage: unknown target '%s' (fuzz_exec, "
+                        "fuzz_trace)\n", argv[i]);
                 return 2;
             }
         }
@@ -810,10 +806,11 @@ int main(int argc, char **argv)
             G.verbose = true;
         else if ( argv[i][0] == '-' || nargs == 3 )
         {
-            fprintf(stderr, "triage: %s '%s'\n",
+            /* One line: the error, then how to call it. */
+            fprintf(stderr, "triage: %s '%s' (%s)\n",
                     argv[i][0] == '-' ? "unknown option (or missing value)"
-                                      : "too many arguments at", argv[i]);
-            usage();
+                                      : "too many arguments at", argv[i],
+                    USAGE);
             return 2;
         }
         else
@@ -823,6 +820,12 @@ int main(int argc, char **argv)
         G.timeout = 1;
     if ( nargs == 2 && !strcmp(args[0], "trace") )
         return cmd_trace(args[1]);
+    if ( !(nargs == 2 && !strcmp(args[0], "describe")) &&
+         !(nargs == 3 && !strcmp(args[0], "minimize")) )
+    {
+        fprintf(stderr, "%s\n", USAGE);
+        return 2;
+    }
 
     tmp = tmpfile();
     if ( !tmp )
@@ -831,10 +834,7 @@ int main(int argc, char **argv)
         return 2;
     }
     G.out_fd = fileno(tmp);
-    if ( nargs == 2 && !strcmp(args[0], "describe") )
+    if ( nargs == 2 )
         return cmd_describe(args[1]);
-    if ( nargs == 3 && !strcmp(args[0], "minimize") )
-        return cmd_minimize(args[1], args[2]);
-    usage();
-    return 2;
+    return cmd_minimize(args[1], args[2]);
 }

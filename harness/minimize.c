@@ -8,10 +8,12 @@
  *            ops, walking from the end: later ops depend on earlier ones
  *            (a map needs the create and grant before it), so removing
  *            from the back fails less often;
+ *   unbatch  drop a begin together with its end, so that the ops of
+ *            a hypercall become hypercalls of their own;
  *   rename   give frames, domains and devices the smallest free numbers,
  *            all uses at once, so that references between ops survive;
- *   fields   shrink each field towards 0 (0, half, one less) and clear
- *            flag bits one at a time;
+ *   fields   shrink each field towards code 0 (0, half, one less) and
+ *            clear flag bits one at a time;
  *   header   shrink the number of frames to what the ops use, and delay,
  *            mamv and psi_max towards 0.
  *
@@ -146,16 +148,33 @@ static bool pass_drop(struct mctx *m)
 /* ---- rename ---- */
 
 /*
- * The last value of these ranges names nothing (OP_DOMAINS - 1, the
- * frame number nr_frames, ...): it keeps its meaning and is never renamed.
+ * Renaming and shrinking work on a field's code (op_field_code()), not its
+ * value: domain ids and refs are coded through value tables, so "smaller"
+ * means earlier in the table (32751 and DOMID_SELF come after 0-5, the
+ * refs at frame edges after 0-15), and every code names a valid value.
  */
-static bool renamable(const struct op_field *f, uint32_t val,
-                      const struct run_header *h)
+static uint32_t code_of(const struct op *op, const struct op_field *f)
 {
-    return val + 1 < op_field_range(f, h);
+    return op_field_code(f, op_field_get(op, f));
 }
 
-/* Swap values a and b in every field of this kind (a permutation). */
+static void set_code(struct op *op, const struct op_field *f, uint32_t code)
+{
+    op_field_set(op, f, op_field_from_code(f, code));
+}
+
+/*
+ * The last code of these ranges keeps its meaning and is never renamed:
+ * DOMID_SELF (the caller, not a domain of its own), device OP_DEVICES - 1
+ * (none), frame nr_frames (no frame).
+ */
+static bool renamable(const struct op_field *f, uint32_t code,
+                      const struct run_header *h)
+{
+    return code + 1 < op_field_range(f, h);
+}
+
+/* Swap codes a and b in every field of this kind (a permutation). */
 static void cand_swapped(struct mctx *m, enum op_field_kind kind,
                          uint32_t a, uint32_t b)
 {
@@ -171,28 +190,28 @@ static void cand_swapped(struct mctx *m, enum op_field_kind kind,
         for ( f = 0; f < desc->nr_fields; f++ )
         {
             const struct op_field *fd = &desc->field[f];
-            uint32_t v;
+            uint32_t c;
 
             if ( fd->kind != kind )
                 continue;
-            v = op_field_get(op, fd);
-            if ( v == a )
-                op_field_set(op, fd, b);
-            else if ( v == b )
-                op_field_set(op, fd, a);
+            c = code_of(op, fd);
+            if ( c == a )
+                set_code(op, fd, b);
+            else if ( c == b )
+                set_code(op, fd, a);
         }
     }
 }
 
 /*
- * Position of the first use of value v of this kind (op index, then
+ * Position of the first use of code c of this kind (op index, then
  * field), or SIZE_MAX if it is not used.  Renaming only ever moves the
- * smaller of two values to the earlier first use: the sequence of values
+ * smaller of two codes to the earlier first use: the sequence of codes
  * gets lexicographically smaller with every accepted rename, so the
  * passes cannot undo each other forever.
  */
 static size_t first_use(const struct trace *t, enum op_field_kind kind,
-                        uint32_t v)
+                        uint32_t c)
 {
     size_t i;
 
@@ -203,16 +222,16 @@ static size_t first_use(const struct trace *t, enum op_field_kind kind,
 
         for ( f = 0; f < desc->nr_fields; f++ )
             if ( desc->field[f].kind == kind &&
-                 op_field_get(&t->ops[i], &desc->field[f]) == v )
+                 code_of(&t->ops[i], &desc->field[f]) == c )
                 return i * OP_MAX_FIELDS + f;
     }
     return SIZE_MAX;
 }
 
-static bool value_used(const struct trace *t, enum op_field_kind kind,
-                       uint32_t v)
+static bool code_used(const struct trace *t, enum op_field_kind kind,
+                      uint32_t c)
 {
-    return first_use(t, kind, v) != SIZE_MAX;
+    return first_use(t, kind, c) != SIZE_MAX;
 }
 
 static bool pass_rename(struct mctx *m, enum op_field_kind kind)
@@ -222,45 +241,79 @@ static bool pass_rename(struct mctx *m, enum op_field_kind kind)
         [OPF_DEVICE] = { .kind = OPF_DEVICE },
         [OPF_FRAME] = { .kind = OPF_FRAME },
     };
-    uint32_t range = op_field_range(&probe[kind], &m->t->hdr), v, free_v;
+    uint32_t range = op_field_range(&probe[kind], &m->t->hdr), c, free_c;
     bool progress = false;
 
-    /* Highest used value to the lowest unused one, while there is one. */
-    for ( v = range - 1; v-- > 0 && !m->stop; )
+    /* Highest used code to the lowest unused one, while there is one. */
+    for ( c = range - 1; c-- > 0 && !m->stop; )
     {
-        if ( !renamable(&probe[kind], v, &m->t->hdr) ||
-             !value_used(m->t, kind, v) )
+        if ( !renamable(&probe[kind], c, &m->t->hdr) ||
+             !code_used(m->t, kind, c) )
             continue;
-        for ( free_v = 0; free_v < v; free_v++ )
-            if ( !value_used(m->t, kind, free_v) )
+        for ( free_c = 0; free_c < c; free_c++ )
+            if ( !code_used(m->t, kind, free_c) )
                 break;
-        if ( free_v == v )
+        if ( free_c == c )
             break;
-        cand_swapped(m, kind, v, free_v);
+        cand_swapped(m, kind, c, free_c);
         if ( attempt(m) )
             progress = true;
     }
     /*
      * Domains and devices are few and not interchangeable (domain 0 is the
-     * hardware domain): also try swapping used pairs, the smaller number
+     * hardware domain): also try swapping used pairs, the smaller code
      * to the one used first.
      */
     if ( kind != OPF_FRAME )
-        for ( v = 1; v + 1 < range && !m->stop; v++ )
+        for ( c = 1; c + 1 < range && !m->stop; c++ )
         {
             uint32_t w;
 
-            for ( w = 0; w < v && !m->stop; w++ )
+            for ( w = 0; w < c && !m->stop; w++ )
             {
-                size_t first_v = first_use(m->t, kind, v);
+                size_t first_c = first_use(m->t, kind, c);
 
-                if ( first_v == SIZE_MAX || first_v > first_use(m->t, kind, w) )
+                if ( first_c == SIZE_MAX || first_c > first_use(m->t, kind, w) )
                     continue;
-                cand_swapped(m, kind, v, w);
+                cand_swapped(m, kind, c, w);
                 if ( attempt(m) )
                     progress = true;
             }
         }
+    return progress;
+}
+
+/* ---- batches ---- */
+
+/*
+ * A begin and the end that closes it, dropped together: the ops between
+ * them become hypercalls of their own.  (Dropping either alone is the
+ * drop pass's job; a lone end is ignored, but a lone begin reaches to the
+ * next end, so the pair often has to go at once.)
+ */
+static bool pass_unbatch(struct mctx *m)
+{
+    bool progress = false;
+    size_t i, j;
+
+    for ( i = m->t->nr_ops; i-- > 0 && !m->stop; )
+    {
+        if ( i >= m->t->nr_ops || m->t->ops[i].kind != OP_BEGIN )
+            continue;
+        for ( j = i + 1; j < m->t->nr_ops && m->t->ops[j].kind != OP_END; j++ )
+            continue;
+        copy_trace(&m->cand, m->t);
+        if ( j < m->cand.nr_ops )
+            memmove(&m->cand.ops[j], &m->cand.ops[j + 1],
+                    (m->cand.nr_ops - j - 1) * sizeof(m->cand.ops[0]));
+        if ( j < m->cand.nr_ops )
+            m->cand.nr_ops--;
+        memmove(&m->cand.ops[i], &m->cand.ops[i + 1],
+                (m->cand.nr_ops - i - 1) * sizeof(m->cand.ops[0]));
+        m->cand.nr_ops--;
+        if ( attempt(m) )
+            progress = true;
+    }
     return progress;
 }
 
@@ -273,17 +326,18 @@ static bool is_flag_field(const struct op_field *f)
 }
 
 static bool set_and_try(struct mctx *m, size_t i, const struct op_field *f,
-                        uint32_t val)
+                        uint32_t code)
 {
     copy_trace(&m->cand, m->t);
-    op_field_set(&m->cand.ops[i], f, val);
+    set_code(&m->cand.ops[i], f, code);
     return attempt(m);
 }
 
+/* Towards code 0: 0, half, one less; flag bits cleared one at a time. */
 static bool shrink_field(struct mctx *m, size_t i, const struct op_field *f)
 {
     bool progress = false;
-    uint32_t v = op_field_get(&m->t->ops[i], f);
+    uint32_t c = code_of(&m->t->ops[i], f);
 
     if ( is_flag_field(f) )
     {
@@ -291,28 +345,28 @@ static bool shrink_field(struct mctx *m, size_t i, const struct op_field *f)
 
         for ( bit = 15; bit >= 0 && !m->stop; bit-- )
         {
-            v = op_field_get(&m->t->ops[i], f);
-            if ( (v & (1U << bit)) && set_and_try(m, i, f, v & ~(1U << bit)) )
+            c = code_of(&m->t->ops[i], f);
+            if ( (c & (1U << bit)) && set_and_try(m, i, f, c & ~(1U << bit)) )
                 progress = true;
         }
         return progress;
     }
-    while ( v && !m->stop )
+    while ( c && !m->stop )
     {
-        uint32_t cands[3] = { 0, v / 2, v - 1 };
-        unsigned int c;
+        uint32_t cands[3] = { 0, c / 2, c - 1 };
+        unsigned int k;
         bool shrunk = false;
 
-        for ( c = 0; c < 3 && !shrunk; c++ )
+        for ( k = 0; k < 3 && !shrunk; k++ )
         {
-            if ( (c && cands[c] == 0) || (c == 2 && cands[2] == cands[1]) )
+            if ( (k && cands[k] == 0) || (k == 2 && cands[2] == cands[1]) )
                 continue;
-            shrunk = set_and_try(m, i, f, cands[c]);
+            shrunk = set_and_try(m, i, f, cands[k]);
         }
         if ( !shrunk )
             break;
         progress = true;
-        v = op_field_get(&m->t->ops[i], f);
+        c = code_of(&m->t->ops[i], f);
     }
     return progress;
 }
@@ -448,6 +502,8 @@ bool minimize_trace(struct trace *t, min_pred_fn pred, void *ctx,
     {
         progress = false;
         if ( pass_drop(&m) )
+            progress = true;
+        if ( pass_unbatch(&m) )
             progress = true;
         if ( pass_rename(&m, OPF_FRAME) )
             progress = true;

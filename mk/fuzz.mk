@@ -9,9 +9,11 @@
 #       ENGINE=libfuzzer libfuzzer | afl
 #       JOBS=1           libFuzzer -fork=JOBS; AFL++ one -M and JOBS-1 -S
 #       VARIANT=name     fuzz the core with tests/variants/name.patch
-#                        applied to a copy of hv/ (build/fuzz/variant-name/)
+#                        applied to copies of hv/, harness/xen/*.c and
+#                        Xen's grant_table.c (build/fuzz/variant-name/)
 #       FUZZ_TARGETS="fuzz_exec fuzz_trace"
 #       FUZZ_SAN=1       libFuzzer runs the ASan+UBSan build (0: plain -O2)
+#       CRASHES=dir      where the triage files new cases (crashes/)
 #   make fuzz-smoke      CI: each target SMOKE_TIME=60 s plain and ASan;
 #                        fails on any finding
 #   make fuzz-build      every flavour of every target and the tools
@@ -19,7 +21,8 @@
 #   make bench-fuzz      throughput and memory against an empty target
 #   make test-fuzz       tests/fuzz/ (also run by `make test`)
 #   make fuzz-triage FILES="..." [FUZZ_TARGET=fuzz_exec] [VARIANT=name]
-#                        minimise and file inputs found elsewhere
+#                        [CRASHES=dir]  minimise and file inputs found
+#                        elsewhere
 #   make fuzz-clean
 #
 # Flavours, each in $(FUZZ_DIR)/<flavour>/:
@@ -42,6 +45,7 @@ FUZZ_TARGETS ?= fuzz_exec fuzz_trace
 FUZZ_SAN     ?= 1
 FUZZ_TARGET  ?= fuzz_exec
 FILES        ?=
+CRASHES      ?= crashes
 FUZZ_FAIL_ON_FINDING ?= 0
 SMOKE_TIME   ?= 60
 
@@ -55,10 +59,14 @@ FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 
 # A variant is a patched copy of the core in its own build tree, so that
-# its objects never mix with the real core's.
+# its objects never mix with the real core's.  scripts/fuzz-variant.sh
+# makes, under FUZZ_SRC: hv/ (the core), harness/xen/*.c (the stand-ins)
+# and xen/common/grant_table.c (Xen's file, found through -I FUZZ_SRC/xen
+# ahead of the real tree's, by harness/xen/grant_table.c's include).
 FUZZ_DIR     := $(BUILD)/fuzz$(if $(VARIANT),/variant-$(VARIANT))
-FUZZ_HV      := $(if $(VARIANT),$(FUZZ_DIR)/src/hv,hv)
-FUZZ_PATCHED := $(FUZZ_DIR)/src/.patched
+FUZZ_SRC     := $(FUZZ_DIR)/src
+FUZZ_HV      := $(if $(VARIANT),$(FUZZ_SRC)/hv,hv)
+FUZZ_PATCHED := $(FUZZ_SRC)/.patched
 
 FUZZ_HAR_C   := $(filter-out harness/replay.c harness/soak.c,\
                   $(wildcard harness/*.c harness/xen/*.c))
@@ -91,44 +99,73 @@ FUZZ_NCC_afl-cmplog = $(FUZZ_CLANG)
 FUZZ_CF_afl-cmplog  = $(FUZZ_CF_afl)
 
 # The simulated machine is the fuzzer's environment, not its target:
-# coverage comes from the core and from the model, executor and oracles
-# (which name every state the ops mean).  Instrumenting the simulator's
-# polling and cache-set loops cost 6x in throughput (libFuzzer's
-# comparison tracing above all) and its hit counts reward mere timing.
-# These files keep the flavour's sanitizers, without coverage.
-FUZZ_NOCOV_SRC ?= harness/vtd_sim.c harness/heap.c harness/hooks.c
+# coverage comes from the code under test (Xen's grant_table.c through
+# harness/xen/grant_table.c, radix-tree.c, the core hv/) and from the
+# model, executor and oracles and the stand-ins that hold Xen's state
+# (domain.c, mm.c, iommu.c), which name every state the ops mean.
+# Instrumenting the simulator's polling and cache-set loops cost 6x in
+# throughput (libFuzzer's comparison tracing above all) and its hit counts
+# reward mere timing; the VT-d driver's register and queue polling
+# (harness/xen/vtd.c) is the same kind of loop, and the heap, the page
+# allocator's call-site names, fault counting and the boot glue are
+# bookkeeping whose branches mean nothing new.  These files keep the
+# flavour's sanitizers, without coverage.
+FUZZ_NOCOV_SRC ?= harness/vtd_sim.c harness/heap.c harness/hooks.c \
+                  harness/fault.c harness/file.c harness/xen/vtd.c \
+                  harness/xen/page_alloc.c harness/xen/world.c
 
 FUZZ_FLAVOURS := libfuzzer-asan libfuzzer afl afl-cmplog
 
-# A build tree is DIR (objects and binaries) over HV (hv/ or a variant's
-# patched copy), whose files exist once STAMP (empty for hv/) is made.
-# $(call fuzz_objs,DIR,FLAVOUR): the core and the harness of a flavour.
-# Objects depend on this file too: it holds their flags.
+# A build tree is DIR (objects and binaries) over SRC: empty for the real
+# sources, or a variant's FUZZ_SRC, whose files exist once STAMP is made.
+# The core's sources are SRC/hv (or hv/); harness/xen/*.c are SRC's
+# copies in a variant tree, every other harness file is the real one.
+# $(call fuzz_objs,DIR,FLAVOUR): the core and the harness of a flavour;
+# $(call fuzz_hv,SRC): the core's directory; $(call fuzz_hdrs,SRC): what
+# every object depends on besides its source (this file too: it holds
+# their flags).
 fuzz_objs = $(patsubst %,$(1)/$(2)/obj/hv/%.o,$(FUZZ_HV_NAMES)) \
             $(patsubst harness/%.c,$(1)/$(2)/obj/harness/%.o,$(FUZZ_HAR_C))
-fuzz_hdrs = mk/fuzz.mk $(addprefix $(1)/,$(notdir $(wildcard hv/*.h))) \
+fuzz_hv = $(if $(1),$(1)/hv,hv)
+fuzz_hdrs = mk/fuzz.mk \
+            $(addprefix $(call fuzz_hv,$(1))/,$(notdir $(wildcard hv/*.h))) \
             $(wildcard harness/*.h harness/xen/*.h harness/include/*/*.h) \
             $(XH_STAMP)
 
-# $(call fuzz_compile,FLAVOUR,HV): the recipe of one object (warnings per
-# file: Xen's own files get Xen's, mk/xen-src.mk).
-fuzz_compile = $(if $(FUZZ_NOCOV),$(FUZZ_NCC_$(1)),$(FUZZ_CC_$(1))) \
-	$(FUZZ_CF_$(1)) $(call warn_for,$<,$(FUZZ_WARN)) \
-	$(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) $(XEN_INC) -I$(2)
+# Xen's include flags; a variant's Xen files come before the real tree's
+# (-I SRC/xen ahead of -I$(XH)/xen).  Its copies of harness/xen/*.c find
+# their headers beside them: the script copies the whole directory.
+fuzz_xen_inc = $(if $(1),$(patsubst -I$(XH)/xen,-I$(1)/xen -I$(XH)/xen,\
+	$(XEN_INC)),$(XEN_INC))
 
-# $(call fuzz_flavour,DIR,HV,STAMP,FLAVOUR)
+# $(call fuzz_compile,FLAVOUR,SRC,NAME): the recipe of one object, NAME its
+# source's name in the repository (warnings per file: Xen's own files get
+# Xen's, mk/xen-src.mk).
+fuzz_compile = $(if $(FUZZ_NOCOV),$(FUZZ_NCC_$(1)),$(FUZZ_CC_$(1))) \
+	$(FUZZ_CF_$(1)) $(call warn_for,$(3),$(FUZZ_WARN)) \
+	$(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) $(call fuzz_xen_inc,$(2)) \
+	-I$(call fuzz_hv,$(2))
+
+# $(call fuzz_flavour,DIR,SRC,STAMP,FLAVOUR)
 define fuzz_flavour
-$(1)/$(4)/obj/hv/%.o: $(2)/%.c $(call fuzz_hdrs,$(2)) $(3)
+$(1)/$(4)/obj/hv/%.o: $(call fuzz_hv,$(2))/%.c $(call fuzz_hdrs,$(2)) $(3)
 	@mkdir -p $$(@D)
-	$$(call fuzz_compile,$(4),$(2)) -c $$< -o $$@
+	$$(call fuzz_compile,$(4),$(2),hv/$$*.c) -c $$< -o $$@
 
 $(1)/$(4)/obj/harness/%.o: harness/%.c $(call fuzz_hdrs,$(2)) $(3)
 	@mkdir -p $$(@D)
-	$$(call fuzz_compile,$(4),$(2)) -c $$< -o $$@
+	$$(call fuzz_compile,$(4),$(2),$$<) -c $$< -o $$@
+
+ifneq ($(2),)
+# The variant's stand-ins (the more specific pattern wins).
+$(1)/$(4)/obj/harness/xen/%.o: $(2)/harness/xen/%.c $(call fuzz_hdrs,$(2)) $(3)
+	@mkdir -p $$(@D)
+	$$(call fuzz_compile,$(4),$(2),harness/xen/$$*.c) -c $$< -o $$@
+endif
 
 $(1)/$(4)/obj/fuzz/%.o: fuzz/%.c $(call fuzz_hdrs,$(2)) $(3)
 	@mkdir -p $$(@D)
-	$$(call fuzz_compile,$(4),$(2)) -c $$< -o $$@
+	$$(call fuzz_compile,$(4),$(2),$$<) -c $$< -o $$@
 
 $(patsubst harness/%.c,$(1)/$(4)/obj/harness/%.o,$(FUZZ_NOCOV_SRC)): FUZZ_NOCOV := 1
 
@@ -142,11 +179,11 @@ endef
 
 # The tools of a tree, all ASan+UBSan builds without a fuzzer.
 # triage runs fuzz_trace's checks in-process: its entry point, renamed.
-# $(call fuzz_tools,DIR,HV,STAMP)
+# $(call fuzz_tools,DIR,SRC,STAMP)
 define fuzz_tools
 $(1)/asan/obj/fuzz/fuzz_trace_one.o: fuzz/fuzz_trace.c $(call fuzz_hdrs,$(2)) $(3)
 	@mkdir -p $$(@D)
-	$$(call fuzz_compile,asan,$(2)) -DLLVMFuzzerTestOneInput=fuzz_trace_one \
+	$$(call fuzz_compile,asan,$(2),$$<) -DLLVMFuzzerTestOneInput=fuzz_trace_one \
 		-c $$< -o $$@
 $(1)/triage: $(1)/asan/obj/fuzz/triage.o $(1)/asan/obj/fuzz/fuzz_trace_one.o \
 		$(call fuzz_objs,$(1),asan)
@@ -158,7 +195,7 @@ $(1)/replay: $(1)/asan/obj/harness/replay.o $(call fuzz_objs,$(1),asan)
 $(1)/tests/minimize_test: tests/fuzz/minimize_test.c $(call fuzz_hdrs,$(2)) \
 		$(call fuzz_objs,$(1),asan)
 	@mkdir -p $$(@D)
-	$$(call fuzz_compile,asan,$(2)) $$(filter %.c %.o,$$^) -o $$@
+	$$(call fuzz_compile,asan,$(2),$$<) $$(filter %.c %.o,$$^) -o $$@
 endef
 
 # libFuzzer targets link the engine; AFL++ ones the persistent driver.
@@ -178,10 +215,12 @@ $(1)/$(2)/$(3): $(1)/$(2)/obj/fuzz/$(3).o \
 		$$^ -o $$@
 endef
 
-# The tree fuzzed: hv/, or the variant's copy.
+# The tree fuzzed: the real sources, or the variant's copies.
+FUZZ_TREE    := $(if $(VARIANT),$(FUZZ_SRC))
+FUZZ_STAMP   := $(if $(VARIANT),$(FUZZ_PATCHED))
 $(foreach f,asan $(FUZZ_FLAVOURS),\
-	$(eval $(call fuzz_flavour,$(FUZZ_DIR),$(FUZZ_HV),$(if $(VARIANT),$(FUZZ_PATCHED)),$(f))))
-$(eval $(call fuzz_tools,$(FUZZ_DIR),$(FUZZ_HV),$(if $(VARIANT),$(FUZZ_PATCHED))))
+	$(eval $(call fuzz_flavour,$(FUZZ_DIR),$(FUZZ_TREE),$(FUZZ_STAMP),$(f))))
+$(eval $(call fuzz_tools,$(FUZZ_DIR),$(FUZZ_TREE),$(FUZZ_STAMP)))
 $(foreach f,$(FUZZ_FLAVOURS),$(foreach t,$(FUZZ_ALL_TARGETS),\
 	$(eval $(call fuzz_target,$(FUZZ_DIR),$(f),$(t)))))
 
@@ -189,15 +228,18 @@ $(foreach f,$(FUZZ_FLAVOURS),$(foreach t,$(FUZZ_ALL_TARGETS),\
 # there as well is the core's, not the variant's): its tools, from hv/.
 ifneq ($(VARIANT),)
 FUZZ_BASE_DIR := $(BUILD)/fuzz
-$(eval $(call fuzz_flavour,$(FUZZ_BASE_DIR),hv,,asan))
-$(eval $(call fuzz_tools,$(FUZZ_BASE_DIR),hv,))
+$(eval $(call fuzz_flavour,$(FUZZ_BASE_DIR),,,asan))
+$(eval $(call fuzz_tools,$(FUZZ_BASE_DIR),,))
 
-# The variant's copy of hv/: made (and the patch checked) by one script,
-# which also says so when the variant does not exist (hence the wildcard).
-$(FUZZ_PATCHED): $(wildcard tests/variants/$(VARIANT).patch hv/*.c hv/*.h) \
-		scripts/fuzz-variant.sh
-	@scripts/fuzz-variant.sh '$(VARIANT)' '$(FUZZ_DIR)/src'
-$(addprefix $(FUZZ_HV)/,$(notdir $(wildcard hv/*.c hv/*.h))): $(FUZZ_PATCHED) ;
+# The variant's copies: made (and the patch checked) by one script, which
+# also says so when the variant does not exist (hence the wildcard).  It
+# copies Xen's grant_table.c from the prepared tree ($(XH_STAMP)) of
+# $(BUILD).
+$(FUZZ_PATCHED): $(wildcard tests/variants/$(VARIANT).patch hv/*.c hv/*.h \
+		harness/xen/*.c) scripts/fuzz-variant.sh $(XH_STAMP)
+	@BUILD='$(BUILD)' scripts/fuzz-variant.sh '$(VARIANT)' '$(FUZZ_SRC)'
+$(addprefix $(FUZZ_HV)/,$(notdir $(wildcard hv/*.c hv/*.h))) \
+$(addprefix $(FUZZ_SRC)/,$(wildcard harness/xen/*.c)): $(FUZZ_PATCHED) ;
 endif
 
 FUZZ_TOOLS := $(FUZZ_DIR)/triage $(FUZZ_DIR)/trace2bin \
@@ -228,7 +270,7 @@ fuzz-build: fuzz-build-libfuzzer fuzz-build-afl
 FUZZ_ENV = FUZZ_DIR='$(FUZZ_DIR)' FUZZ_TIME='$(FUZZ_TIME)' ENGINE='$(ENGINE)' \
 	JOBS='$(JOBS)' VARIANT='$(VARIANT)' FUZZ_TARGETS='$(FUZZ_TARGETS)' \
 	FUZZ_SAN='$(FUZZ_SAN)' FUZZ_BASE_DIR='$(BUILD)/fuzz' \
-	FUZZ_FAIL_ON_FINDING='$(FUZZ_FAIL_ON_FINDING)'
+	FUZZ_FAIL_ON_FINDING='$(FUZZ_FAIL_ON_FINDING)' CRASHES='$(CRASHES)'
 
 fuzz: deps-fuzz fuzz-tools $(foreach f,$(FUZZ_RUN_FLAVOURS),$(call fuzz_bins,$(f)))
 	@$(FUZZ_ENV) scripts/fuzz-run.sh

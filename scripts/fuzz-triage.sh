@@ -27,6 +27,8 @@
 #      duplicate.  An existing case is never overwritten.
 #
 # Prints one line per file, then "triage-summary new=N dup=N norepro=N".
+# A FILE that is not a readable regular file is an error (one line on
+# stderr; the others are still triaged, and the exit status is 2).
 
 set -euo pipefail
 
@@ -34,12 +36,16 @@ me=fuzz-triage
 top=$(cd "$(dirname "$0")/.." && pwd)
 target=fuzz_exec
 if [ "${1:-}" = --target ]; then
-    target=$2
-    shift 2
+    target=${2:-}
+    shift $(($# < 2 ? $# : 2))
 fi
 case "$target" in
 fuzz_exec|fuzz_trace) ;;
 *) echo "$me: unknown target '$target'" >&2; exit 2 ;;
+esac
+case "${1:-}" in
+-*) echo "$me: unknown option '$1' (usage: $0 [--target fuzz_exec|fuzz_trace] FILE...)" >&2
+    exit 2 ;;
 esac
 fuzz_dir=${FUZZ_DIR:-$top/build/fuzz}
 variant=${VARIANT:-}
@@ -82,13 +88,18 @@ trap 'rm -rf "$tmp"' EXIT
 new=0
 dup=0
 norepro=0
+bad=0
 
 field() {   # field NAME < describe-output
     sed -n "s/^$1: //p" | head -n1
 }
 
 for f in "$@"; do
-    [ -f "$f" ] || continue
+    if [ ! -f "$f" ] || [ ! -r "$f" ]; then
+        echo "$me: $f: not a readable file" >&2
+        bad=$((bad + 1))
+        continue
+    fi
     if ! "$triage" --target "$target" describe "$f" >"$tmp/desc" 2>"$tmp/err"; then
         echo "  norepro  $f"
         norepro=$((norepro + 1))
@@ -150,3 +161,4 @@ for f in "$@"; do
     new=$((new + 1))
 done
 echo "triage-summary new=$new dup=$dup norepro=$norepro"
+[ "$bad" = 0 ] || exit 2

@@ -30,13 +30,33 @@ else
     fail "corpora-every-op-kind ($kinds of $nkinds op kinds in the seeds)"
 fi
 combos=$(for f in corpora/fuzz_trace/*.trace; do
-              c=$(sed -nE 's/^caps cm=([01]) psi=([01]) .* qi=([01]) coherent=([01]) .*/\1\2\3\4/p' "$f")
+              c=$(sed -nE 's/^caps cm=([01]) psi=([01]) .* qi=([01]) coherent=([01]) rwbf=([01]) .*/\1\2\3\4\5/p' "$f")
               r=$(sed -nE 's/^config .*ro=([01]).*/\1/p' "$f")
               echo "$c$r"
           done | sort -u | wc -l)
-if [ "$combos" -eq 32 ]; then
+if [ "$combos" -eq 64 ]; then
     pass "corpora-every-capability-combination"
 else
-    fail "corpora-every-capability-combination (only $combos of 32 cm/psi/qi/coherent/ro)"
+    fail "corpora-every-capability-combination (only $combos of 64 cm/psi/qi/coherent/rwbf/ro)"
+fi
+
+# Every fault point is armed by some seed, and the grant frame edges and
+# the value tables' far ends are named.
+points=$(sed -nE 's/^fault_at point=([a-z-]+) k=[1-9].*/\1/p' corpora/fuzz_trace/*.trace | sort -u | wc -l)
+npoints=$(sed -n '/^enum fault_point {/,/^};/p' harness/fault.h | grep -cE '^\s+FP_[A-Z_]+,' || true)
+if [ "$npoints" -gt 0 ] && [ "$points" -eq "$npoints" ]; then
+    pass "corpora-every-fault-point ($points)"
+else
+    fail "corpora-every-fault-point ($points of $npoints fault points armed in the seeds)"
+fi
+missing=
+for word in 'ref=511 ' 'ref=512 ' 'ref=2048 ' 'ref=4294967295 ' 'd=32751 ' \
+            'dom=self ' 'parts=device,wrongbus' 'mfn=0$' 'frame=0$'; do
+    grep -qE -- "$word" corpora/fuzz_trace/*.trace || missing="$missing '$word'"
+done
+if [ -z "$missing" ]; then
+    pass "corpora-edges-named"
+else
+    fail "corpora-edges-named (no seed has:$missing)"
 fi
 exit "$failed"

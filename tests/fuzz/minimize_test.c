@@ -5,9 +5,13 @@
  * the result always encodes, that the run budget is honoured, and that an
  * uninteresting input is left alone.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xen/types.h>
+#include <public/xen.h>
 
 #include "decode.h"
 #include "minimize.h"
@@ -91,6 +95,37 @@ static bool pred_two_frames(const struct trace *t, void *ctx)
     return a && b;
 }
 
+/* Interesting: a create of some domain that then maps a ref past 511. */
+static bool pred_self_map_far(const struct trace *t, void *ctx)
+{
+    size_t i, j;
+
+    (void)ctx;
+    for ( i = 0; i < t->nr_ops; i++ )
+        for ( j = i + 1; t->ops[i].kind == OP_CREATE && j < t->nr_ops; j++ )
+            if ( t->ops[j].kind == OP_MAP && t->ops[j].d == t->ops[i].d &&
+                 t->ops[j].ref >= 512 && t->ops[j].ref != 0xffffffffU )
+                return true;
+    return false;
+}
+
+/* Interesting: a setup_table of DOMID_SELF and an unmap after it. */
+static bool pred_self_setup_unmap(const struct trace *t, void *ctx)
+{
+    bool setup = false;
+    size_t i;
+
+    (void)ctx;
+    for ( i = 0; i < t->nr_ops; i++ )
+    {
+        if ( t->ops[i].kind == OP_SETUP_TABLE && t->ops[i].rd == DOMID_SELF )
+            setup = true;
+        if ( setup && t->ops[i].kind == OP_UNMAP )
+            return true;
+    }
+    return false;
+}
+
 static bool pred_never(const struct trace *t, void *ctx)
 {
     (void)t;
@@ -130,7 +165,8 @@ int main(void)
     check(t.nr_ops == 2 && st.ops_before == 342 && st.ops_after == 2,
           "drops-to-two-ops");
     check(t.ops[0].kind == OP_CREATE && t.ops[0].d == 2 &&
-          t.ops[0].iommu == 0, "create-shrunk");
+          t.ops[0].iommu == 0 && t.ops[0].n == 0 && t.ops[0].maptrack == 0,
+          "create-shrunk");
     check(t.nr_ops == 2 && t.ops[1].kind == OP_MAP && t.ops[1].ref == 3 &&
           t.ops[1].d == 0 && t.ops[1].rd == 0 && t.ops[1].flags == 0,
           "map-fields-shrunk");
@@ -169,9 +205,64 @@ int main(void)
           "budget-honoured");
     trace_free(&t);
 
-    /* 4. Not interesting to begin with: refused, left as it was. */
-    noise(&t, 20, 5);
+    /*
+     * 4. Domain ids and refs shrink through their value tables: the
+     *    largest domid is renamed to domain 0 in both its uses, a ref past
+     *    a grant frame edge goes down the table to the first that still
+     *    is (512), not to a value the encodings cannot carry.
+     */
     opts.max_runs = 0;
+    noise(&t, 60, 11);
+    for ( i = 0; i < t.nr_ops; i++ )
+        if ( t.ops[i].kind == OP_CREATE || t.ops[i].kind == OP_MAP )
+            t.ops[i].kind = OP_DESTROY;
+    op = make_op(OP_CREATE);
+    op.d = DOMID_FIRST_RESERVED - 1;
+    op.n = 7;
+    trace_push(&t, &op);
+    op = make_op(OP_MAP);
+    op.d = DOMID_FIRST_RESERVED - 1;
+    op.rd = DOMID_SELF;
+    op.ref = 2047;
+    op.flags = 3;
+    trace_push(&t, &op);
+    check(minimize_trace(&t, pred_self_map_far, NULL, &opts, &st) &&
+          t.nr_ops == 2 && trace_encodable(&t), "value-tables-encodable");
+    check(t.nr_ops == 2 && t.ops[0].d == 0 && t.ops[1].d == 0 &&
+          t.ops[1].rd == 0 && t.ops[0].n == 0, "domid-renamed-through-table");
+    check(t.nr_ops == 2 && t.ops[1].ref == 512, "ref-shrunk-through-table");
+    trace_free(&t);
+
+    /*
+     * 5. A batch is taken apart (its begin and end go together), and
+     *    DOMID_SELF, the caller and not a domain of its own, is never
+     *    renamed.
+     */
+    trace_init(&t);
+    op = make_op(OP_BEGIN);
+    trace_push(&t, &op);
+    op = make_op(OP_SETUP_TABLE);
+    op.d = 3;
+    op.rd = DOMID_SELF;
+    op.n = 2;
+    trace_push(&t, &op);
+    op = make_op(OP_UNMAP);
+    op.d = 4;
+    op.handle = 700;
+    op.flags = UNMAP_HOST | UNMAP_DEVICE;
+    trace_push(&t, &op);
+    op = make_op(OP_END);
+    trace_push(&t, &op);
+    check(minimize_trace(&t, pred_self_setup_unmap, NULL, &opts, &st) &&
+          t.nr_ops == 2 && t.ops[0].kind == OP_SETUP_TABLE &&
+          t.ops[1].kind == OP_UNMAP, "batch-markers-dropped");
+    check(t.nr_ops == 2 && t.ops[0].rd == DOMID_SELF && t.ops[0].d == 0 &&
+          t.ops[1].handle == 0 && t.ops[1].flags == 0,
+          "self-kept-fields-shrunk");
+    trace_free(&t);
+
+    /* 6. Not interesting to begin with: refused, left as it was. */
+    noise(&t, 20, 5);
     check(!minimize_trace(&t, pred_never, NULL, &opts, &st) && t.nr_ops == 20,
           "uninteresting-refused");
     trace_free(&t);

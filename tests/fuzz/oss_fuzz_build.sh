@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # fuzz/build.sh as OSS-Fuzz / ClusterFuzzLite call it (their variables,
-# libFuzzer with ASan): both targets, seed corpus zips with every seed,
+# libFuzzer with ASan): the Xen source obtained as make obtains it (XEN_SRC
+# if set, else Debian's package cached under $BUILD/xen-src) and said so
+# in one line, both targets, seed corpus zips with every seed,
 # dictionaries, and the targets run.
 
 set -euo pipefail
@@ -24,6 +26,10 @@ if ! CC=$cc CXX=$cxx CFLAGS='-O1 -fsanitize=address,fuzzer-no-link' \
     fail "oss-fuzz-build"
     exit 1
 fi
+if [ "$(grep -c '^build.sh: Xen source: /' "$work/log")" != 1 ]; then
+    fail "oss-fuzz-build (no one line naming the Xen source: $(head -n1 "$work/log"))"
+    exit 1
+fi
 for t in fuzz_exec fuzz_trace; do
     for f in "$t" "${t}_seed_corpus.zip" "$t.dict"; do
         [ -s "$work/out/$f" ] || { fail "oss-fuzz-build ($f missing)"; exit 1; }
@@ -38,4 +44,4 @@ for t in fuzz_exec fuzz_trace; do
         exit 1
     fi
 done
-pass "oss-fuzz-build (fuzz_exec, fuzz_trace, seed zips, dictionaries)"
+pass "oss-fuzz-build (fuzz_exec, fuzz_trace, seed zips, dictionaries; $(sed -n 's/^build.sh: \(Xen source: .*\)/\1/p' "$work/log"))"

@@ -15,8 +15,9 @@
 #                             variant's build (tests/variants/V.patch) must
 #                             still find the same check.
 #
-# Uses build/asan/replay (make build-asan) if it is there, else builds the
-# same program as build/fuzz/replay.
+# Uses $BUILD/fuzz/replay, the ASan+UBSan replay that make keeps up to
+# date with every harness and core file (build/asan/replay is rebuilt only
+# by make build-asan, so it may be older than the sources).
 
 set -euo pipefail
 # shellcheck source=tests/fuzz/lib.bash
@@ -27,8 +28,7 @@ if ! fuzz_make "$fz/replay" "$fz/triage"; then
     fail "replay-build"
     exit 1
 fi
-replay=$BUILD/asan/replay
-[ -x "$replay" ] && [ "$replay" -nt harness/replay.c ] || replay=$fz/replay
+replay=$fz/replay
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -49,10 +49,12 @@ else
 fi
 
 "$replay" corpora/fuzz_exec/*.bin >"$work/all" 2>&1 || true
+# (GNTST_bad_gntref is -3, as -ESRCH is: the log names both -ESRCH.)
 missing=
-for st in -EINVAL -EEXIST -EBUSY -EPERM -ENOMEM -EIO -ETIMEDOUT \
-          GNTST_okay GNTST_general_error GNTST_bad_domain GNTST_bad_gntref \
-          GNTST_bad_handle GNTST_bad_page GNTST_no_space; do
+for st in -EINVAL -EEXIST -EBUSY -EPERM -ENXIO -ENOMEM -EIO -ETIMEDOUT \
+          -ESRCH GNTST_okay GNTST_general_error GNTST_bad_domain \
+          GNTST_bad_handle GNTST_bad_page GNTST_bad_dev_addr \
+          GNTST_permission_denied GNTST_no_space; do
     grep -qE -- "-> $st\$" "$work/all" || missing="$missing $st"
 done
 if [ -z "$missing" ]; then
