@@ -53,7 +53,7 @@ fi
 missing=
 for st in -EINVAL -EEXIST -EBUSY -EPERM -ENXIO -ENOMEM -EIO -ETIMEDOUT \
           -ESRCH GNTST_okay GNTST_general_error GNTST_bad_domain \
-          GNTST_bad_handle GNTST_bad_page GNTST_bad_dev_addr \
+          GNTST_bad_gntref GNTST_bad_handle GNTST_bad_page GNTST_bad_dev_addr \
           GNTST_permission_denied GNTST_no_space; do
     grep -qE -- "-> $st\$" "$work/all" || missing="$missing $st"
 done
