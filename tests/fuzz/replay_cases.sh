@@ -49,7 +49,6 @@ else
 fi
 
 "$replay" corpora/fuzz_exec/*.bin >"$work/all" 2>&1 || true
-# (GNTST_bad_gntref is -3, as -ESRCH is: the log names both -ESRCH.)
 missing=
 for st in -EINVAL -EEXIST -EBUSY -EPERM -ENXIO -ENOMEM -EIO -ETIMEDOUT \
           -ESRCH GNTST_okay GNTST_general_error GNTST_bad_domain \
