@@ -329,14 +329,15 @@ void gtio_flush_confirmed_all(const struct domain *d)
 
 /*
  * A unit registers at boot, before any domain has a device: nothing is
- * pending or unconfirmed.  (The harness boots many times in one process,
- * and may have unwound out of a batch at a panic.)
+ * pending or unconfirmed.  (In Xen the CPUs brought up later start with
+ * zeroed per-CPU data; the harness boots many times in one process, and
+ * may have unwound out of a batch at a panic.)
  */
 void gtio_flush_reset(void)
 {
     unsigned int cpu;
 
-    for_each_possible_cpu ( cpu )
+    for_each_online_cpu ( cpu )
         memset(&per_cpu(gtio_batch, cpu), 0, sizeof(struct gtio_batch));
     hwdom_unconfirmed = false;
 }

@@ -156,10 +156,12 @@ cp fuzz/*.dict "$work/top/fuzz/"
 cp "$work/malformed.trace" "$work/top/corpora/traces/zz-malformed.trace"
 touch -d '2001-01-01' "$work/top/corpora"/*/* "$work/top/fuzz"/*
 before=$(cd "$work/top" && ls -lR --time-style=+%s corpora fuzz | sha1sum)
+# fuzz-corpora.sh runs from its own top: the tool by an absolute path.
+t2b_abs=$(cd "$fz" && pwd)/trace2bin
 expect fuzz-corpora-malformed 'zz-malformed.trace:2:' \
-    env TRACE2BIN="$fz/trace2bin" "$work/top/scripts/fuzz-corpora.sh"
+    env TRACE2BIN="$t2b_abs" "$work/top/scripts/fuzz-corpora.sh"
 expect fuzz-corpora-flag 'usage' \
-    env TRACE2BIN="$fz/trace2bin" "$work/top/scripts/fuzz-corpora.sh" --bogus
+    env TRACE2BIN="$t2b_abs" "$work/top/scripts/fuzz-corpora.sh" --bogus
 if [ "$(cd "$work/top" && ls -lR --time-style=+%s corpora fuzz | sha1sum)" = "$before" ]; then
     pass "bad-input-fuzz-corpora-keeps-corpora"
 else

@@ -8,6 +8,6 @@ typedef struct cpumask {
 } cpumask_t;
 typedef cpumask_t *cpumask_var_t;
 
-#define for_each_possible_cpu(cpu)  for ( (cpu) = 0; (cpu) < 1; (cpu)++ )
+#define for_each_online_cpu(cpu)    for ( (cpu) = 0; (cpu) < 1; (cpu)++ )
 
 #endif
