@@ -31,20 +31,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "nocov.h"
 #include "shadow.h"
 
-/*
- * For loops that only compare states, run at every op: their coverage
- * would say nothing about the code under test, and comparison tracing
- * would make them the fuzzer's main cost.  Each such loop is a fast path
- * in front of the instrumented check, with the same predicate.
- */
-#if defined(__clang__)
-/* Not inlined: code inlined into an instrumented caller is instrumented. */
-# define NO_COVERAGE __attribute__((no_sanitize("coverage"), __noinline__))
-#else
-# define NO_COVERAGE
-#endif
 
 struct finding {
     const char *check;
