@@ -386,6 +386,14 @@ static int op_create(struct apply_ctx *c, const struct op *op)
     return 0;
 }
 
+/* One part of a mapping gives back its frame reference (and type). */
+static void drop_part(struct apply_ctx *c, unsigned long mfn, bool ro)
+{
+    if ( !ro )
+        frame_put_type(&c->sh->frame[mfn]);
+    frame_put_ref(c, mfn);
+}
+
 /* The handles a dying domain holds go (gnttab_release_mappings()). */
 static void release_mappings(struct apply_ctx *c, unsigned int d)
 {
@@ -398,19 +406,13 @@ static void release_mappings(struct apply_ctx *c, unsigned int d)
         struct sh_handle *hd = &dom->handle[h];
         struct sh_domain *rdom = &sh->dom[hd->rd];
         bool ro = hd->flags & GNTMAP_readonly;
-        struct sh_frame *f;
 
         if ( !hd->flags )
             continue;
-        f = &sh->frame[hd->mfn];
         /* The device part's reference; a PV host part's goes with the
          * page tables (relinquish_host_mappings()). */
         if ( hd->flags & GNTMAP_device_map )
-        {
-            if ( !ro )
-                frame_put_type(f);
-            frame_put_ref(c, hd->mfn);
-        }
+            drop_part(c, hd->mfn, ro);
         pins_add(&rdom->active[hd->ref].pin, hd->flags & PARTS, ro, -1);
         reduce_status(rdom, hd->ref, ro);
         memset(hd, 0, sizeof(*hd));
@@ -1019,21 +1021,12 @@ static void complete(struct apply_ctx *c, const struct completion *done)
 {
     struct shadow *sh = c->sh;
     struct sh_domain *rdom = &sh->dom[done->rd];
-    struct sh_frame *f = &sh->frame[done->mfn];
     bool ro = done->done & GNTMAP_readonly;
 
     if ( done->done & GNTMAP_device_map )
-    {
-        if ( !ro )
-            frame_put_type(f);
-        frame_put_ref(c, done->mfn);
-    }
+        drop_part(c, done->mfn, ro);
     if ( done->done & GNTMAP_host_map )
-    {
-        if ( !ro )
-            frame_put_type(f);
-        frame_put_ref(c, done->mfn);
-    }
+        drop_part(c, done->mfn, ro);
     pins_add(&rdom->active[done->ref].pin, done->done & PARTS, ro, -1);
     reduce_status(rdom, done->ref, ro);
 }

@@ -38,6 +38,7 @@
 #include "vtd_sim.h"
 #include "xen/world.h"
 #include "../lib/check.h"
+#include "../lib/xen_world.h"
 
 /* Domain 1 grants its frames to domain 2, whose device DEV does DMA. */
 enum { GRANTER = 1, GRANTEE = 2, DEV = 0 };
@@ -79,42 +80,6 @@ static void stop(void)
     world_power_off();
 }
 
-/* ---- BUG() or panic() in Xen: a failed test, not a dead process ---- */
-
-static jmp_buf xen_fatal;
-static void (*guarded_test)(void);
-
-static void guarded(void)
-{
-    static char msg[360];
-    const struct harness_fatal *f;
-
-    harness_set_unwind(&xen_fatal);
-    if ( !setjmp(xen_fatal) )
-    {
-        guarded_test();
-        harness_set_unwind(NULL);
-        return;
-    }
-    harness_set_unwind(NULL);
-    f = harness_last_fatal();
-    snprintf(msg, sizeof(msg), "%s in Xen at %s:%d: %s",
-             f->kind == HARNESS_FATAL_PANIC ? "panic" : "BUG",
-             f->file ? f->file : "?", f->line, f->what);
-    if ( !check_failed_at )
-    {
-        check_failed_at = msg;
-        check_failed_file = __FILE__;
-        check_failed_line = __LINE__;
-    }
-    world_power_off();
-}
-
-/* RUN() with Xen's fatal conditions reported as the test's failure. */
-#define RUN_XEN(fn) do {                                                \
-    guarded_test = (fn);                                                \
-    run_test(#fn, guarded);                                             \
-} while ( 0 )
 
 /* ---- the guests ---- */
 
@@ -233,56 +198,7 @@ static void unmap_batch(const struct mapping *m, unsigned int n)
         CHECK_EQ(ops[i].status, GNTST_okay);
 }
 
-/* ---- what Xen and the unit have now ---- */
-
-static struct domain *dom(domid_t id)
-{
-    struct domain *d = world_domain(id);
-
-    ASSERT(d);
-    return d;
-}
-
-/* The leaf the core wrote for mfn in id's tables (GTIO_ACCESS_*). */
-static unsigned int entry(domid_t id, unsigned long mfn)
-{
-    return gtio_pt_get(dom(id), mfn);
-}
-
-struct reach_query {
-    unsigned long mfn;
-    unsigned int access;
-};
-
-static bool reach_visit(void *ctx, unsigned int dev,
-                        const struct sim_translation *t)
-{
-    struct reach_query *q = ctx;
-
-    (void)dev;
-    if ( t->mfn == q->mfn )
-        q->access |= t->access;
-    return true;
-}
-
-/* What DMA of dev may do to frame mfn now (SIM_R|SIM_W), stale or not. */
-static unsigned int reach(unsigned int dev, unsigned long mfn)
-{
-    struct reach_query q = { .mfn = mfn };
-
-    vtd_sim_for_each_reachable(dev, reach_visit, &q);
-    return q.access;
-}
-
-static unsigned int table_pages(domid_t id)
-{
-    const struct page_info *pg;
-    unsigned int n = 0;
-
-    page_list_for_each ( pg, &dom_iommu(dom(id))->arch.pgtables.list )
-        n++;
-    return n;
-}
+/* ---- what Xen and the unit have now (and tests/lib/xen_world.h) ---- */
 
 static struct page_info *frame(unsigned long mfn)
 {

@@ -30,6 +30,7 @@
 #include "vtd_sim.h"
 #include "xen/world.h"
 #include "../lib/check.h"
+#include "../lib/xen_world.h"
 
 enum { HWDOM = 0, GRANTER = 1, GUEST = 2, DEV = 0 };
 
@@ -70,42 +71,7 @@ static void stop(void)
     world_power_off();
 }
 
-/* ---- Xen's fatal conditions ---- */
-
-static jmp_buf xen_fatal;
-static void (*guarded_test)(void);
-
-/* BUG() or panic() not asked for by the test fails it, with its place. */
-static void guarded(void)
-{
-    static char msg[360];
-    const struct harness_fatal *f;
-
-    harness_set_unwind(&xen_fatal);
-    if ( !setjmp(xen_fatal) )
-    {
-        guarded_test();
-        harness_set_unwind(NULL);
-        return;
-    }
-    harness_set_unwind(NULL);
-    f = harness_last_fatal();
-    snprintf(msg, sizeof(msg), "%s in Xen at %s:%d: %s",
-             f->kind == HARNESS_FATAL_PANIC ? "panic" : "BUG",
-             f->file ? f->file : "?", f->line, f->what);
-    if ( !check_failed_at )
-    {
-        check_failed_at = msg;
-        check_failed_file = __FILE__;
-        check_failed_line = __LINE__;
-    }
-    world_power_off();
-}
-
-#define RUN_XEN(fn) do {                                                \
-    guarded_test = (fn);                                                \
-    run_test(#fn, guarded);                                             \
-} while ( 0 )
+/* ---- Xen's fatal conditions (RUN_XEN: tests/lib/xen_world.h) ---- */
 
 /*
  * Run fn where a fatal condition in Xen is expected: whether it returned,
@@ -210,55 +176,7 @@ static long unmap(const struct mapping *m)
     return rc;
 }
 
-/* ---- what Xen and the unit have ---- */
-
-static struct domain *dom(domid_t id)
-{
-    struct domain *d = world_domain(id);
-
-    ASSERT(d);
-    return d;
-}
-
-static unsigned int entry(domid_t id, unsigned long mfn)
-{
-    return gtio_pt_get(dom(id), mfn);
-}
-
-struct reach_query {
-    unsigned long mfn;
-    unsigned int access;
-};
-
-static bool reach_visit(void *ctx, unsigned int dev,
-                        const struct sim_translation *t)
-{
-    struct reach_query *q = ctx;
-
-    (void)dev;
-    if ( t->mfn == q->mfn )
-        q->access |= t->access;
-    return true;
-}
-
-/* What DMA of dev may do to frame mfn now, stale translations included. */
-static unsigned int reach(unsigned int dev, unsigned long mfn)
-{
-    struct reach_query q = { .mfn = mfn };
-
-    vtd_sim_for_each_reachable(dev, reach_visit, &q);
-    return q.access;
-}
-
-static unsigned int table_pages(domid_t id)
-{
-    const struct page_info *pg;
-    unsigned int n = 0;
-
-    page_list_for_each ( pg, &dom_iommu(dom(id))->arch.pgtables.list )
-        n++;
-    return n;
-}
+/* ---- what Xen and the unit have (and tests/lib/xen_world.h) ---- */
 
 /* ld's table pages other than the root, into mfns[]; how many. */
 static unsigned int non_root_tables(domid_t ld, unsigned long *mfns,
