@@ -13,6 +13,11 @@
  * then needs no allocation and cannot fail.  gtio_pt_collapse() unlinks
  * the tables a confirmed removal emptied; they are freed only after an
  * invalidation that also clears the paging-structure caches completed.
+ *
+ * Walks and changes hold hd->arch.mapping_lock, as Xen's VT-d driver does
+ * for the same tables: type changes, populate and grant maps of one
+ * domain run on several CPUs at once.  Nothing waits under it: emptied
+ * tables are handed to flush.c after it is dropped.
  */
 
 #include <xen/types.h>
@@ -74,21 +79,31 @@ void gtio_pt_leak_table(struct domain *d, struct page_info *pg)
     spin_unlock(&hd->arch.pgtables.lock);
 }
 
-int gtio_root(struct domain *d, paddr_t *maddr)
+static int root_locked(struct domain *d)
 {
     struct domain_iommu *hd = dom_iommu(d);
     uint64_t root;
     int rc;
 
-    if ( !hd->arch.vtd.pgd_maddr )
-    {
-        rc = table_alloc(d, &root);
-        if ( rc )
-            return rc;
+    ASSERT(spin_is_locked(&hd->arch.mapping_lock));
+    if ( hd->arch.vtd.pgd_maddr )
+        return 0;
+    rc = table_alloc(d, &root);
+    if ( !rc )
         hd->arch.vtd.pgd_maddr = root;
-    }
+    return rc;
+}
+
+int gtio_root(struct domain *d, paddr_t *maddr)
+{
+    struct domain_iommu *hd = dom_iommu(d);
+    int rc;
+
+    spin_lock(&hd->arch.mapping_lock);
+    rc = root_locked(d);
     *maddr = hd->arch.vtd.pgd_maddr;
-    return 0;
+    spin_unlock(&hd->arch.mapping_lock);
+    return rc;
 }
 
 /*
@@ -117,13 +132,17 @@ static unsigned int walk(struct domain *d, unsigned long dfn, uint64_t *table)
 
 unsigned int gtio_pt_get(struct domain *d, unsigned long dfn)
 {
-    uint64_t table, pte, *t;
+    struct domain_iommu *hd = dom_iommu(d);
+    uint64_t table, pte = 0, *t;
 
-    if ( !dom_iommu(d)->arch.vtd.pgd_maddr || walk(d, dfn, &table) != 1 )
-        return GTIO_ACCESS_NONE;
-    t = table_map(table);
-    pte = t[gtio_pt_index(dfn, 1)];
-    unmap_domain_page(t);
+    spin_lock(&hd->arch.mapping_lock);
+    if ( hd->arch.vtd.pgd_maddr && walk(d, dfn, &table) == 1 )
+    {
+        t = table_map(table);
+        pte = t[gtio_pt_index(dfn, 1)];
+        unmap_domain_page(t);
+    }
+    spin_unlock(&hd->arch.mapping_lock);
     return pte & GTIO_PTE_PROT;
 }
 
@@ -160,18 +179,17 @@ static int build_path(struct domain *d, unsigned long dfn, unsigned int level,
  * domains), and say what it gave before.  Only a map can fail, and only
  * before anything changed.
  */
-int gtio_pt_set(struct domain *d, unsigned long dfn, unsigned int access,
-                unsigned int *old_access)
+static int set_locked(struct domain *d, unsigned long dfn, unsigned int access,
+                      unsigned int *old_access)
 {
     uint64_t table, *t, *leaf, old, val;
     unsigned int level;
-    paddr_t root;
     int rc;
 
     *old_access = GTIO_ACCESS_NONE;
     if ( !dom_iommu(d)->arch.vtd.pgd_maddr && access == GTIO_ACCESS_NONE )
         return 0;
-    rc = gtio_root(d, &root);
+    rc = root_locked(d);
     if ( rc )
         return rc;
 
@@ -196,6 +214,18 @@ int gtio_pt_set(struct domain *d, unsigned long dfn, unsigned int access,
     return 0;
 }
 
+int gtio_pt_set(struct domain *d, unsigned long dfn, unsigned int access,
+                unsigned int *old_access)
+{
+    struct domain_iommu *hd = dom_iommu(d);
+    int rc;
+
+    spin_lock(&hd->arch.mapping_lock);
+    rc = set_locked(d, dfn, access, old_access);
+    spin_unlock(&hd->arch.mapping_lock);
+    return rc;
+}
+
 static bool table_empty(const uint64_t *t)
 {
     unsigned int i;
@@ -211,13 +241,14 @@ static bool table_empty(const uint64_t *t)
  * The path must be complete: callers have just cleared dfn's leaf and know
  * they will not put it back.
  */
-void gtio_pt_collapse(struct domain *d, unsigned long dfn)
+static unsigned int collapse_locked(struct domain *d, unsigned long dfn,
+                                    struct page_info **dead)
 {
     uint64_t leaf_table;
-    unsigned int level;
+    unsigned int level, nr_dead = 0;
 
     if ( walk(d, dfn, &leaf_table) != 1 )
-        return;
+        return 0;
 
     for ( level = 1; level < GTIO_PT_LEVELS; level++ )
     {
@@ -237,13 +268,27 @@ void gtio_pt_collapse(struct domain *d, unsigned long dfn)
         empty = table_empty(t);
         unmap_domain_page(t);
         if ( !empty )
-            return;
+            break;
 
         t = table_map(parent);
         write_entry(&t[gtio_pt_index(dfn, level + 1)], 0);
         unmap_domain_page(t);
-        gtio_flush_note_dead_table(d, maddr_to_page(table));
+        dead[nr_dead++] = maddr_to_page(table);
     }
+    return nr_dead;
+}
+
+void gtio_pt_collapse(struct domain *d, unsigned long dfn)
+{
+    struct domain_iommu *hd = dom_iommu(d);
+    struct page_info *dead[GTIO_PT_LEVELS - 1];
+    unsigned int i, nr_dead;
+
+    spin_lock(&hd->arch.mapping_lock);
+    nr_dead = collapse_locked(d, dfn, dead);
+    spin_unlock(&hd->arch.mapping_lock);
+    for ( i = 0; i < nr_dead; i++ )
+        gtio_flush_note_dead_table(d, dead[i]);
 }
 
 /* Only once no device can walk d's tables (gtio_quiesce()). */

@@ -19,7 +19,7 @@
 #include "gtio_internal.h"
 #include "vtd_sim.h"
 #include "xen/world.h"
-#include "harness/hooks.h"
+#include "fault.h"
 
 /* ---- BUG() or panic() in Xen: a failed test, not a dead process ---- */
 

@@ -6,6 +6,7 @@
  * The core runs in the harness's Xen (harness/xen/) on the simulated unit;
  * the tests call the hook points directly, as grant_table.c and mm.c do.
  */
+#include <setjmp.h>
 #include <string.h>
 
 #include <xen/errno.h>
@@ -121,6 +122,36 @@ static void emptied_tables_past_a_record_are_all_freed(void)
     CHECK_EQ(gtio_batch_end(), 0);
     CHECK_EQ(heap_live_pages(), pages);
     CHECK_EQ(gtio_stats.failures, 0);
+    world_power_off();
+}
+
+/*
+ * A domain's tables change on several CPUs at once in Xen (type changes,
+ * populate, grant maps): every walk and change holds the mapping lock,
+ * as Xen's VT-d driver does.  Held by someone else, gtio must take it
+ * too (the harness's spinlocks make a second acquire a BUG).
+ */
+static void table_changes_take_the_mapping_lock(void)
+{
+    static jmp_buf unwind;
+    struct domain *d;
+    volatile bool returned = false;
+
+    boot();
+    d = world_domain(1);
+    spin_lock(&dom_iommu(d)->arch.mapping_lock);
+    harness_set_unwind(&unwind);
+    if ( !setjmp(unwind) )
+    {
+        /* Returning at all, with any result, is the failure. */
+        if ( gtio_map(d, _dfn(40), _mfn(40), 1, IOMMUF_readable) )
+            returned = true;
+        else
+            returned = true;
+    }
+    harness_set_unwind(NULL);
+    CHECK(!returned);
+    CHECK_EQ(harness_last_fatal()->kind, HARNESS_FATAL_BUG);
     world_power_off();
 }
 
@@ -241,6 +272,7 @@ int main(void)
     RUN(full_batch_flushes_early_and_succeeds);
     RUN(early_flush_failure_reaches_batch_end);
     RUN(emptied_tables_past_a_record_are_all_freed);
+    RUN(table_changes_take_the_mapping_lock);
     RUN(hwdom_mark_cleared_only_by_a_dsi_the_unit_runs);
     RUN(hwdom_mark_does_not_survive_a_reboot);
     RUN(destroy_without_iommu_sends_nothing);
