@@ -39,6 +39,8 @@
  *
  *   drivers/passthrough/iommu.c  iommu_legacy_map(), iommu_legacy_unmap():
  *                                gtio_map(), gtio_unmap() if gtio_manages()
+ *   arch/x86/mm.c                _get_page_type()'s IOMMU block and
+ *                                cleanup_page_mappings(): gtio_page_writable()
  *   common/grant_table.c         map and unmap batch loops:
  *                                gtio_batch_begin(), gtio_batch_end()
  *   common/domain.c              domain_kill(), before
@@ -92,6 +94,7 @@ struct gtio_config {
 /* What gtio asked of the hardware (the debug key prints these). */
 struct gtio_stats {
     unsigned long maps, unmaps;         /* leaf entries changed */
+    unsigned long type_changes;         /* gtio_page_writable() calls */
     unsigned long psi, dsi;             /* IOTLB invalidations queued */
     unsigned long waits;                /* syncs that had work */
     unsigned long merged;               /* changes covered by another's */
@@ -113,6 +116,14 @@ int __must_check gtio_map(struct domain *d, dfn_t dfn, mfn_t mfn,
                           unsigned long page_count, unsigned int flags);
 int __must_check gtio_unmap(struct domain *d, dfn_t dfn,
                             unsigned long page_count);
+
+/*
+ * _get_page_type() and cleanup_page_mappings() for a domain
+ * gtio_manages(): mfn, a page of d's own, gains or loses the writable
+ * type, so its mapping comes or goes.
+ */
+int __must_check gtio_page_writable(struct domain *d, mfn_t mfn,
+                                    bool writable);
 
 /*
  * A batch defers invalidations to its end.  0 from gtio_batch_end() means
@@ -140,5 +151,8 @@ void gtio_free_tables(struct domain *d);
  * since: its devices may still use translations it gave up.
  */
 bool gtio_unconfirmed(const struct domain *d);
+
+/* printk() the counters (a debug key in Xen). */
+void gtio_dump_stats(void);
 
 #endif /* XEN_GTIO_H */

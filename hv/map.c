@@ -165,6 +165,33 @@ int gtio_unmap(struct domain *d, dfn_t dfn, unsigned long page_count)
 }
 
 /*
+ * mm.c's side: a PV page of d gains the writable type in _get_page_type(),
+ * or loses it there or for good in cleanup_page_mappings(); its own
+ * mapping at bfn == mfn comes or goes.  Outside a grant batch it is
+ * confirmed before this returns, so the new type is validated (or the
+ * page freed) only after no device can write it.
+ */
+int gtio_page_writable(struct domain *d, mfn_t mfn, bool writable)
+{
+    dfn_t dfn = _dfn(mfn_x(mfn));
+
+    gtio_stats.type_changes++;
+    if ( writable )
+        return gtio_map(d, dfn, mfn, 1, IOMMUF_readable | IOMMUF_writable);
+    return gtio_unmap(d, dfn, 1);
+}
+
+/* The debug key's output: what gtio asked of the hardware so far. */
+void gtio_dump_stats(void)
+{
+    printk("gtio: maps %lu unmaps %lu type-changes %lu psi %lu dsi %lu "
+           "waits %lu merged %lu failures %lu\n",
+           gtio_stats.maps, gtio_stats.unmaps, gtio_stats.type_changes,
+           gtio_stats.psi, gtio_stats.dsi, gtio_stats.waits,
+           gtio_stats.merged, gtio_stats.failures);
+}
+
+/*
  * Before the grant mappings of a dying domain are released, its tables
  * freed or its domain id given to another, no device may use a
  * translation of it: the devices go to quarantine (context cache

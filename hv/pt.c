@@ -124,6 +124,13 @@ static unsigned int walk(struct domain *d, unsigned long dfn, uint64_t *table)
         unmap_domain_page(t);
         if ( !gtio_pte_present(pte) )
             break;
+        /*
+         * Xen's VT-d driver would coalesce full tables of the domains it
+         * keeps; gtio is given a unit only with superpages off, so a
+         * superpage here is another writer in these tables: stop before
+         * taking guest memory for a table.
+         */
+        BUG_ON(pte & GTIO_PTE_SUPERPAGE);
         cur = pte & GTIO_PTE_ADDR_MASK;
     }
     *table = cur;

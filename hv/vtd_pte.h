@@ -13,6 +13,8 @@
 #define GTIO_PTE_R              (1ULL << 0)
 #define GTIO_PTE_W              (1ULL << 1)
 #define GTIO_PTE_PROT           (GTIO_PTE_R | GTIO_PTE_W)
+/* A superpage at a non-leaf level: never in tables gtio keeps. */
+#define GTIO_PTE_SUPERPAGE      (1ULL << 7)
 #define GTIO_PTE_ADDR_MASK      0x000ffffffffff000ULL
 #define GTIO_PT_LEVELS          4
 #define GTIO_PT_STRIDE          9

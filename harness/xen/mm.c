@@ -31,6 +31,7 @@
 #include <xen/grant_table.h>
 #include <asm/system.h>
 
+#include "gtio.h"
 #include "heap.h"
 #include "internal.h"
 
@@ -59,6 +60,17 @@ bool get_page(struct page_info *page, const struct domain *domain)
     return false;
 }
 
+/* A PV page's own IOMMU mapping, as Xen with hv/xen/patches/0005 does. */
+static int page_iommu(struct domain *d, mfn_t mfn, bool writable)
+{
+    if ( gtio_manages(d) )
+        return gtio_page_writable(d, mfn, writable);
+    if ( writable )
+        return iommu_legacy_map(d, _dfn(mfn_x(mfn)), mfn, 1,
+                                IOMMUF_readable | IOMMUF_writable);
+    return iommu_legacy_unmap(d, _dfn(mfn_x(mfn)), 1);
+}
+
 /*
  * The last reference: a page that may be in its PV owner's IOMMU leaves it
  * first; if that cannot be confirmed the page is leaked, never freed.
@@ -73,7 +85,7 @@ static int cleanup_page_mappings(struct page_info *page)
         struct domain *d = page_get_owner(page);
 
         if ( d && need_iommu_pt_sync(d) && is_pv_domain(d) )
-            rc = iommu_legacy_unmap(d, _dfn(mfn), 1);
+            rc = page_iommu(d, _mfn(mfn), false);
         if ( !is_special_page(page) )
         {
             ASSERT((page->u.inuse.type_info &
@@ -142,10 +154,7 @@ static int type_change_iommu(struct page_info *page, unsigned long old,
         return 0;
     if ( !d || !need_iommu_pt_sync(d) || !is_pv_domain(d) )
         return 0;
-    if ( (old & PGT_type_mask) == PGT_writable_page )
-        return iommu_legacy_unmap(d, _dfn(mfn_x(mfn)), 1);
-    return iommu_legacy_map(d, _dfn(mfn_x(mfn)), mfn, 1,
-                            IOMMUF_readable | IOMMUF_writable);
+    return page_iommu(d, mfn, type == PGT_writable_page);
 }
 
 static int _get_page_type(struct page_info *page, unsigned long type)

@@ -11,8 +11,10 @@
 
 #include <xen/errno.h>
 #include <xen/sched.h>
+#include <xen/domain_page.h>
+#include <xen/mm.h>
 
-#include "gtio.h"
+#include "gtio_internal.h"
 #include "fault.h"
 #include "heap.h"
 #include "vtd_sim.h"
@@ -131,27 +133,72 @@ static void emptied_tables_past_a_record_are_all_freed(void)
  * as Xen's VT-d driver does.  Held by someone else, gtio must take it
  * too (the harness's spinlocks make a second acquire a BUG).
  */
-static void table_changes_take_the_mapping_lock(void)
+/* Does gtio_map() of dfn in d hit a BUG()? (Returning at all is no.) */
+static bool map_bugs(struct domain *d, unsigned long dfn)
 {
     static jmp_buf unwind;
-    struct domain *d;
     volatile bool returned = false;
 
-    boot();
-    d = world_domain(1);
-    spin_lock(&dom_iommu(d)->arch.mapping_lock);
     harness_set_unwind(&unwind);
     if ( !setjmp(unwind) )
     {
-        /* Returning at all, with any result, is the failure. */
-        if ( gtio_map(d, _dfn(40), _mfn(40), 1, IOMMUF_readable) )
+        if ( gtio_map(d, _dfn(dfn), _mfn(dfn), 1, IOMMUF_readable) )
             returned = true;
         else
             returned = true;
     }
     harness_set_unwind(NULL);
-    CHECK(!returned);
-    CHECK_EQ(harness_last_fatal()->kind, HARNESS_FATAL_BUG);
+    return !returned && harness_last_fatal()->kind == HARNESS_FATAL_BUG;
+}
+
+static void table_changes_take_the_mapping_lock(void)
+{
+    struct domain *d;
+
+    boot();
+    d = world_domain(1);
+    spin_lock(&dom_iommu(d)->arch.mapping_lock);
+    CHECK(map_bugs(d, 40));
+    world_power_off();
+}
+
+/*
+ * gtio is given a unit only with superpages off; a superpage in its
+ * tables means another writer, and walking it as a table would write
+ * into the memory it maps.
+ */
+static void a_superpage_in_the_walk_is_a_bug(void)
+{
+    struct domain *d;
+    uint64_t *root;
+
+    boot();
+    d = world_domain(1);
+    CHECK_EQ(gtio_map(d, _dfn(40), _mfn(40), 1, IOMMUF_readable), 0);
+    root = map_domain_page(maddr_to_mfn(dom_iommu(d)->arch.vtd.pgd_maddr));
+    root[0] |= 1ULL << 7;
+    unmap_domain_page(root);
+    CHECK(map_bugs(d, 41));
+    world_power_off();
+}
+
+/* mm.c's type changes come through their own entry point, counted. */
+static void type_changes_are_counted(void)
+{
+    unsigned long before;
+
+    /* (Populating a page gives it the writable type: one each.) */
+    boot();
+    before = gtio_stats.type_changes;
+    CHECK_EQ(before, NR_DOMS);
+    CHECK_EQ(guest_pin(1, FRAME_OF(1), PGT_l1_page_table), 0);
+    CHECK_EQ(gtio_stats.type_changes, before + 1);
+    CHECK_EQ(gtio_pt_get(world_domain(1), FRAME_OF(1)), 0);
+    CHECK_EQ(guest_unpin(1, FRAME_OF(1)), 0);
+    CHECK_EQ(guest_pin(1, FRAME_OF(1), PGT_writable_page), 0);
+    CHECK_EQ(gtio_stats.type_changes, before + 2);
+    CHECK(gtio_pt_get(world_domain(1), FRAME_OF(1)) != 0);
+    gtio_dump_stats();
     world_power_off();
 }
 
@@ -273,6 +320,8 @@ int main(void)
     RUN(early_flush_failure_reaches_batch_end);
     RUN(emptied_tables_past_a_record_are_all_freed);
     RUN(table_changes_take_the_mapping_lock);
+    RUN(a_superpage_in_the_walk_is_a_bug);
+    RUN(type_changes_are_counted);
     RUN(hwdom_mark_cleared_only_by_a_dsi_the_unit_runs);
     RUN(hwdom_mark_does_not_survive_a_reboot);
     RUN(destroy_without_iommu_sends_nothing);
