@@ -237,7 +237,9 @@ do_verify() {
                 common/grant_table.o:gtio_batch_end \
                 drivers/passthrough/iommu.o:gtio_manages \
                 drivers/passthrough/iommu.o:gtio_map \
-                drivers/passthrough/iommu.o:gtio_unmap; do
+                drivers/passthrough/iommu.o:gtio_unmap \
+                drivers/passthrough/vtd/iommu.o:gtio_set_unit \
+                arch/x86/mm.o:gtio_page_writable; do
         file=${hook%%:*} sym=${hook#*:}
         nm -u "$obj/$file" | awk '{ print $2 }' | grep -qx "$sym" ||
             die "Xen's $file does not call $sym: a hook point is missing"
