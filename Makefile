@@ -109,7 +109,8 @@ test: deps-test deps-fuzz
 		tests/variants/run.sh \
 		tests/harness/soak_short.sh \
 		$(wildcard tests/fuzz/*.sh) \
-		tests/xen/build_test.sh
+		tests/xen/build_test.sh \
+		tests/xen/boot_test.sh
 
 clean: fuzz-clean
 	rm -rf $(BUILD)/gcc $(BUILD)/clang $(BUILD)/asan $(BUILD)/variants

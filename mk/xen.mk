@@ -13,6 +13,10 @@
 #                             like hv/Makefile)
 #   make xen-fetch            only download the source package
 #   make xen-test             tests/xen/build_test.sh (PASS/FAIL/SKIP=77)
+#   make xen-boot             boot it under QEMU's VT-d, caching mode on
+#                             and off, with a strict PV dom0: gtio must keep
+#                             dom0's tables (scripts/xen-boot.sh; serial
+#                             logs in build/xen-boot/)
 #   make xen-clean            drop the unpacked tree and objects (keeps the
 #                             downloaded tarballs); xen-distclean drops both
 
@@ -33,7 +37,7 @@ XEN_BUILD_ENV = HV_DIR='$(HV_DIR)' BUILD_DIR='$(XEN_BUILD_DIR)' \
 	XEN_SRC='$(XEN_SRC)' XEN_DEB_VERSION='$(XEN_DEB_VERSION)' \
 	JOBS='$(XEN_JOBS)' XEN_MAKE_ARGS='$(XEN_MAKE_ARGS)'
 
-.PHONY: xen xen-fetch xen-test xen-clean xen-distclean
+.PHONY: xen xen-fetch xen-test xen-boot xen-clean xen-distclean
 # Always run: the script and Xen's make decide what is out of date.
 xen:
 	@$(GTIO_TOP)/scripts/install-deps.sh xen
@@ -44,6 +48,9 @@ xen-fetch:
 
 xen-test:
 	@$(XEN_BUILD_ENV) $(GTIO_TOP)/tests/xen/build_test.sh
+
+xen-boot: xen
+	@BUILD_DIR='$(XEN_BUILD_DIR)' $(GTIO_TOP)/scripts/xen-boot.sh
 
 xen-clean:
 	rm -rf '$(XEN_BUILD_DIR)/xen'
