@@ -2,30 +2,42 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Boot the patched Xen (make xen) under QEMU's emulated Intel VT-d with a
-# strict PV dom0, and check that gtio keeps dom0's IOMMU tables there.
+# strict PV dom0, and check that gtio keeps dom0's IOMMU tables there and
+# that real DMA by a device (QEMU's edu) obeys them.
 #
-# usage: scripts/xen-boot.sh [CASE...]      (default: cm-on cm-off)
+# usage: scripts/xen-boot.sh [CASE...]      (default: cm-on cm-off broken)
 #   cm-on    -device intel-iommu,caching-mode=on
 #   cm-off   -device intel-iommu,caching-mode=off
+#   broken   the negative control: Xen built with a broken core,
+#            tests/variants/$VARIANT.patch (default unmap-rw-no-flush), on
+#            the same boot with caching mode on must fail the DMA checks
 #
 # For each case, one line:  PASS: xen-boot-CASE (...)  or  FAIL: ... (why)
-# and the serial log in $BUILD_DIR/xen-boot/CASE.log.  A case passes when
+# and the serial log in $BUILD_DIR/xen-boot/CASE.log.  A boot passes when
 #   - QEMU's unit shows the CAP.CM the case asks for,
 #   - Xen registered gtio with its VT-d driver ("gtio keeps the tables"),
-#   - dom0 reached its /init (tests/xen/boot/init) and powered off,
+#   - dom0 reached its /init (tests/xen/boot/init), ran gtio_dma.ko
+#     (tests/xen/boot/gtio_dma.c) and powered off,
+#   - every DMA that must work did (data arrived, no fault) and every DMA
+#     that must fault did: Xen logged a DMAR fault at exactly that address
+#     (a page given back to Xen, a page pinned as a page table), and no
+#     other DMAR fault was logged,
 #   - gtio's counters (Xen's debug key 'j', typed on the serial line)
 #     show maps, unmaps, type changes, invalidations and waits, and no
 #     failure,
-#   - nothing went wrong: no DMAR fault, no Xen panic, no dom0 crash.
+#   - nothing went wrong: no Xen panic, no dom0 crash.
+# The broken case passes when its boot fails the DMA checks.
 # Exit: 0 all passed; 1 a case failed; 77 the machine cannot run it (no
-# QEMU and not root to install it, no dom0 kernel to be had).
+# QEMU and not root to install it, no dom0 kernel or headers to be had).
 #
 # Environment: BUILD_DIR (default <repo>/build), XEN_IMAGE (default
-# $BUILD_DIR/xen/obj/xen), BOOT_TIMEOUT seconds per boot (default 120).
+# $BUILD_DIR/xen/obj/xen), BOOT_TIMEOUT seconds per boot (default 120),
+# VARIANT (the broken case's core, default unmap-rw-no-flush).
 #
-# Measured here (TCG, 2 cores): about 13 s a boot.  One boot in ~50 hung
-# in dom0's swiotlb setup in the measurements of reference/dma-under-
-# qemu.md, so a boot that times out before dom0 is up is retried once.
+# Measured here (TCG, 2 cores): about 13 s a boot; the broken case builds
+# its own Xen first (about a minute).  One boot in ~50 hung in dom0's
+# swiotlb setup in the measurements of reference/dma-under-qemu.md, so a
+# boot that times out before dom0 is ready is retried once.
 
 set -uo pipefail
 
@@ -35,19 +47,22 @@ BUILD_DIR=${BUILD_DIR:-$top/build}
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR=$PWD/$BUILD_DIR ;; esac
 XEN_IMAGE=${XEN_IMAGE:-$BUILD_DIR/xen/obj/xen}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+VARIANT=${VARIANT:-unmap-rw-no-flush}
 work=$BUILD_DIR/xen-boot
 
 skip() { echo "SKIP: $me ($1)"; exit 77; }
 die() { echo "$me: $*" >&2; exit 1; }
 
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(cm-on cm-off)
+[ ${#cases[@]} -gt 0 ] || cases=(cm-on cm-off broken)
 for c in "${cases[@]}"; do
     case "$c" in
-    cm-on|cm-off) ;;
-    *) echo "$me: unknown case '$c' (cm-on, cm-off)" >&2; exit 2 ;;
+    cm-on|cm-off|broken) ;;
+    *) echo "$me: unknown case '$c' (cm-on, cm-off, broken)" >&2; exit 2 ;;
     esac
 done
+[ -f "$top/tests/variants/$VARIANT.patch" ] ||
+    { echo "$me: no tests/variants/$VARIANT.patch" >&2; exit 2; }
 
 [ -f "$XEN_IMAGE" ] || die "no Xen image $XEN_IMAGE (make xen)"
 if ! "$top/scripts/install-deps.sh" boot >/dev/null 2>"$BUILD_DIR/.xen-boot-deps.log"; then
@@ -80,16 +95,43 @@ kernel() {
 }
 
 vmlinuz=$(kernel) || skip "no dom0 kernel: apt-get download of linux-image-amd64's kernel failed"
+kver=$(basename "$vmlinuz" .vmlinuz)
+kver=${kver#linux-image-}
+
+# ---- gtio_dma.ko, against that kernel's headers ----
+
+module() {
+    local dir=$work/module src=$top/tests/xen/boot/gtio_dma.c
+    if [ ! -d "/lib/modules/$kver/build" ]; then
+        [ "$(id -u)" = 0 ] || return 1
+        DEBIAN_FRONTEND=noninteractive apt-get -q -y \
+            -o DPkg::Lock::Timeout=300 install --no-install-recommends \
+            "linux-headers-$kver" >"$work/headers.log" 2>&1 || return 1
+    fi
+    if [ ! -f "$dir/gtio_dma.ko" ] || [ "$src" -nt "$dir/gtio_dma.ko" ]; then
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        cp "$src" "$dir/"
+        echo 'obj-m := gtio_dma.o' >"$dir/Kbuild"
+        make -C "/lib/modules/$kver/build" M="$dir" modules \
+            >"$work/module.log" 2>&1 || return 1
+    fi
+    echo "$dir/gtio_dma.ko"
+}
+
+ko=$(module) || skip "cannot build gtio_dma.ko against linux-headers-$kver (see ${work#"$top"/}/module.log or headers.log)"
 
 # ---- dom0's initramfs: static busybox and tests/xen/boot/init ----
 
 initrd=$work/initrd.gz
 init=$top/tests/xen/boot/init
-if [ ! -f "$initrd" ] || [ "$init" -nt "$initrd" ] || [ /bin/busybox -nt "$initrd" ]; then
+if [ ! -f "$initrd" ] || [ "$init" -nt "$initrd" ] || [ /bin/busybox -nt "$initrd" ] ||
+   [ "$ko" -nt "$initrd" ]; then
     root=$work/initramfs
     rm -rf "$root"
     mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
     cp /bin/busybox "$root/bin/busybox"
+    cp "$ko" "$root/gtio_dma.ko"
     cp "$init" "$root/init"
     chmod 755 "$root/init"
     ( cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -9 ) \
@@ -103,9 +145,10 @@ fi
 # shares the tables with Xen's driver only then; hv/xen/patches/0004).
 xen_args="console=com1 com1=115200 iommu=verbose,1,no-superpages dom0-iommu=strict dom0_mem=512M loglvl=all guest_loglvl=all"
 
-# boot CASE LOG: run QEMU until it exits or times out; 0 if dom0 came up.
+# boot CM IMAGE LOG: run QEMU until it exits or times out; 0 if dom0
+# got as far as its DMA cases.
 boot() {
-    local cm=${1#cm-} log=$2 fifo qemu i
+    local cm=$1 image=$2 log=$3 fifo qemu i
     fifo=$(mktemp -u "$work/serial.XXXXXX")
     mkfifo "$fifo" || return 1
     exec 3<>"$fifo"
@@ -113,12 +156,12 @@ boot() {
         -machine q35,kernel-irqchip=split -cpu qemu64 -m 2048 -smp 2 \
         -device "intel-iommu,intremap=on,caching-mode=$cm,aw-bits=48" \
         -device edu,dma_mask=0xffffffffffff \
-        -kernel "$XEN_IMAGE" -append "$xen_args" \
+        -kernel "$image" -append "$xen_args" \
         -initrd "$vmlinuz console=hvc0 earlyprintk=xen,$initrd" \
         -display none -serial stdio -no-reboot <&3 >"$log" 2>&1 &
     qemu=$!
     for (( i = 0; i < BOOT_TIMEOUT * 10; i++ )); do
-        grep -q '^gtio-boot: dom0 up' "$log" && break
+        grep -q '^gtio-boot: ready' "$log" && break
         kill -0 "$qemu" 2>/dev/null || break
         sleep 0.1
     done
@@ -130,25 +173,25 @@ boot() {
     wait "$qemu"
     exec 3>&-
     rm -f "$fifo"
-    grep -q '^gtio-boot: dom0 up' "$log"
+    grep -q '^gtio-boot: ready' "$log"
 }
 
-# check CASE LOG: print why it failed, or nothing.
+# check CM LOG: print why the boot failed, or nothing.
 check() {
-    local cm=$1 log=$2 cap counters
+    local cm=$1 log=$2 cap counters why
     cap=$(sed -n 's/.*\[VT-D\]cap = \([0-9a-f]*\) .*/\1/p' "$log" | head -n1)
     [ -n "$cap" ] || { echo "no VT-d unit found by Xen"; return; }
     if (( (0x$cap >> 7) & 1 )); then
-        [ "$cm" = cm-on ] || { echo "CAP.CM is set ($cap)"; return; }
+        [ "$cm" = on ] || { echo "CAP.CM is set ($cap)"; return; }
     else
-        [ "$cm" = cm-off ] || { echo "CAP.CM is clear ($cap)"; return; }
+        [ "$cm" = off ] || { echo "CAP.CM is clear ($cap)"; return; }
     fi
     grep -q 'gtio keeps the tables of PV domains' "$log" ||
         { echo "gtio not registered: $(grep -m1 'gtio off' "$log" || echo 'no gtio line')"; return; }
-    if grep -qE '\[VT-D\]DMAR:|Panic on CPU|FATAL|Hardware Dom0 crashed|Kernel panic' "$log"; then
-        echo "$(grep -m1 -E '\[VT-D\]DMAR:|Panic on CPU|FATAL|Hardware Dom0 crashed|Kernel panic' "$log" | tr -d '\r')"
-        return
-    fi
+    why=$(grep -m1 -E 'Panic on CPU|FATAL|Hardware Dom0 crashed|Kernel panic' "$log")
+    [ -z "$why" ] || { echo "${why//$'\r'/}"; return; }
+    why=$(check_dma "$log")
+    [ -z "$why" ] || { echo "$why"; return; }
     grep -q '^gtio-boot: dom0 done' "$log" || { echo "dom0 did not finish its /init"; return; }
     counters=$(grep -m1 '(XEN) gtio: maps' "$log" | tr -d '\r')
     [ -n "$counters" ] || { echo "no counters from debug key 'j'"; return; }
@@ -161,17 +204,80 @@ check() {
     fi
 }
 
+# check_dma LOG: the DMA cases of gtio_dma.ko against Xen's fault lines.
+check_dma() {
+    local log=$1 line addr c faults expected=" "
+    grep -q 'gtio-dma: done' "$log" || { echo "gtio_dma.ko did not finish"; return; }
+    # What only a stale translation does, first: it names the case.
+    grep -q 'gtio-dma: pagetable-unchanged FAIL' "$log" &&
+        { echo "stale DMA: the device wrote a page it could reach before it became a page table"; return; }
+    # A DMA that must fault: Xen logs the fault at its address (no 0x).
+    faults=$(sed -n 's/.*\[VT-D\]DMAR:\[DMA [A-Za-z]*\] Request device .* fault addr \([0-9a-f]*\).*/\1/p' "$log")
+    for c in freed pagetable; do
+        addr=$(sed -n "s/.*gtio-dma: $c expect-fault addr=0x\([0-9a-f]*\).*/\1/p" "$log" | tr -d '\r')
+        [ -n "$addr" ] || { echo "no DMA case $c"; return; }
+        grep -qx "$addr" <<<"$faults" ||
+            { echo "stale DMA: case $c reached $addr after it left dom0 (no DMAR fault)"; return; }
+        expected="$expected$addr "
+    done
+    for addr in $faults; do
+        [[ "$expected" == *" $addr "* ]] || { echo "unexpected DMAR fault at $addr"; return; }
+    done
+    line=$(grep -m1 'gtio-dma: .* FAIL' "$log" | tr -d '\r')
+    [ -z "$line" ] || { echo "${line#*gtio-dma: }"; return; }
+    for c in reach pagetable-unchanged writable-again; do
+        grep -q "gtio-dma: $c ok" "$log" || { echo "no result of DMA case $c"; return; }
+    done
+}
+
+# ---- the broken core's Xen (negative control) ----
+
+# A Xen of its own: the variant's hv/, Xen's tree unpacked again from the
+# cached source package (so the main build's tree and objects stay).
+broken_xen() {
+    local dir=$work/broken-$VARIANT
+    if [ ! -f "$dir/build/xen/obj/xen" ] ||
+       [ -n "$(find "$top/hv" "$top/hv/xen/patches" "$top/tests/variants/$VARIANT.patch" \
+                 -newer "$dir/build/xen/obj/xen" -print -quit)" ]; then
+        rm -rf "$dir/hv"
+        mkdir -p "$dir/build/xen-src"
+        cp -R "$top/hv" "$dir/hv"
+        ( cd "$dir" && patch -s -p1 <"$top/tests/variants/$VARIANT.patch" ) ||
+            { echo "$me: $VARIANT.patch does not apply to hv/" >&2; return 1; }
+        cp -al "$BUILD_DIR/xen-src/." "$dir/build/xen-src/" 2>/dev/null ||
+            cp -R "$BUILD_DIR/xen-src/." "$dir/build/xen-src/"
+        HV_DIR=$dir/hv BUILD_DIR=$dir/build "$top/scripts/xen-build.sh" all \
+            >"$dir/build.log" 2>&1 ||
+            { echo "$me: the broken core's Xen did not build (${dir#"$top"/}/build.log)" >&2; return 1; }
+    fi
+    echo "$dir/build/xen/obj/xen"
+}
+
 failed=0
 for c in "${cases[@]}"; do
     log=$work/$c.log
     start=$SECONDS
-    if ! boot "$c" "$log"; then
-        mv "$log" "$log.first"
-        boot "$c" "$log"
+    cm=${c#cm-}
+    image=$XEN_IMAGE
+    if [ "$c" = broken ]; then
+        cm=on
+        image=$(broken_xen) || { echo "FAIL: xen-boot-broken ($VARIANT: no Xen to boot)"; failed=1; continue; }
     fi
-    why=$(check "$c" "$log")
-    if [ -z "$why" ]; then
-        counters=$(grep -m1 '(XEN) gtio: maps' "$log" | tr -d '\r')
+    if ! boot "$cm" "$image" "$log"; then
+        mv "$log" "$log.first"
+        boot "$cm" "$image" "$log"
+    fi
+    why=$(check "$cm" "$log")
+    counters=$(grep -m1 '(XEN) gtio: maps' "$log" | tr -d '\r')
+    if [ "$c" = broken ]; then
+        # The boot must get as far as the DMA, and the DMA must show it.
+        if [[ "$why" == "stale DMA"* ]]; then
+            echo "PASS: xen-boot-broken ($VARIANT caught: $why; $((SECONDS - start)) s)"
+        else
+            echo "FAIL: xen-boot-broken ($VARIANT not caught by DMA: ${why:-the boot passed}; log: ${log#"$top"/})"
+            failed=1
+        fi
+    elif [ -z "$why" ]; then
         echo "PASS: xen-boot-$c (${counters#*gtio: }; $((SECONDS - start)) s)"
     else
         echo "FAIL: xen-boot-$c ($why; log: ${log#"$top"/})"
