@@ -5,9 +5,12 @@
  *
  * domain_kill() keeps Xen's order (mark dying, domain_teardown() with
  * gnttab_release_mappings(), then domain_relinquish_resources()) with the
- * one step the patched Xen adds in front of the release: gtio_quiesce(),
- * which moves the devices to quarantine and confirms that no cached
- * translation of the domain's tables is left.  If that cannot be
+ * one step the patched Xen adds in front of the release: the devices go
+ * first.  Xen 4.17 releases the grant mappings while the devices are
+ * still assigned (tests/variants/kill-releases-before-devices.patch);
+ * hv/xen/patches/0006 calls pci_release_devices() first, here
+ * gtio_quiesce() moves the devices to quarantine and confirms that no
+ * cached translation of the domain's tables is left.  If that cannot be
  * confirmed, the kill stops there (the domain stays dying, holding its
  * mappings, tables and domain id) and may be retried.
  *
