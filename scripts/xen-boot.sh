@@ -16,25 +16,29 @@
 # and the serial log in $BUILD_DIR/xen-boot/CASE.log.  A boot passes when
 #   - QEMU's unit shows the CAP.CM the case asks for,
 #   - Xen registered gtio with its VT-d driver ("gtio keeps the tables"),
-#   - dom0 reached its /init (tests/xen/boot/init), ran gtio_dma.ko
-#     (tests/xen/boot/gtio_dma.c) and powered off,
+#   - dom0 reached its /init (tests/xen/boot/init), started Debian's
+#     toolstack and, with xl, a PV domU that grants dom0 a page
+#     (tests/xen/boot/gtio_grant.c), ran gtio_dma.ko
+#     (tests/xen/boot/gtio_dma.c), destroyed the domU and powered off,
 #   - every DMA that must work did (data arrived, no fault) and every DMA
 #     that must fault did: Xen logged a DMAR fault at exactly that address
-#     (a page given back to Xen, a page pinned as a page table), and no
-#     other DMAR fault was logged,
+#     (a page given back to Xen, a page pinned as a page table, the
+#     domU's page once dom0 unmapped its grant), and no other DMAR fault
+#     was logged,
 #   - gtio's counters (Xen's debug key 'j', typed on the serial line)
 #     show maps, unmaps, type changes, invalidations and waits, and no
 #     failure,
 #   - nothing went wrong: no Xen panic, no dom0 crash.
 # The broken case passes when its boot fails the DMA checks.
 # Exit: 0 all passed; 1 a case failed; 77 the machine cannot run it (no
-# QEMU and not root to install it, no dom0 kernel or headers to be had).
+# QEMU and not root to install it, no dom0 kernel, headers or toolstack
+# packages to be had).
 #
 # Environment: BUILD_DIR (default <repo>/build), XEN_IMAGE (default
 # $BUILD_DIR/xen/obj/xen), BOOT_TIMEOUT seconds per boot (default 120),
 # VARIANT (the broken case's core, default unmap-rw-no-flush).
 #
-# Measured here (TCG, 2 cores): about 13 s a boot; the broken case builds
+# Measured here (TCG, 2 cores): about 25 s a boot; the broken case builds
 # its own Xen first (about a minute).  One boot in ~50 hung in dom0's
 # swiotlb setup in the measurements of reference/dma-under-qemu.md, so a
 # boot that times out before dom0 is ready is retried once.
@@ -78,15 +82,22 @@ kernel() {
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
           sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1)
     [ -n "$pkg" ] || return 1
-    if [ ! -f "$work/kernel/$pkg.vmlinuz" ]; then
+    if [ ! -f "$work/kernel/$pkg.vmlinuz" ] ||
+       [ ! -f "$work/kernel/modules/xenfs.ko" ]; then
         mkdir -p "$work/kernel"
         ( cd "$work/kernel" &&
           apt-get -q -o APT::Sandbox::User=root download "$pkg" ) \
             >"$work/kernel/download.log" 2>&1 || return 1
         deb=$(ls "$work/kernel/${pkg}"_*.deb 2>/dev/null | head -n1)
         [ -n "$deb" ] || return 1
-        rm -rf "$work/kernel/x"
+        rm -rf "$work/kernel/x" "$work/kernel/modules"
         dpkg-deb -x "$deb" "$work/kernel/x" || return 1
+        # The toolstack's devices are modules in Debian's kernel.
+        mkdir -p "$work/kernel/modules"
+        for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs/xenfs; do
+            cp "$work/kernel/x/lib/modules/${pkg#linux-image-}/kernel/drivers/xen/$m.ko" \
+               "$work/kernel/modules/" || return 1
+        done
         cp "$work/kernel/x/boot/vmlinuz-${pkg#linux-image-}" \
            "$work/kernel/$pkg.vmlinuz" || return 1
         rm -rf "$work/kernel/x" "$deb"
@@ -102,17 +113,19 @@ kver=${kver#linux-image-}
 
 module() {
     local dir=$work/module src=$top/tests/xen/boot/gtio_dma.c
+    local src2=$top/tests/xen/boot/gtio_grant.c
     if [ ! -d "/lib/modules/$kver/build" ]; then
         [ "$(id -u)" = 0 ] || return 1
         DEBIAN_FRONTEND=noninteractive apt-get -q -y \
             -o DPkg::Lock::Timeout=300 install --no-install-recommends \
             "linux-headers-$kver" >"$work/headers.log" 2>&1 || return 1
     fi
-    if [ ! -f "$dir/gtio_dma.ko" ] || [ "$src" -nt "$dir/gtio_dma.ko" ]; then
+    if [ ! -f "$dir/gtio_dma.ko" ] || [ "$src" -nt "$dir/gtio_dma.ko" ] ||
+       [ "$src2" -nt "$dir/gtio_dma.ko" ]; then
         rm -rf "$dir"
         mkdir -p "$dir"
-        cp "$src" "$dir/"
-        echo 'obj-m := gtio_dma.o' >"$dir/Kbuild"
+        cp "$src" "$src2" "$dir/"
+        echo 'obj-m := gtio_dma.o gtio_grant.o' >"$dir/Kbuild"
         make -C "/lib/modules/$kver/build" M="$dir" modules \
             >"$work/module.log" 2>&1 || return 1
     fi
@@ -121,21 +134,80 @@ module() {
 
 ko=$(module) || skip "cannot build gtio_dma.ko against linux-headers-$kver (see ${work#"$top"/}/module.log or headers.log)"
 
-# ---- dom0's initramfs: static busybox and tests/xen/boot/init ----
+# ---- the toolstack: Debian's xl, xenstored, xenconsoled ----
+
+# Debian's packages of them (xen-utils-4.17 and the libraries it needs),
+# unpacked under $work/toolstack/root (cached).
+ts_pkgs="xen-utils-4.17 libxenmisc4.17 libxenstore4 libxencall1 libxenevtchn1
+         libxenforeignmemory1 libxengnttab1 libxentoollog1 libxenhypfs1
+         libxentoolcore1 libxendevicemodel1 libyajl2"
+ts_bins="xl xenstored xenconsoled xen-init-dom0"
+
+toolstack() {
+    local dir=$work/toolstack deb
+    if [ ! -f "$dir/.unpacked" ]; then
+        rm -rf "$dir"
+        mkdir -p "$dir/debs"
+        # shellcheck disable=SC2086
+        ( cd "$dir/debs" && apt-get -q -o APT::Sandbox::User=root download $ts_pkgs ) \
+            >"$dir/download.log" 2>&1 || return 1
+        for deb in "$dir"/debs/*.deb; do
+            dpkg-deb -x "$deb" "$dir/root" || return 1
+        done
+        rm -rf "$dir/debs"
+        touch "$dir/.unpacked"
+    fi
+    echo "$dir/root"
+}
+
+tsroot=$(toolstack) || skip "no toolstack: apt-get download of xen-utils-4.17 failed"
+
+# The binaries and every library they load, for an initramfs at $1.
+install_toolstack() {
+    local root=$1 lib=$tsroot/usr/lib/x86_64-linux-gnu b f
+    mkdir -p "$root/usr/lib/xen-4.17/bin" "$root/lib/x86_64-linux-gnu" "$root/lib64"
+    for b in $ts_bins; do
+        cp "$tsroot/usr/lib/xen-4.17/bin/$b" "$root/usr/lib/xen-4.17/bin/" || return 1
+    done
+    for f in $(cd "$tsroot/usr/lib/xen-4.17/bin" &&
+               LD_LIBRARY_PATH=$lib ldd $ts_bins | awk '$3 ~ /^\// { print $3 }' | sort -u); do
+        cp -L "$f" "$root/lib/x86_64-linux-gnu/" || return 1
+    done
+    # pthread_cancel() (xl) loads it at run time.
+    cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$root/lib/x86_64-linux-gnu/" &&
+    cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+}
+
+# ---- the initramfs: dom0's, with the domU's inside ----
+
+cpio_gz() { ( cd "$1" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -9 ); }
 
 initrd=$work/initrd.gz
-init=$top/tests/xen/boot/init
-if [ ! -f "$initrd" ] || [ "$init" -nt "$initrd" ] || [ /bin/busybox -nt "$initrd" ] ||
-   [ "$ko" -nt "$initrd" ]; then
+boot_dir=$top/tests/xen/boot
+if [ ! -f "$initrd" ] || [ /bin/busybox -nt "$initrd" ] || [ "$ko" -nt "$initrd" ] ||
+   [ -n "$(find "$boot_dir" -newer "$initrd" -print -quit)" ]; then
     root=$work/initramfs
-    rm -rf "$root"
-    mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
+    domu=$work/initramfs-domu
+    rm -rf "$root" "$domu"
+    mkdir -p "$domu/bin" "$domu/proc" "$domu/sys" "$domu/dev"
+    cp /bin/busybox "$domu/bin/busybox"
+    cp "$(dirname "$ko")/gtio_grant.ko" "$domu/"
+    install -m 755 "$boot_dir/domu-init" "$domu/init"
+
+    mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/run" \
+             "$root/tmp" "$root/boot" "$root/etc/xen" "$root/lib/modules" \
+             "$root/var/lib/xen" "$root/var/run/xen" "$root/var/log/xen" \
+             "$root/var/lock"
     cp /bin/busybox "$root/bin/busybox"
     cp "$ko" "$root/gtio_dma.ko"
-    cp "$init" "$root/init"
-    chmod 755 "$root/init"
-    ( cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -9 ) \
-        >"$initrd.tmp" && mv "$initrd.tmp" "$initrd" || die "cannot build $initrd"
+    cp "$work"/kernel/modules/*.ko "$root/lib/modules/"
+    install_toolstack "$root" || die "cannot put the toolstack into the initramfs"
+    cp "$vmlinuz" "$root/boot/vmlinuz"
+    cpio_gz "$domu" >"$root/boot/domu.gz"
+    cp "$boot_dir/domu.cfg" "$root/etc/xen/domu.cfg"
+    : >"$root/etc/xen/xl.conf"
+    install -m 755 "$boot_dir/init" "$root/init"
+    cpio_gz "$root" >"$initrd.tmp" && mv "$initrd.tmp" "$initrd" || die "cannot build $initrd"
 fi
 
 # ---- one boot ----
@@ -192,6 +264,8 @@ check() {
     [ -z "$why" ] || { echo "${why//$'\r'/}"; return; }
     why=$(check_dma "$log")
     [ -z "$why" ] || { echo "$why"; return; }
+    grep -q '^gtio-boot: domu [0-9]* created' "$log" || { echo "xl did not create the domU"; return; }
+    grep -q '^gtio-boot: domu destroyed' "$log" || { echo "xl did not destroy the domU"; return; }
     grep -q '^gtio-boot: dom0 done' "$log" || { echo "dom0 did not finish its /init"; return; }
     counters=$(grep -m1 '(XEN) gtio: maps' "$log" | tr -d '\r')
     [ -n "$counters" ] || { echo "no counters from debug key 'j'"; return; }
@@ -213,7 +287,7 @@ check_dma() {
         { echo "stale DMA: the device wrote a page it could reach before it became a page table"; return; }
     # A DMA that must fault: Xen logs the fault at its address (no 0x).
     faults=$(sed -n 's/.*\[VT-D\]DMAR:\[DMA [A-Za-z]*\] Request device .* fault addr \([0-9a-f]*\).*/\1/p' "$log")
-    for c in freed pagetable; do
+    for c in freed pagetable grant; do
         addr=$(sed -n "s/.*gtio-dma: $c expect-fault addr=0x\([0-9a-f]*\).*/\1/p" "$log" | tr -d '\r')
         [ -n "$addr" ] || { echo "no DMA case $c"; return; }
         grep -qx "$addr" <<<"$faults" ||
@@ -225,7 +299,7 @@ check_dma() {
     done
     line=$(grep -m1 'gtio-dma: .* FAIL' "$log" | tr -d '\r')
     [ -z "$line" ] || { echo "${line#*gtio-dma: }"; return; }
-    for c in reach pagetable-unchanged writable-again; do
+    for c in reach pagetable-unchanged writable-again grant-reach; do
         grep -q "gtio-dma: $c ok" "$log" || { echo "no result of DMA case $c"; return; }
     done
 }

@@ -20,6 +20,10 @@
  *               it: cleanup_page_mappings())
  *   pagetable   a page pinned as an L1 page table (_get_page_type());
  *               then unpinned and writable again: DMA reaches it again
+ *   grant       with grant_domid=N: the page domain N granted (its
+ *               gtio_grant.ko published the reference in xenstore),
+ *               mapped for the device by grant_table.c's map and reached,
+ *               then unmapped: the next DMA must fault
  */
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -30,6 +34,8 @@
 #include <xen/xen.h>
 #include <xen/page.h>
 #include <xen/mem-reservation.h>
+#include <xen/grant_table.h>
+#include <xen/xenbus.h>
 #include <xen/interface/xen.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
@@ -205,6 +211,79 @@ static void case_pagetable(void)
     __free_page(page);
 }
 
+static int grant_domid;
+module_param(grant_domid, int, 0444);
+MODULE_PARM_DESC(grant_domid, "the domain whose grant to map (0: none)");
+
+/* The reference domain 'domid' published, waiting for it a while. */
+static int published_ref(domid_t domid, grant_ref_t *ref)
+{
+    char path[64];
+    unsigned int i;
+    char *val;
+    int rc;
+
+    snprintf(path, sizeof(path), "/local/domain/%u/data", domid);
+    for ( i = 0; i < 300; i++ )
+    {
+        val = xenbus_read(XBT_NIL, path, "gtio-gref", NULL);
+        if ( !IS_ERR(val) )
+        {
+            rc = kstrtouint(val, 10, ref);
+            kfree(val);
+            return rc;
+        }
+        msleep(100);
+    }
+    return -ETIMEDOUT;
+}
+
+static void case_grant(domid_t domid)
+{
+    struct gnttab_map_grant_ref map;
+    struct gnttab_unmap_grant_ref unmap;
+    struct page *page;
+    unsigned long addr;
+    grant_ref_t ref;
+    u64 bus;
+
+    if ( published_ref(domid, &ref) )
+    {
+        pr_info("gtio-dma: grant FAIL d%u published no reference\n", domid);
+        return;
+    }
+    if ( gnttab_alloc_pages(1, &page) )
+    {
+        pr_info("gtio-dma: grant FAIL no page to map into\n");
+        return;
+    }
+    addr = (unsigned long)pfn_to_kaddr(page_to_pfn(page));
+    gnttab_set_map_op(&map, addr, GNTMAP_host_map | GNTMAP_device_map, ref,
+                      domid);
+    if ( gnttab_map_refs(&map, NULL, &page, 1) || map.status != GNTST_okay )
+    {
+        pr_info("gtio-dma: grant FAIL map of d%u ref %u: %d\n", domid, ref,
+                map.status);
+        return;
+    }
+    bus = map.dev_bus_addr;
+    if ( reached(page, "grant-reach") )
+        pr_info("gtio-dma: grant-reach ok\n");
+
+    gnttab_set_unmap_op(&unmap, addr, GNTMAP_host_map | GNTMAP_device_map,
+                        map.handle);
+    unmap.dev_bus_addr = bus;
+    if ( gnttab_unmap_refs(&unmap, NULL, &page, 1) ||
+         unmap.status != GNTST_okay )
+    {
+        pr_info("gtio-dma: grant FAIL unmap: %d\n", unmap.status);
+        return;
+    }
+    pr_info("gtio-dma: grant expect-fault addr=%#llx\n", bus);
+    edu_dma(bus, true);
+    gnttab_free_pages(1, &page);
+}
+
 static int __init gtio_dma_init(void)
 {
     struct pci_dev *pdev = pci_get_device(EDU_VENDOR, EDU_DEVICE, NULL);
@@ -225,6 +304,8 @@ static int __init gtio_dma_init(void)
     case_reach(&pdev->dev);
     case_freed();
     case_pagetable();
+    if ( grant_domid )
+        case_grant(grant_domid);
     pr_info("gtio-dma: done\n");
     return 0;
 }
