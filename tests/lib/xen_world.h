@@ -20,6 +20,39 @@
 #include "vtd_sim.h"
 #include "xen/world.h"
 #include "fault.h"
+#include "heap.h"
+#include "harness/hooks.h"
+#include <public/grant_table.h>
+
+/* ---- power on ---- */
+
+#define HOST_DEV        (GNTMAP_host_map | GNTMAP_device_map)
+/* Where the tests' guests put their host grant mappings. */
+#define GUEST_VA_BASE   0x10000000ULL
+
+/* The unit and configuration most tests use; CAP.CM=0. */
+static const struct world_config default_config = {
+    .caps = {
+        .psi = true, .qi = true, .coherent = true, .mamv = 9,
+        .completion_delay = 1,
+    },
+    .nr_frames = 64,
+    .iommu_readonly = true,
+    .psi_max = GTIO_DEFAULT_PSI_MAX,
+};
+
+/* The next free guest address for a host mapping. */
+static uint64_t next_va;
+
+/* A clean harness (hooks, faults, heap), then world_boot(): its result. */
+static inline int world_start(const struct world_config *cfg)
+{
+    harness_hooks_reset();
+    fault_reset();
+    heap_reset();
+    next_va = GUEST_VA_BASE;
+    return world_boot(cfg);
+}
 
 /* ---- BUG() or panic() in Xen: a failed test, not a dead process ---- */
 

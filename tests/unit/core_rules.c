@@ -50,29 +50,9 @@ enum { GRANTER = 1, GRANTEE = 2, DEV = 0 };
  */
 #define KEEP_MFN        63UL
 
-#define HOST_DEV        (GNTMAP_host_map | GNTMAP_device_map)
-#define GUEST_VA_BASE   0x10000000ULL
-
-/* The unit and configuration most tests use; CAP.CM=0. */
-static const struct world_config default_config = {
-    .caps = {
-        .psi = true, .qi = true, .coherent = true, .mamv = 9,
-        .completion_delay = 1,
-    },
-    .nr_frames = 64,
-    .iommu_readonly = true,
-    .psi_max = GTIO_DEFAULT_PSI_MAX,
-};
-
-static uint64_t next_va;
-
 static void start(const struct world_config *cfg)
 {
-    harness_hooks_reset();
-    fault_reset();
-    heap_reset();
-    next_va = GUEST_VA_BASE;
-    CHECK_EQ(world_boot(cfg), 0);
+    CHECK_EQ(world_start(cfg), 0);
 }
 
 static void stop(void)

@@ -20,6 +20,7 @@
 #include "vtd_sim.h"
 #include "xen/world.h"
 #include "../lib/check.h"
+#include "../lib/xen_world.h"
 
 /* More domains than a batch keeps records for (GTIO_BATCH_DOMAINS, 4). */
 #define NR_DOMS     5
@@ -27,15 +28,9 @@
 
 static void boot(void)
 {
-    struct world_config cfg = {
-        .caps = { .psi = true, .qi = true, .coherent = true, .mamv = 9,
-                  .completion_delay = 1 },
-        .nr_frames = 64, .iommu_readonly = true,
-    };
     domid_t d;
 
-    fault_reset();
-    CHECK_EQ(world_boot(&cfg), 0);
+    CHECK_EQ(world_start(&default_config), 0);
     for ( d = 1; d <= NR_DOMS; d++ )
     {
         CHECK_EQ(toolstack_create_domain(d, true, 1, 1), 0);
@@ -99,17 +94,10 @@ static void early_flush_failure_reaches_batch_end(void)
 
 static void emptied_tables_past_a_record_are_all_freed(void)
 {
-    struct world_config cfg = {
-        .caps = { .psi = true, .qi = true, .coherent = true, .mamv = 9,
-                  .completion_delay = 1 },
-        .nr_frames = 64, .iommu_readonly = true,
-    };
     struct domain *d;
     unsigned int pages, k;
 
-    heap_reset();
-    fault_reset();
-    CHECK_EQ(world_boot(&cfg), 0);
+    CHECK_EQ(world_start(&default_config), 0);
     CHECK_EQ(toolstack_create_domain(1, true, 1, 1), 0);
     CHECK_EQ(toolstack_assign_device(0, 1), 0);
     d = world_domain(1);
@@ -147,7 +135,8 @@ static bool map_bugs(struct domain *d, unsigned long dfn)
         else
             returned = true;
     }
-    harness_set_unwind(NULL);
+    /* Back to RUN_XEN's unwind point (tests/lib/xen_world.h). */
+    harness_set_unwind(&xen_fatal);
     return !returned && harness_last_fatal()->kind == HARNESS_FATAL_BUG;
 }
 
@@ -204,19 +193,12 @@ static void type_changes_are_counted(void)
 
 /* ---- the hardware domain's unconfirmed mark ---- */
 
-static const struct world_config one_unit = {
-    .caps = { .psi = true, .qi = true, .coherent = true, .mamv = 9,
-              .completion_delay = 1 },
-    .nr_frames = 64, .iommu_readonly = true,
-};
-
 /* d0 with a device and frame 20; its removal's flush times out. */
 static struct domain *hwdom_with_failed_flush(void)
 {
     struct domain *d0;
 
-    fault_reset();
-    CHECK_EQ(world_boot(&one_unit), 0);
+    CHECK_EQ(world_start(&default_config), 0);
     CHECK_EQ(toolstack_create_domain(0, true, 1, 1), 0);
     CHECK_EQ(toolstack_assign_device(0, 0), 0);
     CHECK_EQ(guest_populate(0, 20), 0);
@@ -249,7 +231,7 @@ static void hwdom_mark_does_not_survive_a_reboot(void)
 {
     hwdom_with_failed_flush();
     world_power_off();
-    CHECK_EQ(world_boot(&one_unit), 0);
+    CHECK_EQ(world_boot(&default_config), 0);
     CHECK_EQ(toolstack_create_domain(0, true, 1, 1), 0);
     CHECK(!gtio_unconfirmed(world_domain(0)));
     world_power_off();
@@ -258,8 +240,7 @@ static void hwdom_mark_does_not_survive_a_reboot(void)
 /* Destroying a domain gtio keeps no tables for costs no invalidation. */
 static void destroy_without_iommu_sends_nothing(void)
 {
-    fault_reset();
-    CHECK_EQ(world_boot(&one_unit), 0);
+    CHECK_EQ(world_start(&default_config), 0);
     CHECK_EQ(toolstack_create_domain(3, false, 1, 1), 0);
     CHECK_EQ(toolstack_destroy_domain(3), 0);
     CHECK_EQ(gtio_stats.dsi, 0);
@@ -276,12 +257,11 @@ static void destroy_without_iommu_sends_nothing(void)
  */
 static void hung_register_is_not_written_again(void)
 {
-    struct world_config cfg = one_unit;
+    struct world_config cfg = default_config;
     char why[128];
 
     cfg.caps.qi = false;
-    fault_reset();
-    CHECK_EQ(world_boot(&cfg), 0);
+    CHECK_EQ(world_start(&cfg), 0);
     CHECK_EQ(toolstack_create_domain(1, true, 1, 1), 0);
     CHECK_EQ(toolstack_create_domain(2, true, 1, 1), 0);
     CHECK_EQ(toolstack_assign_device(0, 1), 0);
@@ -308,7 +288,7 @@ static void failed_boot_frees_what_the_unit_never_saw(void)
         heap_reset();
         fault_reset();
         fault_arm_point(FP_XMALLOC, k);
-        CHECK_EQ(world_boot(&one_unit), -ENOMEM);
+        CHECK_EQ(world_boot(&default_config), -ENOMEM);
         CHECK_EQ(heap_live_pages(), 0);
         world_power_off();
     }
@@ -316,16 +296,16 @@ static void failed_boot_frees_what_the_unit_never_saw(void)
 
 int main(void)
 {
-    RUN(full_batch_flushes_early_and_succeeds);
-    RUN(early_flush_failure_reaches_batch_end);
-    RUN(emptied_tables_past_a_record_are_all_freed);
-    RUN(table_changes_take_the_mapping_lock);
-    RUN(a_superpage_in_the_walk_is_a_bug);
-    RUN(type_changes_are_counted);
-    RUN(hwdom_mark_cleared_only_by_a_dsi_the_unit_runs);
-    RUN(hwdom_mark_does_not_survive_a_reboot);
-    RUN(destroy_without_iommu_sends_nothing);
-    RUN(hung_register_is_not_written_again);
-    RUN(failed_boot_frees_what_the_unit_never_saw);
+    RUN_XEN(full_batch_flushes_early_and_succeeds);
+    RUN_XEN(early_flush_failure_reaches_batch_end);
+    RUN_XEN(emptied_tables_past_a_record_are_all_freed);
+    RUN_XEN(table_changes_take_the_mapping_lock);
+    RUN_XEN(a_superpage_in_the_walk_is_a_bug);
+    RUN_XEN(type_changes_are_counted);
+    RUN_XEN(hwdom_mark_cleared_only_by_a_dsi_the_unit_runs);
+    RUN_XEN(hwdom_mark_does_not_survive_a_reboot);
+    RUN_XEN(destroy_without_iommu_sends_nothing);
+    RUN_XEN(hung_register_is_not_written_again);
+    RUN_XEN(failed_boot_frees_what_the_unit_never_saw);
     return tests_failed ? 1 : 0;
 }
