@@ -705,10 +705,18 @@ static int op_grant_write(struct apply_ctx *c, const struct op *op)
     return 0;
 }
 
-/* setup_table and query_size: the domain (DOMID_SELF allowed), XSM. */
-static int table_target(const struct shadow *sh, unsigned int caller,
-                        unsigned int domid, unsigned int *target)
+/*
+ * setup_table and query_size: the caller must run; the domain (DOMID_SELF
+ * allowed), XSM.
+ */
+static int table_target(const struct shadow *sh, const struct op *op,
+                        unsigned int *target)
 {
+    unsigned int caller = running_slot(sh, op->d);
+    unsigned int domid = op->rd;
+
+    if ( caller == SH_NOBODY )
+        return -ESRCH;
     *target = domid == DOMID_SELF ? caller : shadow_slot(sh, domid);
     if ( *target == SH_NOBODY )
         return GNTST_bad_domain;
@@ -721,12 +729,9 @@ static int table_target(const struct shadow *sh, unsigned int caller,
 static int op_setup_table(struct apply_ctx *c, const struct op *op)
 {
     struct shadow *sh = c->sh;
-    unsigned int caller = running_slot(sh, op->d), d;
-    int st;
+    unsigned int d;
+    int st = table_target(sh, op, &d);
 
-    if ( caller == SH_NOBODY )
-        return -ESRCH;
-    st = table_target(sh, caller, op->rd, &d);
     if ( st )
         return st;
     if ( op->n > sh->dom[d].max_gframes )
@@ -743,13 +748,10 @@ static int op_setup_table(struct apply_ctx *c, const struct op *op)
 static int op_query_size(struct apply_ctx *c, const struct op *op)
 {
     struct shadow *sh = c->sh;
-    unsigned int caller = running_slot(sh, op->d), d;
     struct sh_op_result *res = &c->call->res[c->idx];
-    int st;
+    unsigned int d;
+    int st = table_target(sh, op, &d);
 
-    if ( caller == SH_NOBODY )
-        return -ESRCH;
-    st = table_target(sh, caller, op->rd, &d);
     if ( st )
         return st;
     res->query_frames = sh->dom[d].nr_gframes;
