@@ -42,16 +42,6 @@ static char *print_to_string(const struct trace *t, size_t *len)
     return buf;
 }
 
-static bool same_header(const struct run_header *a, const struct run_header *b)
-{
-    return a->cm == b->cm && a->psi == b->psi && a->qi == b->qi &&
-           a->coherent == b->coherent && a->rwbf == b->rwbf &&
-           a->mamv == b->mamv && a->delay == b->delay &&
-           a->nr_frames == b->nr_frames &&
-           a->iommu_readonly == b->iommu_readonly &&
-           a->psi_max == b->psi_max;
-}
-
 /* Ops compare by their fields: padding and unused members carry nothing. */
 static bool same_op(const struct op *a, const struct op *b)
 {
@@ -89,7 +79,7 @@ static void check_binary_round_trip(const struct trace *t)
         finding("encodable", err);
     decode_input(bytes, len, &back);
     free(bytes);
-    if ( !same_header(&t->hdr, &back.hdr) )
+    if ( !run_header_equal(&t->hdr, &back.hdr) )
         finding("decode-inverse", "header differs after encode/decode");
     if ( back.nr_ops != t->nr_ops )
         finding("decode-inverse", "op count differs after encode/decode");

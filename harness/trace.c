@@ -369,6 +369,16 @@ void run_header_default(struct run_header *h)
     h->psi_max = GTIO_DEFAULT_PSI_MAX;
 }
 
+bool run_header_equal(const struct run_header *a, const struct run_header *b)
+{
+    return a->cm == b->cm && a->psi == b->psi && a->qi == b->qi &&
+           a->coherent == b->coherent && a->rwbf == b->rwbf &&
+           a->mamv == b->mamv && a->delay == b->delay &&
+           a->nr_frames == b->nr_frames &&
+           a->iommu_readonly == b->iommu_readonly &&
+           a->psi_max == b->psi_max;
+}
+
 void trace_print_header(FILE *out, const struct run_header *h)
 {
     fprintf(out, "caps cm=%d psi=%d mamv=%u qi=%d coherent=%d rwbf=%d "

@@ -124,6 +124,8 @@ void trace_clear(struct trace *t);
 /* Append; false only when TRACE_MAX_OPS are there already. */
 bool trace_push(struct trace *t, const struct op *op);
 void run_header_default(struct run_header *h);
+/* Same machine and configuration, member by member (no padding compared). */
+bool run_header_equal(const struct run_header *a, const struct run_header *b);
 
 /*
  * Parse a text trace.  On error returns false and writes one line

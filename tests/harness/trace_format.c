@@ -88,17 +88,6 @@ static bool ops_equal(const struct trace *a, const struct trace *b, size_t nr)
     return true;
 }
 
-static bool header_equal(const struct run_header *a,
-                         const struct run_header *b)
-{
-    return a->cm == b->cm && a->psi == b->psi && a->qi == b->qi &&
-           a->coherent == b->coherent && a->rwbf == b->rwbf &&
-           a->mamv == b->mamv && a->delay == b->delay &&
-           a->nr_frames == b->nr_frames &&
-           a->iommu_readonly == b->iommu_readonly &&
-           a->psi_max == b->psi_max;
-}
-
 static char *print_to_string(const struct trace *t)
 {
     char *buf = NULL;
@@ -253,13 +242,13 @@ static void header_defaults_and_comments(void)
     CHECK_EQ(def.mamv, 9);
     CHECK_EQ(def.delay, 1);
     trace_init(&t);
-    CHECK(header_equal(&t.hdr, &def));
+    CHECK(run_header_equal(&t.hdr, &def));
     CHECK(parse(text, &t, err, sizeof(err)));
     CHECK_EQ(t.nr_ops, 2);
     CHECK_EQ(t.ops[1].kind, OP_BEGIN);
     CHECK(t.hdr.cm);
     def.cm = true;
-    CHECK(header_equal(&t.hdr, &def));
+    CHECK(run_header_equal(&t.hdr, &def));
     /* A new parse starts from the defaults again. */
     CHECK(parse("end\n", &t, err, sizeof(err)));
     CHECK(!t.hdr.cm);
@@ -679,13 +668,13 @@ static void every_input_decodes_and_round_trips(void)
         CHECK(trace_parse(text, strlen(text), "printed", &b, err,
                           sizeof(err)));
         CHECK_EQ(b.nr_ops, a.nr_ops);
-        CHECK(header_equal(&a.hdr, &b.hdr));
+        CHECK(run_header_equal(&a.hdr, &b.hdr));
         CHECK(ops_equal(&a, &b, a.nr_ops));
         CHECK(encode_trace(&b, out, sizeof(out), &n, err, sizeof(err)));
         CHECK_EQ(n, encode_size(&b));
         decode_input(out, n, &b);
         CHECK_EQ(b.nr_ops, a.nr_ops);
-        CHECK(header_equal(&a.hdr, &b.hdr));
+        CHECK(run_header_equal(&a.hdr, &b.hdr));
         CHECK(ops_equal(&a, &b, a.nr_ops));
         CHECK(encode_trace(&b, again, sizeof(again), &m, err, sizeof(err)));
         CHECK_EQ(m, n);
@@ -719,7 +708,7 @@ static void decoding_is_prefix_stable(void)
         decode_input(in, cut, &part);
         CHECK(part.nr_ops <= full.nr_ops);
         if ( cut >= DECODE_HEADER_BYTES )
-            CHECK(header_equal(&part.hdr, &full.hdr));
+            CHECK(run_header_equal(&part.hdr, &full.hdr));
         if ( part.nr_ops > 1 )
             CHECK(ops_equal(&part, &full, part.nr_ops - 1));
         if ( part.nr_ops )
@@ -729,7 +718,7 @@ static void decoding_is_prefix_stable(void)
         memcpy(pad, in, cut);
         decode_input(pad, cut + 16, &padded);
         CHECK(padded.nr_ops >= part.nr_ops);
-        CHECK(header_equal(&part.hdr, &padded.hdr));
+        CHECK(run_header_equal(&part.hdr, &padded.hdr));
         CHECK(ops_equal(&part, &padded, part.nr_ops));
     }
     trace_free(&full);
@@ -849,7 +838,7 @@ static void sample_encodes_to_the_documented_bytes(void)
     CHECK_EQ(n, sizeof(expect));
     CHECK(!memcmp(out, expect, sizeof(expect)));
     decode_input(out, n, &back);
-    CHECK(header_equal(&t.hdr, &back.hdr));
+    CHECK(run_header_equal(&t.hdr, &back.hdr));
     CHECK_EQ(back.nr_ops, t.nr_ops);
     CHECK(ops_equal(&t, &back, t.nr_ops));
     trace_free(&t);
@@ -879,7 +868,7 @@ static void whole_sample_encodes_and_decodes_back(void)
     CHECK(encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     CHECK_EQ(n, size);
     decode_input(out, n, &back);
-    CHECK(header_equal(&t.hdr, &back.hdr));
+    CHECK(run_header_equal(&t.hdr, &back.hdr));
     CHECK_EQ(back.nr_ops, t.nr_ops);
     CHECK(ops_equal(&t, &back, t.nr_ops));
     err[0] = '\0';
