@@ -49,7 +49,7 @@ TOOLCHAINS := gcc clang asan
 
 HV_SRC      := $(wildcard $(HV)/*.c)
 # Programs of the harness (each has a main), and the library the rest is.
-HARNESS_PROGS := replay soak
+HARNESS_PROGS := replay soak dual
 HARNESS_SRC := $(filter-out $(HARNESS_PROGS:%=harness/%.c),\
                  $(wildcard harness/*.c harness/xen/*.c))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
@@ -108,6 +108,7 @@ test: deps-test deps-fuzz
 		$(foreach t,gcc asan,$(addprefix $(BUILD)/$(t)/,$(TEST_BINS))) \
 		tests/variants/run.sh \
 		tests/harness/soak_short.sh \
+		tests/harness/dual_test.sh \
 		$(wildcard tests/fuzz/*.sh) \
 		tests/xen/build_test.sh \
 		tests/xen/boot_test.sh

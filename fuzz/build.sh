@@ -98,8 +98,8 @@ done
 
 lib=()
 for src in hv/*.c harness/*.c harness/xen/*.c; do
-    # replay.c and soak.c are programs of their own (make replay, soak).
-    case "$src" in harness/replay.c|harness/soak.c) continue ;; esac
+    # replay.c, soak.c and dual.c are programs of their own.
+    case "$src" in harness/replay.c|harness/soak.c|harness/dual.c) continue ;; esac
     o=$obj/$(tr / _ <<<"${src%.c}").o
     if [[ $nocov_src == *" $src "* ]]; then
         "$CC" "${nocov_flags[@]}" "${inc[@]}" -c "$src" -o "$o"

@@ -21,6 +21,7 @@
 #include "gtio.h"
 #include "heap.h"
 #include "shadow.h"
+#include "status_names.h"
 #include "vtd_sim.h"
 #include "xen/world.h"
 
@@ -110,40 +111,7 @@ const char *exec_status_name(unsigned int kind, int status)
         return "-ESRCH";
     if ( status == SH_NOT_RUN )
         return "not run";
-    if ( is_grant_table_op(kind) )
-    {
-        switch ( status )
-        {
-        case GNTST_okay:            return "GNTST_okay";
-        case GNTST_general_error:   return "GNTST_general_error";
-        case GNTST_bad_domain:      return "GNTST_bad_domain";
-        case GNTST_bad_gntref:      return "GNTST_bad_gntref";
-        case GNTST_bad_handle:      return "GNTST_bad_handle";
-        case GNTST_bad_dev_addr:    return "GNTST_bad_dev_addr";
-        case GNTST_no_space:        return "GNTST_no_space";
-        case GNTST_permission_denied: return "GNTST_permission_denied";
-        case GNTST_bad_page:        return "GNTST_bad_page";
-        }
-    }
-    else
-    {
-        switch ( status )
-        {
-        case 0:             return "0";
-        case -EPERM:        return "-EPERM";
-        case -EIO:          return "-EIO";
-        case -ENOMEM:       return "-ENOMEM";
-        case -EBUSY:        return "-EBUSY";
-        case -EEXIST:       return "-EEXIST";
-        case -EINVAL:       return "-EINVAL";
-        case -ENOSPC:       return "-ENOSPC";
-        case -ENXIO:        return "-ENXIO";
-        case -EOPNOTSUPP:   return "-EOPNOTSUPP";
-        case -ETIMEDOUT:    return "-ETIMEDOUT";
-        }
-    }
-    snprintf(buf, sizeof(buf), "%d", status);
-    return buf;
+    return gtio_status_name(is_grant_table_op(kind), status, buf, sizeof(buf));
 }
 
 /* ---- reporting ---- */
@@ -636,6 +604,31 @@ static void log_call(unsigned long faults_before)
     shadow_print_diff(log, &X.before, &X.sh);
 }
 
+/* The call passed its checks: tell the caller what the guest saw. */
+static void show_call(void)
+{
+    static struct exec_call_view view;
+    const struct sh_call *c = &X.call;
+    unsigned int i;
+
+    if ( !X.opts->after_call || op_index(c->nr - 1) >= X.nr_input )
+        return;
+    view.nr = c->nr;
+    for ( i = 0; i < c->nr; i++ )
+    {
+        struct exec_op_view *v = &view.op[i];
+        bool mapped = c->ops[i].kind == OP_MAP &&
+                      X.facts.status[i] == GNTST_okay;
+
+        v->idx = op_index(i);
+        v->op = &c->ops[i];
+        v->status = X.facts.status[i];
+        v->handle = mapped ? X.buf.map[i].handle : 0;
+        v->dev_bus_addr = mapped ? X.buf.map[i].dev_bus_addr : 0;
+    }
+    X.opts->after_call(&view, X.opts->ctx);
+}
+
 static bool model_predicts(void)
 {
     struct sh_call *c = &X.call;
@@ -797,7 +790,10 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
                                                          : model_predicts();
     note_results();
     log_call(faults_before);
-    return ok && check_after_call();
+    if ( !ok || !check_after_call() )
+        return false;
+    show_call();
+    return true;
 }
 
 /* ---- the input ---- */

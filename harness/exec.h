@@ -45,6 +45,20 @@
 #include "oracle.h"
 #include "trace.h"
 
+/* One op of a finished call, as the guest saw it. */
+struct exec_op_view {
+    size_t idx;                 /* its index in the input */
+    const struct op *op;
+    int status;                 /* GNTST_* for grant ops, else 0 or -errno */
+    uint32_t handle;            /* a map that succeeded: its handle */
+    uint64_t dev_bus_addr;      /* ... and its bus address */
+};
+
+struct exec_call_view {
+    unsigned int nr;
+    struct exec_op_view op[SH_MAX_CALL];
+};
+
 struct exec_opts {
     /* Each op, its status and the state it changed (replay); or NULL. */
     FILE *log;
@@ -57,6 +71,13 @@ struct exec_opts {
      */
     void (*before_op)(size_t idx, void *ctx);
     void (*after_op)(size_t idx, void *ctx);
+    /*
+     * Called once a call of the input passed every check after it (not
+     * for the teardown), with what each of its ops gave the guest: the
+     * observable side of a run (harness/dual.c compares it with a real
+     * unit's).  NULL normally.
+     */
+    void (*after_call)(const struct exec_call_view *call, void *ctx);
     void *ctx;
 };
 
