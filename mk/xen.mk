@@ -49,7 +49,7 @@ xen-fetch:
 xen-test:
 	@$(XEN_BUILD_ENV) $(GTIO_TOP)/tests/xen/build_test.sh
 
-xen-boot: xen
+xen-boot: xen $(BUILD)/gcc/dual
 	@BUILD_DIR='$(XEN_BUILD_DIR)' $(GTIO_TOP)/scripts/xen-boot.sh
 
 xen-clean:

@@ -25,11 +25,17 @@
 #     (a page given back to Xen, a page pinned as a page table, the
 #     domU's page once dom0 unmapped its grant), and no other DMAR fault
 #     was logged,
+#   - the dual traces (tests/xen/dual/, run by dom0 through gtio_dma.ko's
+#     /proc/gtio-dual) gave the same statuses and the same reachable or
+#     faulting DMA after every call as on the harness's simulated VT-d
+#     with QEMU's capabilities (harness/dual.c; a disagreement is printed
+#     side by side),
 #   - gtio's counters (Xen's debug key 'j', typed on the serial line)
 #     show maps, unmaps, type changes, invalidations and waits, and no
 #     failure,
 #   - nothing went wrong: no Xen panic, no dom0 crash.
-# The broken case passes when its boot fails the DMA checks.
+# The broken case passes when its boot fails the DMA checks and its dual
+# traces disagree with the harness (which runs the correct core).
 # Exit: 0 all passed; 1 a case failed; 77 the machine cannot run it (no
 # QEMU and not root to install it, no dom0 kernel, headers or toolstack
 # packages to be had).
@@ -50,6 +56,7 @@ me=xen-boot
 BUILD_DIR=${BUILD_DIR:-$top/build}
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR=$PWD/$BUILD_DIR ;; esac
 XEN_IMAGE=${XEN_IMAGE:-$BUILD_DIR/xen/obj/xen}
+DUAL=${DUAL:-$BUILD_DIR/gcc/dual}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 VARIANT=${VARIANT:-unmap-rw-no-flush}
 work=$BUILD_DIR/xen-boot
@@ -109,23 +116,25 @@ vmlinuz=$(kernel) || skip "no dom0 kernel: apt-get download of linux-image-amd64
 kver=$(basename "$vmlinuz" .vmlinuz)
 kver=${kver#linux-image-}
 
-# ---- gtio_dma.ko, against that kernel's headers ----
+# ---- gtio_dma.ko and gtio_grant.ko, against that kernel's headers ----
 
 module() {
-    local dir=$work/module src=$top/tests/xen/boot/gtio_dma.c
-    local src2=$top/tests/xen/boot/gtio_grant.c
+    local dir=$work/module src=$top/tests/xen/boot
     if [ ! -d "/lib/modules/$kver/build" ]; then
         [ "$(id -u)" = 0 ] || return 1
         DEBIAN_FRONTEND=noninteractive apt-get -q -y \
             -o DPkg::Lock::Timeout=300 install --no-install-recommends \
             "linux-headers-$kver" >"$work/headers.log" 2>&1 || return 1
     fi
-    if [ ! -f "$dir/gtio_dma.ko" ] || [ "$src" -nt "$dir/gtio_dma.ko" ] ||
-       [ "$src2" -nt "$dir/gtio_dma.ko" ]; then
+    # status_names.h: the names harness/dual.c compares, one list.
+    if [ ! -f "$dir/gtio_dma.ko" ] ||
+       [ -n "$(find "$src" "$top/harness/status_names.h" -name '*.[ch]' \
+                 -newer "$dir/gtio_dma.ko" -print -quit)" ]; then
         rm -rf "$dir"
         mkdir -p "$dir"
-        cp "$src" "$src2" "$dir/"
-        echo 'obj-m := gtio_dma.o gtio_grant.o' >"$dir/Kbuild"
+        cp "$src"/*.c "$src"/*.h "$top/harness/status_names.h" "$dir/"
+        printf '%s\n' 'obj-m := gtio_dma.o gtio_grant.o' \
+            'gtio_dma-y := cases.o common.o dual.o' >"$dir/Kbuild"
         make -C "/lib/modules/$kver/build" M="$dir" modules \
             >"$work/module.log" 2>&1 || return 1
     fi
@@ -182,9 +191,20 @@ install_toolstack() {
 
 cpio_gz() { ( cd "$1" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -9 ); }
 
+# ---- the dual traces: the op script for /proc/gtio-dual ----
+
+[ -x "$DUAL" ] || die "no $DUAL (make build-gcc)"
+dual_traces=("$top"/tests/xen/dual/*.trace)
+"$DUAL" --script "${dual_traces[@]}" >"$work/dual.script.new" ||
+    die "dual --script failed on tests/xen/dual/"
+cmp -s "$work/dual.script.new" "$work/dual.script" ||
+    mv "$work/dual.script.new" "$work/dual.script"
+rm -f "$work/dual.script.new"
+
 initrd=$work/initrd.gz
 boot_dir=$top/tests/xen/boot
 if [ ! -f "$initrd" ] || [ /bin/busybox -nt "$initrd" ] || [ "$ko" -nt "$initrd" ] ||
+   [ "$work/dual.script" -nt "$initrd" ] ||
    [ -n "$(find "$boot_dir" -newer "$initrd" -print -quit)" ]; then
     root=$work/initramfs
     domu=$work/initramfs-domu
@@ -200,6 +220,7 @@ if [ ! -f "$initrd" ] || [ /bin/busybox -nt "$initrd" ] || [ "$ko" -nt "$initrd"
              "$root/var/lock"
     cp /bin/busybox "$root/bin/busybox"
     cp "$ko" "$root/gtio_dma.ko"
+    cp "$work/dual.script" "$root/dual.script"
     cp "$work"/kernel/modules/*.ko "$root/lib/modules/"
     install_toolstack "$root" || die "cannot put the toolstack into the initramfs"
     cp "$vmlinuz" "$root/boot/vmlinuz"
@@ -264,6 +285,8 @@ check() {
     [ -z "$why" ] || { echo "${why//$'\r'/}"; return; }
     why=$(check_dma "$log")
     [ -z "$why" ] || { echo "$why"; return; }
+    why=$(check_dual "$log")
+    [ -z "$why" ] || { echo "$why"; return; }
     grep -q '^gtio-boot: domu [0-9]* created' "$log" || { echo "xl did not create the domU"; return; }
     grep -q '^gtio-boot: domu destroyed' "$log" || { echo "xl did not destroy the domU"; return; }
     grep -q '^gtio-boot: dom0 done' "$log" || { echo "dom0 did not finish its /init"; return; }
@@ -286,7 +309,8 @@ check_dma() {
     grep -q 'gtio-dma: pagetable-unchanged FAIL' "$log" &&
         { echo "stale DMA: the device wrote a page it could reach before it became a page table"; return; }
     # A DMA that must fault: Xen logs the fault at its address (no 0x).
-    faults=$(sed -n 's/.*\[VT-D\]DMAR:\[DMA [A-Za-z]*\] Request device .* fault addr \([0-9a-f]*\).*/\1/p' "$log")
+    # (Faults after gtio_dma.ko's cases are the dual traces': check_dual.)
+    faults=$(sed -n '/gtio-dma: done/q; s/.*\[VT-D\]DMAR:\[DMA [A-Za-z]*\] Request device .* fault addr \([0-9a-f]*\).*/\1/p' "$log")
     for c in freed pagetable grant; do
         addr=$(sed -n "s/.*gtio-dma: $c expect-fault addr=0x\([0-9a-f]*\).*/\1/p" "$log" | tr -d '\r')
         [ -n "$addr" ] || { echo "no DMA case $c"; return; }
@@ -302,6 +326,67 @@ check_dma() {
     for c in reach pagetable-unchanged writable-again grant-reach; do
         grep -q "gtio-dma: $c ok" "$log" || { echo "no result of DMA case $c"; return; }
     done
+}
+
+# dual_observations LOG: what the dual traces showed on QEMU's unit, in
+# harness/dual.c's format.  A probe writes a token to a frame and reads it
+# back (tests/xen/boot/dual.c).  A write faulted if Xen logged a DMAR
+# fault at the frame's address while it ran, or if the read brought
+# something else than the token (QEMU drops a write that a cached
+# translation does not allow without recording a fault); a read faulted
+# if Xen logged a fault while it ran or it brought nothing.  A fault
+# anywhere else after gtio_dma.ko's cases, and every error of the module,
+# is an observation the harness cannot have.
+dual_observations() {
+    awk '
+    { gsub(/\r/, "") }
+    /gtio-dma: done/ { dual = 1; next }
+    !dual { next }
+    /gtio-dual: dma-begin / {
+        line = $0; sub(/.*gtio-dual: dma-begin /, "", line)
+        split(line, w, " ")
+        dir = w[4]; addr = w[5]; sub(/^addr=/, "", addr)
+        fault[dir] = 0; probing = 1; next
+    }
+    /gtio-dual: dma-end/ { probing = 0; next }
+    /gtio-dual: dma-data / {
+        line = $0; sub(/.*gtio-dual: dma-data /, "", line)
+        split(line, w, " ")
+        key = w[1] " " w[2] " dma " w[3]
+        if ( fault["write"] || w[4] == "not-landed" ) wv = "faulted"
+        else wv = w[4] == "landed" ? "reached" : "unknown"
+        print key " write " wv
+        print key " read " (fault["read"] || w[4] == "read-blocked" ? "faulted" : "reached")
+        next
+    }
+    /DMAR:\[DMA [A-Za-z]*\] Request device .* fault addr / {
+        a = $0; sub(/.*fault addr /, "", a); sub(/[^0-9a-f].*/, "", a)
+        if ( probing && a == addr ) fault[dir] = 1
+        else print "stray-fault " a " faulted"
+        next
+    }
+    /gtio-dual: error / {
+        e = $0; sub(/.*gtio-dual: error /, "", e); gsub(/ /, "_", e)
+        print "module-error " e " seen"; next
+    }
+    /gtio-dual: [^ ]+ [0-9]+ status / { sub(/.*gtio-dual: /, ""); print }
+    ' "$1"
+}
+
+# check_dual LOG: the dual traces on QEMU's unit against the harness with
+# the same capabilities (harness/dual.c --compare); the observations go to
+# LOG's .dual, the side-by-side table of disagreements to its .dual-compare.
+check_dual() {
+    local log=$1 cap ecap out=${1%.log}.dual-compare bad
+    grep -q '^gtio-boot: dual traces done' "$log" || { echo "the dual traces did not run"; return; }
+    cap=$(sed -n 's/.*\[VT-D\]cap = \([0-9a-f]*\) ecap = \([0-9a-f]*\).*/\1/p' "$log" | head -n1)
+    ecap=$(sed -n 's/.*\[VT-D\]cap = \([0-9a-f]*\) ecap = \([0-9a-f]*\).*/\2/p' "$log" | head -n1)
+    dual_observations "$log" >"${log%.log}.dual"
+    if ! "$DUAL" --compare "${log%.log}.dual" --cap "$cap" --ecap "$ecap" \
+            "${dual_traces[@]}" >"$out" 2>&1; then
+        bad=$(tail -n1 "$out")
+        echo "dual traces: the simulated VT-d and QEMU's disagree (${bad#dual: }; ${out#"$top"/})"
+    fi
 }
 
 # ---- the broken core's Xen (negative control) ----
@@ -344,9 +429,14 @@ for c in "${cases[@]}"; do
     why=$(check "$cm" "$log")
     counters=$(grep -m1 '(XEN) gtio: maps' "$log" | tr -d '\r')
     if [ "$c" = broken ]; then
-        # The boot must get as far as the DMA, and the DMA must show it.
-        if [[ "$why" == "stale DMA"* ]]; then
-            echo "PASS: xen-boot-broken ($VARIANT caught: $why; $((SECONDS - start)) s)"
+        # The boot must get as far as the DMA, and the DMA must show it:
+        # gtio_dma.ko's cases, and the dual traces against the harness.
+        dual_why=$(check_dual "$log")
+        if [[ "$why" == "stale DMA"* ]] && [[ "$dual_why" == "dual traces: "*" disagree "* ]]; then
+            echo "PASS: xen-boot-broken ($VARIANT caught: $why; the dual traces: $(grep -c '^dual: disagreement: [a-z]' "${log%.log}.dual-compare") observations differ from the harness; $((SECONDS - start)) s)"
+        elif [[ "$why" == "stale DMA"* ]]; then
+            echo "FAIL: xen-boot-broken ($VARIANT: the dual traces did not see it: ${dual_why:-they agree with the harness}; log: ${log#"$top"/})"
+            failed=1
         else
             echo "FAIL: xen-boot-broken ($VARIANT not caught by DMA: ${why:-the boot passed}; log: ${log#"$top"/})"
             failed=1
@@ -355,6 +445,8 @@ for c in "${cases[@]}"; do
         echo "PASS: xen-boot-$c (${counters#*gtio: }; $((SECONDS - start)) s)"
     else
         echo "FAIL: xen-boot-$c ($why; log: ${log#"$top"/})"
+        [[ "$why" != "dual traces"* ]] ||
+            grep -h '^dual: ' "${log%.log}.dual-compare" | head -n 40
         failed=1
     fi
 done

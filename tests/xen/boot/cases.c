@@ -40,71 +40,8 @@
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
 
-#define EDU_VENDOR      0x1234
-#define EDU_DEVICE      0x11e8
-#define EDU_DMA_SRC     0x80
-#define EDU_DMA_DST     0x88
-#define EDU_DMA_CNT     0x90
-#define EDU_DMA_CMD     0x98
-#define EDU_CMD_RUN     1
-#define EDU_CMD_TO_RAM  2
-#define EDU_BUF         0x40000
-/* QEMU 7.2's edu aborts on a transfer ending at its buffer's end. */
-#define DMA_LEN         2048
-#define PATTERN         0x5a
-
-static void __iomem *bar;
-
-/* One transfer between the device's buffer and bus address 'bus'. */
-static int edu_dma(u64 bus, bool to_ram)
-{
-    unsigned long deadline = jiffies + 2 * HZ;
-
-    writeq(to_ram ? EDU_BUF : bus, bar + EDU_DMA_SRC);
-    writeq(to_ram ? bus : EDU_BUF, bar + EDU_DMA_DST);
-    writeq(DMA_LEN, bar + EDU_DMA_CNT);
-    writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0), bar + EDU_DMA_CMD);
-    while ( readq(bar + EDU_DMA_CMD) & EDU_CMD_RUN )
-    {
-        if ( time_after(jiffies, deadline) )
-            return -ETIMEDOUT;
-        usleep_range(1000, 2000);
-    }
-    /* Xen prints its fault lines first: keep ours whole. */
-    msleep(20);
-    return 0;
-}
-
-static bool all_bytes(const void *p, u8 val)
-{
-    const u8 *b = p;
-    unsigned int i;
-
-    for ( i = 0; i < DMA_LEN; i++ )
-        if ( b[i] != val )
-            return false;
-    return true;
-}
-
-static u64 bus_of(struct page *page)
-{
-    return (u64)pfn_to_mfn(page_to_pfn(page)) << PAGE_SHIFT;
-}
-
-/* The device's buffer gets PATTERN, from a coherent buffer. */
-static int load_pattern(struct device *dev)
-{
-    dma_addr_t bus;
-    void *buf = dma_alloc_coherent(dev, PAGE_SIZE, &bus, GFP_KERNEL);
-    int rc;
-
-    if ( !buf )
-        return -ENOMEM;
-    memset(buf, PATTERN, PAGE_SIZE);
-    rc = edu_dma(bus, false);
-    dma_free_coherent(dev, PAGE_SIZE, buf, bus);
-    return rc;
-}
+#include "common.h"
+#include "dual.h"
 
 static void case_reach(struct device *dev)
 {
@@ -157,26 +94,6 @@ static void case_freed(void)
     edu_dma(bus, true);
 }
 
-static int set_kernel_mapping(struct page *page, pgprot_t prot)
-{
-    unsigned long va = (unsigned long)page_address(page);
-
-    return HYPERVISOR_update_va_mapping(va,
-                                        mfn_pte(pfn_to_mfn(page_to_pfn(page)),
-                                                prot),
-                                        UVMF_INVLPG | UVMF_ALL);
-}
-
-static int pin(struct page *page, unsigned int cmd)
-{
-    struct mmuext_op op = {
-        .cmd = cmd,
-        .arg1.mfn = pfn_to_mfn(page_to_pfn(page)),
-    };
-
-    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
 static void case_pagetable(void)
 {
     struct page *page = alloc_page(GFP_KERNEL);
@@ -215,27 +132,17 @@ static int grant_domid;
 module_param(grant_domid, int, 0444);
 MODULE_PARM_DESC(grant_domid, "the domain whose grant to map (0: none)");
 
-/* The reference domain 'domid' published, waiting for it a while. */
+/* The reference domain 'domid' published. */
 static int published_ref(domid_t domid, grant_ref_t *ref)
 {
-    char path[64];
-    unsigned int i;
-    char *val;
+    char *val = published(domid, "gtio-gref");
     int rc;
 
-    snprintf(path, sizeof(path), "/local/domain/%u/data", domid);
-    for ( i = 0; i < 300; i++ )
-    {
-        val = xenbus_read(XBT_NIL, path, "gtio-gref", NULL);
-        if ( !IS_ERR(val) )
-        {
-            rc = kstrtouint(val, 10, ref);
-            kfree(val);
-            return rc;
-        }
-        msleep(100);
-    }
-    return -ETIMEDOUT;
+    if ( IS_ERR(val) )
+        return PTR_ERR(val);
+    rc = kstrtouint(val, 10, ref);
+    kfree(val);
+    return rc;
 }
 
 static void case_grant(domid_t domid)
@@ -286,32 +193,28 @@ static void case_grant(domid_t domid)
 
 static int __init gtio_dma_init(void)
 {
-    struct pci_dev *pdev = pci_get_device(EDU_VENDOR, EDU_DEVICE, NULL);
+    struct device *dev;
+    int rc = edu_setup(&dev);
 
-    if ( !pdev || pci_enable_device(pdev) )
+    if ( rc )
     {
-        pr_info("gtio-dma: setup FAIL no edu device\n");
+        pr_info("gtio-dma: setup FAIL edu not usable: %d\n", rc);
         return 0;
     }
-    pci_set_master(pdev);
-    bar = pci_iomap(pdev, 0, 0);
-    if ( !bar || dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(48)) ||
-         load_pattern(&pdev->dev) )
-    {
-        pr_info("gtio-dma: setup FAIL edu not usable\n");
-        return 0;
-    }
-    case_reach(&pdev->dev);
+    case_reach(dev);
     case_freed();
     case_pagetable();
     if ( grant_domid )
         case_grant(grant_domid);
     pr_info("gtio-dma: done\n");
+    /* Then the dual traces, op by op, through /proc/gtio-dual. */
+    dual_start(dev, grant_domid);
     return 0;
 }
 
 static void __exit gtio_dma_exit(void)
 {
+    dual_stop();
 }
 
 module_init(gtio_dma_init);
