@@ -23,8 +23,9 @@
 #   - every DMA that must work did (data arrived, no fault) and every DMA
 #     that must fault did: Xen logged a DMAR fault at exactly that address
 #     (a page given back to Xen, a page pinned as a page table, the
-#     domU's page once dom0 unmapped its grant), and no other DMAR fault
-#     was logged,
+#     domU's page once dom0 unmapped its grant, a page of dom0's once the
+#     device left dom0 for pciback and Xen's quarantine), and no other
+#     DMAR fault was logged,
 #   - the dual traces (tests/xen/dual/, run by dom0 through gtio_dma.ko's
 #     /proc/gtio-dual) gave the same statuses and the same reachable or
 #     faulting DMA after every call as on the harness's simulated VT-d
@@ -90,7 +91,7 @@ kernel() {
           sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1)
     [ -n "$pkg" ] || return 1
     if [ ! -f "$work/kernel/$pkg.vmlinuz" ] ||
-       [ ! -f "$work/kernel/modules/xenfs.ko" ]; then
+       [ ! -f "$work/kernel/modules/xen-pciback.ko" ]; then
         mkdir -p "$work/kernel"
         ( cd "$work/kernel" &&
           apt-get -q -o APT::Sandbox::User=root download "$pkg" ) \
@@ -99,9 +100,11 @@ kernel() {
         [ -n "$deb" ] || return 1
         rm -rf "$work/kernel/x" "$work/kernel/modules"
         dpkg-deb -x "$deb" "$work/kernel/x" || return 1
-        # The toolstack's devices are modules in Debian's kernel.
+        # The toolstack's devices are modules in Debian's kernel, and so
+        # is pciback, which takes the device from dom0 (deassign case).
         mkdir -p "$work/kernel/modules"
-        for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs/xenfs; do
+        for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs/xenfs \
+                 xen-pciback/xen-pciback; do
             cp "$work/kernel/x/lib/modules/${pkg#linux-image-}/kernel/drivers/xen/$m.ko" \
                "$work/kernel/modules/" || return 1
         done
@@ -308,10 +311,13 @@ check_dma() {
     # What only a stale translation does, first: it names the case.
     grep -q 'gtio-dma: pagetable-unchanged FAIL' "$log" &&
         { echo "stale DMA: the device wrote a page it could reach before it became a page table"; return; }
+    grep -q 'gtio-dma: deassign-unchanged FAIL' "$log" &&
+        { echo "stale DMA: a device dom0 gave up wrote dom0's page"; return; }
     # A DMA that must fault: Xen logs the fault at its address (no 0x).
-    # (Faults after gtio_dma.ko's cases are the dual traces': check_dual.)
-    faults=$(sed -n '/gtio-dma: done/q; s/.*\[VT-D\]DMAR:\[DMA [A-Za-z]*\] Request device .* fault addr \([0-9a-f]*\).*/\1/p' "$log")
-    for c in freed pagetable grant; do
+    # (The faults of the dual traces are check_dual's.)
+    faults=$(sed -e '/gtio-dma: done/,/gtio-boot: dual traces done/d' \
+                 -ne 's/.*\[VT-D\]DMAR:\[DMA [A-Za-z]*\] Request device .* fault addr \([0-9a-f]*\).*/\1/p' "$log")
+    for c in freed pagetable grant deassign; do
         addr=$(sed -n "s/.*gtio-dma: $c expect-fault addr=0x\([0-9a-f]*\).*/\1/p" "$log" | tr -d '\r')
         [ -n "$addr" ] || { echo "no DMA case $c"; return; }
         grep -qx "$addr" <<<"$faults" ||
@@ -323,7 +329,7 @@ check_dma() {
     done
     line=$(grep -m1 'gtio-dma: .* FAIL' "$log" | tr -d '\r')
     [ -z "$line" ] || { echo "${line#*gtio-dma: }"; return; }
-    for c in reach pagetable-unchanged writable-again grant-reach; do
+    for c in reach pagetable-unchanged writable-again grant-reach deassign-unchanged; do
         grep -q "gtio-dma: $c ok" "$log" || { echo "no result of DMA case $c"; return; }
     done
 }
@@ -341,6 +347,7 @@ dual_observations() {
     awk '
     { gsub(/\r/, "") }
     /gtio-dma: done/ { dual = 1; next }
+    /gtio-boot: dual traces done/ { dual = 0; next }
     !dual { next }
     /gtio-dual: dma-begin / {
         line = $0; sub(/.*gtio-dual: dma-begin /, "", line)

@@ -24,6 +24,9 @@
  *               gtio_grant.ko published the reference in xenstore),
  *               mapped for the device by grant_table.c's map and reached,
  *               then unmapped: the next DMA must fault
+ *   deassign    a page of dom0's reached; then the device leaves dom0
+ *               (dom0's /init: pciback and Xen's quarantine): DMA to the
+ *               page must fault, the page unchanged
  */
 #include <linux/module.h>
 #include <linux/pci.h>
@@ -31,6 +34,8 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/proc_fs.h>
+#include <linux/uaccess.h>
 #include <xen/xen.h>
 #include <xen/page.h>
 #include <xen/mem-reservation.h>
@@ -191,6 +196,73 @@ static void case_grant(domid_t domid)
     gnttab_free_pages(1, &page);
 }
 
+/*
+ * The deassign case runs in two steps around dom0's /init making the
+ * device assignable (xl pci-assignable-add: pciback takes it, and xl
+ * moves it to Xen's quarantine): /proc/gtio-deassign "arm" DMAs into a
+ * page of dom0's while the device is dom0's, "probe" DMAs to it again
+ * once the device is not.
+ */
+static struct {
+    struct device *dev;
+    struct page *page;
+    struct proc_dir_entry *proc;
+} deassign;
+
+static void deassign_arm(void)
+{
+    struct page *page = alloc_page(GFP_KERNEL);
+
+    /* The dual traces left other data in the device's buffer. */
+    if ( !page || edu_load_pattern(deassign.dev) || !reached(page, "deassign") )
+        return;
+    memset(page_address(page), 0, PAGE_SIZE);
+    deassign.page = page;
+    pr_info("gtio-dma: deassign armed\n");
+}
+
+static void deassign_probe(void)
+{
+    u64 bus;
+
+    if ( !deassign.page )
+    {
+        pr_info("gtio-dma: deassign FAIL not armed\n");
+        return;
+    }
+    bus = bus_of(deassign.page);
+    /* pciback turned bus mastering off; the device must try all the same. */
+    pci_set_master(to_pci_dev(deassign.dev));
+    pr_info("gtio-dma: deassign expect-fault addr=%#llx\n", bus);
+    edu_dma(bus, true);
+    if ( all_bytes(page_address(deassign.page), 0) )
+        pr_info("gtio-dma: deassign-unchanged ok\n");
+    else
+        pr_info("gtio-dma: deassign-unchanged FAIL a device dom0 gave up wrote its page\n");
+}
+
+static ssize_t deassign_write(struct file *file, const char __user *buf,
+                              size_t len, loff_t *pos)
+{
+    char cmd[16];
+    size_t n = min(len, sizeof(cmd) - 1);
+
+    if ( copy_from_user(cmd, buf, n) )
+        return -EFAULT;
+    cmd[n] = '\0';
+    if ( !strcmp(strim(cmd), "arm") )
+        deassign_arm();
+    else if ( !strcmp(strim(cmd), "probe") )
+        deassign_probe();
+    else
+        pr_info("gtio-dma: deassign FAIL bad command\n");
+    return len;
+}
+
+static const struct proc_ops deassign_ops = {
+    .proc_write = deassign_write,
+};
+
 static int __init gtio_dma_init(void)
 {
     struct device *dev;
@@ -209,11 +281,14 @@ static int __init gtio_dma_init(void)
     pr_info("gtio-dma: done\n");
     /* Then the dual traces, op by op, through /proc/gtio-dual. */
     dual_start(dev, grant_domid);
+    deassign.dev = dev;
+    deassign.proc = proc_create("gtio-deassign", 0200, NULL, &deassign_ops);
     return 0;
 }
 
 static void __exit gtio_dma_exit(void)
 {
+    proc_remove(deassign.proc);
     dual_stop();
 }
 

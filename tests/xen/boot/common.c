@@ -70,8 +70,7 @@ u64 bus_of(struct page *page)
     return (u64)pfn_to_mfn(page_to_pfn(page)) << PAGE_SHIFT;
 }
 
-/* The device's buffer gets PATTERN, from a coherent buffer. */
-static int load_pattern(struct device *dev)
+int edu_load_pattern(struct device *dev)
 {
     dma_addr_t bus;
     void *buf = dma_alloc_coherent(dev, PAGE_SIZE, &bus, GFP_KERNEL);
@@ -96,7 +95,7 @@ int edu_setup(struct device **dev)
     if ( !bar || dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(48)) )
         return -EIO;
     *dev = &pdev->dev;
-    return load_pattern(*dev);
+    return edu_load_pattern(*dev);
 }
 
 int set_kernel_mapping(struct page *page, pgprot_t prot)

@@ -18,6 +18,8 @@
 
 /* The edu device, enabled and its buffer loaded with PATTERN; 0 or -errno. */
 int edu_setup(struct device **dev);
+/* The device's buffer gets PATTERN again, from a coherent buffer. */
+int edu_load_pattern(struct device *dev);
 /*
  * One transfer of DMA_LEN bytes between the device's buffer and bus
  * address 'bus' (to_ram: the device writes memory), waited for.
