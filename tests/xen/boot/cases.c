@@ -35,7 +35,6 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/proc_fs.h>
-#include <linux/uaccess.h>
 #include <xen/xen.h>
 #include <xen/page.h>
 #include <xen/mem-reservation.h>
@@ -244,15 +243,14 @@ static void deassign_probe(void)
 static ssize_t deassign_write(struct file *file, const char __user *buf,
                               size_t len, loff_t *pos)
 {
-    char cmd[16];
-    size_t n = min(len, sizeof(cmd) - 1);
+    char line[16];
+    const char *cmd = user_line(buf, len, line, sizeof(line));
 
-    if ( copy_from_user(cmd, buf, n) )
+    if ( !cmd )
         return -EFAULT;
-    cmd[n] = '\0';
-    if ( !strcmp(strim(cmd), "arm") )
+    if ( !strcmp(cmd, "arm") )
         deassign_arm();
-    else if ( !strcmp(strim(cmd), "probe") )
+    else if ( !strcmp(cmd, "probe") )
         deassign_probe();
     else
         pr_info("gtio-dma: deassign FAIL bad command\n");

@@ -8,6 +8,8 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <xen/xen.h>
 #include <xen/page.h>
 #include <xen/xenbus.h>
@@ -133,4 +135,14 @@ char *published(domid_t domid, const char *key)
         msleep(100);
     }
     return ERR_PTR(-ETIMEDOUT);
+}
+
+char *user_line(const char __user *buf, size_t len, char *line, size_t size)
+{
+    size_t n = min(len, size - 1);
+
+    if ( copy_from_user(line, buf, n) )
+        return NULL;
+    line[n] = '\0';
+    return strim(line);
 }

@@ -40,6 +40,12 @@ int set_kernel_mapping(struct page *page, pgprot_t prot);
 int pin(struct page *page, unsigned int cmd);
 
 /*
+ * A write to one of the module's /proc files as a line: at most size - 1
+ * bytes of it, trimmed; NULL if it could not be read.
+ */
+char *user_line(const char __user *buf, size_t len, char *line, size_t size);
+
+/*
  * domid's data/KEY in xenstore, waiting up to 30 s for it to appear;
  * kfree() it, or an ERR_PTR.
  */

@@ -43,7 +43,6 @@
 #include <linux/proc_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <xen/xen.h>
 #include <xen/page.h>
@@ -667,13 +666,12 @@ static ssize_t dual_write(struct file *file, const char __user *buf,
                           size_t len, loff_t *pos)
 {
     char line[128];
-    size_t n = min(len, sizeof(line) - 1);
+    char *op = user_line(buf, len, line, sizeof(line));
 
-    if ( copy_from_user(line, buf, n) )
+    if ( !op )
         return -EFAULT;
-    line[n] = '\0';
     mutex_lock(&D.lock);
-    run_line(strim(line));
+    run_line(op);
     mutex_unlock(&D.lock);
     return len;
 }
