@@ -14,6 +14,12 @@
  *     # expect: stale-dma             that finding
  *     # expect: stale-dma op=12       that finding at that op
  *
+ * Any number of lines further down pin an op's status where the ABI
+ * leaves the checks a choice (after an injected fault, say):
+ *
+ *     # status: op=10 GNTST_okay      op 10 returned that (its call
+ *                                     passed every check)
+ *
  * "none" does not accept a fail-stop: a scenario that stops early would
  * no longer show what its comment claims.  core-bugs/ holds the cases of
  * defects once found in the core, each kept as the regression case of
@@ -35,6 +41,8 @@
 #include "../lib/trace_dir.h"
 
 #define EXPECT_PREFIX   "# expect:"
+#define STATUS_PREFIX   "# status:"
+#define MAX_STATUS      16
 
 /* The named checks of DESIGN.md section 7, as findings name them. */
 static const char *const known_checks[] = {
@@ -54,6 +62,72 @@ struct expectation {
     char check[32];             /* EXPECT_FINDING: its check */
     long op;                    /* -1: any */
 };
+
+/* The "# status:" lines of a trace, and what its run gave those ops. */
+static struct {
+    unsigned int nr;
+    struct {
+        long op;
+        char want[32];
+        char got[32];
+    } s[MAX_STATUS];
+} statuses;
+
+static bool parse_statuses(const char *text, char *err, size_t errlen)
+{
+    const char *line;
+
+    statuses.nr = 0;
+    for ( line = text; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL )
+    {
+        long op;
+        char name[32];
+
+        if ( strncmp(line, STATUS_PREFIX, strlen(STATUS_PREFIX)) )
+            continue;
+        if ( sscanf(line + strlen(STATUS_PREFIX), " op=%ld %31s", &op,
+                    name) != 2 || op < 0 || statuses.nr == MAX_STATUS )
+        {
+            snprintf(err, errlen, "'%.*s': expected '%s op=N NAME' (at most %d)",
+                     (int)strcspn(line, "\n"), line, STATUS_PREFIX, MAX_STATUS);
+            return false;
+        }
+        statuses.s[statuses.nr].op = op;
+        snprintf(statuses.s[statuses.nr].want, sizeof(statuses.s[0].want),
+                 "%s", name);
+        statuses.s[statuses.nr++].got[0] = '\0';
+    }
+    return true;
+}
+
+static void note_statuses(const struct exec_call_view *call, void *ctx)
+{
+    unsigned int i, k;
+
+    (void)ctx;
+    for ( i = 0; i < call->nr; i++ )
+        for ( k = 0; k < statuses.nr; k++ )
+            if ( statuses.s[k].op == (long)call->op[i].idx )
+                snprintf(statuses.s[k].got, sizeof(statuses.s[k].got), "%s",
+                         exec_status_name(call->op[i].op->kind,
+                                          call->op[i].status));
+}
+
+/* The first pinned status the run did not give, described in msg. */
+static bool statuses_match(char *msg, size_t len)
+{
+    unsigned int k;
+
+    for ( k = 0; k < statuses.nr; k++ )
+        if ( strcmp(statuses.s[k].want, statuses.s[k].got) )
+        {
+            snprintf(msg, len, "op %ld returned %s, not %s", statuses.s[k].op,
+                     statuses.s[k].got[0] ? statuses.s[k].got : "nothing",
+                     statuses.s[k].want);
+            return false;
+        }
+    return true;
+}
 
 static bool is_known_check(const char *name)
 {
@@ -230,6 +304,7 @@ static void fail(const char *path, const char *why)
 
 static void run_scenario(const char *path)
 {
+    static const struct exec_opts status_opts = { .after_call = note_statuses };
     static struct trace t, back;
     struct exec_result text_res, bin_res;
     struct expectation e;
@@ -249,6 +324,7 @@ static void run_scenario(const char *path)
         return;
     }
     if ( !parse_expectation(text, len, &e, err, sizeof(err)) ||
+         !parse_statuses(text, err, sizeof(err)) ||
          !trace_parse(text, len, path, &t, err, sizeof(err)) )
     {
         fail(path, err);
@@ -257,12 +333,17 @@ static void run_scenario(const char *path)
     }
     free(text);
 
-    exec_run(&t, NULL, &text_res);
+    exec_run(&t, &status_opts, &text_res);
     describe(what, sizeof(what), &text_res);
     describe_expectation(want, sizeof(want), &e);
     if ( !outcome_matches(&text_res, &e) )
     {
         snprintf(msg, sizeof(msg), "expected %s, got %s", want, what);
+        fail(path, msg);
+        return;
+    }
+    if ( !statuses_match(msg, sizeof(msg)) )
+    {
         fail(path, msg);
         return;
     }
