@@ -51,6 +51,7 @@
 #define VTD_GCMD_TE             (1U << 31)
 #define VTD_GCMD_SRTP           (1U << 30)
 #define VTD_GCMD_WBF            (1U << 27)
+#define VTD_GSTS_WBFS           (1U << 27)  /* write-buffer flush busy */
 #define VTD_GCMD_QIE            (1U << 26)
 
 /* CCMD_REG: register-based context-cache invalidation. */

@@ -147,6 +147,8 @@ struct sim_frame {
     uint32_t extra_head[PTES], extra_tail[PTES];
     uint64_t extra_map[PTES / 64];
     uint64_t present_map[PTES / 64];    /* words whose dram is present */
+    /* CAP.RWBF: words with a new entry still in the write buffer. */
+    uint64_t wb_map[PTES / 64];
     struct tl_entry *reachers;
     bool ctx_watch;         /* a root or context table: recompute contexts */
     bool touched;           /* in use since the last reset */
@@ -458,6 +460,7 @@ static void add_extra(struct sim_frame *f, unsigned int idx, uint64_t val)
 /* The word was written back: only its current value remains visible. */
 static void drop_extras(struct sim_frame *f, unsigned int idx)
 {
+    f->wb_map[idx / 64] &= ~(1ULL << (idx % 64));
     if ( !has_extra_bit(f, idx) )
         return;
     f->extra[f->extra_tail[idx] - 1].next = f->extra_free;
@@ -485,6 +488,70 @@ static unsigned int visible_values(const struct sim_frame *f, unsigned int idx,
         out[n++] = f->extra[i - 1].val;
     }
     return n;
+}
+
+/* ---- The write buffer (CAP.RWBF) ---- */
+
+/*
+ * A unit that reports CAP.RWBF may not see a store that reached memory
+ * (a coherent store, or a write-back) until software flushes the
+ * chipset's write buffer (GCMD.WBF) or an invalidation does so before it
+ * runs.  What that changes for software is one thing: a new entry, over
+ * a non-present one, may go on reading as non-present, so DMA through it
+ * may fault, until the buffer is flushed.  (Every change of a present
+ * entry, and of a context or root table, comes with an invalidation,
+ * which flushes the buffer.)  So a buffered word adds a possible fault
+ * to the walks that ask (vtd_sim_may_fault()); it is never cached: the
+ * buffer drains in order, and a walker that reached the word through
+ * anything stored later has the word's new value too.
+ */
+static struct {
+    uint32_t *words;                /* frame idx << 9 | word, maybe stale */
+    unsigned int nr, cap;
+} wbuf;
+
+static bool wbuf_has(const struct sim_frame *f, unsigned int idx)
+{
+    return f->wb_map[idx / 64] & (1ULL << (idx % 64));
+}
+
+/* A store over a non-present table entry waits in the write buffer. */
+static void wbuf_note(struct sim_frame *f, unsigned int idx, uint64_t old)
+{
+    if ( !caps.rwbf || f->ctx_watch || dma_pte_present(old) ||
+         wbuf_has(f, idx) )
+        return;
+    f->wb_map[idx / 64] |= 1ULL << (idx % 64);
+    if ( wbuf.nr == wbuf.cap )
+    {
+        unsigned int cap = wbuf.cap ? wbuf.cap * 2 : 256;
+        uint32_t *n = realloc(wbuf.words, cap * sizeof(*n));
+
+        if ( !n )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        wbuf.words = n;
+        wbuf.cap = cap;
+    }
+    wbuf.words[wbuf.nr++] = (f->idx << 9) | idx;
+}
+
+/* GCMD.WBF, or an invalidation about to run: the walker sees memory. */
+static void wbuf_flush(void)
+{
+    unsigned int i;
+
+    for ( i = 0; i < wbuf.nr; i++ )
+    {
+        struct sim_frame *f = sframes[wbuf.words[i] >> 9];
+        unsigned int idx = wbuf.words[i] & (PTES - 1);
+
+        if ( f && f->touched )
+            f->wb_map[idx / 64] &= ~(1ULL << (idx % 64));
+    }
+    wbuf.nr = 0;
 }
 
 static void watch_add(struct sim_frame *f)
@@ -539,7 +606,10 @@ static void word_sync(struct sim_frame *f, unsigned int idx, uint64_t val)
     if ( val == f->dram[idx] )
         return;
     if ( caps.coherent )
+    {
+        wbuf_note(f, idx, f->dram[idx]);
         dram_set(f, idx, val);
+    }
     else if ( !value_visible(f, idx, val) )
         add_extra(f, idx, val);
     else
@@ -613,6 +683,7 @@ static struct sim_frame *frame_touch(unsigned int idx)
         f->nr_extra = 0;
         f->extra_free = 0;
         memset(f->extra_map, 0, sizeof(f->extra_map));
+        memset(f->wb_map, 0, sizeof(f->wb_map));
         memset(f->present_map, 0, sizeof(f->present_map));
         f->reachers = NULL;
         f->ctx_watch = false;
@@ -707,8 +778,12 @@ void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
         }
         for ( w = off / 8; w < off / 8 + 8; w++ )
         {
+            uint64_t old = f->dram[w];
+
             dram_set(f, w, data[w]);
             drop_extras(f, w);
+            if ( old != data[w] )
+                wbuf_note(f, w, old);
         }
         /* Fewer values visible: a context entry may no longer be current. */
         if ( f->ctx_watch )
@@ -1274,6 +1349,8 @@ static void inv_submit(struct inv *inv)
     unsigned int i;
 
     settle_if_needed();
+    /* Every invalidation flushes the write buffer before it runs. */
+    wbuf_flush();
     inv->sub_seq = ++seq;
     if ( inv->context )
         return;     /* context possibilities carry their own moments */
@@ -1824,7 +1901,14 @@ static void write_gcmd(uint32_t val)
     /* One-shot commands: their status clears now, sets when done. */
     if ( val & VTD_GCMD_SRTP )
         r.gsts &= ~GSTS_RTPS;
-    r.gcmd = val & ~VTD_GCMD_WBF;   /* write-buffer flush: done at once */
+    if ( val & VTD_GCMD_WBF )
+    {
+        /* Done at once: GSTS.WBFS never shows busy. */
+        settle_if_needed();
+        wbuf_flush();
+        stats.wbf++;
+    }
+    r.gcmd = val & ~VTD_GCMD_WBF;
     r.gcmd_pending = true;
 }
 
@@ -2105,6 +2189,9 @@ static bool walk_may_fault(unsigned long mfn, unsigned int level,
 
     if ( !f || !budget_take() )
         return true;
+    /* Still in the write buffer: may read as the non-present entry it was. */
+    if ( wbuf_has(f, vtd_level_index(bfn, level)) )
+        return true;
     n = visible_values(f, vtd_level_index(bfn, level), vals);
     for ( v = 0; v < n; v++ )
     {
@@ -2370,6 +2457,7 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     for ( i = 0; i < nr_touched_frames; i++ )
         sframes[touched_frames[i]]->touched = false;
     nr_touched_frames = 0;
+    wbuf.nr = 0;
     nr_watched = 0;
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
         devs[dev].nr = 0;

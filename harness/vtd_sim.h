@@ -29,7 +29,8 @@ struct vtd_sim_caps {
     bool psi;               /* CAP.PSI: page-selective invalidation */
     bool qi;                /* ECAP.QI: queued invalidation */
     bool coherent;          /* ECAP.C: walks snoop the CPU caches */
-    bool rwbf;              /* CAP.RWBF (advertised only, see report) */
+    bool rwbf;              /* CAP.RWBF: stores reach the walker only
+                               after GCMD.WBF or an invalidation */
     unsigned int mamv;      /* CAP.MAMV, 0..63 */
     /*
      * How long an invalidation takes: register ones complete after this
@@ -151,6 +152,7 @@ struct vtd_sim_stats {
     unsigned long qi_iotlb, qi_ctx, qi_wait;    /* descriptors fetched */
     unsigned long psi, dsi, global;     /* IOTLB invalidations by granularity */
     unsigned long clflush_lines;        /* 64-byte lines written back */
+    unsigned long wbf;                  /* write-buffer flushes (GCMD.WBF) */
     unsigned long completed;            /* invalidations completed */
     unsigned long coarsened;            /* PSI done as DSI (IAIG) */
     unsigned long late_waits;           /* waits completed late (fault) */

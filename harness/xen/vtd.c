@@ -115,11 +115,12 @@ static int wait_reg_clear(unsigned int off, uint64_t bit)
     return 0;
 }
 
-static int wait_status_set(uint32_t bit)
+/* Poll until GSTS shows 'bit' set (or clear), within the timeout. */
+static int wait_status(uint32_t bit, bool set)
 {
     s_time_t deadline = NOW() + REG_WAIT_NS;
 
-    while ( !(readl(reg(VTD_REG_GSTS)) & bit) )
+    while ( !!(readl(reg(VTD_REG_GSTS)) & bit) != set )
     {
         if ( NOW() > deadline )
             return -ETIMEDOUT;
@@ -134,7 +135,7 @@ static int gcmd(uint32_t cmd)
     uint32_t sts = readl(reg(VTD_REG_GSTS));
 
     writel((sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | cmd, reg(VTD_REG_GCMD));
-    return wait_status_set(cmd);
+    return wait_status(cmd, true);
 }
 
 /*
@@ -235,6 +236,23 @@ static int qi_wait(void)
     return rc;
 }
 
+/*
+ * Xen's iommu_flush_write_buffer(): a unit with CAP.RWBF may not see new
+ * table entries until its write buffer is flushed.  Every invalidation
+ * flushes it first, so only an invalidation skipped needs this.
+ */
+static int flush_write_buffer(void)
+{
+    uint32_t sts;
+
+    if ( !(unit.cap & VTD_CAP_RWBF) )
+        return 0;
+    sts = readl(reg(VTD_REG_GSTS));
+    writel((sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | VTD_GCMD_WBF,
+           reg(VTD_REG_GCMD));
+    return wait_status(VTD_GSTS_WBFS, false);
+}
+
 static int queue_iotlb_did(uint64_t gran, uint16_t did, uint64_t addr,
                            unsigned int am)
 {
@@ -275,10 +293,14 @@ static int cf_check gtio_queue_iotlb(struct domain *d, dfn_t dfn,
     /* Nothing under d's tables was ever cached: no device used them. */
     if ( !did )
         return 0;
-    /* Entries only added: only a Caching Mode unit caches non-present. */
+    /*
+     * Entries only added: only a Caching Mode unit caches non-present
+     * ones, but the others may need their write buffer flushed to see
+     * them (as Xen's flush functions do for flush_non_present_entry).
+     */
     if ( !(flush_flags & IOMMU_FLUSHF_modified) &&
          !(unit.cap & VTD_CAP_CM) )
-        return 0;
+        return flush_write_buffer();
     if ( !psi )
         return queue_iotlb_did(VTD_IOTLB_DSI, did, 0, 0);
     return queue_iotlb_did(VTD_IOTLB_PSI, did,

@@ -227,6 +227,53 @@ static void noncoherent_unflushed_value_survives_invalidation(void)
     CHECK(no_protocol_error());
 }
 
+/* GCMD.WBF, keeping what is enabled (GCMD is write-only). */
+static void write_buffer_flush(void)
+{
+    uint32_t sts = vtd_sim_mmio_read(VTD_REG_GSTS, 4);
+
+    vtd_sim_mmio_write(VTD_REG_GCMD,
+                       (sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | VTD_GCMD_WBF, 4);
+    CHECK(!(vtd_sim_mmio_read(VTD_REG_GSTS, 4) & VTD_GSTS_WBFS));
+}
+
+/*
+ * CAP.RWBF: a new entry (written back, if the walks do not snoop) may
+ * read as non-present until GCMD.WBF or an invalidation flushes the
+ * write buffer; without the capability it is seen at once.
+ */
+static void write_buffer_hides_new_entries_until_flushed(void)
+{
+    unsigned int rwbf, coherent;
+
+    for ( rwbf = 0; rwbf < 2; rwbf++ )
+        for ( coherent = 0; coherent < 2; coherent++ )
+        {
+            struct vtd_sim_caps c = {
+                .psi = true, .qi = false, .coherent = coherent,
+                .rwbf = rwbf, .mamv = 9, .completion_delay = 2,
+            };
+
+            sim_start(&c);
+            pgd = new_table();
+            set_context(DEV, DID, pgd);
+            CHECK(inv_ctx_global());
+            CHECK(inv_dsi(DID));
+            set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, !coherent);
+            CHECK_EQ(vtd_sim_may_fault(DEV, BFN, SIM_R | SIM_W), rwbf);
+            write_buffer_flush();
+            CHECK(!vtd_sim_may_fault(DEV, BFN, SIM_R | SIM_W));
+
+            /* An invalidation, of anything, flushes it too. */
+            set_leaf(pgd, 7, 7, DMA_PTE_READ, !coherent);
+            CHECK_EQ(vtd_sim_may_fault(DEV, 7, SIM_R), rwbf);
+            CHECK(inv_psi(DID2, 9, 0, false));
+            CHECK(!vtd_sim_may_fault(DEV, 7, SIM_R));
+            CHECK_EQ(vtd_sim_stats()->wbf, 1);
+            CHECK(no_protocol_error());
+        }
+}
+
 /* A store without write_atomic() is still seen, at the next sync. */
 static void bypassing_store_is_seen_by_sync(void)
 {
@@ -599,6 +646,7 @@ int main(void)
     RUN(poison_of_a_reused_table_is_visible_through_stale_entry);
     RUN(noncoherent_unflushed_value_survives_invalidation);
     RUN(bypassing_store_is_seen_by_sync);
+    RUN(write_buffer_hides_new_entries_until_flushed);
     RUN(qi_invalidation_incomplete_until_wait_status);
     RUN(change_after_submission_survives_the_invalidation);
     RUN(qi_wait_timeout_completes_late_with_old_value);
