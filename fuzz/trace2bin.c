@@ -188,7 +188,7 @@ static int dict_trace(void)
     static const struct op_field domain_probe = { .kind = OPF_DOMAIN };
     static const char *const header[] = {
         "caps", "config", "cm=", "psi=", "mamv=", "qi=", "coherent=",
-        "rwbf=", "delay=", "frames=", "ro=", "psi_max=",
+        "rwbf=", "delay=", "drain=", "frames=", "ro=", "psi_max=",
     };
     static const char *const flags[] = {
         "permit", "transfer", "transitive", "ro", "reading", "writing",

@@ -11,6 +11,8 @@
 #define HDR_COHERENT    0x08U
 #define HDR_RWBF        0x10U
 #define HDR_RO          0x20U
+/* In the MAMV byte, above MAMV's range (so older inputs keep their MAMV). */
+#define HDR_DRAIN       0x80U
 /* Bits 8-9 of frames - 1 (its low byte is byte 3): DECODE_MAX_FRAMES. */
 #define HDR_FRAMES_SHIFT    6
 #define HDR_FRAMES_MASK     0xc0U
@@ -33,7 +35,7 @@ static unsigned int field_bytes(const struct op_field *f)
 
 static void decode_header(struct reader *r, struct run_header *h)
 {
-    uint8_t bits = next_byte(r);
+    uint8_t bits = next_byte(r), mamv;
 
     memset(h, 0, sizeof(*h));
     h->cm = bits & HDR_CM;
@@ -42,7 +44,9 @@ static void decode_header(struct reader *r, struct run_header *h)
     h->coherent = bits & HDR_COHERENT;
     h->rwbf = bits & HDR_RWBF;
     h->iommu_readonly = bits & HDR_RO;
-    h->mamv = next_byte(r) % (RUN_MAX_MAMV + 1);
+    mamv = next_byte(r);
+    h->drain = mamv & HDR_DRAIN;
+    h->mamv = (mamv & ~HDR_DRAIN) % (RUN_MAX_MAMV + 1);
     h->delay = next_byte(r);
     h->nr_frames = ((((bits & HDR_FRAMES_MASK) >> HDR_FRAMES_SHIFT) << 8 |
                      next_byte(r)) % RUN_MAX_FRAMES) + 1U;
@@ -120,7 +124,7 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
                  (h->qi ? HDR_QI : 0) | (h->coherent ? HDR_COHERENT : 0) |
                  (h->rwbf ? HDR_RWBF : 0) | (h->iommu_readonly ? HDR_RO : 0) |
                  (((h->nr_frames - 1) >> 8) << HDR_FRAMES_SHIFT);
-    out[pos++] = h->mamv;
+    out[pos++] = h->mamv | (h->drain ? HDR_DRAIN : 0);
     out[pos++] = h->delay;
     out[pos++] = (h->nr_frames - 1) & 0xff;
     out[pos++] = h->psi_max;

@@ -8,7 +8,8 @@
  *   bytes 0..4     the run header (missing bytes read as 0):
  *                    0: bit 0 cm, 1 psi, 2 qi, 3 coherent, 4 rwbf, 5 ro;
  *                       bits 6-7: bits 8-9 of frames - 1
- *                    1: mamv (mod 64)   2: delay
+ *                    1: bit 7 drain; bits 0-6 mamv (mod 64)
+ *                    2: delay
  *                    3: bits 0-7 of frames - 1
  *                    4: psi_max (mod 16)
  *                  frames - 1 is taken mod RUN_MAX_FRAMES, so that a

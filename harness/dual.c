@@ -21,7 +21,7 @@
  *       the same, compared with FILE (the booted Xen's observations);
  *       every disagreement is printed side by side
  * --cap/--ecap: the real unit's capability registers (Xen prints them);
- * the simulated unit then has its CM, PSI, MAMV, RWBF, QI and C.
+ * the simulated unit then has its CM, PSI, MAMV, RWBF, DRD/DWD, QI and C.
  * Exit status: 0 agreement (or a script), 1 a disagreement or a finding
  * of the checks, 2 bad input or usage.
  *
@@ -333,6 +333,7 @@ static void take_caps(struct run_header *h, const struct unit_regs *u)
         return;
     h->cm = u->cap >> 7 & 1;
     h->rwbf = u->cap >> 4 & 1;
+    h->drain = (u->cap >> 54 & 1) && (u->cap >> 55 & 1);
     h->psi = u->cap >> 39 & 1;
     h->mamv = mamv > RUN_MAX_MAMV ? RUN_MAX_MAMV : mamv;
     h->qi = u->ecap >> 1 & 1;

@@ -926,7 +926,8 @@ static bool start(const struct run_header *h)
     struct world_config cfg = {
         .caps = {
             .cm = h->cm, .psi = h->psi, .qi = h->qi, .coherent = h->coherent,
-            .rwbf = h->rwbf, .mamv = h->mamv, .completion_delay = h->delay,
+            .rwbf = h->rwbf, .drain = h->drain, .mamv = h->mamv,
+            .completion_delay = h->delay,
         },
         .nr_frames = h->nr_frames, .iommu_readonly = h->iommu_readonly,
         .psi_max = h->psi_max,

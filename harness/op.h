@@ -72,6 +72,7 @@ struct run_header {
     bool qi;                /* ECAP.QI */
     bool coherent;          /* ECAP.C */
     bool rwbf;              /* CAP.RWBF */
+    bool drain;             /* CAP.DRD and CAP.DWD */
     uint8_t mamv;           /* CAP.MAMV, 0..63 */
     uint8_t delay;          /* invalidation completion delay */
     /* core configuration (struct gtio_config) */

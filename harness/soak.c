@@ -5,8 +5,8 @@
  * ops has run.  Unlike raw fuzzer bytes, the ops are drawn from small
  * sets of domains, refs, handles and frames, so that most of them do
  * something (a map finds a grant, an unmap a handle, a free a mapping).
- * Input i takes capability combination i mod 64 (cm, psi, qi, coherent,
- * rwbf, read-only), so every combination gets an equal share, and every
+ * Input i takes capability combination i mod 128 (cm, psi, qi, coherent,
+ * rwbf, read-only, drain), so every combination gets an equal share, and every
  * fourth input arms faults.  On the correct core nothing may be found:
  * each finding is saved as OUT/soak-SEED-I.trace (never overwriting) for
  * `replay`, and the exit status is 1.
@@ -31,7 +31,7 @@
 #include "fault.h"
 #include "trace.h"
 
-#define NR_CAP_COMBINATIONS 64      /* cm, psi, qi, coherent, rwbf, ro */
+#define NR_CAP_COMBINATIONS 128     /* cm, psi, qi, coherent, rwbf, ro, drain */
 #define SOAK_REFS           4       /* few refs and handles: ops collide */
 #define SOAK_HANDLES        6
 #define SOAK_DOMAINS        4       /* domids 0..3 */
@@ -71,6 +71,7 @@ static void random_header(struct run_header *h, uint64_t *st,
     h->coherent = combo & 8;
     h->rwbf = combo & 16;
     h->iommu_readonly = combo & 32;
+    h->drain = combo & 64;
     h->mamv = pick(st, 4) ? pick(st, 10) : 0;
     h->delay = pick(st, 5);
     h->nr_frames = 8 + pick(st, 24);

@@ -373,6 +373,7 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
 {
     return a->cm == b->cm && a->psi == b->psi && a->qi == b->qi &&
            a->coherent == b->coherent && a->rwbf == b->rwbf &&
+           a->drain == b->drain &&
            a->mamv == b->mamv && a->delay == b->delay &&
            a->nr_frames == b->nr_frames &&
            a->iommu_readonly == b->iommu_readonly &&
@@ -382,8 +383,8 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
 void trace_print_header(FILE *out, const struct run_header *h)
 {
     fprintf(out, "caps cm=%d psi=%d mamv=%u qi=%d coherent=%d rwbf=%d "
-            "delay=%u\n", h->cm, h->psi, h->mamv, h->qi, h->coherent, h->rwbf,
-            h->delay);
+            "delay=%u%s\n", h->cm, h->psi, h->mamv, h->qi, h->coherent,
+            h->rwbf, h->delay, h->drain ? " drain=1" : "");
     fprintf(out, "config frames=%u ro=%d psi_max=%u\n",
             h->nr_frames, h->iommu_readonly, h->psi_max);
 }
@@ -665,6 +666,7 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
     static const struct header_field caps[] = {
         { "cm", 1 }, { "psi", 1 }, { "mamv", RUN_MAX_MAMV }, { "qi", 1 },
         { "coherent", 1 }, { "rwbf", 1 }, { "delay", 255 },
+        { "drain", 1 },
     };
     static const struct header_field config[] = {
         { "frames", RUN_MAX_FRAMES }, { "ro", 1 },
@@ -705,7 +707,8 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             case 3: h->qi = v; break;
             case 4: h->coherent = v; break;
             case 5: h->rwbf = v; break;
-            default: h->delay = v; break;
+            case 6: h->delay = v; break;
+            default: h->drain = v; break;
             }
         }
         else

@@ -32,6 +32,8 @@
 #define VTD_CAP_CM              (1ULL << 7)
 #define VTD_CAP_SAGAW_4LEVEL    (1ULL << 10)
 #define VTD_CAP_PSI             (1ULL << 39)
+#define VTD_CAP_DWD             (1ULL << 54)    /* write draining */
+#define VTD_CAP_DRD             (1ULL << 55)    /* read draining */
 #define VTD_CAP_MAMV_SHIFT      48
 #define VTD_CAP_MAMV_MASK       (0x3fULL << VTD_CAP_MAMV_SHIFT)
 #define vtd_cap_mamv(cap) \

@@ -190,6 +190,7 @@ struct inv {
     bool ih;
     uint16_t did, sid;
     struct range r;         /* INV_PAGE IOTLB: the aligned block */
+    bool drained;           /* IOTLB: waits for DMA it translated (DR, DW) */
     uint64_t sub_seq;
 };
 
@@ -1380,9 +1381,20 @@ static bool in_scope(const struct tl_entry *e, const struct inv *inv)
                                 region_hi(e->level, e->key));
 }
 
+/*
+ * Under CAP.DRD/DWD, an IOTLB invalidation that did not ask for draining
+ * may complete while a DMA it translated before is still on its way: the
+ * leaf stays possible (until a draining invalidation covers it).
+ */
+static bool may_be_in_flight(const struct tl_entry *e, const struct inv *inv)
+{
+    return caps.drain && !inv->drained && e->kind == TL_LEAF;
+}
+
 static void sweep_entry(struct tl_entry *e, const struct inv *inv)
 {
-    if ( e->seen < inv->sub_seq && in_scope(e, inv) )
+    if ( e->seen < inv->sub_seq && in_scope(e, inv) &&
+         !may_be_in_flight(e, inv) )
         entry_remove(e);
 }
 
@@ -1574,6 +1586,7 @@ static void write_iotlb(uint64_t val)
         return;
     stats.reg_iotlb++;
     inv.gran = iirg;
+    inv.drained = (val & VTD_IOTLB_DR) && (val & VTD_IOTLB_DW);
     inv.did = (val & VTD_IOTLB_DID_MASK) >> VTD_IOTLB_DID_SHIFT;
     if ( iirg == INV_NONE )
     {
@@ -1642,6 +1655,7 @@ static bool qi_decode(const struct vtd_qi_desc *d, struct inv *inv)
     }
     if ( type != VTD_QI_TYPE_IOTLB )
         return false;
+    inv->drained = (d->lo & VTD_QI_IOTLB_DR) && (d->lo & VTD_QI_IOTLB_DW);
     if ( gran == INV_PAGE )
     {
         /* Unlike the register, an invalid PSI in the queue is an error. */
@@ -2390,9 +2404,9 @@ void vtd_sim_dump(FILE *out)
     unsigned int i, dev;
     const struct tl_entry *e;
 
-    fprintf(out, "vtd-sim: cm=%d psi=%d qi=%d coherent=%d mamv=%u delay=%u\n",
-            caps.cm, caps.psi, caps.qi, caps.coherent, caps.mamv,
-            caps.completion_delay);
+    fprintf(out, "vtd-sim: cm=%d psi=%d qi=%d coherent=%d rwbf=%d drain=%d "
+            "mamv=%u delay=%u\n", caps.cm, caps.psi, caps.qi, caps.coherent,
+            caps.rwbf, caps.drain, caps.mamv, caps.completion_delay);
     fprintf(out, "  gsts=%#x root=%#lx%s fsts=%#x iqa=%#" PRIx64
             " iqh=%u iqt=%u ics=%#x fetched=%u seq=%" PRIu64 "\n",
             r.gsts, r.root_mfn, r.root_latched ? "" : "(unset)", r.fsts,
@@ -2475,7 +2489,8 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
             CAP_MGAW_48 |
             ((uint64_t)caps.mamv << VTD_CAP_MAMV_SHIFT) |
             (caps.cm ? VTD_CAP_CM : 0) | (caps.psi ? VTD_CAP_PSI : 0) |
-            (caps.rwbf ? VTD_CAP_RWBF : 0);
+            (caps.rwbf ? VTD_CAP_RWBF : 0) |
+            (caps.drain ? VTD_CAP_DRD | VTD_CAP_DWD : 0);
     r.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
              (caps.coherent ? VTD_ECAP_C : 0) | (caps.qi ? VTD_ECAP_QI : 0);
     seq = 0;

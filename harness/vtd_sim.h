@@ -31,6 +31,12 @@ struct vtd_sim_caps {
     bool coherent;          /* ECAP.C: walks snoop the CPU caches */
     bool rwbf;              /* CAP.RWBF: stores reach the walker only
                                after GCMD.WBF or an invalidation */
+    /*
+     * CAP.DRD and CAP.DWD: an IOTLB invalidation waits for DMA it
+     * translated before only when asked to (DR, DW); otherwise such DMA
+     * may land after it completed.  Without them, draining is implicit.
+     */
+    bool drain;
     unsigned int mamv;      /* CAP.MAMV, 0..63 */
     /*
      * How long an invalidation takes: register ones complete after this

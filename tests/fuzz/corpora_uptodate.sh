@@ -40,6 +40,14 @@ else
     fail "corpora-every-capability-combination (only $combos of 64 cm/psi/qi/coherent/rwbf/ro)"
 fi
 
+# Draining units (CAP.DRD/DWD), through both invalidation interfaces.
+drain=$(sed -nE 's/^caps .* qi=([01]) .* drain=1$/\1/p' corpora/fuzz_trace/*.trace | sort -u | wc -l)
+if [ "$drain" -eq 2 ]; then
+    pass "corpora-drain-both-interfaces"
+else
+    fail "corpora-drain-both-interfaces (drain=1 seeds for $drain of 2 values of qi)"
+fi
+
 # Every fault point is armed by some seed, and the grant frame edges and
 # the value tables' far ends are named.
 points=$(sed -nE 's/^fault_at point=([a-z-]+) k=[1-9].*/\1/p' corpora/fuzz_trace/*.trace | sort -u | wc -l)

@@ -262,14 +262,9 @@ static bool same_outcome(const struct exec_result *a,
 static bool same_trace(const struct trace *t, const struct trace *back,
                        char *err, size_t errlen)
 {
-    const struct run_header *h = &t->hdr, *g = &back->hdr;
     size_t i;
 
-    if ( h->cm != g->cm || h->psi != g->psi || h->qi != g->qi ||
-         h->coherent != g->coherent || h->rwbf != g->rwbf ||
-         h->mamv != g->mamv || h->delay != g->delay ||
-         h->nr_frames != g->nr_frames ||
-         h->iommu_readonly != g->iommu_readonly || h->psi_max != g->psi_max )
+    if ( !run_header_equal(&t->hdr, &back->hdr) )
     {
         snprintf(err, errlen, "the header decodes differently");
         return false;

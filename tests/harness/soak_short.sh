@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # A short soak (harness/soak.c; `make soak` is the million-op run) under
-# ASan/UBSan: random inputs on all 64 capability combinations must give no
+# ASan/UBSan: random inputs on all 128 capability combinations must give no
 # finding on the correct core.  And soak itself must fail when something
 # is found: the same run over the unmap-rw-no-flush variant (built by
 # tests/variants/run.sh, which runs before this, as $BUILD/variants/

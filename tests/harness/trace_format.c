@@ -21,7 +21,7 @@
 
 /* Every op kind, every field, values at both ends of their ranges. */
 static const char sample[] =
-    "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255\n"
+    "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255 drain=1\n"
     "config frames=1024 ro=0 psi_max=15\n"
     "create d=0 iommu=1 gframes=7 mframes=4\n"
     "create d=32751 iommu=0 gframes=0 mframes=0\n"
@@ -136,6 +136,7 @@ static void header_fields_carry_their_values(void)
     CHECK(!t.hdr.qi);
     CHECK(!t.hdr.coherent);
     CHECK(t.hdr.rwbf);
+    CHECK(t.hdr.drain);
     CHECK_EQ(t.hdr.delay, 255);
     CHECK_EQ(t.hdr.nr_frames, 1024);
     CHECK(!t.hdr.iommu_readonly);
@@ -737,14 +738,14 @@ static void header_bytes_decode_as_documented(void)
     decode_input(all, sizeof(all), &t);
     CHECK_EQ(t.nr_ops, 0);
     CHECK(t.hdr.cm && t.hdr.psi && t.hdr.qi && t.hdr.coherent &&
-          t.hdr.rwbf && t.hdr.iommu_readonly);
+          t.hdr.rwbf && t.hdr.iommu_readonly && t.hdr.drain);
     CHECK_EQ(t.hdr.mamv, 200 % 64);
     CHECK_EQ(t.hdr.delay, 7);
     CHECK_EQ(t.hdr.nr_frames, 1024);
     CHECK_EQ(t.hdr.psi_max, 4);
     decode_input(some, sizeof(some), &t);
     CHECK(!t.hdr.cm && t.hdr.psi && !t.hdr.qi && !t.hdr.coherent &&
-          !t.hdr.rwbf && t.hdr.iommu_readonly);
+          !t.hdr.rwbf && t.hdr.iommu_readonly && !t.hdr.drain);
     CHECK_EQ(t.hdr.mamv, 63);
     CHECK_EQ(t.hdr.delay, 0);
     CHECK_EQ(t.hdr.nr_frames, 256 + 4 + 1);

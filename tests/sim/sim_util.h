@@ -25,6 +25,8 @@
 
 static struct vtd_sim_caps sim_caps;
 static bool sim_qi_on;
+/* IOTLB invalidations ask for draining of reads and writes (DR, DW). */
+static bool sim_drain;
 static uint64_t *sim_ring, *sim_ctx;
 static uint64_t sim_ring_maddr, sim_status_maddr;
 static volatile uint32_t *sim_status;
@@ -117,7 +119,8 @@ static inline bool reg_iotlb(uint64_t gran, uint16_t did,
     if ( gran == VTD_IOTLB_PSI )
         wr64(SIM_IVA_REG, ((uint64_t)bfn << 12) | am | (ih ? VTD_IVA_IH : 0));
     wr64(SIM_IOTLB_REG, VTD_IOTLB_IVT | gran |
-                        ((uint64_t)did << VTD_IOTLB_DID_SHIFT));
+                        ((uint64_t)did << VTD_IOTLB_DID_SHIFT) |
+                        (sim_drain ? VTD_IOTLB_DR | VTD_IOTLB_DW : 0));
     return reg_done(SIM_IOTLB_REG, VTD_IOTLB_IVT);
 }
 
@@ -140,14 +143,16 @@ static inline void qi_psi(uint16_t did, unsigned long bfn, unsigned int am,
                           bool ih)
 {
     qi_put(VTD_QI_TYPE_IOTLB | (VTD_QI_GRAN_PAGE << VTD_QI_GRAN_SHIFT) |
-           ((uint64_t)did << VTD_QI_DID_SHIFT),
+           ((uint64_t)did << VTD_QI_DID_SHIFT) |
+           (sim_drain ? VTD_QI_IOTLB_DR | VTD_QI_IOTLB_DW : 0),
            ((uint64_t)bfn << 12) | am | (ih ? VTD_QI_IOTLB_IH : 0));
 }
 
 static inline void qi_dsi(uint16_t did)
 {
     qi_put(VTD_QI_TYPE_IOTLB | (VTD_QI_GRAN_DOMAIN << VTD_QI_GRAN_SHIFT) |
-           ((uint64_t)did << VTD_QI_DID_SHIFT), 0);
+           ((uint64_t)did << VTD_QI_DID_SHIFT) |
+           (sim_drain ? VTD_QI_IOTLB_DR | VTD_QI_IOTLB_DW : 0), 0);
 }
 
 static inline void qi_ctx_global(void)

@@ -274,6 +274,45 @@ static void write_buffer_hides_new_entries_until_flushed(void)
         }
 }
 
+/*
+ * CAP.DRD/DWD: an IOTLB invalidation that does not ask for draining may
+ * complete while a DMA it translated before is still on its way, so the
+ * old translation stays possible until a draining one covers it.  A unit
+ * without the capability drains implicitly.
+ */
+static void undrained_invalidation_leaves_dma_in_flight(void)
+{
+    unsigned int qi, drain;
+
+    for ( qi = 0; qi < 2; qi++ )
+        for ( drain = 0; drain < 2; drain++ )
+        {
+            struct vtd_sim_caps c = {
+                .psi = true, .qi = qi, .coherent = true, .drain = drain,
+                .mamv = 9, .completion_delay = 2,
+            };
+
+            sim_drain = false;
+            sim_start(&c);
+            CHECK_EQ(!!(vtd_sim_mmio_read(VTD_REG_CAP, 8) & VTD_CAP_DRD), drain);
+            pgd = new_table();
+            set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, false);
+            set_context(DEV, DID, pgd);
+            CHECK(inv_ctx_global());
+            CHECK(inv_dsi(DID));
+            CHECK_EQ(possible(DEV, BFN).outcomes, OUT_RW);
+
+            set_leaf(pgd, BFN, 0, 0, false);
+            CHECK(inv_psi(DID, BFN, 0, false));
+            CHECK_EQ(possible(DEV, BFN).outcomes, drain ? OUT_RW : 0);
+            sim_drain = true;
+            CHECK(inv_dsi(DID));
+            CHECK_EQ(possible(DEV, BFN).outcomes, 0);
+            sim_drain = false;
+            CHECK(no_protocol_error());
+        }
+}
+
 /* A store without write_atomic() is still seen, at the next sync. */
 static void bypassing_store_is_seen_by_sync(void)
 {
@@ -647,6 +686,7 @@ int main(void)
     RUN(noncoherent_unflushed_value_survives_invalidation);
     RUN(bypassing_store_is_seen_by_sync);
     RUN(write_buffer_hides_new_entries_until_flushed);
+    RUN(undrained_invalidation_leaves_dma_in_flight);
     RUN(qi_invalidation_incomplete_until_wait_status);
     RUN(change_after_submission_survives_the_invalidation);
     RUN(qi_wait_timeout_completes_late_with_old_value);
