@@ -86,6 +86,16 @@ static struct {
     uint32_t gen[OP_DOMAINS], next_gen;
     struct guest_mapping gmap[OP_DOMAINS][OP_HANDLES];
 
+    /* The granter's other vCPU (OP_RACE), armed for the next call. */
+    struct race {
+        bool armed;
+        domid_t d;
+        uint32_t ref;
+        uint16_t bits;
+        unsigned int left;      /* flips still to make; 0: at every update */
+        unsigned long flips;    /* made in the current call */
+    } race;
+
     /* Events of the current call. */
     size_t call_idx;            /* the call's last op, for reports */
     bool event_found;
@@ -565,6 +575,58 @@ static void NO_COVERAGE gather_facts(void)
     }
 }
 
+/* ---- the racing vCPU ---- */
+
+/*
+ * Flips in one call beyond which Xen would go on retrying for ever: a
+ * guest must not be able to keep a CPU of Xen's in a loop on memory it
+ * can write (Xen bounds its cmpxchg retries on grant entries).
+ */
+#define RACE_LIVELOCK   10000
+
+/* Right before each cmpxchg() of Xen's (asm/system.h's hook). */
+static void racing_vcpu(volatile void *ptr)
+{
+    const struct domain *d = world_domain(X.race.d);
+    uint16_t *flags;
+
+    /* Only a running domain has vCPUs to race with. */
+    if ( !X.race.armed || !d || d->is_dying )
+        return;
+    flags = guest_grant_flags(X.race.d, X.race.ref);
+    if ( (volatile void *)flags != ptr )
+        return;
+    *flags ^= X.race.bits;
+    if ( ++X.race.flips >= RACE_LIVELOCK )
+        hh_bug(__FILE__, __LINE__, "a vCPU racing its grant entry kept Xen "
+               "retrying: an unbounded loop on guest-writable memory");
+    if ( X.race.left && !--X.race.left )
+        X.race.armed = false;
+}
+
+static void race_arm(const struct op *op)
+{
+    X.race = (struct race){
+        .armed = true, .d = op->d, .ref = op->ref,
+        .bits = op->flags & ~(GTF_reading | GTF_writing), .left = op->n,
+    };
+}
+
+/*
+ * The call raced: the outcome was the race's to choose (within what the
+ * ABI allows, shadow_reapply()), and the entry holds what the racing
+ * vCPU left in it.
+ */
+static void race_done(void)
+{
+    grant_entry_v1_t e;
+
+    if ( X.race.flips && !guest_read_grant(X.race.d, X.race.ref, &e) )
+        shadow_guest_flags(&X.sh, X.race.d, X.race.ref, e.flags);
+    X.race.armed = false;
+    X.race.flips = 0;
+}
+
 /* ---- one call ---- */
 
 /* Where op i of the call is in the input. */
@@ -658,13 +720,34 @@ static bool model_predicts(void)
     return true;
 }
 
+/*
+ * A raced call: Xen may have decided on the entry as the racing vCPU left
+ * it rather than as it was.  The model tries that too before it calls
+ * the outcome wrong.
+ */
+static enum sh_verdict reapply_after_race(char *why, size_t len)
+{
+    static struct shadow before;
+    grant_entry_v1_t e;
+    enum sh_verdict v;
+
+    before = X.sh;
+    v = shadow_reapply(&X.sh, &X.call, &X.facts, why, len);
+    if ( v == SH_ALLOWED || guest_read_grant(X.race.d, X.race.ref, &e) )
+        return v;
+    X.sh = before;
+    shadow_guest_flags(&X.sh, X.race.d, X.race.ref, e.flags);
+    return shadow_reapply(&X.sh, &X.call, &X.facts, why, len);
+}
+
 static bool model_from_xen(void)
 {
     enum sh_verdict v;
     char why[240];
 
     gather_facts();
-    v = shadow_reapply(&X.sh, &X.call, &X.facts, why, sizeof(why));
+    v = X.race.flips ? reapply_after_race(why, sizeof(why))
+                     : shadow_reapply(&X.sh, &X.call, &X.facts, why, sizeof(why));
     if ( v == SH_ALLOWED )
         return true;
     return report_simple(v == SH_BAD_STATUS ? "status-mismatch" : "accounting",
@@ -786,8 +869,9 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     }
     if ( X.opts->after_op )
         X.opts->after_op(last, X.opts->ctx);
-    ok = fault_injected_total() != faults_before || open ? model_from_xen()
-                                                         : model_predicts();
+    ok = fault_injected_total() != faults_before || open || X.race.flips
+         ? model_from_xen() : model_predicts();
+    race_done();
     note_results();
     log_call(faults_before);
     if ( !ok || !check_after_call() )
@@ -840,6 +924,10 @@ static bool exec_op(const struct op *op)
     case OP_FAULT_AT:
         log_marker(idx, op, "");
         fault_arm_point(op->point, op->n);
+        return true;
+    case OP_RACE:
+        log_marker(idx, op, "");
+        race_arm(op);
         return true;
     }
     if ( X.in_batch && grant )
@@ -936,6 +1024,8 @@ static bool start(const struct run_header *h)
     char msg[96];
 
     harness_hooks_reset();
+    hh_racing_vcpu = racing_vcpu;
+    memset(&X.race, 0, sizeof(X.race));
     fault_reset();
     heap_reset();
     X.next_va = GUEST_VA_BASE;

@@ -38,6 +38,7 @@ enum op_kind {
     OP_FAULT_AT,        /* fail fault point 'point' at its k-th hit */
     OP_SETUP_TABLE,     /* d: GNTTABOP_setup_table of rd, n frames */
     OP_QUERY_SIZE,      /* d: GNTTABOP_query_size of rd */
+    OP_RACE,            /* d's other vCPU flips bits of its entry ref (n) */
     OP_NR
 };
 

@@ -705,6 +705,21 @@ static int op_grant_write(struct apply_ctx *c, const struct op *op)
     return 0;
 }
 
+void shadow_guest_flags(struct shadow *sh, unsigned int domid, uint32_t ref,
+                        uint16_t flags)
+{
+    unsigned int d = shadow_slot(sh, domid), code = op_ref_code(ref);
+    struct sh_entry *e;
+
+    /* It raced while it ran; the call may have crashed it since. */
+    if ( d == SH_NOBODY || (sh->dom[d].state != SH_DOM_LIVE &&
+                            sh->dom[d].state != SH_DOM_DYING) ||
+         code >= SH_REFS || !ref_in_table(&sh->dom[d], code) )
+        return;
+    e = &sh->dom[d].shared[code];
+    e->flags = (flags & ~STATUS_BITS) | (e->flags & STATUS_BITS);
+}
+
 /*
  * setup_table and query_size: the caller must run; the domain (DOMID_SELF
  * allowed), XSM.

@@ -289,6 +289,14 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
 /* Would the outcome of a call depend on Xen even without a new fault? */
 bool shadow_outcome_open(const struct shadow *sh, const struct sh_call *call);
 
+/*
+ * A vCPU of the domain changed its own entry ref while Xen worked on it
+ * (OP_RACE): the model takes the flags it left, but not the status bits,
+ * which are Xen's.
+ */
+void shadow_guest_flags(struct shadow *sh, unsigned int domid, uint32_t ref,
+                        uint16_t flags);
+
 /* The slot of a domain id, SH_NOBODY if the model has none. */
 unsigned int shadow_slot(const struct shadow *sh, unsigned int domid);
 

@@ -148,6 +148,29 @@ static void random_grant_write(struct soak_gen *g, struct op *op)
     g->last_grant = *op;
 }
 
+/*
+ * The granter's other vCPU, mostly on the entry just written (the next
+ * map of it is likely): GTF_readonly, the type or sub-page bit, or any
+ * bits, flipped once, a few times or at every update of the call.
+ */
+static void random_race(struct soak_gen *g, struct op *op)
+{
+    static const uint16_t bits[] = {
+        GTF_readonly, GTF_permit_access, GTF_sub_page, GTF_transitive,
+    };
+    static const uint8_t counts[] = { 0, 1, 2, 5 };
+
+    op->kind = OP_RACE;
+    op->ref = random_ref(g);
+    if ( g->last_grant.kind == OP_GRANT_WRITE && pick(g->st, 4) )
+    {
+        op->d = g->last_grant.d;
+        op->ref = g->last_grant.ref;
+    }
+    op->flags = pick(g->st, 4) ? bits[pick(g->st, 4)] : pick(g->st, 64);
+    op->n = counts[pick(g->st, 4)];
+}
+
 static void random_map(struct soak_gen *g, struct op *op)
 {
     op->kind = OP_MAP;
@@ -208,8 +231,10 @@ static void random_op(struct soak_gen *g, struct op *op)
         op->kind = OP_PUT_TYPE;
         op->mfn = frame_of(g, op->d);
     }
-    else if ( k < 46 )
+    else if ( k < 44 )
         random_grant_write(g, op);
+    else if ( k < 46 )
+        random_race(g, op);
     else if ( k < 67 )
         random_map(g, op);
     else if ( k < 83 )

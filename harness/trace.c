@@ -59,6 +59,15 @@ static const struct op_desc op_table[OP_NR] = {
     [OP_SETUP_TABLE] = { "setup_table", 3, {
         FIELD("d", OPF_DOMAIN, d), FIELD("dom", OPF_DOMAIN, rd),
         FIELD("frames", OPF_SMALL, n) } },
+    /*
+     * Within the next call, right before each of the first n atomic
+     * updates Xen makes of d's shared entry ref (n=0: before every one),
+     * d's other vCPU flips these flags in it (its own bits: the status
+     * bits are Xen's, a race leaves them alone).
+     */
+    [OP_RACE]        = { "race", 4, {
+        FIELD("d", OPF_DOMAIN, d), FIELD("ref", OPF_REF, ref),
+        FIELD("flags", OPF_GTF, flags), FIELD("n", OPF_COUNT, n) } },
     [OP_QUERY_SIZE]  = { "query_size", 2, {
         FIELD("d", OPF_DOMAIN, d), FIELD("dom", OPF_DOMAIN, rd) } },
 };

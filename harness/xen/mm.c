@@ -582,6 +582,14 @@ int guest_read_grant(domid_t id, uint32_t ref, grant_entry_v1_t *out)
     return 0;
 }
 
+uint16_t *guest_grant_flags(domid_t id, uint32_t ref)
+{
+    struct domain *d = domain_find(id);
+    grant_entry_v1_t *e = d ? shared_entry(d, ref) : NULL;
+
+    return e ? &e->flags : NULL;
+}
+
 /* ---- domain death ---- */
 
 /* A guest-held type reference goes with the page tables that held it. */

@@ -105,6 +105,8 @@ int guest_write_grant(domid_t d, uint32_t ref, uint16_t flags,
                       domid_t grantee, uint32_t frame);
 /* Read it back, for the checks. */
 int guest_read_grant(domid_t d, uint32_t ref, grant_entry_v1_t *e);
+/* Where the guest's entry ref keeps its flags (NULL: no such entry). */
+uint16_t *guest_grant_flags(domid_t d, uint32_t ref);
 /* GNTTABOP_* through do_grant_table_op(), count ops from the array. */
 long guest_grant_table_op(domid_t d, unsigned int cmd, void *ops,
                           unsigned int count);

@@ -55,6 +55,8 @@ static const char sample[] =
     "setup_table d=1 dom=self frames=7\n"
     "setup_table d=0 dom=3 frames=0\n"
     "query_size d=2 dom=1\n"
+    "race d=1 ref=4294967295 flags=transitive,ro,subpage n=255\n"
+    "race d=0 ref=0 flags=0 n=0\n"
     "fault_nth n=255\n"
     "fault_nth n=0\n"
     "fault_at point=pt-alloc k=1\n"
@@ -66,7 +68,7 @@ static const char sample[] =
     "fault_at point=qi-wait-timeout k=7\n"
     "fault_at point=qi-error k=0\n";
 
-#define SAMPLE_OPS      41
+#define SAMPLE_OPS      43
 
 static bool op_equal(const struct op *a, const struct op *b)
 {
@@ -348,6 +350,7 @@ static void ops_have_the_documented_fields(void)
         { OP_FAULT_AT, "point k" },
         { OP_SETUP_TABLE, "d dom frames" },
         { OP_QUERY_SIZE, "d dom" },
+        { OP_RACE, "d ref flags n" },
     };
     unsigned int i, f;
 
@@ -908,7 +911,7 @@ static void encoder_refuses_what_it_cannot_carry(void)
           "op 0 (fault_at): point=8 cannot be encoded" },
         { { .kind = OP_SETUP_TABLE, .rd = DOMID_INVALID },
           "op 0 (setup_table): dom=32756 cannot be encoded" },
-        { { .kind = OP_NR }, "op 0: unknown kind 17" },
+        { { .kind = OP_NR }, "op 0: unknown kind 18" },
     };
     struct trace t;
     uint8_t out[64];
