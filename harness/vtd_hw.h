@@ -25,6 +25,7 @@
 #define VTD_REG_IQT             0x88
 #define VTD_REG_IQA             0x90
 #define VTD_REG_ICS             0x9c    /* 32-bit */
+#define VTD_REG_IRTA            0xb8
 #define VTD_REG_BLOCK_SIZE      0x1000
 
 /* CAP_REG */
@@ -42,6 +43,7 @@
 /* ECAP_REG */
 #define VTD_ECAP_C              (1ULL << 0)     /* coherent table walks */
 #define VTD_ECAP_QI             (1ULL << 1)
+#define VTD_ECAP_IR             (1ULL << 3)
 #define VTD_ECAP_IRO_SHIFT      8
 #define VTD_ECAP_IRO_MASK       (0x3ffULL << VTD_ECAP_IRO_SHIFT)
 /* IVA_REG sits at IRO * 16, IOTLB_REG right after it. */
@@ -55,6 +57,12 @@
 #define VTD_GCMD_WBF            (1U << 27)
 #define VTD_GSTS_WBFS           (1U << 27)  /* write-buffer flush busy */
 #define VTD_GCMD_QIE            (1U << 26)
+#define VTD_GCMD_IRE            (1U << 25)      /* interrupt remapping */
+#define VTD_GCMD_SIRTP          (1U << 24)      /* set IR table pointer */
+#define VTD_GCMD_CFI            (1U << 23)      /* compatibility format */
+/* What stays enabled until turned off: a GCMD write must repeat it. */
+#define VTD_GSTS_PERSISTENT     (VTD_GCMD_TE | VTD_GCMD_QIE | \
+                                 VTD_GCMD_IRE | VTD_GCMD_CFI)
 
 /* CCMD_REG: register-based context-cache invalidation. */
 #define VTD_CCMD_ICC            (1ULL << 63)

@@ -63,6 +63,9 @@
 #define GSTS_TES            VTD_GCMD_TE
 #define GSTS_RTPS           VTD_GCMD_SRTP
 #define GSTS_QIES           VTD_GCMD_QIE
+#define GSTS_IRES           VTD_GCMD_IRE
+#define GSTS_IRTPS          VTD_GCMD_SIRTP
+#define GSTS_CFIS           VTD_GCMD_CFI
 
 /* Actual granularity fields reported on completion. */
 #define IOTLB_IAIG_SHIFT    57
@@ -1868,6 +1871,34 @@ static void qi_tick(void)
 
 /* ---- Global command ---- */
 
+/* Interrupt remapping: only its enables, no interrupts are simulated. */
+static void gcmd_apply_intremap(uint32_t cmd)
+{
+    if ( cmd & VTD_GCMD_SIRTP )
+        r.gsts |= GSTS_IRTPS;
+    if ( (cmd & VTD_GCMD_IRE) && !(r.gsts & GSTS_IRTPS) )
+        proto_error("interrupt remapping enabled without a table (SIRTP)");
+    r.gsts = (r.gsts & ~(GSTS_IRES | GSTS_CFIS)) |
+             (cmd & (VTD_GCMD_IRE | VTD_GCMD_CFI));
+}
+
+/*
+ * GCMD is write-only: software writes the enables it wants kept (read
+ * from GSTS) plus the one control it changes.  Changing several at once
+ * is not allowed, and a write that forgets an enable turns that off:
+ * interrupt remapping switched off by a write meant to enable
+ * translation, say.
+ */
+static void gcmd_check(uint32_t val)
+{
+    uint32_t changed = ((val ^ r.gsts) & VTD_GSTS_PERSISTENT) |
+                       (val & (VTD_GCMD_SRTP | VTD_GCMD_SIRTP | VTD_GCMD_WBF));
+
+    if ( __builtin_popcount(changed) > 1 )
+        proto_error("GCMD %#x changes %d controls at once (GSTS %#x)", val,
+                    __builtin_popcount(changed), r.gsts);
+}
+
 static void gcmd_apply(void)
 {
     uint32_t cmd = r.gcmd;
@@ -1905,6 +1936,7 @@ static void gcmd_apply(void)
             proto_error("queued invalidation disabled with work pending");
         r.gsts &= ~GSTS_QIES;
     }
+    gcmd_apply_intremap(cmd);
     settle_if_needed();
 }
 
@@ -1912,9 +1944,12 @@ static void write_gcmd(uint32_t val)
 {
     if ( r.gcmd_pending )
         gcmd_apply();
+    gcmd_check(val);
     /* One-shot commands: their status clears now, sets when done. */
     if ( val & VTD_GCMD_SRTP )
         r.gsts &= ~GSTS_RTPS;
+    if ( val & VTD_GCMD_SIRTP )
+        r.gsts &= ~GSTS_IRTPS;
     if ( val & VTD_GCMD_WBF )
     {
         /* Done at once: GSTS.WBFS never shows busy. */
@@ -2492,7 +2527,8 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
             (caps.rwbf ? VTD_CAP_RWBF : 0) |
             (caps.drain ? VTD_CAP_DRD | VTD_CAP_DWD : 0);
     r.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
-             (caps.coherent ? VTD_ECAP_C : 0) | (caps.qi ? VTD_ECAP_QI : 0);
+             (caps.coherent ? VTD_ECAP_C : 0) | (caps.qi ? VTD_ECAP_QI : 0) |
+             VTD_ECAP_IR;
     seq = 0;
     walk_overflow = false;
     ctx_dirty = false;

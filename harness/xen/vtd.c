@@ -54,6 +54,7 @@ struct vtd_iommu {
     unsigned int qi_entries;
     unsigned int qi_tail;
     uint64_t status_maddr;      /* wait descriptors write here */
+    uint64_t irt_maddr;         /* interrupt remapping table */
     uint32_t wait_seq;          /* fresh value for every wait */
     unsigned int nr_queued;     /* descriptors since the last wait */
     /* Domain id -> domain; did 0 is never used (reserved under CM). */
@@ -129,12 +130,16 @@ static int wait_status(uint32_t bit, bool set)
     return 0;
 }
 
-/* GCMD is write-only: re-assert the persistent enables with each command. */
+/*
+ * GCMD is write-only: write what GSTS says is enabled plus the command
+ * (as Xen does), so that no enable is turned off by the way; one-shot
+ * commands are not repeated.
+ */
 static int gcmd(uint32_t cmd)
 {
     uint32_t sts = readl(reg(VTD_REG_GSTS));
 
-    writel((sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | cmd, reg(VTD_REG_GCMD));
+    writel((sts & VTD_GSTS_PERSISTENT) | cmd, reg(VTD_REG_GCMD));
     return wait_status(cmd, true);
 }
 
@@ -265,8 +270,7 @@ static int flush_write_buffer(void)
     if ( !(unit.cap & VTD_CAP_RWBF) )
         return 0;
     sts = readl(reg(VTD_REG_GSTS));
-    writel((sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | VTD_GCMD_WBF,
-           reg(VTD_REG_GCMD));
+    writel((sts & VTD_GSTS_PERSISTENT) | VTD_GCMD_WBF, reg(VTD_REG_GCMD));
     return wait_status(VTD_GSTS_WBFS, false);
 }
 
@@ -496,7 +500,8 @@ static void free_page_at(uint64_t maddr)
 static void free_boot_pages(void)
 {
     uint64_t *maddr[] = { &unit.root_maddr, &unit.ctx_maddr,
-                          &unit.qinval_maddr, &unit.status_maddr };
+                          &unit.qinval_maddr, &unit.status_maddr,
+                          &unit.irt_maddr };
     unsigned int i;
 
     for ( i = 0; i < ARRAY_SIZE(maddr); i++ )
@@ -543,6 +548,22 @@ static int init_queue(void)
     return rc;
 }
 
+/*
+ * Interrupt remapping on, as Xen has it before translation: its table
+ * (no interrupt is simulated: it stays empty) and the enable, which
+ * every later GCMD write must then keep.
+ */
+static int init_intremap(void)
+{
+    int rc = alloc_zeroed_page(&unit.irt_maddr);
+
+    if ( rc )
+        return rc;
+    writeq(unit.irt_maddr, reg(VTD_REG_IRTA));      /* S 0: 2 entries */
+    rc = gcmd(VTD_GCMD_SIRTP);
+    return rc ? rc : gcmd(VTD_GCMD_IRE);
+}
+
 /* init_vtd_hw(): tables, queue, a clean slate of caches, translation. */
 int vtd_boot(void)
 {
@@ -560,6 +581,8 @@ int vtd_boot(void)
     rc = init_tables();
     if ( !rc && (unit.ecap & VTD_ECAP_QI) )
         rc = init_queue();
+    if ( !rc && (unit.ecap & VTD_ECAP_IR) )
+        rc = init_intremap();
     if ( rc == -ENOMEM )
         free_boot_pages();
     if ( !rc )

@@ -89,7 +89,7 @@ static inline bool gcmd_wait(uint32_t bit)
     uint32_t sts = rd32(VTD_REG_GSTS);
     unsigned int i;
 
-    wr32(VTD_REG_GCMD, (sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | bit);
+    wr32(VTD_REG_GCMD, (sts & VTD_GSTS_PERSISTENT) | bit);
     for ( i = 0; i < POLL_LIMIT; i++ )
     {
         if ( rd32(VTD_REG_GSTS) & bit )

@@ -232,8 +232,8 @@ static void write_buffer_flush(void)
 {
     uint32_t sts = vtd_sim_mmio_read(VTD_REG_GSTS, 4);
 
-    vtd_sim_mmio_write(VTD_REG_GCMD,
-                       (sts & (VTD_GCMD_TE | VTD_GCMD_QIE)) | VTD_GCMD_WBF, 4);
+    vtd_sim_mmio_write(VTD_REG_GCMD, (sts & VTD_GSTS_PERSISTENT) | VTD_GCMD_WBF,
+                       4);
     CHECK(!(vtd_sim_mmio_read(VTD_REG_GSTS, 4) & VTD_GSTS_WBFS));
 }
 
@@ -311,6 +311,29 @@ static void undrained_invalidation_leaves_dma_in_flight(void)
             sim_drain = false;
             CHECK(no_protocol_error());
         }
+}
+
+/*
+ * GCMD is write-only: every write must repeat what GSTS shows enabled
+ * and change one control; one that leaves out interrupt remapping while
+ * it turns something else on changes two, a protocol error.
+ */
+static void gcmd_write_must_keep_what_is_enabled(void)
+{
+    char why[256];
+
+    start(false, true, true);
+    wr64(VTD_REG_IRTA, new_table());
+    CHECK(gcmd_wait(VTD_GCMD_SIRTP));
+    CHECK(gcmd_wait(VTD_GCMD_IRE));
+    CHECK(rd32(VTD_REG_GSTS) & VTD_GCMD_IRE);
+    write_buffer_flush();                   /* keeps every enable */
+    CHECK(no_protocol_error());
+
+    /* Translation and the queue kept, interrupt remapping forgotten. */
+    wr32(VTD_REG_GCMD, VTD_GCMD_TE | VTD_GCMD_QIE | VTD_GCMD_WBF);
+    CHECK(vtd_sim_protocol_error(why, sizeof(why)));
+    CHECK(!(rd32(VTD_REG_GSTS) & VTD_GCMD_IRE));
 }
 
 /* A store without write_atomic() is still seen, at the next sync. */
@@ -687,6 +710,7 @@ int main(void)
     RUN(bypassing_store_is_seen_by_sync);
     RUN(write_buffer_hides_new_entries_until_flushed);
     RUN(undrained_invalidation_leaves_dma_in_flight);
+    RUN(gcmd_write_must_keep_what_is_enabled);
     RUN(qi_invalidation_incomplete_until_wait_status);
     RUN(change_after_submission_survives_the_invalidation);
     RUN(qi_wait_timeout_completes_late_with_old_value);
