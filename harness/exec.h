@@ -20,8 +20,8 @@
  *                                sizes it reported), grant-released-early
  *                                (judged against the model), stale-dma,
  *                                dma-fault, vtd-protocol, accounting, and
- *                                in runs without flush faults the IOMMU
- *                                table pages
+ *                                the IOMMU table pages (after a flush
+ *                                fault, of the domains it did not touch)
  *   at the end of the input      every domain destroyed, then nothing may
  *                                be left: domains, heap pages, allocations
  *

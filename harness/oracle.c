@@ -719,6 +719,20 @@ static unsigned int table_pages(const struct domain *xd)
     return n;
 }
 
+/*
+ * Did a failed flush touch d?  Its tables may then hold what the flush
+ * was to retire (DESIGN.md section 8): it was crashed (a domU), or is the
+ * hardware domain excused until a DSI completes, or is held.
+ */
+static bool flush_fault_touched(const struct shadow *sh, unsigned int d)
+{
+    const struct sh_domain *sd = &sh->dom[d];
+
+    return sh->faulted &&
+           (sd->crashed || sd->state != SH_DOM_LIVE || sd->held_for_pins ||
+            (sd->domid == 0 && sh->d0_excused));
+}
+
 bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
                         struct finding *f)
 {
@@ -730,7 +744,7 @@ bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
         const struct domain *xd;
         unsigned int have, need;
 
-        if ( sd->state == SH_DOM_NONE )
+        if ( sd->state == SH_DOM_NONE || flush_fault_touched(sh, d) )
             continue;
         xd = world_domain(sd->domid);
         have = table_pages(xd);

@@ -74,8 +74,9 @@ bool oracle_accounting(const struct shadow *sh, const struct frame_set *fs,
                        struct finding *f);
 
 /*
- * At the end of a call of a run without flush faults: each domain's IOMMU
- * table pages against what its mappings need.
+ * At the end of each call: each domain's IOMMU table pages against what
+ * its mappings need; after a flush fault, for every domain it did not
+ * touch (a touched one may hold what the failed flush was to retire).
  */
 bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
                         struct finding *f);

@@ -238,6 +238,17 @@ static bool is_fault_run(const struct apply_ctx *c)
     return c->facts != NULL;
 }
 
+/* Did a release of slot d's mappings leak (a frame still pinned for it)? */
+static bool releases_leaked(const struct shadow *sh, unsigned int d)
+{
+    unsigned long mfn;
+
+    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+        if ( ((sh->frame[mfn].leaked_ro | sh->frame[mfn].leaked_rw) >> d) & 1 )
+            return true;
+    return false;
+}
+
 /* A dead domain is destroyed with its last frame; its slot frees. */
 static void domain_try_destroy(struct apply_ctx *c, unsigned int d)
 {
@@ -249,8 +260,11 @@ static void domain_try_destroy(struct apply_ctx *c, unsigned int d)
     /*
      * gtio holds a domain whose reduction it could not confirm (what was
      * taken away stays with its caller): Xen keeps it, dead, for good.
+     * Only one a failed flush touched: crashed, the hardware domain once
+     * a flush of its failed, or one whose releases leaked.
      */
-    if ( is_fault_run(c) && c->facts->exists[d] )
+    if ( is_fault_run(c) && c->facts->exists[d] &&
+         (dom->crashed || dom->flush_failed || releases_leaked(sh, d)) )
     {
         dom->held_for_pins = true;
         return;
@@ -1242,6 +1256,8 @@ static void adopt_fault_state(struct apply_ctx *c)
         if ( fx->frame_held[mfn] && !sh->frame[mfn].held )
             violation(c, "frame %lu leaked where no release failed", mfn);
     sh->d0_excused = fx->d0_unconfirmed;
+    if ( fx->d0_unconfirmed && shadow_slot(sh, 0) != SH_NOBODY )
+        sh->dom[shadow_slot(sh, 0)].flush_failed = true;
     if ( fx->flush_fault )
         sh->faulted = true;
 }

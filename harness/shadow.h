@@ -162,6 +162,8 @@ struct sh_domain {
      * for its id, so it is never destroyed (gtio holds it).
      */
     bool held_for_pins;
+    /* A flush of its failed unconfirmed at some point (hardware domain). */
+    bool flush_failed;
     uint8_t max_gframes, max_mframes;
     uint8_t nr_gframes, nr_mframes;
     unsigned int nr_pages;      /* guest frames owned (held ones too) */

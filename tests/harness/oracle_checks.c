@@ -29,18 +29,22 @@
 #include "xen/world.h"
 #include "../lib/check.h"
 
+/* Ops 0-3: d1 and d2, each with a device of its own (dev 0, dev 1). */
+#define TWO_DOMAINS \
+    "caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2\n" \
+    "config frames=32 ro=1 psi_max=4\n" \
+    "create d=1 iommu=1 gframes=1 mframes=1\n" \
+    "create d=2 iommu=1 gframes=1 mframes=1\n" \
+    "assign dev=0 d=1\n" \
+    "assign dev=1 d=2\n"
+
 /*
  * d1 owns frames 5 and 6 and grants 5 to d2; d2 maps it writable for host
  * and device and unmaps it; d1 pins 6 as an L1 page table, drops the pin,
  * gives 5 back and takes 7.  dev 0 is d1's, dev 1 d2's.
  */
 static const char base[] =
-    "caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2\n"
-    "config frames=32 ro=1 psi_max=4\n"
-    "create d=1 iommu=1 gframes=1 mframes=1\n"              /* 0 */
-    "create d=2 iommu=1 gframes=1 mframes=1\n"              /* 1 */
-    "assign dev=0 d=1\n"                                    /* 2 */
-    "assign dev=1 d=2\n"                                    /* 3 */
+    TWO_DOMAINS
     "populate d=1 mfn=5\n"                                  /* 4 */
     "populate d=1 mfn=6\n"                                  /* 5 */
     "populate d=2 mfn=20\n"                                 /* 6 */
@@ -607,6 +611,48 @@ static void accounting_fires_for_a_table_page(void)
     expect(&t, "accounting", "d2: 5 IOMMU table pages, 4 needed");
 }
 
+/*
+ * d1's flush fails (its removal of frame 5 cannot be confirmed: d1 is
+ * crashed, the frame held); d2 goes on, untouched by it.
+ */
+static const char d1_flush_fails[] =
+    TWO_DOMAINS
+    "populate d=1 mfn=5\n"                                  /* 4 */
+    "populate d=2 mfn=20\n"                                 /* 5 */
+    "fault_at point=qi-wait-timeout k=1\n"                  /* 6 */
+    "remove d=1 mfn=5\n"                                    /* 7 */
+    "populate d=2 mfn=21\n";                                /* 8 */
+
+/* After a flush fault, the checks go on for the domains it did not touch. */
+static void accounting_fires_for_an_untouched_domain_after_a_fault(void)
+{
+    struct tamper t = { .at = 8, .fn = extra_table_page };
+    struct exec_result clean = run_text(d1_flush_fails, NULL);
+
+    CHECK(!clean.finding && !clean.fail_stop && clean.faults == 1);
+    expect_at(d1_flush_fails, &t, "accounting", 8,
+              "d2: 5 IOMMU table pages, 4 needed");
+}
+
+/* A reference to d2 nobody drops: Xen can never free it. */
+static void keep_d2(void)
+{
+    CHECK(world_domain(2) != NULL);
+    world_domain(2)->refcnt++;
+}
+
+/*
+ * ... and the model does not take Xen's word that a failed flush held d2
+ * (it held d1): d2's destroy, the executor's after the input, leaves it.
+ */
+static void accounting_fires_for_a_domain_left_after_a_fault(void)
+{
+    struct tamper t = { .at = 8, .fn = keep_d2 };
+
+    expect_at(d1_flush_fails, &t, "accounting", 10,
+              "Xen has d2 (dead), the model none");
+}
+
 static void leak_block(void)
 {
     CHECK(hh_xmalloc(16, "oracle_checks", "leak", true) != NULL);
@@ -700,6 +746,8 @@ int main(void)
     RUN(accounting_fires_for_a_reference);
     RUN(accounting_fires_for_a_type_count);
     RUN(accounting_fires_for_a_table_page);
+    RUN(accounting_fires_for_an_untouched_domain_after_a_fault);
+    RUN(accounting_fires_for_a_domain_left_after_a_fault);
     RUN(accounting_fires_for_a_leak);
     RUN(hypervisor_bug_fires);
     RUN(vtd_protocol_fires);
