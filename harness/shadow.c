@@ -249,6 +249,14 @@ static bool releases_leaked(const struct shadow *sh, unsigned int d)
     return false;
 }
 
+/* Did an earlier failed flush touch slot d (its fate is then Xen's)? */
+static bool fault_touched(const struct shadow *sh, unsigned int d)
+{
+    const struct sh_domain *dom = &sh->dom[d];
+
+    return dom->crashed || dom->flush_failed || releases_leaked(sh, d);
+}
+
 /* A dead domain is destroyed with its last frame; its slot frees. */
 static void domain_try_destroy(struct apply_ctx *c, unsigned int d)
 {
@@ -263,8 +271,7 @@ static void domain_try_destroy(struct apply_ctx *c, unsigned int d)
      * Only one a failed flush touched: crashed, the hardware domain once
      * a flush of its failed, or one whose releases leaked.
      */
-    if ( is_fault_run(c) && c->facts->exists[d] &&
-         (dom->crashed || dom->flush_failed || releases_leaked(sh, d)) )
+    if ( is_fault_run(c) && c->facts->exists[d] && fault_touched(sh, d) )
     {
         dom->held_for_pins = true;
         return;
@@ -1174,10 +1181,20 @@ bool shadow_outcome_open(const struct shadow *sh, const struct sh_call *call)
     const struct op *op = &call->ops[0];
     unsigned int d;
 
+    /*
+     * Whether gtio holds a domain an earlier failed flush touched depends
+     * on whether that flush was to take something away, which only Xen
+     * knows: its kill, and any call that may free a dead one's last
+     * frame, are open.
+     */
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( sh->dom[d].state == SH_DOM_DEAD && fault_touched(sh, d) )
+            return true;
     if ( op->kind != OP_DESTROY )
         return false;
     d = shadow_slot(sh, op->d);
-    return d != SH_NOBODY && sh->dom[d].state == SH_DOM_DYING;
+    return d != SH_NOBODY &&
+           (sh->dom[d].state == SH_DOM_DYING || fault_touched(sh, d));
 }
 
 /* The errors a fault may turn an op of this kind into (DESIGN.md 5, 8). */

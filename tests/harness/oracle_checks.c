@@ -634,6 +634,35 @@ static void accounting_fires_for_an_untouched_domain_after_a_fault(void)
               "d2: 5 IOMMU table pages, 4 needed");
 }
 
+/* ... then d2 maps a grant of its own. */
+static const char d1_flush_fails_then_d2_maps[] =
+    TWO_DOMAINS
+    "populate d=1 mfn=5\n"                                  /* 4 */
+    "populate d=2 mfn=20\n"                                 /* 5 */
+    "fault_at point=qi-wait-timeout k=1\n"                  /* 6 */
+    "remove d=1 mfn=5\n"                                    /* 7 */
+    "grant_write d=2 ref=0 flags=permit grantee=2 frame=20\n" /* 8 */
+    "map ld=2 rd=2 ref=0 flags=host\n";                     /* 9 */
+
+/* d2's entry loses its permission behind everybody's back. */
+static void revoke_d2_grant(void)
+{
+    CHECK(!guest_write_grant(2, 0, 0, 2, 20));
+}
+
+/*
+ * After a flush fault, a call it did not touch is held to the status the
+ * ABI gives, not to "any error a fault allows".
+ */
+static void status_mismatch_fires_for_an_untouched_call_after_a_fault(void)
+{
+    struct tamper t = { .at = 9, .before = true, .fn = revoke_d2_grant };
+    struct exec_result clean = run_text(d1_flush_fails_then_d2_maps, NULL);
+
+    CHECK(!clean.finding && !clean.fail_stop && clean.faults == 1);
+    expect_at(d1_flush_fails_then_d2_maps, &t, "status-mismatch", 9, "map");
+}
+
 /* A reference to d2 nobody drops: Xen can never free it. */
 static void keep_d2(void)
 {
@@ -748,6 +777,7 @@ int main(void)
     RUN(accounting_fires_for_a_table_page);
     RUN(accounting_fires_for_an_untouched_domain_after_a_fault);
     RUN(accounting_fires_for_a_domain_left_after_a_fault);
+    RUN(status_mismatch_fires_for_an_untouched_call_after_a_fault);
     RUN(accounting_fires_for_a_leak);
     RUN(hypervisor_bug_fires);
     RUN(vtd_protocol_fires);
