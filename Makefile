@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Entry points (DESIGN.md section 10):
+# Entry points (the README lists them too):
 #   make test        install what is missing, build with gcc and clang at
 #                    -Wall -Wextra -Werror (plus an ASan/UBSan build), run
 #                    every test; ends with "N passed, N failed"

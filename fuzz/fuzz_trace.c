@@ -4,7 +4,7 @@
  *
  * Traces come from people and from crash reports (the .trace files in crashes/), so
  * the parser must survive any text.  When the text parses, three
- * properties of DESIGN.md section 9 must hold, each a finding that aborts:
+ * properties of docs/design.md, "Inputs and reproduction" must hold, each a finding that aborts:
  *
  *   print-stable   print(parse(print(t))) == print(t): the printed form is
  *                  canonical and parses back to itself;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Fuzzer input bytes <-> op sequences (DESIGN.md section 9).
+ * Fuzzer input bytes <-> op sequences (docs/design.md, "Inputs and reproduction").
  *
  * Every byte string decodes to a valid run: no input is rejected.  The
  * layout is prefix-stable, so that a mutation changes only what it hits:

@@ -2,7 +2,7 @@
 /*
  * The executor: runs an op sequence on Xen (grant_table.c, the core and
  * the stand-ins of world.h), the simulated VT-d and the shadow model
- * together, and checks the oracles where DESIGN.md section 7 puts them.
+ * together, and checks the oracles where docs/design.md, "The model and the checks" puts them.
  *
  * The ops run as calls: a grant map or unmap op is one hypercall, or,
  * between `begin` and `end`, consecutive ones of the same domain and kind

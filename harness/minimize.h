@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Op-level test-case minimisation (DESIGN.md section 9: minimisation works
+ * Op-level test-case minimisation (docs/design.md, "Inputs and reproduction": minimisation works
  * on ops, not bytes).
  *
  * A byte-level minimiser fights the decoder: dropping one byte shifts every

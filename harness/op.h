@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The fuzzer's alphabet (DESIGN.md section 4): one struct op per thing a
+ * The fuzzer's alphabet (docs/design.md, "Inputs and reproduction"): one struct op per thing a
  * guest or the toolstack can ask of Xen, and the run header that chooses
  * the simulated hardware and the core's configuration.
  *

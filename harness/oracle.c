@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The checks of DESIGN.md section 7 (see oracle.h).  The DMA checks ask the
+ * The checks of docs/design.md, "The model and the checks" (see oracle.h).  The DMA checks ask the
  * simulated VT-d what each device could do now (every translation it may
  * still hold, not just the current tables) and compare with the shadow
  * model; the accounting check compares Xen's state, read through
@@ -721,7 +721,7 @@ static unsigned int table_pages(const struct domain *xd)
 
 /*
  * Did a failed flush touch d?  Its tables may then hold what the flush
- * was to retire (DESIGN.md section 8): it was crashed (a domU), or is the
+ * was to retire (docs/design.md, "Fault injection"): it was crashed (a domU), or is the
  * hardware domain excused until a DSI completes, or is held.
  */
 static bool flush_fault_touched(const struct shadow *sh, unsigned int d)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The named checks of DESIGN.md section 7.  Each failure is a distinct
+ * The named checks of docs/design.md, "The model and the checks".  Each failure is a distinct
  * finding:
  *
  *   stale-dma             a device can reach more than allowed(), or a frame

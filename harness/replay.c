@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * replay: re-run cases (DESIGN.md section 9) and convert between formats.
+ * replay: re-run cases (docs/design.md, "Inputs and reproduction") and convert between formats.
  *
  *   replay [-q] [--text|--binary] FILE...
  *       run each file (a fuzzer input or a text trace, told apart by its

@@ -3,8 +3,8 @@
  * The shadow model: see shadow.h for what it keeps and why.  Every rule
  * here is written from Xen 4.17's ABI and documented behaviour (the order
  * of the checks in map_grant_ref(), unmap_common(), the setup and query
- * ops, domain_kill(), mm.c's reference and type rules) and DESIGN.md
- * section 5, never from Xen's or the core's data structures.
+ * ops, domain_kill(), mm.c's reference and type rules) and docs/design.md,
+ * "The IOMMU rules", never from Xen's or the core's data structures.
  *
  * Each op is applied in two steps: its checks, which decide the status
  * without changing anything, then, if it succeeds, its effect.  Re-applying
@@ -1197,7 +1197,7 @@ bool shadow_outcome_open(const struct shadow *sh, const struct sh_call *call)
            (sh->dom[d].state == SH_DOM_DYING || fault_touched(sh, d));
 }
 
-/* The errors a fault may turn an op of this kind into (DESIGN.md 5, 8). */
+/* The errors a fault may turn an op of this kind into (docs/design.md, "The IOMMU rules" and "Fault injection"). */
 static bool fault_error(unsigned int kind, long st)
 {
     switch ( kind )

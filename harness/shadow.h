@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The shadow model (DESIGN.md section 7): what the ops mean, kept apart
+ * The shadow model (docs/design.md, "The model and the checks"): what the ops mean, kept apart
  * from Xen and the core and never read from their structures.  It
  * predicts every op's status and says what a device of each domain is
  * allowed to reach: allowed(d, bfn) in {none, R, RW}.
  *
  * It is written from Xen 4.17's documented ABI (public/grant_table.h, the
- * GNTST_ codes, GTF_ bits, GNTMAP_ flags) and the rules of DESIGN.md
- * section 5, in the order Xen's checks come, so that the predicted status
+ * GNTST_ codes, GTF_ bits, GNTMAP_ flags) and the rules of docs/design.md,
+ * "The IOMMU rules", in the order Xen's checks come, so that the predicted status
  * is Xen's:
  *
  *  - domains by domain id: created with a grant table of at most

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * soak: the no-false-positive run of DESIGN.md section 7.  Seeded random
+ * soak: the no-false-positive run of docs/design.md, "The model and the checks".  Seeded random
  * op sequences through the executor, every check on, until a number of
  * ops has run.  Unlike raw fuzzer bytes, the ops are drawn from small
  * sets of domains, refs, handles and frames, so that most of them do

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Readable traces (DESIGN.md section 9): one op a line, parsed and printed
+ * Readable traces (docs/design.md, "Inputs and reproduction"): one op a line, parsed and printed
  * back identically, e.g.
  *
  *     caps cm=1 psi=1 mamv=9 qi=1 coherent=0 rwbf=0 delay=2

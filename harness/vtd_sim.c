@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The simulated VT-d remapping unit (see vtd_sim.h and DESIGN.md section 6).
+ * The simulated VT-d remapping unit (see vtd_sim.h and docs/design.md, "The simulated VT-d").
  *
  * Three layers:
  *

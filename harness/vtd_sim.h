@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The simulated VT-d remapping unit, as adversarial as the specification
- * allows (DESIGN.md section 6).
+ * allows (docs/design.md, "The simulated VT-d").
  *
  * The core drives it as hardware: MMIO to the block vtd_sim_regs()
  * returns, tables and queue in heap frames, every PTE store reported by
@@ -138,7 +138,7 @@ bool vtd_sim_protocol_error(char *why, size_t len);
 /*
  * How many cached entries (of any kind, including non-present ones) and
  * context entries of any device may still carry domain id did.  A did may
- * be given to a new domain only when this is 0 (DESIGN.md section 5).
+ * be given to a new domain only when this is 0 (docs/design.md, "The IOMMU rules").
  */
 unsigned long vtd_sim_did_cached(uint16_t did);
 

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Tool installation, included by the top-level Makefile.  `make test`,
-# `make fuzz` and `make xen` must work on a fresh Debian machine (DESIGN.md
-# section 10), so they depend on the matching deps-* target.  The script
+# `make fuzz` and `make xen` must work on a fresh Debian machine (the README's
+# entry points), so they depend on the matching deps-* target.  The script
 # only calls apt when something is missing; otherwise it costs ~50 ms.
 #
 #   make deps            everything (test + fuzz + xen)

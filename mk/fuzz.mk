@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Fuzzing (DESIGN.md sections 1, 9, 10), included by the top-level Makefile.
+# Fuzzing (docs/design.md, "What gtio is" and "Inputs and reproduction"),
+# included by the top-level Makefile.
 #
 #   make fuzz            install afl++/clang if missing, build, run every
 #                        target for FUZZ_TIME seconds with progress, triage

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # `make xen`: Xen 4.17 (Debian's source package) built with Xen's own
-# flags and the core, hv/*.c as they are, linked in (DESIGN.md sections 1,
-# 10).  The work is in scripts/xen-build.sh; this file only maps make
+# flags and the core, hv/*.c as they are, linked in (docs/design.md,
+# "What gtio is").  The work is in scripts/xen-build.sh; this file only maps make
 # variables onto it.  Included by the top-level Makefile.
 #
 #   make xen                  fetch (cached in build/xen-src/), unpack under

@@ -4,7 +4,7 @@
 # usage: TRACE2BIN=build/fuzz/trace2bin scripts/fuzz-corpora.sh [--check]
 #
 # The seed corpora and dictionaries are generated, never edited
-# (DESIGN.md section 9): from each corpora/traces/NAME.trace
+# (docs/design.md, "Inputs and reproduction"): from each corpora/traces/NAME.trace
 #   corpora/fuzz_exec/NAME.bin     its encoding (what the decoder reads)
 #   corpora/fuzz_trace/NAME.trace  its canonical text (what the printer writes)
 # and fuzz/fuzz_exec.dict, fuzz/fuzz_trace.dict from the trace tables.

@@ -13,7 +13,7 @@
 #                   readable trace and its bytes in base64), for logs that
 #                   outlive the checkout, like CI's
 #
-# The crash pipeline (DESIGN.md section 9): for each fuzzer finding
+# The crash pipeline (docs/design.md, "Inputs and reproduction"): for each fuzzer finding
 #   1. reproduce it (fuzz/triage describe); one that does not is reported
 #      and dropped;
 #   2. if one like it (same check, op kind and location, before

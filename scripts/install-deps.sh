@@ -3,7 +3,7 @@
 #
 # Install the Debian packages that `make test`, `make fuzz` and `make xen`
 # need, on a fresh Debian 12 machine.  CI and new machines start from a bare
-# image, so the project must install its own tools (DESIGN.md section 10).
+# image, so the project must install its own tools (the README's entry points).
 #
 # usage: scripts/install-deps.sh [--check] [--print-llvm] [GROUP...]
 #   GROUP        src | test | fuzz | xen | boot | all   (default: all)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The libFuzzer ASan+UBSan targets build and fuzz for ~10 s from the seed
-# corpus without a finding (DESIGN.md section 7: the correct core runs for
+# corpus without a finding (docs/design.md, "The model and the checks": the correct core runs for
 # hours with none).  -seed=1: the same mutations on every run, so a
 # failure here reproduces.  A finding is described by fuzz/triage.
 

@@ -26,7 +26,7 @@ if ! "$dual" --observe "${qemu[@]}" "${traces[@]}" >"$out/obs" 2>"$out/err"; the
     fail observe "exit $?: $(head -n1 "$out/err")"
     exit 1
 fi
-# What the rules of DESIGN's section 5 give, at a few points: a read-only
+# What the rules (docs/design.md, "The IOMMU rules") give, at a few points: a read-only
 # device mapping, its promotion, a refused writable map of a read-only
 # grant, the demotion, the batch that removes the last one; an L1 pin
 # and an unpinned L1, a frame writable again, a frame given back.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The fault sweep (DESIGN.md section 8): every fault point Xen and the
+ * The fault sweep (docs/design.md, "Fault injection"): every fault point Xen and the
  * core can reach, in every op of a fixed set of scenarios, must be
  * survivable.
  *

@@ -44,7 +44,7 @@
 #define STATUS_PREFIX   "# status:"
 #define MAX_STATUS      16
 
-/* The named checks of DESIGN.md section 7, as findings name them. */
+/* The named checks of docs/design.md, "The model and the checks", as findings name them. */
 static const char *const known_checks[] = {
     "stale-dma", "dma-fault", "freed-reachable", "pagetable-writable",
     "grant-released-early", "status-mismatch", "accounting",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tests of the two input formats (DESIGN.md section 9, trace.h, decode.h):
+ * Tests of the two input formats (docs/design.md, "Inputs and reproduction", trace.h, decode.h):
  * text traces parse and print back identically, every op and field of the
  * alphabet survives both formats, a malformed line gives one "name:line:
  * message" error, every byte string decodes (prefix-stably) and the

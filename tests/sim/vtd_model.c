@@ -2,7 +2,7 @@
 /*
  * Unit tests of the simulated VT-d (harness/vtd_sim.c): the hardware may
  * use any translation it could have seen since the last completed
- * invalidation covering it, and no other (DESIGN.md section 6).  Each test
+ * invalidation covering it, and no other (docs/design.md, "The simulated VT-d").  Each test
  * is named after the behaviour it proves.
  */
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unit tests of the IOMMU rules (DESIGN.md section 5) as the core on Xen's
+ * Unit tests of the IOMMU rules (docs/design.md, "The IOMMU rules") as the core on Xen's
  * objects implements them, each named after the rule it checks.
  *
  * Xen runs as the harness builds it (harness/xen/world.h): the guests'

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Failure handling of the core on Xen's objects (DESIGN.md section 5,
+ * Failure handling of the core on Xen's objects (docs/design.md, "The IOMMU rules",
  * "Failure"), driven through Xen as the harness builds it
  * (harness/xen/world.h) with the machine's failures armed (fault.h) or
  * forced on the simulated unit (vtd_sim_caps, vtd_sim_stall_queue()):
