@@ -6,6 +6,7 @@
  * model; the accounting check compares Xen's state, read through
  * world.h's views, with it.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -498,58 +499,57 @@ static bool account_entry(const struct sh_domain *sd, const struct domain *xd,
     return false;
 }
 
-/* The fast path of account_handles(): does every handle agree? */
-static bool NO_COVERAGE handles_agree(const struct shadow *sh,
-                                      const struct sh_domain *sd,
-                                      const struct domain *xd)
+/*
+ * The first of d's handles on which Xen and the model disagree, with
+ * Xen's view of it; SH_NO_HANDLE if they all agree (the common case,
+ * hence uninstrumented).
+ */
+#define SH_NO_HANDLE    UINT_MAX
+
+static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
+                                                 const struct sh_domain *sd,
+                                                 const struct domain *xd,
+                                                 uint16_t *flags,
+                                                 grant_ref_t *ref,
+                                                 domid_t *domid)
 {
     unsigned int h, limit = sd->nr_mframes * SH_HANDLES_PER_FRAME;
 
     for ( h = 0; h < limit; h++ )
     {
         const struct sh_handle *sm = &sd->handle[h];
-        uint16_t flags = 0;
-        grant_ref_t ref = 0;
-        domid_t domid = 0;
 
-        if ( !gnttab_view_handle(xd, h, &flags, &ref, &domid) )
-            return true;
-        if ( flags != sm->flags ||
-             (flags && (ref != op_ref_value(sm->ref) ||
-                        domid != sh->dom[sm->rd].domid)) )
-            return false;
+        *flags = 0;
+        *ref = 0;
+        *domid = 0;
+        if ( !gnttab_view_handle(xd, h, flags, ref, domid) )
+            break;
+        if ( *flags != sm->flags ||
+             (*flags && (*ref != op_ref_value(sm->ref) ||
+                         *domid != sh->dom[sm->rd].domid)) )
+            return h;
     }
-    return true;
+    return SH_NO_HANDLE;
 }
 
 static bool account_handles(const struct shadow *sh,
                             const struct sh_domain *sd,
                             const struct domain *xd, struct finding *f)
 {
-    unsigned int h, limit = sd->nr_mframes * SH_HANDLES_PER_FRAME;
+    uint16_t flags;
+    grant_ref_t ref;
+    domid_t domid;
+    unsigned int h = first_bad_handle(sh, sd, xd, &flags, &ref, &domid);
+    const struct sh_handle *sm;
 
-    if ( handles_agree(sh, sd, xd) )
+    if ( h == SH_NO_HANDLE )
         return false;
-    for ( h = 0; h < limit; h++ )
-    {
-        const struct sh_handle *sm = &sd->handle[h];
-        uint16_t flags = 0;
-        grant_ref_t ref = 0;
-        domid_t domid = 0;
-
-        if ( !gnttab_view_handle(xd, h, &flags, &ref, &domid) )
-            break;
-        if ( flags == sm->flags &&
-             (!flags || (ref == op_ref_value(sm->ref) &&
-                         domid == sh->dom[sm->rd].domid)) )
-            continue;
-        return account_fail(f, sd->domid, sm->flags ? (long)sm->mfn : -1,
-                            "d%u handle %u: Xen flags %#x ref %u d%u, model "
-                            "flags %#x ref %u d%u", sd->domid, h, flags, ref,
-                            domid, sm->flags, op_ref_value(sm->ref),
-                            sm->flags ? sh->dom[sm->rd].domid : 0);
-    }
-    return false;
+    sm = &sd->handle[h];
+    return account_fail(f, sd->domid, sm->flags ? (long)sm->mfn : -1,
+                        "d%u handle %u: Xen flags %#x ref %u d%u, model "
+                        "flags %#x ref %u d%u", sd->domid, h, flags, ref,
+                        domid, sm->flags, op_ref_value(sm->ref),
+                        sm->flags ? sh->dom[sm->rd].domid : 0);
 }
 
 /* grant_table.c's maptrack_tree counters, where Xen keeps them. */
