@@ -153,16 +153,10 @@ static int gcmd(uint32_t cmd)
  * then completes only once the DMA it translated before has (Xen's
  * flush functions ask for both whenever CAP.DRD/DWD advertise them).
  */
-static uint64_t reg_drain_bits(void)
+static uint64_t drain_bits(uint64_t dr, uint64_t dw)
 {
-    return ((unit.cap & VTD_CAP_DRD) ? VTD_IOTLB_DR : 0) |
-           ((unit.cap & VTD_CAP_DWD) ? VTD_IOTLB_DW : 0);
-}
-
-static uint64_t qi_drain_bits(void)
-{
-    return ((unit.cap & VTD_CAP_DRD) ? VTD_QI_IOTLB_DR : 0) |
-           ((unit.cap & VTD_CAP_DWD) ? VTD_QI_IOTLB_DW : 0);
+    return ((unit.cap & VTD_CAP_DRD) ? dr : 0) |
+           ((unit.cap & VTD_CAP_DWD) ? dw : 0);
 }
 
 static int reg_iotlb(uint64_t gran, uint16_t did, uint64_t iva)
@@ -174,7 +168,7 @@ static int reg_iotlb(uint64_t gran, uint16_t did, uint64_t iva)
     if ( gran == VTD_IOTLB_PSI )
         writeq(iva, reg(vtd_ecap_iva_offset(unit.ecap)));
     writeq(VTD_IOTLB_IVT | gran | ((uint64_t)did << VTD_IOTLB_DID_SHIFT) |
-           reg_drain_bits(), reg(off));
+           drain_bits(VTD_IOTLB_DR, VTD_IOTLB_DW), reg(off));
     return wait_reg_clear(off, VTD_IOTLB_IVT);
 }
 
@@ -281,7 +275,8 @@ static int queue_iotlb_did(uint64_t gran, uint16_t did, uint64_t addr,
         return reg_iotlb(gran, did, gran == VTD_IOTLB_PSI ? addr | am : 0);
     return qi_submit(VTD_QI_TYPE_IOTLB |
                      ((gran >> VTD_IOTLB_IIRG_SHIFT) << VTD_QI_GRAN_SHIFT) |
-                     ((uint64_t)did << VTD_QI_DID_SHIFT) | qi_drain_bits(),
+                     ((uint64_t)did << VTD_QI_DID_SHIFT) |
+                     drain_bits(VTD_QI_IOTLB_DR, VTD_QI_IOTLB_DW),
                      gran == VTD_IOTLB_PSI ? addr | am : 0);
 }
 
