@@ -272,10 +272,15 @@ boot() {
     grep -q '^gtio-boot: ready' "$log"
 }
 
+# unit_caps LOG: "CAP ECAP" of the first VT-d unit Xen found (hex).
+unit_caps() {
+    sed -n 's/.*\[VT-D\]cap = \([0-9a-f]*\) ecap = \([0-9a-f]*\).*/\1 \2/p' "$1" | head -n1
+}
+
 # check CM LOG: print why the boot failed, or nothing.
 check() {
     local cm=$1 log=$2 cap counters why
-    cap=$(sed -n 's/.*\[VT-D\]cap = \([0-9a-f]*\) .*/\1/p' "$log" | head -n1)
+    read -r cap _ <<<"$(unit_caps "$log")"
     [ -n "$cap" ] || { echo "no VT-d unit found by Xen"; return; }
     if (( (0x$cap >> 7) & 1 )); then
         [ "$cm" = on ] || { echo "CAP.CM is set ($cap)"; return; }
@@ -386,8 +391,7 @@ dual_observations() {
 check_dual() {
     local log=$1 cap ecap out=${1%.log}.dual-compare bad
     grep -q '^gtio-boot: dual traces done' "$log" || { echo "the dual traces did not run"; return; }
-    cap=$(sed -n 's/.*\[VT-D\]cap = \([0-9a-f]*\) ecap = \([0-9a-f]*\).*/\1/p' "$log" | head -n1)
-    ecap=$(sed -n 's/.*\[VT-D\]cap = \([0-9a-f]*\) ecap = \([0-9a-f]*\).*/\2/p' "$log" | head -n1)
+    read -r cap ecap <<<"$(unit_caps "$log")"
     dual_observations "$log" >"${log%.log}.dual"
     if ! "$DUAL" --compare "${log%.log}.dual" --cap "$cap" --ecap "$ecap" \
             "${dual_traces[@]}" >"$out" 2>&1; then
