@@ -608,7 +608,7 @@ static void race_arm(const struct op *op)
 {
     X.race = (struct race){
         .armed = true, .d = op->d, .ref = op->ref,
-        .bits = op->flags & ~(GTF_reading | GTF_writing), .left = op->n,
+        .bits = op->flags, .left = op->n,
     };
 }
 
@@ -622,7 +622,7 @@ static void race_done(void)
     grant_entry_v1_t e;
 
     if ( X.race.flips && !guest_read_grant(X.race.d, X.race.ref, &e) )
-        shadow_guest_flags(&X.sh, X.race.d, X.race.ref, e.flags);
+        shadow_raced_flags(&X.sh, X.race.d, X.race.ref, e.flags);
     X.race.armed = false;
     X.race.flips = 0;
 }
@@ -736,7 +736,7 @@ static enum sh_verdict reapply_after_race(char *why, size_t len)
     if ( v == SH_ALLOWED || guest_read_grant(X.race.d, X.race.ref, &e) )
         return v;
     X.sh = before;
-    shadow_guest_flags(&X.sh, X.race.d, X.race.ref, e.flags);
+    shadow_raced_flags(&X.sh, X.race.d, X.race.ref, e.flags);
     return shadow_reapply(&X.sh, &X.call, &X.facts, why, len);
 }
 

@@ -726,19 +726,32 @@ static int op_grant_write(struct apply_ctx *c, const struct op *op)
     return 0;
 }
 
-void shadow_guest_flags(struct shadow *sh, unsigned int domid, uint32_t ref,
-                        uint16_t flags)
+/* The guest's own entry, while a vCPU of the domain can write it. */
+static struct sh_entry *running_entry(struct shadow *sh, unsigned int domid,
+                                      uint32_t ref)
 {
     unsigned int d = shadow_slot(sh, domid), code = op_ref_code(ref);
-    struct sh_entry *e;
 
     /* It raced while it ran; the call may have crashed it since. */
     if ( d == SH_NOBODY || (sh->dom[d].state != SH_DOM_LIVE &&
                             sh->dom[d].state != SH_DOM_DYING) ||
          code >= SH_REFS || !ref_in_table(&sh->dom[d], code) )
-        return;
-    e = &sh->dom[d].shared[code];
-    e->flags = (flags & ~STATUS_BITS) | (e->flags & STATUS_BITS);
+        return NULL;
+    return &sh->dom[d].shared[code];
+}
+
+void shadow_raced_flags(struct shadow *sh, unsigned int domid, uint32_t ref,
+                        uint16_t flags)
+{
+    struct sh_entry *e = running_entry(sh, domid, ref);
+
+    /*
+     * All of them, the status bits too: they are in the guest's memory.
+     * Xen must not trust them; the checks judge what Xen does with pins,
+     * references and mappings, which the guest cannot write.
+     */
+    if ( e )
+        e->flags = flags;
 }
 
 /*
@@ -814,7 +827,8 @@ static bool maptrack_needs_frame(const struct sh_domain *ldom)
  * read-only), the frame, its references and type, the IOMMU counter.
  */
 static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
-                     unsigned int *rd_out, unsigned long *mfn_out)
+                     unsigned int *rd_out, unsigned long *mfn_out,
+                     bool *past_status)
 {
     uint32_t parts = op->flags & PARTS;
     bool ro = op->flags & GNTMAP_readonly;
@@ -850,6 +864,8 @@ static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
         if ( !ro && (sha->flags & GTF_readonly) )
             return GNTST_general_error;
     }
+    /* Past _set_status(): a failure from here on reduces the status. */
+    *past_status = true;
     *mfn_out = pinned ? act->mfn : sha->frame;
     f = frame_of(sh, *mfn_out);
     if ( !pinned && !frame_gettable(f, rd) )
@@ -871,12 +887,14 @@ static void map_apply(struct shadow *sh, unsigned int ld, unsigned int rd,
     struct sh_frame *f = &sh->frame[mfn];
     struct sh_handle *hd;
 
+    /* _set_status(): only when the pins do not cover the access yet. */
+    if ( !shadow_pins_any(&act->pin) || (!ro && !pins_writable(&act->pin)) )
+        rdom->shared[ref].flags |= GTF_reading | (ro ? 0 : GTF_writing);
     if ( !shadow_pins_any(&act->pin) )
     {
         act->domid = ldom->domid;
         act->mfn = mfn;
     }
-    rdom->shared[ref].flags |= GTF_reading | (ro ? 0 : GTF_writing);
     pins_add(&act->pin, parts, ro, 1);
     for ( n = !!(parts & GNTMAP_host_map) + !!(parts & GNTMAP_device_map);
           n; n-- )
@@ -950,6 +968,18 @@ static void map_failed_late(struct apply_ctx *c, const struct op *op,
         f->type = SH_PGT_WRITABLE;
 }
 
+/*
+ * A map that failed once the status bits were set clears what the pins
+ * left do not need (reduce_status_for_pin()).  Nothing to clear unless a
+ * racing vCPU set bits of its own: those go too.
+ */
+static void map_failed_status(struct shadow *sh, unsigned int rd,
+                              const struct op *op)
+{
+    reduce_status(&sh->dom[rd], op_ref_code(op->ref),
+                  op->flags & GNTMAP_readonly);
+}
+
 /* The errors an injected fault may turn a map into. */
 static bool map_fault_status(int st)
 {
@@ -962,7 +992,8 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
     struct sh_op_result *res = &c->call->res[c->idx];
     unsigned int rd = SH_NOBODY;
     unsigned long mfn = 0;
-    int st = map_check(sh, ld, op, &rd, &mfn);
+    bool past_status = false;
+    int st = map_check(sh, ld, op, &rd, &mfn, &past_status);
     struct sh_domain *ldom = &sh->dom[ld];
 
     /* Past the flags and domain checks, a maptrack frame if needed. */
@@ -976,11 +1007,16 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
         if ( st == GNTST_okay && map_fault_status(core) )
         {
             map_failed_late(c, op, mfn);
+            map_failed_status(sh, rd, op);
             return core;
         }
     }
     if ( st != GNTST_okay )
+    {
+        if ( past_status )
+            map_failed_status(sh, rd, op);
         return st;
+    }
     if ( c->any_handle )
         c->call->handle[c->idx] = free_handle(ldom);
     else if ( !handle_acceptable(c, ld, c->call->handle[c->idx]) )

@@ -293,10 +293,9 @@ bool shadow_outcome_open(const struct shadow *sh, const struct sh_call *call);
 
 /*
  * A vCPU of the domain changed its own entry ref while Xen worked on it
- * (OP_RACE): the model takes the flags it left, but not the status bits,
- * which are Xen's.
+ * (OP_RACE): the model takes the flags it left, status bits included.
  */
-void shadow_guest_flags(struct shadow *sh, unsigned int domid, uint32_t ref,
+void shadow_raced_flags(struct shadow *sh, unsigned int domid, uint32_t ref,
                         uint16_t flags);
 
 /* The slot of a domain id, SH_NOBODY if the model has none. */

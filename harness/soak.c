@@ -150,13 +150,15 @@ static void random_grant_write(struct soak_gen *g, struct op *op)
 
 /*
  * The granter's other vCPU, mostly on the entry just written (the next
- * map of it is likely): GTF_readonly, the type or sub-page bit, or any
- * bits, flipped once, a few times or at every update of the call.
+ * map of it is likely): GTF_readonly, the type, sub-page or status bits,
+ * or any bits, flipped once, a few times or at every update of the call.
  */
 static void random_race(struct soak_gen *g, struct op *op)
 {
     static const uint16_t bits[] = {
         GTF_readonly, GTF_permit_access, GTF_sub_page, GTF_transitive,
+        GTF_reading, GTF_writing, GTF_reading | GTF_readonly,
+        GTF_reading | GTF_writing,
     };
     static const uint8_t counts[] = { 0, 1, 2, 5 };
 
@@ -167,7 +169,9 @@ static void random_race(struct soak_gen *g, struct op *op)
         op->d = g->last_grant.d;
         op->ref = g->last_grant.ref;
     }
-    op->flags = pick(g->st, 4) ? bits[pick(g->st, 4)] : pick(g->st, 64);
+    op->flags = pick(g->st, 4) ? bits[pick(g->st, sizeof(bits) /
+                                                  sizeof(bits[0]))]
+                               : pick(g->st, 64);
     op->n = counts[pick(g->st, 4)];
 }
 

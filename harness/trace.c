@@ -62,8 +62,8 @@ static const struct op_desc op_table[OP_NR] = {
     /*
      * Within the next call, right before each of the first n atomic
      * updates Xen makes of d's shared entry ref (n=0: before every one),
-     * d's other vCPU flips these flags in it (its own bits: the status
-     * bits are Xen's, a race leaves them alone).
+     * d's other vCPU flips these flags in it (any of them, GTF_reading
+     * and GTF_writing too: the entry is the guest's memory).
      */
     [OP_RACE]        = { "race", 4, {
         FIELD("d", OPF_DOMAIN, d), FIELD("ref", OPF_REF, ref),
