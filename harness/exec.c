@@ -86,6 +86,8 @@ static struct {
     uint32_t gen[OP_DOMAINS], next_gen;
     struct guest_mapping gmap[OP_DOMAINS][OP_HANDLES];
 
+    unsigned long flush_faults_before;  /* of the call running */
+    bool reapplied;                     /* facts gathered, model_from_xen() */
     /* The granter's other vCPU (OP_RACE), armed for the next call. */
     struct race {
         bool armed;
@@ -549,6 +551,7 @@ static void NO_COVERAGE gather_facts(void)
     unsigned long mfn;
 
     fx->flush_fault = flush_faults() != 0;
+    fx->flush_fault_now = flush_faults() != X.flush_faults_before;
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
         const struct sh_domain *sd = &X.sh.dom[d];
@@ -746,6 +749,7 @@ static bool model_from_xen(void)
     char why[240];
 
     gather_facts();
+    X.reapplied = true;
     v = X.race.flips ? reapply_after_race(why, sizeof(why))
                      : shadow_reapply(&X.sh, &X.call, &X.facts, why, sizeof(why));
     if ( v == SH_ALLOWED )
@@ -815,6 +819,10 @@ static bool check_after_call(void)
         return report(&f);
     if ( oracle_table_pages(&X.sh, &X.frames, &f) )
         return report(&f);
+    /* Last: a stale mapping the failure left says more than who paid. */
+    if ( X.reapplied &&
+         shadow_victim_spared(&X.sh, &X.call, &X.facts, why, sizeof(why)) )
+        return report_simple("accounting", idx, -1, -1, why);
     return true;
 }
 
@@ -850,6 +858,8 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     unsigned long faults_before = fault_injected_total();
     bool open, ok;
 
+    X.flush_faults_before = flush_faults();
+    X.reapplied = false;
     X.call.ops = ops;
     X.call.nr = nr;
     X.call_idx = last;

@@ -37,6 +37,11 @@ struct apply_ctx {
      * against): maps take any free handle, not Xen's.
      */
     bool any_handle;
+    /*
+     * Slot bits: the domains whose IOMMU the call changes without faults,
+     * the only ones a failed flush of the call may crash.
+     */
+    unsigned int may_crash;
     char *why;
     size_t whylen;
     bool violated;
@@ -1260,6 +1265,57 @@ static bool fault_error(unsigned int kind, long st)
 }
 
 /* Adopt what the flush failures did to the domains and devices. */
+/* Did the call change what slot d's IOMMU maps (before -> after)? */
+static bool iommu_changed(const struct shadow *before,
+                          const struct shadow *after, unsigned int d)
+{
+    unsigned long mfn;
+
+    if ( before->dom[d].state != after->dom[d].state )
+        return true;
+    for_each_frame ( mfn, &after->touched )
+        if ( shadow_allowed(before, d, mfn) != shadow_allowed(after, d, mfn) )
+            return true;
+    return false;
+}
+
+/*
+ * The domains a failed flush of the call may crash, from the model alone:
+ * those whose IOMMU mappings the call changes, and the domains a device
+ * it moves leaves or joins (a move not confirmed crashes the one left).
+ */
+static unsigned int may_crash(const struct shadow *before,
+                              const struct shadow *after, bool *moved)
+{
+    unsigned int d, i, set = 0;
+
+    *moved = false;
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( before->dom[d].iommu && iommu_changed(before, after, d) )
+            set |= 1U << d;
+    for ( i = 0; i < SH_DEVICES; i++ )
+        if ( before->dev[i].owner != after->dev[i].owner &&
+             (*moved = true) )
+            set |= (before->dev[i].owner < SH_DOMAINS ?
+                    1U << before->dev[i].owner : 0) |
+                   (after->dev[i].owner < SH_DOMAINS ?
+                    1U << after->dev[i].owner : 0);
+    return set;
+}
+
+/* Only a domain the call changed may be crashed; never the hardware one. */
+static void check_crash(struct apply_ctx *c, unsigned int d)
+{
+    const struct sh_domain *dom = &c->sh->dom[d];
+
+    if ( dom->domid == 0 && dom->state == SH_DOM_LIVE )
+        violation(c, "the hardware domain was crashed (it must get the "
+                  "error instead)");
+    else if ( !((c->may_crash >> d) & 1) )
+        violation(c, "d%u was crashed, but the call changed nothing its "
+                  "IOMMU maps and moved none of its devices", dom->domid);
+}
+
 static void adopt_fault_state(struct apply_ctx *c)
 {
     struct shadow *sh = c->sh;
@@ -1275,9 +1331,7 @@ static void adopt_fault_state(struct apply_ctx *c)
             continue;
         if ( fx->crashed[d] && !dom->crashed )
         {
-            if ( dom->domid == 0 && dom->state == SH_DOM_LIVE )
-                violation(c, "the hardware domain was crashed (it must get "
-                          "the error instead)");
+            check_crash(c, d);
             dom->crashed = true;
         }
         else if ( !fx->crashed[d] && dom->crashed )
@@ -1355,6 +1409,8 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     predicted.ops = call->ops;
     predicted.nr = call->nr;
     apply(&p);
+    c.may_crash = call->may_crash = may_crash(sh, &predicted_sh,
+                                              &call->moved_devices);
     if ( !statuses_allowed(&predicted, facts, why, whylen) )
     {
         *sh = predicted_sh;
@@ -1375,6 +1431,29 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
         return SH_BAD_STATUS;
     }
     return SH_ALLOWED;
+}
+
+/*
+ * A flush fault fired in a call that changed one domain's IOMMU, and no
+ * device moved: the failed flush was that domain's.  A domain other than
+ * the hardware domain is crashed for it, as Xen crashes it on any failed
+ * flush, additions included.  (With more domains changed the model
+ * cannot tell whose flush it was: each may be the one.)
+ */
+bool shadow_victim_spared(const struct shadow *sh, const struct sh_call *call,
+                          const struct sh_facts *fx, char *why, size_t len)
+{
+    unsigned int set = call->may_crash;
+    unsigned int d = __builtin_ctz(set | 1U << SH_DOMAINS);
+    const struct sh_domain *dom = &sh->dom[d];
+
+    if ( !fx->flush_fault_now || d == SH_DOMAINS || (set & (set - 1)) ||
+         call->moved_devices || dom->state != SH_DOM_LIVE ||
+         dom->domid == 0 || !fx->exists[d] || fx->crashed[d] )
+        return false;
+    snprintf(why, len, "d%u's flush failed in this call, and d%u was not "
+             "crashed", dom->domid, dom->domid);
+    return true;
 }
 
 /* ---- queries ---- */

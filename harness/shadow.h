@@ -239,6 +239,13 @@ struct sh_call {
     uint32_t handle[SH_MAX_CALL];
     long rc;                    /* the hypercall's (or domctl's) result */
     struct sh_op_result res[SH_MAX_CALL];
+    /*
+     * shadow_reapply(): slot bits of the domains whose IOMMU the call
+     * changes (the only ones a failed flush of it may crash), and whether
+     * it moves a device.
+     */
+    unsigned int may_crash;
+    bool moved_devices;
 };
 
 /* sh is zeroed (a static) or was reset before. */
@@ -262,6 +269,7 @@ struct sh_facts {
     long rc;                    /* the call's result */
     int status[SH_MAX_CALL];    /* per op, as Xen wrote it */
     bool flush_fault;           /* a flush fault point fired (ever) */
+    bool flush_fault_now;       /* one fired in this call */
     bool exists[SH_DOMAINS];    /* Xen still has the slot's domain */
     bool crashed[SH_DOMAINS];
     bool held[SH_DOMAINS];      /* dying, the kill not finished */
@@ -287,6 +295,13 @@ enum sh_verdict {
 enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
                                const struct sh_facts *facts, char *why,
                                size_t whylen);
+
+/*
+ * After shadow_reapply(): did a failed flush spare the one domain it was
+ * for (true, with why)?
+ */
+bool shadow_victim_spared(const struct shadow *sh, const struct sh_call *call,
+                          const struct sh_facts *fx, char *why, size_t len);
 
 /* Would the outcome of a call depend on Xen even without a new fault? */
 bool shadow_outcome_open(const struct shadow *sh, const struct sh_call *call);

@@ -1105,6 +1105,65 @@ static void unconfirmed_kill_leaves_it_dying(void)
     CHECK(!strcmp(why, "d1 held but its destroy returned 0"));
 }
 
+/*
+ * A failed flush crashes the domains whose IOMMU the call changed, and
+ * no other; where only one changed, that one must be crashed (unless it
+ * is the hardware domain).  The model knows which from the ops alone.
+ */
+static void flush_failure_crashes_its_domain(void)
+{
+    static const uint32_t handle0[] = { 0 };
+    static const char *const setup[] = {
+        "create d=1 iommu=1 gframes=1 mframes=1",
+        "create d=2 iommu=1 gframes=1 mframes=1",
+        "create d=3 iommu=1 gframes=1 mframes=1",
+        "populate d=2 mfn=5",
+        "grant_write d=2 ref=0 flags=permit grantee=1 frame=5",
+    };
+    static const char map1[] = "map ld=1 rd=2 ref=0 flags=device";
+    unsigned int i, round;
+
+    for ( round = 0; round < 3; round++ )
+    {
+        start(true);
+        for ( i = 0; i < sizeof(setup) / sizeof(setup[0]); i++ )
+            op(setup[i]);
+        load_call(map1, handle0);
+        facts_from_model(0);
+        facts.flush_fault_now = true;
+        if ( round == 0 )
+        {
+            /* d3: nothing of it changed. */
+            facts.crashed[slot(3)] = true;
+            CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+                     SH_BAD_STATE);
+            CHECK(!strcmp(why, "d3 was crashed, but the call changed "
+                          "nothing its IOMMU maps and moved none of its "
+                          "devices"));
+            continue;
+        }
+        facts.crashed[slot(1)] = round == 1;
+        CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+                 SH_ALLOWED);
+        CHECK_EQ(call.may_crash, 1U << slot(1));
+        CHECK_EQ(shadow_victim_spared(&sh, &call, &facts, why, sizeof(why)),
+                 round == 2);
+        if ( round == 2 )
+            CHECK(!strcmp(why, "d1's flush failed in this call, and d1 "
+                          "was not crashed"));
+    }
+
+    /* No flush fault in the call: nobody needs to be crashed. */
+    start(true);
+    for ( i = 0; i < sizeof(setup) / sizeof(setup[0]); i++ )
+        op(setup[i]);
+    load_call(map1, handle0);
+    facts_from_model(0);
+    CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+             SH_ALLOWED);
+    CHECK(!shadow_victim_spared(&sh, &call, &facts, why, sizeof(why)));
+}
+
 int main(void)
 {
     RUN(map_statuses_in_xens_order);
@@ -1123,5 +1182,6 @@ int main(void)
     RUN(dead_while_frames_remain);
     RUN(destroy_releases_the_mappings);
     RUN(unconfirmed_kill_leaves_it_dying);
+    RUN(flush_failure_crashes_its_domain);
     return tests_failed ? 1 : 0;
 }
