@@ -551,7 +551,7 @@ static void NO_COVERAGE gather_facts(void)
     unsigned long mfn;
 
     fx->flush_fault = flush_faults() != 0;
-    fx->flush_fault_now = flush_faults() != X.flush_faults_before;
+    fx->first_flush_fault = !X.flush_faults_before && flush_faults();
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
         const struct sh_domain *sd = &X.sh.dom[d];

@@ -1434,8 +1434,8 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
 }
 
 /*
- * A flush fault fired in a call that changed one domain's IOMMU, and no
- * device moved: the failed flush was that domain's.  A domain other than
+ * The run's first flush fault fired in a call that changed one domain's
+ * IOMMU, and no device moved: the failed flush was that domain's.  A domain other than
  * the hardware domain is crashed for it, as Xen crashes it on any failed
  * flush, additions included.  (With more domains changed the model
  * cannot tell whose flush it was: each may be the one.)
@@ -1447,7 +1447,7 @@ bool shadow_victim_spared(const struct shadow *sh, const struct sh_call *call,
     unsigned int d = __builtin_ctz(set | 1U << SH_DOMAINS);
     const struct sh_domain *dom = &sh->dom[d];
 
-    if ( !fx->flush_fault_now || d == SH_DOMAINS || (set & (set - 1)) ||
+    if ( !fx->first_flush_fault || d == SH_DOMAINS || (set & (set - 1)) ||
          call->moved_devices || dom->state != SH_DOM_LIVE ||
          dom->domid == 0 || !fx->exists[d] || fx->crashed[d] )
         return false;

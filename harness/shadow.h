@@ -269,7 +269,11 @@ struct sh_facts {
     long rc;                    /* the call's result */
     int status[SH_MAX_CALL];    /* per op, as Xen wrote it */
     bool flush_fault;           /* a flush fault point fired (ever) */
-    bool flush_fault_now;       /* one fired in this call */
+    /*
+     * The run's first flush fault fired in this call: it hit this call's
+     * own flush (a later one may hit what an earlier failure left queued).
+     */
+    bool first_flush_fault;
     bool exists[SH_DOMAINS];    /* Xen still has the slot's domain */
     bool crashed[SH_DOMAINS];
     bool held[SH_DOMAINS];      /* dying, the kill not finished */

@@ -1130,7 +1130,7 @@ static void flush_failure_crashes_its_domain(void)
             op(setup[i]);
         load_call(map1, handle0);
         facts_from_model(0);
-        facts.flush_fault_now = true;
+        facts.first_flush_fault = true;
         if ( round == 0 )
         {
             /* d3: nothing of it changed. */
