@@ -552,6 +552,8 @@ static void NO_COVERAGE gather_facts(void)
 
     fx->flush_fault = flush_faults() != 0;
     fx->first_flush_fault = !X.flush_faults_before && flush_faults();
+    fx->flush_fault_in_call = flush_faults() != X.flush_faults_before;
+    fx->register_hung = fault_injected(FP_REG_INV_TIMEOUT);
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
         const struct sh_domain *sd = &X.sh.dom[d];
@@ -564,7 +566,6 @@ static void NO_COVERAGE gather_facts(void)
         fx->nr_mframes[d] = xd ? gnttab_view_maptrack_limit(xd) /
                                  SH_HANDLES_PER_FRAME : 0;
     }
-    fx->d0_unconfirmed = world_domain(0) && gtio_unconfirmed(world_domain(0));
     for ( dev = 0; dev < SH_DEVICES; dev++ )
         fx->dev_owner[dev] = slot_of(world_device_owner(dev));
     for ( mfn = 0; mfn < X.sh.hdr.nr_frames; mfn++ )

@@ -1205,13 +1205,59 @@ static void apply(struct apply_ctx *c)
     call->rc = call->res[0].status = single_op(c, &call->ops[0]);
 }
 
+/*
+ * The hardware domain's flush failed: it is not crashed, and its devices
+ * may keep stale entries until a later flush of its own completes (gtio
+ * makes that one domain-selective, confirming all).  The model decides
+ * from the ops and the faults alone: excused from a call that changed its
+ * IOMMU and saw a flush fault (or ran with a hung register) until a call
+ * that changed its IOMMU with neither.
+ */
+static void hwdom_flush_outcome(struct shadow *sh, bool changed, bool failed)
+{
+    unsigned int d0 = shadow_slot(sh, 0);
+
+    if ( d0 == SH_NOBODY || !changed )
+        return;
+    sh->d0_excused = failed;
+    if ( failed )
+        sh->dom[d0].flush_failed = true;
+}
+
+/* What the hardware domain's IOMMU maps, while it is excused. */
+static uint8_t d0_access[RUN_MAX_FRAMES];
+
+static void d0_snapshot(const struct shadow *sh, unsigned int d0)
+{
+    unsigned long mfn;
+
+    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+        d0_access[mfn] = shadow_allowed(sh, d0, mfn);
+}
+
+static bool d0_changed(const struct shadow *sh, unsigned int d0)
+{
+    unsigned long mfn;
+
+    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+        if ( d0_access[mfn] != shadow_allowed(sh, d0, mfn) )
+            return true;
+    return false;
+}
+
 bool shadow_apply(struct shadow *sh, struct sh_call *call, char *why,
                   size_t whylen)
 {
     struct apply_ctx c = { .sh = sh, .call = call, .why = why,
                            .whylen = whylen };
+    unsigned int d0 = sh->d0_excused ? shadow_slot(sh, 0) : SH_NOBODY;
 
+    /* Only while excused: a call without faults may confirm it. */
+    if ( d0 != SH_NOBODY )
+        d0_snapshot(sh, d0);
     apply(&c);
+    if ( d0 != SH_NOBODY && shadow_slot(sh, 0) == d0 )
+        hwdom_flush_outcome(sh, d0_changed(sh, d0), false);
     return !c.violated;
 }
 
@@ -1362,9 +1408,9 @@ static void adopt_fault_state(struct apply_ctx *c)
     for_each_frame ( mfn, &sh->touched )
         if ( fx->frame_held[mfn] && !sh->frame[mfn].held )
             violation(c, "frame %lu leaked where no release failed", mfn);
-    sh->d0_excused = fx->d0_unconfirmed;
-    if ( fx->d0_unconfirmed && shadow_slot(sh, 0) != SH_NOBODY )
-        sh->dom[shadow_slot(sh, 0)].flush_failed = true;
+    if ( shadow_slot(sh, 0) != SH_NOBODY )
+        hwdom_flush_outcome(sh, (c->may_crash >> shadow_slot(sh, 0)) & 1,
+                            fx->flush_fault_in_call || fx->register_hung);
     if ( fx->flush_fault )
         sh->faulted = true;
 }

@@ -279,7 +279,8 @@ struct sh_facts {
     bool held[SH_DOMAINS];      /* dying, the kill not finished */
     bool has_root[SH_DOMAINS];
     uint8_t nr_mframes[SH_DOMAINS];
-    bool d0_unconfirmed;
+    bool flush_fault_in_call;   /* a flush fault fired in this call */
+    bool register_hung;         /* an invalidation register hung (ever) */
     uint8_t dev_owner[SH_DEVICES];              /* slot or SH_NOBODY */
     bool frame_held[RUN_MAX_FRAMES];
     uint8_t frame_type[RUN_MAX_FRAMES];         /* enum sh_page_type */
