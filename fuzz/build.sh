@@ -16,8 +16,9 @@
 #   CC=clang CXX=clang++ CFLAGS='-fsanitize=address,fuzzer-no-link' \
 #       LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out fuzz/build.sh
 #
-# Writes $OUT/<target>, $OUT/<target>_seed_corpus.zip (corpora/<target>/)
-# and $OUT/<target>.dict (fuzz/<target>.dict) for fuzz_exec and fuzz_trace.
+# Writes $OUT/<target>, $OUT/<target>_seed_corpus.zip (corpora/<target>/,
+# and crashes/*.bin for fuzz_exec) and $OUT/<target>.dict
+# (fuzz/<target>.dict) for fuzz_exec and fuzz_trace.
 #
 # The harness compiles Xen 4.17's own grant_table.c and radix-tree.c, so
 # the Xen source comes first, the way make gets it (mk/xen-src.mk,
@@ -125,12 +126,27 @@ EOF
     fi
 }
 
+# The seeds: corpora/<target>/, and for fuzz_exec every kept case of
+# crashes/ (its inputs), so that each run replays them first.
+seed_dir() {    # seed_dir TARGET DIR
+    mkdir -p "$2"
+    cp "$top/corpora/$1"/* "$2"/
+    if [ "$1" = fuzz_exec ]; then
+        for c in "$top"/crashes/*.bin; do
+            [ -e "$c" ] && cp "$c" "$2/crash-${c##*/}"
+        done
+    fi
+    return 0
+}
+
 for t in "${targets[@]}"; do
     "$CC" "${cflags[@]}" "${inc[@]}" -c "fuzz/$t.c" -o "$obj/$t.o"
     # shellcheck disable=SC2086
     "$CXX" $CXXFLAGS "${cflags[@]}" "$obj/$t.o" "${lib[@]}" \
         $LIB_FUZZING_ENGINE -o "$OUT/$t"
-    zip_dir "$top/corpora/$t" "$OUT/${t}_seed_corpus.zip"
+    rm -rf "$obj/seeds-$t"
+    seed_dir "$t" "$obj/seeds-$t"
+    zip_dir "$obj/seeds-$t" "$OUT/${t}_seed_corpus.zip"
     cp "fuzz/$t.dict" "$OUT/$t.dict"
 done
 echo "build.sh: ${targets[*]} with seed corpora and dictionaries in $OUT"
