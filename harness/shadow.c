@@ -354,6 +354,15 @@ static bool frame_gettable(const struct sh_frame *f, unsigned int owner)
 
 /* ---- grant entries ---- */
 
+/* Xen's _set_status(): only when the pins do not cover the access yet. */
+static void set_status(struct sh_domain *rdom, unsigned int ref, bool ro)
+{
+    const struct sh_active *act = &rdom->active[ref];
+
+    if ( !shadow_pins_any(&act->pin) || (!ro && !pins_writable(&act->pin)) )
+        rdom->shared[ref].flags |= GTF_reading | (ro ? 0 : GTF_writing);
+}
+
 /* Xen's reduce_status_for_pin(): the bits the remaining pins do not need. */
 static void reduce_status(struct sh_domain *rdom, unsigned int ref, bool ro)
 {
@@ -892,9 +901,7 @@ static void map_apply(struct shadow *sh, unsigned int ld, unsigned int rd,
     struct sh_frame *f = &sh->frame[mfn];
     struct sh_handle *hd;
 
-    /* _set_status(): only when the pins do not cover the access yet. */
-    if ( !shadow_pins_any(&act->pin) || (!ro && !pins_writable(&act->pin)) )
-        rdom->shared[ref].flags |= GTF_reading | (ro ? 0 : GTF_writing);
+    set_status(rdom, ref, ro);
     if ( !shadow_pins_any(&act->pin) )
     {
         act->domid = ldom->domid;
@@ -974,15 +981,17 @@ static void map_failed_late(struct apply_ctx *c, const struct op *op,
 }
 
 /*
- * A map that failed once the status bits were set clears what the pins
- * left do not need (reduce_status_for_pin()).  Nothing to clear unless a
- * racing vCPU set bits of its own: those go too.
+ * A map that failed past _set_status() clears what the pins left do not
+ * need (reduce_status_for_pin()).  With the entry as Xen found it, that
+ * undoes what _set_status() set; a racing vCPU's own bits may go too.
  */
 static void map_failed_status(struct shadow *sh, unsigned int rd,
                               const struct op *op)
 {
-    reduce_status(&sh->dom[rd], op_ref_code(op->ref),
-                  op->flags & GNTMAP_readonly);
+    bool ro = op->flags & GNTMAP_readonly;
+
+    set_status(&sh->dom[rd], op_ref_code(op->ref), ro);
+    reduce_status(&sh->dom[rd], op_ref_code(op->ref), ro);
 }
 
 /* The errors an injected fault may turn a map into. */
