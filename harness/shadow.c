@@ -42,6 +42,7 @@ struct apply_ctx {
      * the only ones a failed flush of the call may crash.
      */
     unsigned int may_crash;
+    unsigned int d0;                    /* its slot, d0_snapshot() taken */
     char *why;
     size_t whylen;
     bool violated;
@@ -1218,19 +1219,25 @@ static void apply(struct apply_ctx *c)
  * The hardware domain's flush failed: it is not crashed, and its devices
  * may keep stale entries until a later flush of its own completes (gtio
  * makes that one domain-selective, confirming all).  The model decides
- * from the ops and the faults alone: excused from a call that changed its
- * IOMMU and saw a flush fault (or ran with a hung register) until a call
- * that changed its IOMMU with neither.
+ * from the ops and the faults alone: excused from a call that changed, or
+ * was to change, its IOMMU and saw a flush fault (or ran with a hung
+ * register) until a call that did change it with neither.  (A call that
+ * failed before its change flushed nothing.)
  */
-static void hwdom_flush_outcome(struct shadow *sh, bool changed, bool failed)
+static void hwdom_flush_outcome(struct shadow *sh, bool to_change,
+                                bool changed, bool failed)
 {
     unsigned int d0 = shadow_slot(sh, 0);
 
-    if ( d0 == SH_NOBODY || !changed )
+    if ( d0 == SH_NOBODY )
         return;
-    sh->d0_excused = failed;
-    if ( failed )
+    if ( failed && (to_change || changed) )
+    {
+        sh->d0_excused = true;
         sh->dom[d0].flush_failed = true;
+    }
+    else if ( !failed && changed )
+        sh->d0_excused = false;
 }
 
 /* What the hardware domain's IOMMU maps, while it is excused. */
@@ -1266,7 +1273,7 @@ bool shadow_apply(struct shadow *sh, struct sh_call *call, char *why,
         d0_snapshot(sh, d0);
     apply(&c);
     if ( d0 != SH_NOBODY && shadow_slot(sh, 0) == d0 )
-        hwdom_flush_outcome(sh, d0_changed(sh, d0), false);
+        hwdom_flush_outcome(sh, false, d0_changed(sh, d0), false);
     return !c.violated;
 }
 
@@ -1417,8 +1424,9 @@ static void adopt_fault_state(struct apply_ctx *c)
     for_each_frame ( mfn, &sh->touched )
         if ( fx->frame_held[mfn] && !sh->frame[mfn].held )
             violation(c, "frame %lu leaked where no release failed", mfn);
-    if ( shadow_slot(sh, 0) != SH_NOBODY )
-        hwdom_flush_outcome(sh, (c->may_crash >> shadow_slot(sh, 0)) & 1,
+    if ( c->d0 != SH_NOBODY && shadow_slot(sh, 0) == c->d0 )
+        hwdom_flush_outcome(sh, (c->may_crash >> c->d0) & 1,
+                            d0_changed(sh, c->d0),
                             fx->flush_fault_in_call || fx->register_hung);
     if ( fx->flush_fault )
         sh->faulted = true;
@@ -1474,6 +1482,9 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
         return SH_BAD_STATUS;
     }
 
+    c.d0 = shadow_slot(sh, 0);
+    if ( c.d0 != SH_NOBODY )
+        d0_snapshot(sh, c.d0);
     apply(&c);
     adopt_fault_state(&c);
     if ( c.violated )
