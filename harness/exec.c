@@ -276,8 +276,28 @@ static void on_grant_released(void *ctx, domid_t rd, uint32_t ref,
     ev->later = still_mapped_by_later_ops(slot, mfn);
 }
 
+/*
+ * A table page freed while the unit may still walk it (a pointer to it
+ * cached, the invalidation not complete): the next allocation may give it
+ * to anyone, and the device then walks their entries.
+ */
+static void on_table_freed(void *ctx, unsigned long mfn)
+{
+    struct finding f;
+
+    (void)ctx;
+    if ( X.event_found )
+        return;
+    finding_init(&f, "freed-reachable", X.call_idx);
+    snprintf(f.detail, sizeof(f.detail), "table page %#lx freed while the "
+             "unit may still walk it", mfn);
+    X.event_found = true;
+    X.event_finding = f;
+}
+
 static const struct world_events events = {
     .frame_freed = on_frame_freed,
+    .table_freed = on_table_freed,
     .frame_validated = on_frame_validated,
     .grant_released = on_grant_released,
 };

@@ -2328,6 +2328,15 @@ bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
     return false;
 }
 
+bool vtd_sim_walkable(unsigned long mfn)
+{
+    const struct sim_frame *f;
+
+    settle_if_needed();
+    f = sframe(mfn);
+    return f && f->reachers;
+}
+
 bool vtd_sim_wild(unsigned int dev, char *why, size_t len)
 {
     const struct dev_state *d;

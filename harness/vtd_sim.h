@@ -121,6 +121,12 @@ bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
                        unsigned int access);
 
 /*
+ * May the unit still walk heap frame mfn as a table: does a context entry
+ * or table entry it may still use (cached, or visible) point to it?
+ */
+bool vtd_sim_walkable(unsigned long mfn);
+
+/*
  * Could dev reach arbitrary memory: translation disabled, a pass-through
  * or malformed context entry, or a possible walk through a table pointer
  * that is not a heap frame used since reset (or is the root, context or

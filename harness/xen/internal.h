@@ -24,6 +24,12 @@ static inline void event_frame_validated(unsigned long mfn, unsigned long type)
         world_events->frame_validated(world_events->ctx, mfn, type);
 }
 
+static inline void event_table_freed(unsigned long mfn)
+{
+    if ( world_events->table_freed )
+        world_events->table_freed(world_events->ctx, mfn);
+}
+
 static inline void event_grant_released(domid_t rd, uint32_t ref,
                                         unsigned int bits)
 {

@@ -73,6 +73,9 @@ void hh_free_domheap_page(struct page_info *pg)
         return;
     }
     BUG_ON(pg->count_info & PGC_xen_heap);
+    /* Freed is reusable at once (by another CPU, in Xen): checked now. */
+    if ( vtd_sim_walkable(mfn_x(page_to_mfn(pg))) )
+        event_table_freed(mfn_x(page_to_mfn(pg)));
     heap_free_frame(pg);
 }
 

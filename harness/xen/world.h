@@ -51,6 +51,8 @@ struct world_events {
     void (*frame_freed)(void *ctx, unsigned long mfn, domid_t owner);
     /* A guest frame is about to be validated as a page table/descriptor. */
     void (*frame_validated)(void *ctx, unsigned long mfn, unsigned long type);
+    /* A page Xen freed while the unit may still walk it as a table. */
+    void (*table_freed)(void *ctx, unsigned long mfn);
     /* GTF_reading/GTF_writing 'bits' cleared in rd's entry ref. */
     void (*grant_released)(void *ctx, domid_t rd, uint32_t ref,
                            unsigned int bits);
