@@ -35,7 +35,7 @@ static unsigned int field_bytes(const struct op_field *f)
 
 static void decode_header(struct reader *r, struct run_header *h)
 {
-    uint8_t bits = next_byte(r), mamv;
+    uint8_t bits = next_byte(r), mamv, pending;
 
     memset(h, 0, sizeof(*h));
     h->cm = bits & HDR_CM;
@@ -51,6 +51,10 @@ static void decode_header(struct reader *r, struct run_header *h)
     h->nr_frames = ((((bits & HDR_FRAMES_MASK) >> HDR_FRAMES_SHIFT) << 8 |
                      next_byte(r)) % RUN_MAX_FRAMES) + 1U;
     h->psi_max = next_byte(r) % (RUN_MAX_PSI_MAX + 1);
+    pending = next_byte(r);
+    h->pending_pages = pending & 0x0f;
+    h->pending_tables = pending >> 4;
+    h->batch_domains = next_byte(r) % (RUN_MAX_BATCH_DOMAINS + 1);
 }
 
 void decode_input(const uint8_t *data, size_t size, struct trace *t)
@@ -115,7 +119,10 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
     }
     if ( !h->nr_frames || h->nr_frames > RUN_MAX_FRAMES ||
          h->nr_frames > DECODE_MAX_FRAMES ||
-         h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX )
+         h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX ||
+         h->pending_pages > RUN_MAX_PENDING ||
+         h->pending_tables > RUN_MAX_PENDING ||
+         h->batch_domains > RUN_MAX_BATCH_DOMAINS )
     {
         snprintf(err, errlen, "header value out of range");
         return false;
@@ -128,6 +135,8 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
     out[pos++] = h->delay;
     out[pos++] = (h->nr_frames - 1) & 0xff;
     out[pos++] = h->psi_max;
+    out[pos++] = h->pending_pages | h->pending_tables << 4;
+    out[pos++] = h->batch_domains;
 
     for ( i = 0; i < t->nr_ops; i++ )
     {

@@ -1056,7 +1056,9 @@ static bool start(const struct run_header *h)
             .completion_delay = h->delay,
         },
         .nr_frames = h->nr_frames, .iommu_readonly = h->iommu_readonly,
-        .psi_max = h->psi_max,
+        .psi_max = h->psi_max, .pending_pages = h->pending_pages,
+        .pending_tables = h->pending_tables,
+        .batch_domains = h->batch_domains,
     };
     volatile int rc = 0;
     char msg[96];
@@ -1091,6 +1093,18 @@ static bool start(const struct run_header *h)
     return true;
 }
 
+/*
+ * How far a limit stayed from the fullest record: 0, its limit path was
+ * taken; 1, the record was full; 2 and up, that many entries short + 1.
+ */
+static unsigned int room(unsigned long reached, unsigned int limit,
+                         unsigned long high)
+{
+    if ( reached )
+        return 0;
+    return high >= limit ? 1 : limit - high + 1;
+}
+
 bool exec_run(const struct trace *t, const struct exec_opts *opts,
               struct exec_result *res)
 {
@@ -1116,6 +1130,16 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
     if ( ok )
         ok = finish() && check_end();
     res->faults = fault_injected_total();
+    res->pages_full = gtio_stats.pages_full;
+    res->tables_full = gtio_stats.tables_full;
+    res->domains_full = gtio_stats.domains_full;
+    res->pages_left = room(gtio_stats.pages_full, gtio_config.pending_pages,
+                           gtio_stats.pages_high);
+    res->tables_left = room(gtio_stats.tables_full, gtio_config.pending_tables,
+                            gtio_stats.tables_high);
+    res->domains_left = room(gtio_stats.domains_full,
+                             gtio_config.batch_domains,
+                             gtio_stats.domains_high);
     world_power_off();
     return ok;
 }

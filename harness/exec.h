@@ -87,6 +87,13 @@ struct exec_result {
     bool fail_stop;             /* panic after an injected fault */
     size_t ops_run;             /* ops of the input executed */
     unsigned long faults;       /* faults injected */
+    /* How often the core reached each limit of its batch record. */
+    unsigned long pages_full, tables_full, domains_full;
+    /*
+     * How far each limit was from the fullest record: 0, its limit path
+     * taken; 1, full; n, n - 1 entries short.
+     */
+    unsigned int pages_left, tables_left, domains_left;
 };
 
 /* Run t; true if it ran to its end without a finding. */

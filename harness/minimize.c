@@ -15,7 +15,8 @@
  *   fields   shrink each field towards code 0 (0, half, one less) and
  *            clear flag bits one at a time;
  *   header   shrink the number of frames to what the ops use, and delay,
- *            mamv and psi_max towards 0.
+ *            mamv, psi_max and the batch record's limits towards 0 (for
+ *            the limits: Xen's values).
  *
  * Every candidate is checked with trace_encodable() before it costs a run,
  * so the result always encodes back to bytes.
@@ -45,6 +46,9 @@ bool trace_encodable(const struct trace *t)
 
     if ( !h->nr_frames || h->nr_frames > RUN_MAX_FRAMES ||
          h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX ||
+         h->pending_pages > RUN_MAX_PENDING ||
+         h->pending_tables > RUN_MAX_PENDING ||
+         h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
          t->nr_ops > DECODE_MAX_OPS )
         return false;
     for ( i = 0; i < t->nr_ops; i++ )
@@ -460,14 +464,20 @@ static bool shrink_header_value(struct mctx *m, size_t offset)
 
 static bool pass_header(struct mctx *m)
 {
+    static const size_t values[] = {
+        offsetof(struct run_header, delay),
+        offsetof(struct run_header, mamv),
+        offsetof(struct run_header, psi_max),
+        offsetof(struct run_header, pending_pages),
+        offsetof(struct run_header, pending_tables),
+        offsetof(struct run_header, batch_domains),
+    };
     bool progress = shrink_frames(m);
+    unsigned int i;
 
-    if ( shrink_header_value(m, offsetof(struct run_header, delay)) )
-        progress = true;
-    if ( shrink_header_value(m, offsetof(struct run_header, mamv)) )
-        progress = true;
-    if ( shrink_header_value(m, offsetof(struct run_header, psi_max)) )
-        progress = true;
+    for ( i = 0; i < sizeof(values) / sizeof(values[0]); i++ )
+        if ( shrink_header_value(m, values[i]) )
+            progress = true;
     return progress;
 }
 

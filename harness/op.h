@@ -80,10 +80,20 @@ struct run_header {
     uint16_t nr_frames;     /* guest frames 0..nr_frames-1, 1..1024 */
     bool iommu_readonly;    /* read-only grants map R (else non-present) */
     uint8_t psi_max;        /* 0..15; 0 lets the core pick its default */
+    /*
+     * gtio's batch record limits (struct gtio_config), 0: Xen's value.
+     * Xen's are 8, 8 and 4; the harness's record holds more, so that an
+     * input may set each from 1 to past Xen's.
+     */
+    uint8_t pending_pages;  /* 0..15 */
+    uint8_t pending_tables; /* 0..15 */
+    uint8_t batch_domains;  /* 0..8 */
 };
 
 #define RUN_MAX_FRAMES      1024
 #define RUN_MAX_MAMV        63
 #define RUN_MAX_PSI_MAX     15
+#define RUN_MAX_PENDING     15      /* pending_pages, pending_tables */
+#define RUN_MAX_BATCH_DOMAINS   8
 
 #endif /* HARNESS_OP_H */

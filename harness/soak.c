@@ -59,6 +59,17 @@ static unsigned int pick(uint64_t *state, unsigned int n)
     return next_random(state) % n;
 }
 
+/*
+ * A limit of gtio's batch record: mostly 1 to 3, so that short batches
+ * reach it; now and then Xen's (0) or anything up to past Xen's.
+ */
+static uint8_t random_limit(uint64_t *st, unsigned int max)
+{
+    if ( !pick(st, 4) )
+        return 0;
+    return pick(st, 2) ? 1 + pick(st, 3) : 1 + pick(st, max);
+}
+
 static void random_header(struct run_header *h, uint64_t *st,
                           unsigned long long index)
 {
@@ -75,7 +86,10 @@ static void random_header(struct run_header *h, uint64_t *st,
     h->mamv = pick(st, 4) ? pick(st, 10) : 0;
     h->delay = pick(st, 5);
     h->nr_frames = 8 + pick(st, 24);
-    h->psi_max = pick(st, 6);
+    h->psi_max = pick(st, 4) ? pick(st, 6) : pick(st, RUN_MAX_PSI_MAX + 1);
+    h->pending_pages = random_limit(st, RUN_MAX_PENDING);
+    h->pending_tables = random_limit(st, RUN_MAX_PENDING);
+    h->batch_domains = random_limit(st, RUN_MAX_BATCH_DOMAINS);
 }
 
 /*
@@ -288,6 +302,80 @@ static void random_prologue(struct soak_gen *g, struct trace *t)
     }
 }
 
+/*
+ * One granted frame of a burst: populated, sometimes left without the
+ * writable type (an L1 pinned and unpinned), so that a writable map of it
+ * changes its owner's IOMMU too.
+ */
+static unsigned int burst_grant(struct soak_gen *g, struct trace *t,
+                                unsigned int rd, unsigned int ld,
+                                uint32_t ref)
+{
+    uint32_t mfn = pick(g->st, g->frames);
+    struct op op = { .kind = OP_POPULATE, .d = rd, .mfn = mfn };
+    unsigned int pushed = trace_push(t, &op);
+
+    remember_frame(g, rd, mfn);
+    if ( pick(g->st, 2) )
+    {
+        op = (struct op){ .kind = OP_GET_TYPE, .d = rd, .mfn = mfn,
+                          .type = 1 };
+        pushed += trace_push(t, &op);
+        op = (struct op){ .kind = OP_PUT_TYPE, .d = rd, .mfn = mfn };
+        pushed += trace_push(t, &op);
+    }
+    op = (struct op){ .kind = OP_GRANT_WRITE, .d = rd, .ref = ref,
+                      .flags = GTF_permit_access, .grantee = ld, .mfn = mfn };
+    return pushed + trace_push(t, &op);
+}
+
+/*
+ * One hypercall of several maps, or unmaps, by one domain of distinct
+ * frames other domains grant it: what fills gtio's batch record, whose
+ * limits are small in most inputs (random_limit()).  Returns the ops
+ * pushed.
+ */
+static unsigned int random_burst(struct soak_gen *g, struct trace *t)
+{
+    unsigned int ld = pick(g->st, SOAK_DOMAINS);
+    unsigned int k = 2 + pick(g->st, 7), i, pushed = 0;
+    unsigned int rd[8];
+    uint32_t parts = pick(g->st, 2) ? GNTMAP_device_map
+                                    : GNTMAP_host_map | GNTMAP_device_map;
+    struct op op;
+
+    for ( i = 0; i < k; i++ )
+    {
+        rd[i] = pick(g->st, SOAK_DOMAINS);
+        pushed += burst_grant(g, t, rd[i], ld, i);
+    }
+    op = (struct op){ .kind = OP_BEGIN };
+    pushed += trace_push(t, &op);
+    for ( i = 0; i < k; i++ )
+    {
+        op = (struct op){ .kind = OP_MAP, .d = ld, .rd = rd[i], .ref = i,
+                          .flags = parts };
+        pushed += trace_push(t, &op);
+    }
+    op = (struct op){ .kind = OP_END };
+    pushed += trace_push(t, &op);
+    g->nr_maps[ld] += k;
+    if ( pick(g->st, 2) )
+        return pushed;
+    /* And all of them unmapped in one hypercall. */
+    op = (struct op){ .kind = OP_BEGIN };
+    pushed += trace_push(t, &op);
+    for ( i = 0; i < k; i++ )
+    {
+        op = (struct op){ .kind = OP_UNMAP, .d = ld,
+                          .handle = g->nr_maps[ld] - k + i,
+                          .flags = UNMAP_HOST | UNMAP_DEVICE };
+        pushed += trace_push(t, &op);
+    }
+    op = (struct op){ .kind = OP_END };
+    return pushed + trace_push(t, &op);
+}
+
 /* A quarter of the inputs arm faults: the rest check the fault-free paths. */
 static void random_input(struct trace *t, uint64_t *st,
                          unsigned long long index, unsigned long len)
@@ -303,6 +391,11 @@ static void random_input(struct trace *t, uint64_t *st,
         random_prologue(&g, t);
     for ( i = 0; i < n; i++ )
     {
+        if ( !pick(st, 40) )
+        {
+            i += random_burst(&g, t);
+            continue;
+        }
         random_op(&g, &op);
         trace_push(t, &op);
     }
@@ -409,6 +502,8 @@ int main(int argc, char **argv)
                            .out = "build/soak" };
     unsigned long long index, ops = 0, findings = 0, fail_stops = 0;
     unsigned long faults = 0;
+    /* How often each limit of gtio's batch record was reached. */
+    unsigned long pages_full = 0, tables_full = 0, domains_full = 0;
     struct exec_opts eo = { .report = stderr };
     struct timespec t0, t1;
     struct trace t;
@@ -433,6 +528,9 @@ int main(int argc, char **argv)
         fail_stops += res.fail_stop;
         faults += res.faults;
         ops += res.ops_run;
+        pages_full += res.pages_full;
+        tables_full += res.tables_full;
+        domains_full += res.domains_full;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -441,6 +539,8 @@ int main(int argc, char **argv)
            "%llu findings, %.1f s (%.0f ops/s)\n",
            o.seed, index, ops, NR_CAP_COMBINATIONS, faults, fail_stops,
            findings, secs, ops / (secs > 0 ? secs : 1));
+    printf("soak: limits reached: pending_pages %lu, pending_tables %lu, "
+           "batch_domains %lu\n", pages_full, tables_full, domains_full);
     trace_free(&t);
     return findings ? 1 : 0;
 }

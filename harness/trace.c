@@ -386,7 +386,10 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
            a->mamv == b->mamv && a->delay == b->delay &&
            a->nr_frames == b->nr_frames &&
            a->iommu_readonly == b->iommu_readonly &&
-           a->psi_max == b->psi_max;
+           a->psi_max == b->psi_max &&
+           a->pending_pages == b->pending_pages &&
+           a->pending_tables == b->pending_tables &&
+           a->batch_domains == b->batch_domains;
 }
 
 void trace_print_header(FILE *out, const struct run_header *h)
@@ -394,8 +397,16 @@ void trace_print_header(FILE *out, const struct run_header *h)
     fprintf(out, "caps cm=%d psi=%d mamv=%u qi=%d coherent=%d rwbf=%d "
             "delay=%u%s\n", h->cm, h->psi, h->mamv, h->qi, h->coherent,
             h->rwbf, h->delay, h->drain ? " drain=1" : "");
-    fprintf(out, "config frames=%u ro=%d psi_max=%u\n",
+    fprintf(out, "config frames=%u ro=%d psi_max=%u",
             h->nr_frames, h->iommu_readonly, h->psi_max);
+    /* The record's limits only where an input sets them (0: Xen's). */
+    if ( h->pending_pages )
+        fprintf(out, " pending_pages=%u", h->pending_pages);
+    if ( h->pending_tables )
+        fprintf(out, " pending_tables=%u", h->pending_tables);
+    if ( h->batch_domains )
+        fprintf(out, " batch_domains=%u", h->batch_domains);
+    fputc('\n', out);
 }
 
 void trace_print(FILE *out, const struct trace *t, size_t nr)
@@ -680,6 +691,9 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
     static const struct header_field config[] = {
         { "frames", RUN_MAX_FRAMES }, { "ro", 1 },
         { "psi_max", RUN_MAX_PSI_MAX },
+        { "pending_pages", RUN_MAX_PENDING },
+        { "pending_tables", RUN_MAX_PENDING },
+        { "batch_domains", RUN_MAX_BATCH_DOMAINS },
     };
     bool is_caps = !strcmp(tok[0], "caps");
     const struct header_field *fields = is_caps ? caps : config;
@@ -726,7 +740,10 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             {
             case 0: h->nr_frames = v; break;
             case 1: h->iommu_readonly = v; break;
-            default: h->psi_max = v; break;
+            case 2: h->psi_max = v; break;
+            case 3: h->pending_pages = v; break;
+            case 4: h->pending_tables = v; break;
+            default: h->batch_domains = v; break;
             }
         }
     }

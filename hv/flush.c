@@ -39,20 +39,16 @@
 #include "gtio_internal.h"
 #include "vtd_pte.h"
 
-#define GTIO_PENDING_PAGES      8       /* per domain; more: one DSI */
-#define GTIO_PENDING_TABLES     8       /* emptied tables awaiting a DSI */
-#define GTIO_BATCH_DOMAINS      4       /* more: flush and start again */
-
 struct gtio_pending {
     struct domain *d;
     unsigned int nr_pages;
-    unsigned long dfn[GTIO_PENDING_PAGES];
-    unsigned int flags[GTIO_PENDING_PAGES];     /* IOMMU_FLUSHF_* */
+    unsigned long dfn[CONFIG_GTIO_PENDING_PAGES];
+    unsigned int flags[CONFIG_GTIO_PENDING_PAGES];      /* IOMMU_FLUSHF_* */
     bool all;                   /* one domain-selective invalidation */
     unsigned int all_flags;
     bool reduced;               /* some access went: it must be confirmed */
     unsigned int nr_dead;
-    struct page_info *dead[GTIO_PENDING_TABLES];
+    struct page_info *dead[CONFIG_GTIO_PENDING_TABLES];
 };
 
 struct gtio_batch {
@@ -60,10 +56,22 @@ struct gtio_batch {
     /* A flush inside the batch left a reduction unconfirmed: its error. */
     int failed;
     unsigned int nr_domains;
-    struct gtio_pending dom[GTIO_BATCH_DOMAINS];
+    struct gtio_pending dom[CONFIG_GTIO_BATCH_DOMAINS];
 };
 
 static DEFINE_PER_CPU(struct gtio_batch, gtio_batch);
+
+/* A limit of gtio_config's, within what the record can hold. */
+static unsigned int limit(unsigned int want, unsigned int capacity)
+{
+    return want && want < capacity ? want : capacity;
+}
+
+static void high_water(unsigned long *high, unsigned int level)
+{
+    if ( level > *high )
+        *high = level;
+}
 
 /* The hardware domain's last flush failed: its next one is a DSI. */
 static bool hwdom_unconfirmed;
@@ -118,9 +126,14 @@ static struct gtio_pending *pending_of(struct domain *d)
      * Too many domains in one batch: flush what is there (confirmed or
      * handled as a failure) and start a fresh record.
      */
-    if ( b->nr_domains == GTIO_BATCH_DOMAINS )
+    if ( b->nr_domains ==
+         limit(gtio_config.batch_domains, CONFIG_GTIO_BATCH_DOMAINS) )
+    {
+        gtio_stats.domains_full++;
         flush_early(b);
+    }
     p = &b->dom[b->nr_domains++];
+    high_water(&gtio_stats.domains_high, b->nr_domains);
     memset(p, 0, sizeof(*p));
     p->d = d;
     return p;
@@ -146,8 +159,10 @@ void gtio_flush_note(struct domain *d, unsigned long dfn,
             gtio_stats.merged++;
             return;
         }
-    if ( p->nr_pages == GTIO_PENDING_PAGES )
+    if ( p->nr_pages ==
+         limit(gtio_config.pending_pages, CONFIG_GTIO_PENDING_PAGES) )
     {
+        gtio_stats.pages_full++;
         p->all = true;
         p->all_flags = flush_flags;
         for ( i = 0; i < p->nr_pages; i++ )
@@ -156,6 +171,7 @@ void gtio_flush_note(struct domain *d, unsigned long dfn,
     }
     p->dfn[p->nr_pages] = dfn;
     p->flags[p->nr_pages++] = flush_flags;
+    high_water(&gtio_stats.pages_high, p->nr_pages);
 }
 
 /* Freeing a table needs the paging-structure caches invalidated: a DSI. */
@@ -163,12 +179,15 @@ void gtio_flush_note_dead_table(struct domain *d, struct page_info *pg)
 {
     struct gtio_pending *p = pending_of(d);
 
-    if ( p->nr_dead == GTIO_PENDING_TABLES )
+    if ( p->nr_dead ==
+         limit(gtio_config.pending_tables, CONFIG_GTIO_PENDING_TABLES) )
     {
+        gtio_stats.tables_full++;
         flush_early(&this_cpu(gtio_batch));
         p = pending_of(d);
     }
     p->dead[p->nr_dead++] = pg;
+    high_water(&gtio_stats.tables_high, p->nr_dead);
     p->all = true;
     p->reduced = true;
     p->all_flags |= IOMMU_FLUSHF_modified | IOMMU_FLUSHF_all;

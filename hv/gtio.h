@@ -52,11 +52,27 @@
 #ifndef XEN_GTIO_H
 #define XEN_GTIO_H
 
+#include <xen/config.h>
 #include <xen/types.h>
 #include <xen/mm.h>
 #include <xen/iommu.h>
 
 struct domain;
+
+/*
+ * What a CPU's batch record can hold: Xen's values.  A build may raise
+ * them (the harness's <xen/config.h> does), so that gtio_config can set
+ * limits on either side of Xen's.
+ */
+#ifndef CONFIG_GTIO_PENDING_PAGES
+#define CONFIG_GTIO_PENDING_PAGES   8
+#endif
+#ifndef CONFIG_GTIO_PENDING_TABLES
+#define CONFIG_GTIO_PENDING_TABLES  8
+#endif
+#ifndef CONFIG_GTIO_BATCH_DOMAINS
+#define CONFIG_GTIO_BATCH_DOMAINS   4
+#endif
 
 /*
  * The VT-d driver's side: Xen's driver keeps the unit (root table, queue,
@@ -89,6 +105,12 @@ struct gtio_config {
     bool iommu_readonly;
     /* Pages invalidated one by one before a domain-selective one. */
     unsigned int psi_max;
+    /*
+     * The batch record's limits (at most the CONFIG_GTIO_* capacity):
+     * pages noted per domain before its flush becomes domain-selective,
+     * emptied tables and domains per record before it is flushed early.
+     */
+    unsigned int pending_pages, pending_tables, batch_domains;
 };
 
 /* What gtio asked of the hardware (the debug key prints these). */
@@ -99,9 +121,16 @@ struct gtio_stats {
     unsigned long waits;                /* syncs that had work */
     unsigned long merged;               /* changes covered by another's */
     unsigned long failures;             /* invalidations not confirmed */
+    /* Each limit of the batch record reached (gtio_config). */
+    unsigned long pages_full, tables_full, domains_full;
+    /* The fullest the batch record got: pages, tables, domains. */
+    unsigned long pages_high, tables_high, domains_high;
 };
 
-#define GTIO_DEFAULT_PSI_MAX    4
+#define GTIO_DEFAULT_PSI_MAX            4
+#define GTIO_DEFAULT_PENDING_PAGES      8
+#define GTIO_DEFAULT_PENDING_TABLES     8
+#define GTIO_DEFAULT_BATCH_DOMAINS      4
 
 extern struct gtio_config gtio_config;
 extern struct gtio_stats gtio_stats;

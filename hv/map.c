@@ -31,6 +31,9 @@ const struct gtio_unit_ops *gtio_unit;
 struct gtio_config gtio_config = {
     .iommu_readonly = true,
     .psi_max = GTIO_DEFAULT_PSI_MAX,
+    .pending_pages = GTIO_DEFAULT_PENDING_PAGES,
+    .pending_tables = GTIO_DEFAULT_PENDING_TABLES,
+    .batch_domains = GTIO_DEFAULT_BATCH_DOMAINS,
 };
 struct gtio_stats gtio_stats;
 

@@ -26,6 +26,10 @@ int world_boot(const struct world_config *cfg)
     domains_power_off();
     gtio_config.iommu_readonly = cfg->iommu_readonly;
     gtio_config.psi_max = cfg->psi_max ? cfg->psi_max : GTIO_DEFAULT_PSI_MAX;
+    gtio_config.pending_pages = cfg->pending_pages ?: GTIO_DEFAULT_PENDING_PAGES;
+    gtio_config.pending_tables = cfg->pending_tables ?:
+                                 GTIO_DEFAULT_PENDING_TABLES;
+    gtio_config.batch_domains = cfg->batch_domains ?: GTIO_DEFAULT_BATCH_DOMAINS;
     memset(&gtio_stats, 0, sizeof(gtio_stats));
     return vtd_boot();
 }

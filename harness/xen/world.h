@@ -40,6 +40,8 @@ struct world_config {
     unsigned long nr_frames;    /* guest frames 0..nr-1 */
     bool iommu_readonly;        /* gtio_config */
     unsigned int psi_max;       /* gtio_config; 0: gtio's default */
+    /* gtio_config's batch record limits; 0: Xen's value */
+    unsigned int pending_pages, pending_tables, batch_domains;
 };
 
 /*

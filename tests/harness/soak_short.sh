@@ -3,7 +3,8 @@
 #
 # A short soak (harness/soak.c; `make soak` is the million-op run) under
 # ASan/UBSan: random inputs on all 128 capability combinations must give no
-# finding on the correct core.  And soak itself must fail when something
+# finding on the correct core, reaching every limit of gtio's batch
+# record along the way.  And soak itself must fail when something
 # is found: the same run over the unmap-rw-no-flush variant (built by
 # tests/variants/run.sh, which runs before this, as $BUILD/variants/
 # unmap-rw-no-flush/soak) must save a finding.
@@ -18,6 +19,15 @@ if "$BUILD/asan/soak" --ops 30000 --seed 7 --out "$out/real" >"$out/log" 2>&1; t
     echo "PASS: soak-asan-no-finding ($(grep -o '[0-9]* ops' "$out/log" | head -n1))"
 else
     echo "FAIL: soak-asan-no-finding: $(grep -m1 -E 'FINDING|ERROR|soak:' "$out/log")"
+fi
+
+# The generator must reach every limit of gtio's batch record (issue 13):
+# soak prints how often each was reached.
+limits=$(grep -m1 '^soak: limits reached:' "$out/log")
+if [ -n "$limits" ] && ! grep -Eq '(pages|tables|domains) 0(,|$)' <<<"$limits"; then
+    echo "PASS: soak-reaches-every-limit (${limits#soak: limits reached: })"
+else
+    echo "FAIL: soak-reaches-every-limit (${limits:-no limits line})"
 fi
 
 variant=$BUILD/variants/unmap-rw-no-flush

@@ -22,7 +22,8 @@
 /* Every op kind, every field, values at both ends of their ranges. */
 static const char sample[] =
     "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255 drain=1\n"
-    "config frames=1024 ro=0 psi_max=15\n"
+    "config frames=1024 ro=0 psi_max=15 pending_pages=15 pending_tables=1 "
+    "batch_domains=8\n"
     "create d=0 iommu=1 gframes=7 mframes=4\n"
     "create d=32751 iommu=0 gframes=0 mframes=0\n"
     "destroy d=self\n"
@@ -143,6 +144,9 @@ static void header_fields_carry_their_values(void)
     CHECK_EQ(t.hdr.nr_frames, 1024);
     CHECK(!t.hdr.iommu_readonly);
     CHECK_EQ(t.hdr.psi_max, 15);
+    CHECK_EQ(t.hdr.pending_pages, 15);
+    CHECK_EQ(t.hdr.pending_tables, 1);
+    CHECK_EQ(t.hdr.batch_domains, 8);
     trace_free(&t);
 }
 
@@ -275,6 +279,17 @@ static void header_prints_every_field(void)
     fclose(f);
     CHECK(!strcmp(buf, "caps cm=1 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 "
                        "delay=3\nconfig frames=100 ro=1 psi_max=2\n"));
+    free(buf);
+
+    /* The batch record's limits only where set (0: Xen's values). */
+    f = open_memstream(&buf, &len);
+    h.pending_pages = 1;
+    h.batch_domains = 8;
+    trace_print_header(f, &h);
+    fclose(f);
+    CHECK(!strcmp(buf, "caps cm=1 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 "
+                       "delay=3\nconfig frames=100 ro=1 psi_max=2 "
+                       "pending_pages=1 batch_domains=8\n"));
     free(buf);
 }
 
@@ -733,8 +748,8 @@ static void decoding_is_prefix_stable(void)
 /* The header's bytes, bit by bit. */
 static void header_bytes_decode_as_documented(void)
 {
-    static const uint8_t all[] = { 0xff, 200, 7, 0xff, 20 };
-    static const uint8_t some[] = { 0x22 | 0x40, 63, 0, 4, 15 };
+    static const uint8_t all[] = { 0xff, 200, 7, 0xff, 20, 0xff, 0xff };
+    static const uint8_t some[] = { 0x22 | 0x40, 63, 0, 4, 15, 0x31, 8 };
     struct trace t;
 
     trace_init(&t);
@@ -746,6 +761,9 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.hdr.delay, 7);
     CHECK_EQ(t.hdr.nr_frames, 1024);
     CHECK_EQ(t.hdr.psi_max, 4);
+    CHECK_EQ(t.hdr.pending_pages, 15);
+    CHECK_EQ(t.hdr.pending_tables, 15);
+    CHECK_EQ(t.hdr.batch_domains, 255 % 9);
     decode_input(some, sizeof(some), &t);
     CHECK(!t.hdr.cm && t.hdr.psi && !t.hdr.qi && !t.hdr.coherent &&
           !t.hdr.rwbf && t.hdr.iommu_readonly && !t.hdr.drain);
@@ -753,6 +771,9 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.hdr.delay, 0);
     CHECK_EQ(t.hdr.nr_frames, 256 + 4 + 1);
     CHECK_EQ(t.hdr.psi_max, 15);
+    CHECK_EQ(t.hdr.pending_pages, 1);
+    CHECK_EQ(t.hdr.pending_tables, 3);
+    CHECK_EQ(t.hdr.batch_domains, 8);
     trace_free(&t);
 }
 
@@ -760,7 +781,7 @@ static void header_bytes_decode_as_documented(void)
 static void op_bytes_decode_as_documented(void)
 {
     static const uint8_t in[] = {
-        0, 0, 0, 63, 0,                     /* 64 frames */
+        0, 0, 0, 63, 0, 0, 0,               /* 64 frames */
         OP_NR + OP_UNMAP, 9, 0xff, 0xff, 15,
         OP_GRANT_WRITE, 7, 22, 0x3f, 6, 65, 0,
         OP_GRANT_WRITE, 8, 23, 0, 14, 0x41, 1,
@@ -815,7 +836,7 @@ static void sample_encodes_to_the_documented_bytes(void)
 {
     static const char text[] =
         "caps cm=1 psi=0 mamv=9 qi=1 coherent=0 rwbf=1 delay=3\n"
-        "config frames=600 ro=1 psi_max=5\n"
+        "config frames=600 ro=1 psi_max=5 pending_tables=2 batch_domains=3\n"
         "create d=32751 iommu=1 gframes=2 mframes=3\n"
         "populate d=1 mfn=600\n"
         "unmap ld=self handle=513 parts=device,wrongbus\n"
@@ -823,6 +844,7 @@ static void sample_encodes_to_the_documented_bytes(void)
         "end\n";
     static const uint8_t expect[] = {
         0x01 | 0x04 | 0x10 | 0x20 | (2 << 6), 9, 3, (599 & 0xff), 5,
+        2 << 4, 3,
         OP_CREATE, 6, 1, 2, 3,
         OP_POPULATE, 1, 600 & 0xff, 600 >> 8,
         OP_UNMAP, 7, 513 & 0xff, 513 >> 8, 6,
@@ -945,6 +967,15 @@ static void encoder_refuses_what_it_cannot_carry(void)
     t.hdr.psi_max = 16;
     CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     t.hdr.psi_max = 4;
+    t.hdr.pending_pages = 16;
+    CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
+    t.hdr.pending_pages = 0;
+    t.hdr.pending_tables = 16;
+    CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
+    t.hdr.pending_tables = 0;
+    t.hdr.batch_domains = 9;
+    CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
+    t.hdr.batch_domains = 8;
     CHECK(encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     CHECK_EQ(n, DECODE_HEADER_BYTES);
     trace_free(&t);
