@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "decode.h"
 #include "exec.h"
@@ -21,9 +22,14 @@
  * that `make bench-fuzz` can report ops/s beside libFuzzer's execs/s.
  * $GTIO_FUZZ_NO_ABORT (benchmarks only) lets a finding pass silently: a
  * throughput measurement must not end at the first bug.
+ * $GTIO_FUZZ_LIMIT=pages|tables|domains (benchmarks only, `make
+ * bench-limits`) ends the run like a finding when an input takes that
+ * limit path of gtio's batch record: how long the fuzzers take to get
+ * there.
  */
 static unsigned long long nr_inputs, nr_ops;
 static bool no_abort;
+static const char *stop_at_limit;
 
 static void print_stats(void)
 {
@@ -37,6 +43,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if ( getenv("GTIO_FUZZ_STATS") )
         atexit(print_stats);
     no_abort = getenv("GTIO_FUZZ_NO_ABORT");
+    stop_at_limit = getenv("GTIO_FUZZ_LIMIT");
+    if ( stop_at_limit && !*stop_at_limit )
+        stop_at_limit = NULL;
     return 0;
 }
 
@@ -80,6 +89,14 @@ static void __attribute__((noinline)) domains_left(unsigned int n)
 
 #undef AT
 
+/* GTIO_FUZZ_LIMIT: did this input take the limit path asked for? */
+static bool limit_taken(const struct exec_result *res)
+{
+    return !strcmp(stop_at_limit, "pages") ? res->pages_full :
+           !strcmp(stop_at_limit, "tables") ? res->tables_full :
+           !strcmp(stop_at_limit, "domains") && res->domains_full;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* Kept across inputs: decoding reuses the op storage. */
@@ -106,5 +123,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pages_left(res.pages_left);
     tables_left(res.tables_left);
     domains_left(res.domains_left);
+    if ( stop_at_limit && limit_taken(&res) )
+    {
+        fprintf(stderr, "LIMIT %s reached\n", stop_at_limit);
+        fflush(stderr);
+        abort();
+    }
     return 0;
 }

@@ -20,6 +20,7 @@
 #   make fuzz-build      every flavour of every target and the tools
 #   make corpora         corpora/ and fuzz/*.dict from corpora/traces/
 #   make bench-fuzz      throughput and memory against an empty target
+#   make bench-limits    time to each batch-record limit and its variant
 #   make test-fuzz       tests/fuzz/ (also run by `make test`)
 #   make fuzz-triage FILES="..." [FUZZ_TARGET=fuzz_exec] [VARIANT=name]
 #                        [CRASHES=dir]  minimise and file inputs found
@@ -263,7 +264,7 @@ endif
 endif
 
 .PHONY: fuzz fuzz-build fuzz-build-libfuzzer fuzz-build-afl fuzz-tools \
-	corpora bench-fuzz test-fuzz fuzz-triage fuzz-smoke fuzz-clean
+	corpora bench-fuzz bench-limits test-fuzz fuzz-triage fuzz-smoke fuzz-clean
 fuzz-tools: $(FUZZ_TOOLS)
 fuzz-build-libfuzzer: fuzz-tools $(call fuzz_bins,libfuzzer-asan) \
 	$(call fuzz_bins,libfuzzer)
@@ -285,6 +286,11 @@ corpora: $(FUZZ_DIR)/trace2bin
 bench-fuzz: deps-test $(call fuzz_bins,libfuzzer) $(call fuzz_bins,libfuzzer-asan) \
 		$(FUZZ_DIR)/trace2bin
 	@FUZZ_DIR='$(FUZZ_DIR)' scripts/fuzz-bench.sh
+
+# Time to each limit of gtio's batch record, and to its broken variant,
+# for both engines (scripts/bench-limits.sh; build/bench/limits.txt).
+bench-limits: deps-fuzz
+	@BUILD='$(BUILD)' scripts/bench-limits.sh
 
 test-fuzz: deps-fuzz
 	@BUILD='$(BUILD)' tests/run.sh $(wildcard tests/fuzz/*.sh)
