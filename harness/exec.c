@@ -937,6 +937,23 @@ static void log_marker(size_t idx, const struct op *op, const char *note)
     fprintf(X.opts->log, "[%zu] %s%s\n", idx, line, note);
 }
 
+/*
+ * A DMA (OP_DMA), between hypercalls: where it may fault, the unit
+ * records the fault and raises its fault event, whose handler must take
+ * every record off, so that the next fault finds room.
+ */
+static bool device_dma(size_t idx, const struct op *op)
+{
+    bool faulted = vtd_sim_dma(op->dev, op->mfn, op->n);
+    char why[160];
+
+    log_marker(idx, op, faulted ? "  -> fault recorded" : "");
+    world_fault_event();
+    if ( vtd_sim_faults_left(why, sizeof(why)) )
+        return report_simple("vtd-protocol", idx, -1, op->mfn, why);
+    return true;
+}
+
 /* One op of the input (or of the teardown): run, or gather into a batch. */
 static bool exec_op(const struct op *op)
 {
@@ -966,6 +983,8 @@ static bool exec_op(const struct op *op)
         log_marker(idx, op, "");
         race_arm(op);
         return true;
+    case OP_DMA:
+        return device_dma(idx, op);
     }
     if ( X.in_batch && grant )
     {

@@ -39,6 +39,7 @@ enum op_kind {
     OP_SETUP_TABLE,     /* d: GNTTABOP_setup_table of rd, n frames */
     OP_QUERY_SIZE,      /* d: GNTTABOP_query_size of rd */
     OP_RACE,            /* d's other vCPU flips bits of its entry ref (n) */
+    OP_DMA,             /* device dev reads (n=0) or writes bfn (mfn) */
     OP_NR
 };
 

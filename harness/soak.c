@@ -396,6 +396,15 @@ static void random_input(struct trace *t, uint64_t *st,
             i += random_burst(&g, t);
             continue;
         }
+        if ( !pick(st, 50) )
+        {
+            /* A device's DMA: where it may fault, a fault record. */
+            op = (struct op){ .kind = OP_DMA, .dev = pick(st, 4),
+                              .mfn = pick(st, g.frames),
+                              .n = pick(st, 2) };
+            trace_push(t, &op);
+            continue;
+        }
         random_op(&g, &op);
         trace_push(t, &op);
     }

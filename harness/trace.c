@@ -70,6 +70,13 @@ static const struct op_desc op_table[OP_NR] = {
         FIELD("flags", OPF_GTF, flags), FIELD("n", OPF_COUNT, n) } },
     [OP_QUERY_SIZE]  = { "query_size", 2, {
         FIELD("d", OPF_DOMAIN, d), FIELD("dom", OPF_DOMAIN, rd) } },
+    /*
+     * A DMA by the device: where it may fault, the unit records the fault
+     * and the driver's handler must clear the record.
+     */
+    [OP_DMA]         = { "dma", 3, {
+        FIELD("dev", OPF_DEVICE, dev), FIELD("bfn", OPF_FRAME, mfn),
+        FIELD("write", OPF_BOOL, n) } },
 };
 
 const struct op_desc *op_desc(unsigned int kind)

@@ -21,6 +21,7 @@
 #define VTD_REG_RTADDR          0x20
 #define VTD_REG_CCMD            0x28
 #define VTD_REG_FSTS            0x34    /* 32-bit */
+#define VTD_REG_FECTL           0x38    /* 32-bit */
 #define VTD_REG_IQH             0x80
 #define VTD_REG_IQT             0x88
 #define VTD_REG_IQA             0x90
@@ -39,6 +40,15 @@
 #define VTD_CAP_MAMV_MASK       (0x3fULL << VTD_CAP_MAMV_SHIFT)
 #define vtd_cap_mamv(cap) \
     ((unsigned int)(((cap) & VTD_CAP_MAMV_MASK) >> VTD_CAP_MAMV_SHIFT))
+/* Fault recording registers: CAP.NFR + 1 of them, at CAP.FRO * 16. */
+#define VTD_CAP_FRO_SHIFT       24
+#define VTD_CAP_FRO_MASK        (0x3ffULL << VTD_CAP_FRO_SHIFT)
+#define VTD_CAP_NFR_SHIFT       40
+#define VTD_CAP_NFR_MASK        (0xffULL << VTD_CAP_NFR_SHIFT)
+#define vtd_cap_frcd_offset(cap) \
+    ((unsigned int)(((cap) & VTD_CAP_FRO_MASK) >> VTD_CAP_FRO_SHIFT) * 16)
+#define vtd_cap_nfr(cap) \
+    ((unsigned int)(((cap) & VTD_CAP_NFR_MASK) >> VTD_CAP_NFR_SHIFT) + 1)
 
 /* ECAP_REG */
 #define VTD_ECAP_C              (1ULL << 0)     /* coherent table walks */
@@ -91,6 +101,10 @@
 #define VTD_IVA_AM_MASK         0x3fULL
 
 /* FSTS_REG */
+#define VTD_FSTS_PFO            (1U << 0)       /* a fault record was lost */
+#define VTD_FSTS_PPF            (1U << 1)       /* a record holds a fault */
+#define VTD_FSTS_FRI_SHIFT      8               /* the next record to fill */
+#define VTD_FSTS_FRI_MASK       (0xffU << VTD_FSTS_FRI_SHIFT)
 #define VTD_FSTS_IQE            (1U << 4)
 #define VTD_FSTS_ICE            (1U << 5)
 #define VTD_FSTS_ITE            (1U << 6)
@@ -103,6 +117,20 @@
 
 /* ICS_REG */
 #define VTD_ICS_IWC             (1U << 0)
+
+/* FECTL_REG: the fault event (an interrupt) and its mask. */
+#define VTD_FECTL_IM            (1U << 31)
+#define VTD_FECTL_IP            (1U << 30)
+
+/*
+ * A fault record, 128 bits: the faulting address in the low quadword,
+ * and in the high one (at +8) F (software writes 1 to clear it), the
+ * request type, the reason and the source id.
+ */
+#define VTD_FRCD_HI_F           (1ULL << 63)
+#define VTD_FRCD_HI_READ        (1ULL << 62)    /* T: 1 read, 0 write */
+#define VTD_FRCD_HI_FR_SHIFT    32
+#define VTD_FRCD_HI_SID_MASK    0xffffULL
 
 /* Queued-invalidation descriptors, two 64-bit words. */
 struct vtd_qi_desc {

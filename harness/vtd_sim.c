@@ -58,6 +58,13 @@
 #define SIM_IRO             0x10U
 #define REG_IVA             (SIM_IRO * 16)
 #define REG_IOTLB           (REG_IVA + 8)
+/* Fault recording: CAP.FRO = 0x20, so two 16-byte records from 0x200. */
+#define SIM_FRO             0x20U
+#define SIM_NFR             2
+#define REG_FRCD            (SIM_FRO * 16)
+#define REG_FRCD_END        (REG_FRCD + SIM_NFR * 16)
+/* The reason of a recorded fault is not modelled: always this one. */
+#define SIM_FAULT_REASON    0x2ULL
 
 /* Status bits of GSTS that are not in vtd_hw.h (same positions as GCMD). */
 #define GSTS_TES            VTD_GCMD_TE
@@ -235,6 +242,10 @@ static struct {
     uint64_t iva;
     struct reg_inv ccmd, iotlb;
     unsigned int qi_ticks;
+    uint32_t fectl;
+    uint64_t frcd[SIM_NFR][2];  /* low, high quadword */
+    unsigned int frcd_next;     /* the record the next fault goes to */
+    bool fault_event;           /* raised, not yet delivered */
     uint64_t other[VTD_REG_BLOCK_SIZE / 8];     /* registers not modelled */
 } r;
 
@@ -1975,6 +1986,7 @@ static bool reg_size_ok(unsigned int offset, unsigned int bytes)
     switch ( offset )
     {
     case VTD_REG_GCMD: case VTD_REG_GSTS: case VTD_REG_FSTS: case VTD_REG_ICS:
+    case VTD_REG_FECTL:
         want = 4;
         break;
     case VTD_REG_VER:
@@ -1987,6 +1999,113 @@ static bool reg_size_ok(unsigned int offset, unsigned int bytes)
     if ( bytes == want && !(offset & (bytes - 1)) )
         return true;
     proto_error("%u-byte access to register %#x", bytes, offset);
+    return false;
+}
+
+/* ---- Fault recording ---- */
+
+/* PPF while a record holds a fault; IP until software dealt with all. */
+static void faults_settle(void)
+{
+    bool pending = false;
+    unsigned int i;
+
+    for ( i = 0; i < SIM_NFR; i++ )
+        pending |= r.frcd[i][1] & VTD_FRCD_HI_F;
+    r.fsts = pending ? r.fsts | VTD_FSTS_PPF : r.fsts & ~VTD_FSTS_PPF;
+    if ( !pending && !(r.fsts & VTD_FSTS_PFO) )
+        r.fectl &= ~VTD_FECTL_IP;
+}
+
+/* Only the high quadword is writable: 1 to F clears the record. */
+static void write_frcd(unsigned int offset, uint64_t val)
+{
+    unsigned int i = (offset - REG_FRCD) / 16;
+
+    if ( !(offset & 8) )
+    {
+        proto_error("write to the read-only low half of fault record %u", i);
+        return;
+    }
+    if ( val & VTD_FRCD_HI_F )
+        r.frcd[i][1] &= ~VTD_FRCD_HI_F;
+    faults_settle();
+}
+
+/* IM masks the fault event; unmasked with one pending, it is raised. */
+static void write_fectl(uint64_t val)
+{
+    r.fectl = (r.fectl & ~VTD_FECTL_IM) | ((uint32_t)val & VTD_FECTL_IM);
+    if ( !(r.fectl & VTD_FECTL_IM) && (r.fectl & VTD_FECTL_IP) )
+        r.fault_event = true;
+}
+
+/*
+ * Record a fault in the next record, round the set.  If that one still
+ * holds a fault software has not cleared, the new one is lost
+ * (FSTS.PFO).  FSTS.FRI names the first record pending since PPF was
+ * last clear: where the driver starts.
+ */
+static void fault_record(unsigned int dev, unsigned long bfn, bool write)
+{
+    unsigned int i = r.frcd_next;
+
+    stats.faults++;
+    if ( r.frcd[i][1] & VTD_FRCD_HI_F )
+        r.fsts |= VTD_FSTS_PFO;
+    else
+    {
+        r.frcd[i][0] = (uint64_t)bfn << 12;
+        r.frcd[i][1] = VTD_FRCD_HI_F | (write ? 0 : VTD_FRCD_HI_READ) |
+                       (SIM_FAULT_REASON << VTD_FRCD_HI_FR_SHIFT) |
+                       (dev & VTD_FRCD_HI_SID_MASK);
+        if ( !(r.fsts & VTD_FSTS_PPF) )
+            r.fsts = (r.fsts & ~VTD_FSTS_FRI_MASK) | i << VTD_FSTS_FRI_SHIFT;
+        r.frcd_next = (i + 1) % SIM_NFR;
+    }
+    faults_settle();
+    r.fectl |= VTD_FECTL_IP;
+    if ( !(r.fectl & VTD_FECTL_IM) )
+        r.fault_event = true;
+}
+
+bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write)
+{
+    if ( dev >= VTD_SIM_DEVICES ||
+         !vtd_sim_may_fault(dev, bfn, write ? SIM_W : SIM_R) )
+        return false;
+    fault_record(dev, bfn, write);
+    return true;
+}
+
+bool vtd_sim_fault_event(void)
+{
+    bool raised = r.fault_event;
+
+    r.fault_event = false;
+    return raised;
+}
+
+bool vtd_sim_faults_left(char *why, size_t len)
+{
+    unsigned int i;
+
+    if ( r.fsts & VTD_FSTS_PFO )
+    {
+        snprintf(why, len, "a fault record was lost (FSTS.PFO): the "
+                 "driver left the records full");
+        return true;
+    }
+    for ( i = 0; i < SIM_NFR; i++ )
+        if ( r.frcd[i][1] & VTD_FRCD_HI_F )
+        {
+            snprintf(why, len, "fault record %u (dev %llu, bfn %#llx) left "
+                     "uncleared after the fault event", i,
+                     (unsigned long long)(r.frcd[i][1] &
+                                          VTD_FRCD_HI_SID_MASK),
+                     (unsigned long long)(r.frcd[i][0] >> 12));
+            return true;
+        }
     return false;
 }
 
@@ -2029,7 +2148,11 @@ uint64_t vtd_sim_mmio_read(unsigned int offset, unsigned int bytes)
         return r.iva;
     case REG_IOTLB:
         return reg_inv_read(&r.iotlb);
+    case VTD_REG_FECTL:
+        return r.fectl;
     }
+    if ( offset >= REG_FRCD && offset < REG_FRCD_END )
+        return r.frcd[(offset - REG_FRCD) / 16][(offset & 8) / 8];
     return r.other[offset / 8];
 }
 
@@ -2057,7 +2180,11 @@ void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
     case VTD_REG_FSTS:
         /* Write 1 to clear; clearing IQE lets the queue resume from IQH. */
         r.fsts &= ~((uint32_t)val & (VTD_FSTS_IQE | VTD_FSTS_ICE |
-                                     VTD_FSTS_ITE));
+                                     VTD_FSTS_ITE | VTD_FSTS_PFO));
+        faults_settle();
+        break;
+    case VTD_REG_FECTL:
+        write_fectl(val);
         break;
     case VTD_REG_IQT:
         write_iqt(val);
@@ -2077,7 +2204,10 @@ void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
         write_iotlb(val);
         break;
     default:
-        r.other[offset / 8] = val;
+        if ( offset >= REG_FRCD && offset < REG_FRCD_END )
+            write_frcd(offset, val);
+        else
+            r.other[offset / 8] = val;
         break;
     }
 }
@@ -2530,7 +2660,8 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     memset(&stats, 0, sizeof(stats));
     memset(&r, 0, sizeof(r));
     r.cap = CAP_ND_64K | (caps.no_4level ? 0 : VTD_CAP_SAGAW_4LEVEL) |
-            CAP_MGAW_48 |
+            CAP_MGAW_48 | ((uint64_t)SIM_FRO << VTD_CAP_FRO_SHIFT) |
+            ((uint64_t)(SIM_NFR - 1) << VTD_CAP_NFR_SHIFT) |
             ((uint64_t)caps.mamv << VTD_CAP_MAMV_SHIFT) |
             (caps.cm ? VTD_CAP_CM : 0) | (caps.psi ? VTD_CAP_PSI : 0) |
             (caps.rwbf ? VTD_CAP_RWBF : 0) |
@@ -2538,6 +2669,8 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     r.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
              (caps.coherent ? VTD_ECAP_C : 0) | (caps.qi ? VTD_ECAP_QI : 0) |
              VTD_ECAP_IR;
+    /* The fault event is masked out of reset. */
+    r.fectl = VTD_FECTL_IM;
     seq = 0;
     walk_overflow = false;
     ctx_dirty = false;

@@ -121,6 +121,21 @@ bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
                        unsigned int access);
 
 /*
+ * A DMA by dev at bfn (OP_DMA): where it may fault, the unit records the
+ * fault (as a unit that cannot be sure it will not fault must) in its
+ * fault recording registers and raises its fault event unless masked.
+ * True if it faulted.
+ */
+bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write);
+/* Was the fault event raised since the last call (the driver's to take)? */
+bool vtd_sim_fault_event(void);
+/*
+ * After the driver took the event: a record still holding a fault, or
+ * one lost for want of room (FSTS.PFO).  Fills 'why'.
+ */
+bool vtd_sim_faults_left(char *why, size_t len);
+
+/*
  * May the unit still walk heap frame mfn as a table: does a context entry
  * or table entry it may still use (cached, or visible) point to it?
  */
@@ -169,6 +184,7 @@ struct vtd_sim_stats {
     unsigned long coarsened;            /* PSI done as DSI (IAIG) */
     unsigned long late_waits;           /* waits completed late (fault) */
     unsigned long queue_errors;         /* FSTS.IQE raised */
+    unsigned long faults;               /* DMA faults (recorded or lost) */
 };
 const struct vtd_sim_stats *vtd_sim_stats(void);
 

@@ -61,6 +61,7 @@ int vtd_deassign_device(unsigned int dev);
 void vtd_domain_destroy(struct domain *d);
 struct domain *vtd_device_owner(unsigned int dev);
 void vtd_power_off(void);
+void vtd_fault_event(void);
 
 /* grant_table.c: read-only views of Xen's private grant table state. */
 mfn_t gnttab_view_shared_mfn(const struct domain *d, unsigned int i);

@@ -559,6 +559,37 @@ static int init_intremap(void)
     return rc ? rc : gcmd(VTD_GCMD_IRE);
 }
 
+/* ---- faults ---- */
+
+/*
+ * Xen's primary fault handling (iommu_page_fault() and its tasklet):
+ * from the record FSTS.FRI names, log every record holding a fault and
+ * clear it (F is write-1-to-clear), round the set, until one holds none;
+ * then acknowledge an overflow.  A record left set would take the room of
+ * the next fault, which the unit would then drop.
+ */
+void vtd_fault_event(void)
+{
+    unsigned int nr = vtd_cap_nfr(unit.cap), n;
+    unsigned int base = vtd_cap_frcd_offset(unit.cap);
+    uint32_t fsts = readl(reg(VTD_REG_FSTS));
+    unsigned int i = (fsts & VTD_FSTS_FRI_MASK) >> VTD_FSTS_FRI_SHIFT;
+
+    for ( n = 0; (fsts & VTD_FSTS_PPF) && n < nr; n++, i = (i + 1) % nr )
+    {
+        uint64_t hi = readq(reg(base + i * 16 + 8));
+
+        if ( !(hi & VTD_FRCD_HI_F) )
+            break;
+        printk(XENLOG_WARNING "vtd: DMA fault: dev %u, page %#lx\n",
+               (unsigned int)(hi & VTD_FRCD_HI_SID_MASK),
+               (unsigned long)(readq(reg(base + i * 16)) >> PAGE_SHIFT));
+        writeq(VTD_FRCD_HI_F, reg(base + i * 16 + 8));
+    }
+    if ( fsts & VTD_FSTS_PFO )
+        writel(VTD_FSTS_PFO, reg(VTD_REG_FSTS));
+}
+
 /* init_vtd_hw(): tables, queue, a clean slate of caches, translation. */
 int vtd_boot(void)
 {
@@ -589,7 +620,11 @@ int vtd_boot(void)
     if ( !rc )
         rc = gcmd(VTD_GCMD_TE);
     if ( !rc )
+    {
+        /* The fault event on (Xen's dma_msi_unmask()). */
+        writel(0, reg(VTD_REG_FECTL));
         gtio_set_unit(&vtd_gtio_ops);
+    }
     return rc;
 }
 

@@ -42,6 +42,12 @@ void world_power_off(void)
     world_set_events(NULL);
 }
 
+void world_fault_event(void)
+{
+    if ( vtd_sim_fault_event() )
+        vtd_fault_event();
+}
+
 struct domain *world_device_owner(unsigned int dev)
 {
     return vtd_device_owner(dev);

@@ -74,6 +74,9 @@ int world_boot(const struct world_config *cfg);
 void world_power_off(void);
 void world_set_events(const struct world_events *ev);
 
+/* The unit raised its fault event: the driver's interrupt handler runs. */
+void world_fault_event(void);
+
 /* ---- the toolstack (XEN_DOMCTL_*) ---- */
 
 int toolstack_create_domain(domid_t id, bool iommu, int max_grant_frames,

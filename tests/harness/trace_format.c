@@ -58,6 +58,8 @@ static const char sample[] =
     "query_size d=2 dom=1\n"
     "race d=1 ref=4294967295 flags=transitive,ro,subpage n=255\n"
     "race d=0 ref=0 flags=0 n=0\n"
+    "dma dev=4 bfn=1024 write=1\n"
+    "dma dev=0 bfn=0 write=0\n"
     "fault_nth n=255\n"
     "fault_nth n=0\n"
     "fault_at point=pt-alloc k=1\n"
@@ -69,7 +71,7 @@ static const char sample[] =
     "fault_at point=qi-wait-timeout k=7\n"
     "fault_at point=qi-error k=0\n";
 
-#define SAMPLE_OPS      43
+#define SAMPLE_OPS      45
 
 static bool op_equal(const struct op *a, const struct op *b)
 {
@@ -366,6 +368,7 @@ static void ops_have_the_documented_fields(void)
         { OP_SETUP_TABLE, "d dom frames" },
         { OP_QUERY_SIZE, "d dom" },
         { OP_RACE, "d ref flags n" },
+        { OP_DMA, "dev bfn write" },
     };
     unsigned int i, f;
 
@@ -933,7 +936,7 @@ static void encoder_refuses_what_it_cannot_carry(void)
           "op 0 (fault_at): point=8 cannot be encoded" },
         { { .kind = OP_SETUP_TABLE, .rd = DOMID_INVALID },
           "op 0 (setup_table): dom=32756 cannot be encoded" },
-        { { .kind = OP_NR }, "op 0: unknown kind 18" },
+        { { .kind = OP_NR }, "op 0: unknown kind 19" },
     };
     struct trace t;
     uint8_t out[64];
