@@ -166,11 +166,22 @@ run_variant() {
 # VARIANT_JOBS variants at a time (each is one compile and two replays);
 # the results come out in the order of the patches.
 jobs_max=${VARIANT_JOBS:-$(nproc 2>/dev/null || echo 2)}
-patches=(tests/variants/*.patch)
-if [ ! -f "${patches[0]}" ]; then
-    echo "FAIL: variants (no tests/variants/*.patch)"
-    exit 1
+# Names on the command line: only those variants (tests/harness/
+# soak_short.sh builds its own that way); none: every one.
+if [ $# -gt 0 ]; then
+    patches=()
+    for name in "$@"; do
+        patches+=("tests/variants/$name.patch")
+    done
+else
+    patches=(tests/variants/*.patch)
 fi
+for patch in "${patches[@]}"; do
+    if [ ! -f "$patch" ]; then
+        echo "FAIL: variants (no $patch)"
+        exit 1
+    fi
+done
 running=0
 for patch in "${patches[@]}"; do
     if [ "$running" -ge "$jobs_max" ]; then
