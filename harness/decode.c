@@ -127,6 +127,12 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
         snprintf(err, errlen, "header value out of range");
         return false;
     }
+    if ( h->flush_policy )
+    {
+        snprintf(err, errlen, "flush_policy=%u: the binary format carries "
+                 "only the design's policy", h->flush_policy);
+        return false;
+    }
     out[pos++] = (h->cm ? HDR_CM : 0) | (h->psi ? HDR_PSI : 0) |
                  (h->qi ? HDR_QI : 0) | (h->coherent ? HDR_COHERENT : 0) |
                  (h->rwbf ? HDR_RWBF : 0) | (h->iommu_readonly ? HDR_RO : 0) |

@@ -1077,7 +1077,7 @@ static bool start(const struct run_header *h)
         .nr_frames = h->nr_frames, .iommu_readonly = h->iommu_readonly,
         .psi_max = h->psi_max, .pending_pages = h->pending_pages,
         .pending_tables = h->pending_tables,
-        .batch_domains = h->batch_domains,
+        .batch_domains = h->batch_domains, .flush_policy = h->flush_policy,
     };
     volatile int rc = 0;
     char msg[96];

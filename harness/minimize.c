@@ -48,7 +48,7 @@ bool trace_encodable(const struct trace *t)
          h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX ||
          h->pending_pages > RUN_MAX_PENDING ||
          h->pending_tables > RUN_MAX_PENDING ||
-         h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
+         h->batch_domains > RUN_MAX_BATCH_DOMAINS || h->flush_policy ||
          t->nr_ops > DECODE_MAX_OPS )
         return false;
     for ( i = 0; i < t->nr_ops; i++ )

@@ -89,6 +89,11 @@ struct run_header {
     uint8_t pending_pages;  /* 0..15 */
     uint8_t pending_tables; /* 0..15 */
     uint8_t batch_domains;  /* 0..8 */
+    /*
+     * enum gtio_flush_policy: 0 the design's, 1 Xen 4.17's, 2 always;
+     * for make bench-flush (the binary format carries only 0).
+     */
+    uint8_t flush_policy;
 };
 
 #define RUN_MAX_FRAMES      1024
@@ -96,5 +101,6 @@ struct run_header {
 #define RUN_MAX_PSI_MAX     15
 #define RUN_MAX_PENDING     15      /* pending_pages, pending_tables */
 #define RUN_MAX_BATCH_DOMAINS   8
+#define RUN_MAX_FLUSH_POLICY    2
 
 #endif /* HARNESS_OP_H */

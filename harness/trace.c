@@ -396,7 +396,8 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
            a->psi_max == b->psi_max &&
            a->pending_pages == b->pending_pages &&
            a->pending_tables == b->pending_tables &&
-           a->batch_domains == b->batch_domains;
+           a->batch_domains == b->batch_domains &&
+           a->flush_policy == b->flush_policy;
 }
 
 void trace_print_header(FILE *out, const struct run_header *h)
@@ -413,6 +414,8 @@ void trace_print_header(FILE *out, const struct run_header *h)
         fprintf(out, " pending_tables=%u", h->pending_tables);
     if ( h->batch_domains )
         fprintf(out, " batch_domains=%u", h->batch_domains);
+    if ( h->flush_policy )
+        fprintf(out, " flush_policy=%u", h->flush_policy);
     fputc('\n', out);
 }
 
@@ -701,6 +704,7 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
         { "pending_pages", RUN_MAX_PENDING },
         { "pending_tables", RUN_MAX_PENDING },
         { "batch_domains", RUN_MAX_BATCH_DOMAINS },
+        { "flush_policy", RUN_MAX_FLUSH_POLICY },
     };
     bool is_caps = !strcmp(tok[0], "caps");
     const struct header_field *fields = is_caps ? caps : config;
@@ -750,7 +754,8 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             case 2: h->psi_max = v; break;
             case 3: h->pending_pages = v; break;
             case 4: h->pending_tables = v; break;
-            default: h->batch_domains = v; break;
+            case 5: h->batch_domains = v; break;
+            default: h->flush_policy = v; break;
             }
         }
     }

@@ -78,7 +78,9 @@ static bool hwdom_unconfirmed;
 
 bool gtio_in_batch(void)
 {
-    return this_cpu(gtio_batch).depth;
+    /* Only the deferred policy keeps changes for the end of a batch. */
+    return this_cpu(gtio_batch).depth &&
+           gtio_config.flush_policy == GTIO_FLUSH_DEFERRED;
 }
 
 void gtio_batch_begin(void)
@@ -232,18 +234,25 @@ static int queue_pages(struct gtio_pending *p, int max_order)
     return rc;
 }
 
+/*
+ * A domain-selective invalidation, as a change so that no driver skips
+ * it for a mere addition: whatever the hardware domain's failed flush
+ * left is covered too, and the flush-always policy wants nothing else.
+ */
+static bool forced_dsi(const struct gtio_pending *p)
+{
+    return (is_hardware_domain(p->d) && hwdom_unconfirmed) ||
+           gtio_config.flush_policy == GTIO_FLUSH_ALWAYS;
+}
+
 static int queue_domain(struct gtio_pending *p)
 {
     int max_order = gtio_unit->psi_max_order();
 
-    /*
-     * Whatever the hardware domain's failed flush left is covered too: as
-     * a change, so that no driver skips it for a mere addition.
-     */
-    if ( is_hardware_domain(p->d) && hwdom_unconfirmed )
+    if ( forced_dsi(p) )
         p->all_flags |= IOMMU_FLUSHF_modified;
     if ( max_order < 0 || p->nr_pages > gtio_config.psi_max ||
-         (is_hardware_domain(p->d) && hwdom_unconfirmed) )
+         forced_dsi(p) )
     {
         for ( ; p->nr_pages; p->nr_pages-- )
             p->all_flags |= p->flags[p->nr_pages - 1];

@@ -99,6 +99,18 @@ struct gtio_unit_ops {
     int (*block_devices)(struct domain *d);
 };
 
+/*
+ * When changes are invalidated.  Deferred is the design's (merged, at
+ * the end of a batch); the others are for comparison (make bench-flush):
+ * Xen 4.17's, one synchronous invalidation per change, and one
+ * domain-selective invalidation per change whatever it was.
+ */
+enum gtio_flush_policy {
+    GTIO_FLUSH_DEFERRED,
+    GTIO_FLUSH_EACH_CHANGE,
+    GTIO_FLUSH_ALWAYS,
+};
+
 /* Boot-time choices (command line in Xen; per run in the harness). */
 struct gtio_config {
     /* Read-only grants give read-only entries; off: none (2008's V2). */
@@ -111,6 +123,7 @@ struct gtio_config {
      * emptied tables and domains per record before it is flushed early.
      */
     unsigned int pending_pages, pending_tables, batch_domains;
+    enum gtio_flush_policy flush_policy;
 };
 
 /* What gtio asked of the hardware (the debug key prints these). */

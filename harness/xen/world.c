@@ -30,6 +30,7 @@ int world_boot(const struct world_config *cfg)
     gtio_config.pending_tables = cfg->pending_tables ?:
                                  GTIO_DEFAULT_PENDING_TABLES;
     gtio_config.batch_domains = cfg->batch_domains ?: GTIO_DEFAULT_BATCH_DOMAINS;
+    gtio_config.flush_policy = cfg->flush_policy;
     memset(&gtio_stats, 0, sizeof(gtio_stats));
     return vtd_boot();
 }

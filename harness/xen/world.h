@@ -42,6 +42,7 @@ struct world_config {
     unsigned int psi_max;       /* gtio_config; 0: gtio's default */
     /* gtio_config's batch record limits; 0: Xen's value */
     unsigned int pending_pages, pending_tables, batch_domains;
+    unsigned int flush_policy;  /* enum gtio_flush_policy */
 };
 
 /*
