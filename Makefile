@@ -49,7 +49,7 @@ TOOLCHAINS := gcc clang asan
 
 HV_SRC      := $(wildcard $(HV)/*.c)
 # Programs of the harness (each has a main), and the library the rest is.
-HARNESS_PROGS := replay soak dual
+HARNESS_PROGS := replay soak dual bench_flush
 HARNESS_SRC := $(filter-out $(HARNESS_PROGS:%=harness/%.c),\
                  $(wildcard harness/*.c harness/xen/*.c))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
@@ -87,9 +87,13 @@ $(foreach t,$(TOOLCHAINS),$(eval $(call toolchain,$(t))))
 # The million-op no-false-positive run (issue 3; figures in the README).
 SOAK_OPS  ?= 1000000
 SOAK_SEED ?= 1
-.PHONY: soak bench
+.PHONY: soak bench bench-flush
 # Benchmarks: the fuzz target against the empty one (mk/fuzz.mk).
 bench: bench-fuzz
+
+# The seed's flushing against Xen 4.17's (scripts/bench-flush.sh).
+bench-flush: deps-bench $(BUILD)/gcc/bench_flush
+	@BUILD=$(BUILD) scripts/bench-flush.sh
 
 soak: $(BUILD)/gcc/soak
 	$(BUILD)/gcc/soak --ops $(SOAK_OPS) --seed $(SOAK_SEED) --out $(BUILD)/soak
@@ -109,6 +113,7 @@ test: deps-test deps-fuzz
 		tests/variants/run.sh \
 		tests/harness/soak_short.sh \
 		tests/harness/dual_test.sh \
+		tests/harness/bench_flush_test.sh \
 		$(wildcard tests/fuzz/*.sh) \
 		tests/xen/build_test.sh \
 		tests/xen/boot_test.sh

@@ -99,8 +99,10 @@ done
 
 lib=()
 for src in hv/*.c harness/*.c harness/xen/*.c; do
-    # replay.c, soak.c and dual.c are programs of their own.
-    case "$src" in harness/replay.c|harness/soak.c|harness/dual.c) continue ;; esac
+    # replay.c, soak.c, dual.c and bench_flush.c are programs of their own.
+    case "$src" in
+    harness/replay.c|harness/soak.c|harness/dual.c|harness/bench_flush.c) continue ;;
+    esac
     o=$obj/$(tr / _ <<<"${src%.c}").o
     if [[ $nocov_src == *" $src "* ]]; then
         "$CC" "${nocov_flags[@]}" "${inc[@]}" -c "$src" -o "$o"

@@ -16,7 +16,7 @@ GTIO_TOP := $(patsubst %/,%,$(dir $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 endif
 INSTALL_DEPS := $(GTIO_TOP)/scripts/install-deps.sh
 
-.PHONY: deps deps-src deps-test deps-fuzz deps-xen
+.PHONY: deps deps-src deps-test deps-fuzz deps-xen deps-bench
 deps:
 	@$(INSTALL_DEPS) all
 deps-src:
@@ -27,3 +27,5 @@ deps-fuzz:
 	@$(INSTALL_DEPS) fuzz
 deps-xen:
 	@$(INSTALL_DEPS) xen
+deps-bench:
+	@$(INSTALL_DEPS) bench

@@ -6,7 +6,7 @@
 # image, so the project must install its own tools (the README's entry points).
 #
 # usage: scripts/install-deps.sh [--check] [--print-llvm] [GROUP...]
-#   GROUP        src | test | fuzz | xen | boot | all   (default: all)
+#   GROUP        src | test | fuzz | xen | boot | bench | all   (default: all)
 #   --check      only report what is missing (exit 1 if anything is)
 #   --print-llvm print the LLVM major version chosen (e.g. 14) and exit
 #   LLVM_VERSION=N in the environment forces clang-N/llvm-N.
@@ -26,7 +26,7 @@ for a in "$@"; do
     case "$a" in
     --check) check_only=1 ;;
     --print-llvm) print_llvm=1 ;;
-    src|test|fuzz|xen|boot|all) groups+=("$a") ;;
+    src|test|fuzz|xen|boot|bench|all) groups+=("$a") ;;
     -h|--help) sed -n '4,18p' "$0"; exit 0 ;;
     *) echo "$me: unknown argument '$a'" >&2; exit 2 ;;
     esac
@@ -103,6 +103,8 @@ pk_xen="gcc make binutils flex bison python3 xz-utils dpkg-dev patch lsb-release
 # make xen-boot: QEMU with its emulated VT-d, a static busybox for dom0's
 # initramfs (the dom0 kernel itself is fetched with apt-get download).
 pk_boot="$pk_xen qemu-system-x86 busybox-static gzip"
+# make bench-flush's chart.
+pk_bench="gnuplot-nox"
 
 want=""
 for g in "${groups[@]}"; do
@@ -112,7 +114,8 @@ for g in "${groups[@]}"; do
     fuzz) want="$want $pk_fuzz" ;;
     xen)  want="$want $pk_xen" ;;
     boot) want="$want $pk_boot" ;;
-    all)  want="$want $pk_fuzz $pk_boot" ;;
+    bench) want="$want $pk_test $pk_bench" ;;
+    all)  want="$want $pk_fuzz $pk_boot $pk_bench" ;;
     esac
 done
 # shellcheck disable=SC2086

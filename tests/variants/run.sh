@@ -52,7 +52,7 @@ fi
 harness_objs=()
 for src in harness/*.c; do
     base=$(basename "$src" .c)
-    case $base in replay|soak|dual) continue ;; esac
+    case $base in replay|soak|dual|bench_flush) continue ;; esac
     obj=$objdir/$base.o
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
         echo "FAIL: variants ($obj missing or older than $src: make build-gcc)"
