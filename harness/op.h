@@ -90,8 +90,9 @@ struct run_header {
     uint8_t pending_tables; /* 0..15 */
     uint8_t batch_domains;  /* 0..8 */
     /*
-     * enum gtio_flush_policy: 0 the design's, 1 Xen 4.17's, 2 always;
-     * for make bench-flush (the binary format carries only 0).
+     * enum gtio_flush_policy: 0 the design's, 1 Xen 4.17's, 2 always.
+     * Set only by bench_flush: traces and the binary format carry the
+     * design's alone, which is what the fuzzers and soak test.
      */
     uint8_t flush_policy;
 };

@@ -414,8 +414,7 @@ void trace_print_header(FILE *out, const struct run_header *h)
         fprintf(out, " pending_tables=%u", h->pending_tables);
     if ( h->batch_domains )
         fprintf(out, " batch_domains=%u", h->batch_domains);
-    if ( h->flush_policy )
-        fprintf(out, " flush_policy=%u", h->flush_policy);
+    /* flush_policy is bench_flush's alone: no trace names it. */
     fputc('\n', out);
 }
 
@@ -704,7 +703,6 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
         { "pending_pages", RUN_MAX_PENDING },
         { "pending_tables", RUN_MAX_PENDING },
         { "batch_domains", RUN_MAX_BATCH_DOMAINS },
-        { "flush_policy", RUN_MAX_FLUSH_POLICY },
     };
     bool is_caps = !strcmp(tok[0], "caps");
     const struct header_field *fields = is_caps ? caps : config;
@@ -754,8 +752,7 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             case 2: h->psi_max = v; break;
             case 3: h->pending_pages = v; break;
             case 4: h->pending_tables = v; break;
-            case 5: h->batch_domains = v; break;
-            default: h->flush_policy = v; break;
+            default: h->batch_domains = v; break;
             }
         }
     }
