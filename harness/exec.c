@@ -568,11 +568,11 @@ static void NO_COVERAGE gather_facts(void)
 {
     struct sh_facts *fx = &X.facts;
     unsigned int d, dev;
-    unsigned long mfn;
+    unsigned long mfn, flush_now = flush_faults();
 
-    fx->flush_fault = flush_faults() != 0;
-    fx->first_flush_fault = !X.flush_faults_before && flush_faults();
-    fx->flush_fault_in_call = flush_faults() != X.flush_faults_before;
+    fx->flush_fault = flush_now != 0;
+    fx->first_flush_fault = !X.flush_faults_before && flush_now;
+    fx->flush_fault_in_call = flush_now != X.flush_faults_before;
     fx->register_hung = fault_injected(FP_REG_INV_TIMEOUT);
     for ( d = 0; d < SH_DOMAINS; d++ )
     {

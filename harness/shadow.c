@@ -37,11 +37,6 @@ struct apply_ctx {
      * against): maps take any free handle, not Xen's.
      */
     bool any_handle;
-    /*
-     * Slot bits: the domains whose IOMMU the call changes without faults,
-     * the only ones a failed flush of the call may crash.
-     */
-    unsigned int may_crash;
     unsigned int d0;                    /* its slot, d0_snapshot() taken */
     char *why;
     size_t whylen;
@@ -1326,7 +1321,6 @@ static bool fault_error(unsigned int kind, long st)
     }
 }
 
-/* Adopt what the flush failures did to the domains and devices. */
 /* Did the call change what slot d's IOMMU maps (before -> after)? */
 static bool iommu_changed(const struct shadow *before,
                           const struct shadow *after, unsigned int d)
@@ -1356,12 +1350,15 @@ static unsigned int may_crash(const struct shadow *before,
         if ( before->dom[d].iommu && iommu_changed(before, after, d) )
             set |= 1U << d;
     for ( i = 0; i < SH_DEVICES; i++ )
-        if ( before->dev[i].owner != after->dev[i].owner &&
-             (*moved = true) )
-            set |= (before->dev[i].owner < SH_DOMAINS ?
-                    1U << before->dev[i].owner : 0) |
-                   (after->dev[i].owner < SH_DOMAINS ?
-                    1U << after->dev[i].owner : 0);
+    {
+        unsigned int from = before->dev[i].owner, to = after->dev[i].owner;
+
+        if ( from == to )
+            continue;
+        *moved = true;
+        set |= (from < SH_DOMAINS ? 1U << from : 0) |
+               (to < SH_DOMAINS ? 1U << to : 0);
+    }
     return set;
 }
 
@@ -1373,11 +1370,12 @@ static void check_crash(struct apply_ctx *c, unsigned int d)
     if ( dom->domid == 0 && dom->state == SH_DOM_LIVE )
         violation(c, "the hardware domain was crashed (it must get the "
                   "error instead)");
-    else if ( !((c->may_crash >> d) & 1) )
+    else if ( !((c->call->may_crash >> d) & 1) )
         violation(c, "d%u was crashed, but the call changed nothing its "
                   "IOMMU maps and moved none of its devices", dom->domid);
 }
 
+/* Adopt what the flush failures did to the domains and devices. */
 static void adopt_fault_state(struct apply_ctx *c)
 {
     struct shadow *sh = c->sh;
@@ -1425,7 +1423,7 @@ static void adopt_fault_state(struct apply_ctx *c)
         if ( fx->frame_held[mfn] && !sh->frame[mfn].held )
             violation(c, "frame %lu leaked where no release failed", mfn);
     if ( c->d0 != SH_NOBODY && shadow_slot(sh, 0) == c->d0 )
-        hwdom_flush_outcome(sh, (c->may_crash >> c->d0) & 1,
+        hwdom_flush_outcome(sh, (c->call->may_crash >> c->d0) & 1,
                             d0_changed(sh, c->d0),
                             fx->flush_fault_in_call || fx->register_hung);
     if ( fx->flush_fault )
@@ -1472,8 +1470,7 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     predicted.ops = call->ops;
     predicted.nr = call->nr;
     apply(&p);
-    c.may_crash = call->may_crash = may_crash(sh, &predicted_sh,
-                                              &call->moved_devices);
+    call->may_crash = may_crash(sh, &predicted_sh, &call->moved_devices);
     if ( !statuses_allowed(&predicted, facts, why, whylen) )
     {
         *sh = predicted_sh;
@@ -1501,9 +1498,9 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
 
 /*
  * The run's first flush fault fired in a call that changed one domain's
- * IOMMU, and no device moved: the failed flush was that domain's.  A domain other than
- * the hardware domain is crashed for it, as Xen crashes it on any failed
- * flush, additions included.  (With more domains changed the model
+ * IOMMU, and no device moved: the failed flush was that domain's.  A
+ * domain other than the hardware domain is crashed for it, as Xen
+ * crashes it on any failed flush, additions included.  (With more domains changed the model
  * cannot tell whose flush it was: each may be the one.)
  */
 bool shadow_victim_spared(const struct shadow *sh, const struct sh_call *call,
