@@ -127,6 +127,27 @@ static void netback(struct trace *t, struct window *w, unsigned int n)
     w->hi = t->nr_ops - 1;
 }
 
+static void netback_32(struct trace *t, struct window *w)
+{
+    netback(t, w, 32);
+}
+
+static void netback_64(struct trace *t, struct window *w)
+{
+    netback(t, w, 64);
+}
+
+/* One op of the given kind by the backend on each of its first n pages. */
+static void backend_pages(struct trace *t, unsigned int kind, unsigned int n)
+{
+    unsigned int i;
+
+    for ( i = 0; i < n; i++ )
+        push(t, (struct op){ .kind = kind, .d = BACKEND,
+                             .mfn = FIRST_FRAME + i,
+                             .type = kind == OP_GET_TYPE ? 1 : 0 });
+}
+
 /*
  * blkback: ten requests of 11 segments, each mapped and unmapped in a
  * hypercall of its own (a maptrack handle freed goes to the back of the
@@ -149,35 +170,21 @@ static void blkback(struct trace *t, struct window *w)
 /* The backend pins 64 of its pages as L1 tables and unpins them. */
 static void pin_storm(struct trace *t, struct window *w)
 {
-    unsigned int i;
-
     machine(t, 128, 0);
-    for ( i = 0; i < 64; i++ )
-        push(t, (struct op){ .kind = OP_POPULATE, .d = BACKEND,
-                             .mfn = FIRST_FRAME + i });
+    backend_pages(t, OP_POPULATE, 64);
     w->lo = t->nr_ops;
-    for ( i = 0; i < 64; i++ )
-        push(t, (struct op){ .kind = OP_GET_TYPE, .d = BACKEND,
-                             .mfn = FIRST_FRAME + i, .type = 1 });
-    for ( i = 0; i < 64; i++ )
-        push(t, (struct op){ .kind = OP_PUT_TYPE, .d = BACKEND,
-                             .mfn = FIRST_FRAME + i });
+    backend_pages(t, OP_GET_TYPE, 64);
+    backend_pages(t, OP_PUT_TYPE, 64);
     w->hi = t->nr_ops - 1;
 }
 
 /* The backend gives back 1,000 pages, one decrease_reservation each. */
 static void balloon(struct trace *t, struct window *w)
 {
-    unsigned int i;
-
     machine(t, 1024, 0);
-    for ( i = 0; i < 1000; i++ )
-        push(t, (struct op){ .kind = OP_POPULATE, .d = BACKEND,
-                             .mfn = FIRST_FRAME + i });
+    backend_pages(t, OP_POPULATE, 1000);
     w->lo = t->nr_ops;
-    for ( i = 0; i < 1000; i++ )
-        push(t, (struct op){ .kind = OP_REMOVE, .d = BACKEND,
-                             .mfn = FIRST_FRAME + i });
+    backend_pages(t, OP_REMOVE, 1000);
     w->hi = t->nr_ops - 1;
 }
 
@@ -221,31 +228,16 @@ static void after_call(const struct exec_call_view *call, void *ctx)
 
 struct workload {
     const char *name;
-    void (*build)(struct trace *t, struct window *w, unsigned int n);
-    unsigned int n;
+    void (*build)(struct trace *t, struct window *w);
 };
 
-static void build_netback(struct trace *t, struct window *w, unsigned int n)
-{
-    netback(t, w, n);
-}
-
-#define ADAPT(fn) \
-    static void build_##fn(struct trace *t, struct window *w, \
-                           unsigned int n) { (void)n; fn(t, w); }
-ADAPT(blkback)
-ADAPT(pin_storm)
-ADAPT(balloon)
-ADAPT(destroy)
-#undef ADAPT
-
 static const struct workload workloads[] = {
-    { "netback-unmap-32", build_netback, 32 },
-    { "netback-unmap-64", build_netback, 64 },
-    { "blkback-11x10", build_blkback, 0 },
-    { "pin-storm-64", build_pin_storm, 0 },
-    { "balloon-out-1000", build_balloon, 0 },
-    { "destroy-256-maps", build_destroy, 0 },
+    { "netback-unmap-32", netback_32 },
+    { "netback-unmap-64", netback_64 },
+    { "blkback-11x10", blkback },
+    { "pin-storm-64", pin_storm },
+    { "balloon-out-1000", balloon },
+    { "destroy-256-maps", destroy },
 };
 
 static const char *const policy_names[] = { "deferred", "xen-4.17", "always" };
@@ -259,7 +251,7 @@ static bool measure(const struct workload *wl, unsigned int policy, bool psi,
     struct exec_result res;
 
     memset(w, 0, sizeof(*w));
-    wl->build(t, w, wl->n);
+    wl->build(t, w);
     t->hdr.flush_policy = policy;
     t->hdr.psi = psi;
     t->hdr.cm = cm;
