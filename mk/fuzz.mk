@@ -21,6 +21,9 @@
 #   make corpora         corpora/ and fuzz/*.dict from corpora/traces/
 #   make bench-fuzz      throughput and memory against an empty target
 #   make bench-limits    time to each batch-record limit and its variant
+#   make bench-detect    time to each broken variant, both engines, and
+#                        soak's generator (DETECT_VARIANTS, DETECT_CAP,
+#                        DETECT_LF_RUNS, DETECT_JOBS: scripts/bench-detect.sh)
 #   make test-fuzz       tests/fuzz/ (also run by `make test`)
 #   make fuzz-triage FILES="..." [FUZZ_TARGET=fuzz_exec] [VARIANT=name]
 #                        [CRASHES=dir]  minimise and file inputs found
@@ -56,7 +59,9 @@ SMOKE_TIME   ?= 60
 FUZZ_CLANG    = $(or $(CLANG),$(shell command -v clang-14 || command -v clang))
 FUZZ_AFL_CC  ?= afl-clang-fast
 FUZZ_CSTD    := -std=gnu11 -fno-strict-aliasing
-FUZZ_WARN    := -Wall -Wextra -Werror
+# A variant may be ugly (an unused helper where a call was removed), as
+# in tests/variants/run.sh: no -Werror there.
+FUZZ_WARN    := -Wall -Wextra $(if $(VARIANT),,-Werror)
 FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 
@@ -265,7 +270,7 @@ endif
 endif
 
 .PHONY: fuzz fuzz-build fuzz-build-libfuzzer fuzz-build-afl fuzz-tools \
-	corpora bench-fuzz bench-limits test-fuzz fuzz-triage fuzz-smoke fuzz-clean
+	corpora bench-fuzz bench-limits bench-detect test-fuzz fuzz-triage fuzz-smoke fuzz-clean
 fuzz-tools: $(FUZZ_TOOLS)
 fuzz-build-libfuzzer: fuzz-tools $(call fuzz_bins,libfuzzer-asan) \
 	$(call fuzz_bins,libfuzzer)
@@ -292,6 +297,11 @@ bench-fuzz: deps-test $(call fuzz_bins,libfuzzer) $(call fuzz_bins,libfuzzer-asa
 # for both engines (scripts/bench-limits.sh; build/bench/limits.txt).
 bench-limits: deps-fuzz
 	@BUILD='$(BUILD)' scripts/bench-limits.sh
+
+# Detection power: every broken variant, both engines, from the seeds
+# that do not expose it (scripts/bench-detect.sh; build/bench/detect.*).
+bench-detect: deps-fuzz deps-bench
+	@BUILD='$(BUILD)' scripts/bench-detect.sh
 
 test-fuzz: deps-fuzz
 	@BUILD='$(BUILD)' tests/run.sh $(wildcard tests/fuzz/*.sh)

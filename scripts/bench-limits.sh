@@ -46,8 +46,8 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$BUILD/bench"
 out=$BUILD/bench/limits.txt
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=scripts/fuzz-engines.bash
+. scripts/fuzz-engines.bash
 
 # seeds_without LIMIT DIR: the seeds that do not take LIMIT's path.
 seeds_without() {
@@ -61,48 +61,6 @@ seeds_without() {
         fi
     done
     echo "$n"
-}
-
-# run_libfuzzer BIN LIMIT|'' CAP DIR: prints "seconds execs" or "-".
-run_libfuzzer() {
-    local bin=$1 limit=$2 cap=$3 dir=$4 start t execs
-    rm -rf "$work/lf" && mkdir -p "$work/lf/corpus"
-    cp "$dir"/* "$work/lf/corpus/"
-    start=$(now)
-    GTIO_FUZZ_LIMIT=$limit timeout $((cap + 60)) "$bin" -seed=1 \
-        -max_total_time="$cap" -dict=fuzz/fuzz_exec.dict \
-        -artifact_prefix="$work/lf/" "$work/lf/corpus" \
-        >"$work/lf/log" 2>&1 || true
-    t=$(since "$start")
-    if ! ls "$work"/lf/crash-* >/dev/null 2>&1; then
-        echo "-"
-        return
-    fi
-    execs=$(grep -oE '^#[0-9]+' "$work/lf/log" | tail -n1 | tr -d '#')
-    echo "$t ${execs:-?}"
-}
-
-# run_afl DIR_OF_BUILDS LIMIT|'' CAP DIR: prints "seconds execs" or "-".
-run_afl() {
-    local b=$1 limit=$2 cap=$3 dir=$4 start t execs
-    rm -rf "$work/afl" && mkdir -p "$work/afl/in"
-    cp "$dir"/* "$work/afl/in/"
-    start=$(now)
-    GTIO_FUZZ_LIMIT=$limit AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 \
-    AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-    AFL_NO_AFFINITY=1 AFL_FAST_CAL=1 AFL_QUIET=1 AFL_CMPLOG_ONLY_NEW=1 \
-        timeout $((cap + 60)) afl-fuzz -i "$work/afl/in" -o "$work/afl/out" \
-        -M main -c "$b/afl-cmplog/fuzz_exec" -V "$cap" -t 10000 -m none \
-        -x fuzz/fuzz_exec.dict -- "$b/afl/fuzz_exec" \
-        >"$work/afl/log" 2>&1 </dev/null || true
-    t=$(since "$start")
-    if ! ls "$work"/afl/out/main/crashes/id:* >/dev/null 2>&1; then
-        echo "-"
-        return
-    fi
-    execs=$(sed -nE 's/^execs_done +: ([0-9]+).*/\1/p' \
-            "$work/afl/out/main/fuzzer_stats" 2>/dev/null || true)
-    echo "$t ${execs:-?}"
 }
 
 cell() { [ "$1" = - ] && echo "not in cap" || awk '{ printf "%s s, %s execs", $1, $2 }' <<<"$1"; }
@@ -120,12 +78,13 @@ for l in "${limits[@]}"; do
     removed=$(seeds_without "$limit" "$work/seeds-$limit")
     vb=$fz/variant-$v
     for engine in libfuzzer afl; do
+        seeds=$work/seeds-$limit
         if [ $engine = libfuzzer ]; then
-            a=$(run_libfuzzer "$fz/libfuzzer/fuzz_exec" "$limit" "$LIMIT_CAP" "$work/seeds-$limit")
-            b=$(run_libfuzzer "$vb/libfuzzer/fuzz_exec" "" "$VARIANT_CAP" "$work/seeds-$limit")
+            a=$(GTIO_FUZZ_LIMIT=$limit run_libfuzzer "$fz/libfuzzer/fuzz_exec" "$LIMIT_CAP" "$seeds" 1 "$work/lf")
+            b=$(run_libfuzzer "$vb/libfuzzer/fuzz_exec" "$VARIANT_CAP" "$seeds" 1 "$work/lf")
         else
-            a=$(run_afl "$fz" "$limit" "$LIMIT_CAP" "$work/seeds-$limit")
-            b=$(run_afl "$vb" "" "$VARIANT_CAP" "$work/seeds-$limit")
+            a=$(GTIO_FUZZ_LIMIT=$limit run_afl "$fz" "$LIMIT_CAP" "$seeds" "$work/afl")
+            b=$(run_afl "$vb" "$VARIANT_CAP" "$seeds" "$work/afl")
         fi
         printf '%-8s %-10s -%-5s %-28s %-28s %s\n' "$limit" "$engine" \
             "$removed" "$(cell "$a")" "$(cell "$b")" "$v" | tee -a "$out"
