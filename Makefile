@@ -9,6 +9,8 @@
 #   make replay      build/asan/replay, to re-run a trace or crash case
 #   make soak        SOAK_OPS random ops (default a million) on every
 #                    capability combination: must find nothing
+#   make explore     every op sequence up to a bound over a tiny machine
+#                    (EXPLORE_TIME s, default 300): must find nothing
 #   make bench       throughput and memory figures (see README)
 #   fuzz-build, corpora, bench-fuzz, test-fuzz, fuzz-triage: mk/fuzz.mk
 #
@@ -49,7 +51,7 @@ TOOLCHAINS := gcc clang asan
 
 HV_SRC      := $(wildcard $(HV)/*.c)
 # Programs of the harness (each has a main), and the library the rest is.
-HARNESS_PROGS := replay soak dual bench_flush
+HARNESS_PROGS := replay soak dual bench_flush explore
 HARNESS_SRC := $(filter-out $(HARNESS_PROGS:%=harness/%.c),\
                  $(wildcard harness/*.c harness/xen/*.c))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
@@ -87,13 +89,19 @@ $(foreach t,$(TOOLCHAINS),$(eval $(call toolchain,$(t))))
 # The million-op no-false-positive run (issue 3; figures in the README).
 SOAK_OPS  ?= 1000000
 SOAK_SEED ?= 1
-.PHONY: soak bench bench-flush
+# Every op sequence up to a bound over a tiny machine (harness/explore.c):
+# as deep as EXPLORE_TIME seconds get, findings in $(BUILD)/explore.
+EXPLORE_TIME ?= 300
+.PHONY: soak bench bench-flush explore
 # Benchmarks: the fuzz target against the empty one (mk/fuzz.mk).
 bench: bench-fuzz
 
 # The seed's flushing against Xen 4.17's (scripts/bench-flush.sh).
 bench-flush: deps-bench $(BUILD)/gcc/bench_flush
 	@BUILD=$(BUILD) scripts/bench-flush.sh
+
+explore: $(BUILD)/gcc/explore
+	$(BUILD)/gcc/explore --time $(EXPLORE_TIME) --out $(BUILD)/explore
 
 soak: $(BUILD)/gcc/soak
 	$(BUILD)/gcc/soak --ops $(SOAK_OPS) --seed $(SOAK_SEED) --out $(BUILD)/soak
@@ -114,6 +122,7 @@ test: deps-test deps-fuzz
 		tests/harness/soak_short.sh \
 		tests/harness/dual_test.sh \
 		tests/harness/bench_flush_test.sh \
+		tests/harness/explore_test.sh \
 		$(wildcard tests/fuzz/*.sh) \
 		tests/xen/build_test.sh \
 		tests/xen/boot_test.sh

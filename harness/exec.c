@@ -16,6 +16,7 @@
 #include <xen/mm.h>
 #include <public/grant_table.h>
 
+#include "digest.h"
 #include "exec.h"
 #include "fault.h"
 #include "gtio.h"
@@ -85,6 +86,7 @@ static struct {
     uint64_t next_va;
     uint32_t gen[OP_DOMAINS], next_gen;
     struct guest_mapping gmap[OP_DOMAINS][OP_HANDLES];
+    unsigned int gmap_used[OP_DOMAINS];     /* handles 0..n-1 this run */
 
     unsigned long flush_faults_before;  /* of the call running */
     bool reapplied;                     /* facts gathered, model_from_xen() */
@@ -399,6 +401,8 @@ static void remember_maps(void)
             continue;
         gm = &X.gmap[code][m->handle];
         gm->gen = X.gen[code];
+        if ( m->handle >= X.gmap_used[code] )
+            X.gmap_used[code] = m->handle + 1;
         gm->host_addr = m->host_addr;
         gm->mfn = m->dev_bus_addr >> PAGE_SHIFT;
     }
@@ -597,6 +601,85 @@ static void NO_COVERAGE gather_facts(void)
         fx->frame_type[mfn] = (pg->u.inuse.type_info & PGT_type_mask) >>
                               PG_shift(3);
     }
+}
+
+/* ---- the state, digested (harness/explore.c) ---- */
+
+/*
+ * What the guests remember of their mappings: whether one has a host
+ * part and what it maps (the host address itself is the executor's
+ * choice and depends on the path), and the racing vCPU if armed.
+ */
+static uint64_t guests_digest(uint64_t h)
+{
+    unsigned int code, handle;
+
+    for ( code = 0; code < OP_DOMAINS; code++ )
+        for ( handle = 0; handle < X.gmap_used[code]; handle++ )
+        {
+            const struct guest_mapping *gm = &X.gmap[code][handle];
+
+            if ( gm->gen == X.gen[code] )
+                h = digest_u64(h, (uint64_t)code << 48 |
+                                  (uint64_t)handle << 32 |
+                                  (uint64_t)!!gm->host_addr << 31 | gm->mfn);
+        }
+    if ( X.race.armed )
+        h = digest_u64(h, (uint64_t)X.race.d << 48 |
+                          (uint64_t)X.race.bits << 32 |
+                          (X.race.ref ^ (uint64_t)X.race.left << 24));
+    return digest_u64(h, X.nr_batch | (uint64_t)X.in_batch << 32);
+}
+
+/* Xen's own view of each domain the model knows (not on the heap). */
+static uint64_t domains_digest(uint64_t h)
+{
+    unsigned int d;
+
+    for ( d = 0; d < SH_DOMAINS; d++ )
+    {
+        const struct sh_domain *sd = &X.sh.dom[d];
+        const struct domain *xd = sd->state ? world_domain(sd->domid) : NULL;
+
+        if ( !xd )
+            continue;
+        h = digest_u64(h, d | world_domain_crashed(xd) << 8 |
+                          world_domain_held(xd) << 9 |
+                          (uint64_t)gnttab_view_maptrack_limit(xd) << 16);
+    }
+    return h;
+}
+
+/*
+ * A heap word that is the address of one of the model's domains (Xen
+ * keeps them in active grant entries) digests as that domain's slot: the
+ * address itself is malloc's choice.
+ */
+static uint64_t canonical_word(uint64_t word, void *ctx)
+{
+    const uintptr_t *domain_at = ctx;
+    unsigned int d;
+
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( domain_at[d] && word == domain_at[d] )
+            return 0xd0d0d0d0d0d0d000ULL | d;
+    return word;
+}
+
+uint64_t exec_digest(void)
+{
+    uint64_t h = shadow_digest(&X.sh, DIGEST_SEED);
+    uintptr_t domain_at[SH_DOMAINS];
+    unsigned int d;
+
+    h = guests_digest(h);
+    h = domains_digest(h);
+    h = fault_digest(h);
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        domain_at[d] = X.sh.dom[d].state ?
+                       (uintptr_t)world_domain(X.sh.dom[d].domid) : 0;
+    h = heap_digest(h, canonical_word, domain_at);
+    return vtd_sim_digest(h);
 }
 
 /* ---- the racing vCPU ---- */
@@ -1080,6 +1163,7 @@ static bool start(const struct run_header *h)
         .batch_domains = h->batch_domains, .flush_policy = h->flush_policy,
     };
     volatile int rc = 0;
+    unsigned int d;
     char msg[96];
 
     harness_hooks_reset();
@@ -1088,6 +1172,12 @@ static bool start(const struct run_header *h)
     fault_reset();
     heap_reset();
     X.next_va = GUEST_VA_BASE;
+    /* No domain remembers a mapping of an earlier run's. */
+    for ( d = 0; d < OP_DOMAINS; d++ )
+    {
+        X.gen[d] = ++X.next_gen;
+        X.gmap_used[d] = 0;
+    }
     harness_set_unwind(&X.unwind);
     if ( !setjmp(X.unwind) )
         rc = world_boot(&cfg);
@@ -1146,6 +1236,8 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
         ok = exec_op(&t->ops[i]);
         res->ops_run = i + 1;
     }
+    if ( ok && X.opts->at_end )
+        X.opts->at_end(X.opts->ctx);
     if ( ok )
         ok = finish() && check_end();
     res->faults = fault_injected_total();

@@ -78,6 +78,12 @@ struct exec_opts {
      * unit's).  NULL normally.
      */
     void (*after_call)(const struct exec_call_view *call, void *ctx);
+    /*
+     * Called once every op of the input ran without a finding, before the
+     * teardown: exec_digest() there is the state the input left
+     * (harness/explore.c).  NULL normally.
+     */
+    void (*at_end)(void *ctx);
     void *ctx;
 };
 
@@ -99,6 +105,15 @@ struct exec_result {
 /* Run t; true if it ran to its end without a finding. */
 bool exec_run(const struct trace *t, const struct exec_opts *opts,
               struct exec_result *res);
+
+/*
+ * A digest of the whole state between calls (harness/digest.h): the
+ * model, the guests' memory of their mappings, Xen's domains, fault
+ * armings, the heap frames (Xen's grant and IOMMU tables among them) and
+ * the simulated unit.  Two runs with equal digests are taken to behave
+ * alike from there on.
+ */
+uint64_t exec_digest(void);
 
 /*
  * The status an op returned is printed with this (GNTST_* names for grant

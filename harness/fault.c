@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "digest.h"
 #include "fault.h"
 
 static const char *const point_names[FP_NR] = {
@@ -121,4 +122,22 @@ enum fault_point fault_point_by_name(const char *name)
         if ( !strcmp(point_names[p], name) )
             return p;
     return FP_NR;
+}
+
+/*
+ * What decides later injections and how the executor judges them: the
+ * armings, and which points have failed before (not how often any was
+ * hit).
+ */
+uint64_t fault_digest(uint64_t h)
+{
+    unsigned int p;
+
+    h = digest_u64(h, fs.nth_left);
+    for ( p = 0; p < FP_NR; p++ )
+    {
+        h = digest_u64(h, fs.point_left[p]);
+        h = digest_u64(h, fs.injected[p] != 0);
+    }
+    return h;
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "file.h"
+#include "trace.h"
 
 /* Grow buf to hold at least need + 1 bytes; false when out of memory. */
 static bool grow(char **buf, size_t *cap, size_t need)
@@ -73,4 +77,43 @@ char *file_read_or_report(const char *tool, const char *path, size_t *len)
     else
         fprintf(stderr, "%s: %s: %s\n", tool, path, strerror(rc));
     return NULL;
+}
+
+bool file_save_trace(const char *tool, const char *dir, const char *name,
+                     const struct trace *t)
+{
+    const char *dot = strrchr(name, '.');
+    int stem = dot ? (int)(dot - name) : (int)strlen(name);
+    char path[4096];
+    FILE *f = NULL;
+    unsigned int n;
+    int fd;
+
+    mkdir(dir, 0777);
+    /*
+     * O_EXCL: a finding of an earlier run is never overwritten; the name
+     * gets a number (NAME-1.trace, ...) instead.
+     */
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    for ( n = 1; fd < 0 && errno == EEXIST && n < 1000; n++ )
+    {
+        snprintf(path, sizeof(path), "%s/%.*s-%u%s", dir, stem, name, n,
+                 dot ? dot : "");
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    }
+    if ( fd >= 0 )
+        f = fdopen(fd, "w");
+    if ( f )
+        trace_print(f, t, t->nr_ops);
+    if ( !f || fclose(f) )
+    {
+        fprintf(stderr, "%s: cannot save %s: %s\n", tool, path,
+                strerror(errno));
+        if ( fd >= 0 && !f )
+            close(fd);
+        return false;
+    }
+    fprintf(stderr, "%s: saved %s (replay it)\n", tool, path);
+    return true;
 }

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Whole-file input for the harness tools (replay, triage, trace2bin and
- * the AFL++ driver), so that each reports a bad file the same way.
+ * the AFL++ driver), so that each reports a bad file the same way; and
+ * the one way soak and explore save what they found.
  */
 #ifndef GTIO_HARNESS_FILE_H
 #define GTIO_HARNESS_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+struct trace;
 
 /* The largest input any tool reads: far above a useful trace. */
 #define FILE_INPUT_MAX  (16U << 20)
@@ -23,5 +27,14 @@ int file_read_all(const char *path, size_t max, char **data, size_t *len);
  * "tool: path: reason" on stderr.
  */
 char *file_read_or_report(const char *tool, const char *path, size_t *len);
+
+/*
+ * Save t as text to dir/name (dir is made if missing), never over an
+ * existing file: if name is taken, NAME-1.EXT, NAME-2.EXT, ... so that a
+ * finding of an earlier run is never lost, nor the new one.  Says on
+ * stderr where it went, or why it could not ("tool: cannot save ...").
+ */
+bool file_save_trace(const char *tool, const char *dir, const char *name,
+                     const struct trace *t);
 
 #endif /* GTIO_HARNESS_FILE_H */

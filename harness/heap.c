@@ -14,6 +14,7 @@
 #include <xen/mm.h>
 #include <harness/hooks.h>
 
+#include "digest.h"
 #include "heap.h"
 #include "vtd_sim.h"
 
@@ -67,6 +68,7 @@ static unsigned char *frame_va(unsigned int idx)
 }
 
 static void xmalloc_reset(void);
+static unsigned int xm_nr_live;
 
 void heap_reset(void)
 {
@@ -98,6 +100,58 @@ unsigned int heap_live_pages(void)
 unsigned int heap_frames_used(void)
 {
     return heap.used;
+}
+
+/* A frame's page_info, without the list links and the owner's address. */
+static uint64_t page_digest(uint64_t h, const struct page_info *pg)
+{
+    h = digest_u64(h, pg->count_info);
+    h = digest_u64(h, pg->u.inuse.type_info);
+    return digest_u64(h, pg->v.inuse._domain != NULL);
+}
+
+/*
+ * A live frame's nonzero words, each through canon: some of Xen's hold
+ * host pointers (an active entry's domain), which differ from run to run
+ * for the same state.
+ */
+static uint64_t frame_digest(uint64_t h, const uint64_t *w,
+                             uint64_t (*canon)(uint64_t word, void *ctx),
+                             void *ctx)
+{
+    unsigned int i;
+
+    for ( i = 0; i < HEAP_FRAME_SIZE / 8; i++ )
+        if ( w[i] )
+            h = digest_u64(h ^ i, canon ? canon(w[i], ctx) : w[i]);
+    return h;
+}
+
+/*
+ * Live heap frames hold Xen's grant tables, active entries, maptrack and
+ * IOMMU tables: their contents and page_info.  The free stack decides
+ * which frame the next allocation gets, so it counts too; what a freed
+ * frame still holds does not (reading it is a finding of its own).
+ */
+uint64_t heap_digest(uint64_t h, uint64_t (*canon)(uint64_t word, void *ctx),
+                     void *ctx)
+{
+    unsigned int i;
+
+    h = digest_u64(h, heap.used);
+    for ( i = 0; i < heap.used; i++ )
+    {
+        h = digest_u64(h, frame_state[i]);
+        if ( frame_state[i] != HEAP_FRAME_LIVE )
+            continue;
+        h = page_digest(h, &heap_pages[i]);
+        h = frame_digest(h, (const uint64_t *)frame_va(i), canon, ctx);
+    }
+    h = digest_bytes(h, heap.free_stack,
+                     heap.nr_free * sizeof(heap.free_stack[0]));
+    for ( i = 0; i < heap.nr_guest; i++ )
+        h = page_digest(h, &guest_pages[i]);
+    return digest_u64(h, xm_nr_live);
 }
 
 enum heap_frame_state heap_frame_state(unsigned long mfn)
@@ -365,7 +419,6 @@ struct xm_block {
 
 static struct xm_block *xm_hash[XM_BUCKETS];
 static struct xm_block *xm_live;
-static unsigned int xm_nr_live;
 
 static unsigned int xm_bucket(const void *p)
 {

@@ -55,6 +55,13 @@ unsigned int heap_live_pages(void);
 unsigned int heap_live_xmallocs(void);
 /* Frames handed out since reset (fresh ones, not reuses). */
 unsigned int heap_frames_used(void);
+/*
+ * The frames' state into digest h (harness/digest.h).  canon, if not
+ * NULL, gives each nonzero word of a live frame the value to digest: the
+ * caller knows which host pointers Xen keeps there.
+ */
+uint64_t heap_digest(uint64_t h, uint64_t (*canon)(uint64_t word, void *ctx),
+                     void *ctx);
 
 /* A live heap frame, poisoned, its page_info zeroed; NULL at the limit. */
 struct page_info *heap_alloc_frame(void);

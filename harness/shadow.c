@@ -20,6 +20,7 @@
 #include <public/xen.h>
 #include <public/grant_table.h>
 
+#include "digest.h"
 #include "fault.h"
 #include "shadow.h"
 #include "trace.h"
@@ -90,6 +91,47 @@ void shadow_reset(struct shadow *sh, const struct run_header *hdr)
     sh->hdr = *hdr;
     for ( i = 0; i < SH_DEVICES; i++ )
         sh->dev[i].owner = SH_NOBODY;
+}
+
+/*
+ * A frame's model state, field by field (so padding does not count);
+ * 0 for a frame in the state it starts in, whoever touched it.
+ */
+static uint64_t frame_digest(const struct shadow *sh, unsigned long mfn)
+{
+    const struct sh_frame *f = &sh->frame[mfn];
+    uint64_t h = digest_u64(DIGEST_SEED, mfn);
+    bool clear = f->owner == SH_NOBODY && !f->allocated && !f->held &&
+                 !f->pinned && !f->type && !f->refs && !f->type_count &&
+                 !f->guest_refs && !f->leaked_ro && !f->leaked_rw;
+    unsigned int d;
+
+    h = digest_u64(h, f->owner | f->allocated << 8 | f->held << 9 |
+                      f->pinned << 10 | f->type << 11 |
+                      (uint64_t)f->leaked_ro << 16 |
+                      (uint64_t)f->leaked_rw << 24);
+    h = digest_u64(h, f->refs | (uint64_t)f->type_count << 32);
+    h = digest_u64(h, f->guest_refs);
+    for ( d = 0; d < SH_DOMAINS; d++ )
+    {
+        clear = clear && !sh->count_ro[d][mfn] && !sh->count_rw[d][mfn];
+        h = digest_u64(h, sh->count_ro[d][mfn] |
+                          (uint64_t)sh->count_rw[d][mfn] << 16);
+    }
+    return clear ? 0 : h;
+}
+
+uint64_t shadow_digest(const struct shadow *sh, uint64_t h)
+{
+    unsigned long mfn;
+    uint64_t f;
+
+    /* Cleared with memset, and only changed field by field after. */
+    h = digest_sparse(h, sh, offsetof(struct shadow, frames_clean));
+    for_each_frame ( mfn, &sh->touched )
+        if ( (f = frame_digest(sh, mfn)) )
+            h = digest_u64(h, f);
+    return h;
 }
 
 /* ---- small helpers ---- */

@@ -342,6 +342,9 @@ void shadow_stale_contexts_name(const struct shadow *sh, char *buf,
 
 bool shadow_pins_any(const struct sh_pins *p);
 
+/* The model's state into digest h (harness/digest.h). */
+uint64_t shadow_digest(const struct shadow *sh, uint64_t h);
+
 /* Human-readable differences between two states (for replay). */
 void shadow_print_diff(FILE *out, const struct shadow *before,
                        const struct shadow *after);

@@ -15,23 +15,20 @@
  *       --len: ops per input are drawn from LEN/2 .. 3*LEN/2
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <public/xen.h>
 #include <public/grant_table.h>
 
 #include "exec.h"
 #include "fault.h"
+#include "file.h"
 #include "trace.h"
 
-#define NR_CAP_COMBINATIONS 128     /* cm, psi, qi, coherent, rwbf, ro, drain */
 #define SOAK_REFS           4       /* few refs and handles: ops collide */
 #define SOAK_HANDLES        6
 #define SOAK_DOMAINS        4       /* domids 0..3 */
@@ -73,16 +70,8 @@ static uint8_t random_limit(uint64_t *st, unsigned int max)
 static void random_header(struct run_header *h, uint64_t *st,
                           unsigned long long index)
 {
-    unsigned int combo = index % NR_CAP_COMBINATIONS;
-
     run_header_default(h);
-    h->cm = combo & 1;
-    h->psi = combo & 2;
-    h->qi = combo & 4;
-    h->coherent = combo & 8;
-    h->rwbf = combo & 16;
-    h->iommu_readonly = combo & 32;
-    h->drain = combo & 64;
+    run_header_set_combination(h, index % RUN_CAP_COMBINATIONS);
     h->mamv = pick(st, 4) ? pick(st, 10) : 0;
     h->delay = pick(st, 5);
     h->nr_frames = 8 + pick(st, 24);
@@ -484,25 +473,10 @@ static bool parse_args(int argc, char **argv, struct soak_opts *o)
 static void save_finding(const struct soak_opts *o, unsigned long long index,
                          const struct trace *t)
 {
-    char path[4096];
-    FILE *f = NULL;
-    int fd;
+    char name[64];
 
-    mkdir(o->out, 0777);
-    snprintf(path, sizeof(path), "%s/soak-%llu-%llu.trace", o->out, o->seed,
-             index);
-    /* O_EXCL: a finding of an earlier run is never overwritten. */
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if ( fd >= 0 )
-        f = fdopen(fd, "w");
-    if ( f )
-        trace_print(f, t, t->nr_ops);
-    if ( !f || fclose(f) )
-        fprintf(stderr, "soak: cannot save %s: %s\n", path, strerror(errno));
-    else
-        fprintf(stderr, "soak: saved %s (replay it)\n", path);
-    if ( fd >= 0 && !f )
-        close(fd);
+    snprintf(name, sizeof(name), "soak-%llu-%llu.trace", o->seed, index);
+    file_save_trace("soak", o->out, name, t);
 }
 
 int main(int argc, char **argv)
@@ -546,7 +520,7 @@ int main(int argc, char **argv)
     printf("soak: seed %llu: %llu inputs, %llu ops, %d capability "
            "combinations, %lu faults injected, %llu fail-stops, "
            "%llu findings, %.1f s (%.0f ops/s)\n",
-           o.seed, index, ops, NR_CAP_COMBINATIONS, faults, fail_stops,
+           o.seed, index, ops, RUN_CAP_COMBINATIONS, faults, fail_stops,
            findings, secs, ops / (secs > 0 ? secs : 1));
     printf("soak: limits reached: pending_pages %lu, pending_tables %lu, "
            "batch_domains %lu\n", pages_full, tables_full, domains_full);

@@ -372,6 +372,17 @@ int trace_format_op(char *buf, size_t len, const struct op *op)
     return n;
 }
 
+void run_header_set_combination(struct run_header *h, unsigned int c)
+{
+    h->cm = c & 1;
+    h->psi = c & 2;
+    h->qi = c & 4;
+    h->coherent = c & 8;
+    h->rwbf = c & 16;
+    h->iommu_readonly = c & 32;
+    h->drain = c & 64;
+}
+
 void run_header_default(struct run_header *h)
 {
     memset(h, 0, sizeof(*h));

@@ -43,6 +43,7 @@
 
 #include <harness/hooks.h>
 
+#include "digest.h"
 #include "fault.h"
 #include "heap.h"
 #include "vtd_hw.h"
@@ -2678,4 +2679,169 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     synced_epoch = ~0UL;
     nr_proto_errors = 0;
     proto_msg[0] = '\0';
+}
+
+/* ---- Digest (harness/digest.h) ---- */
+
+/*
+ * Sequence numbers only order an entry's last fetch against invalidations
+ * still in flight: with none in flight they decide nothing and are left
+ * out; otherwise their distance from now counts.
+ */
+static bool inv_in_flight(void)
+{
+    return nr_qrecs || r.iqh != r.iqt || r.ccmd.pending || r.iotlb.pending;
+}
+
+static uint64_t moment_digest(uint64_t h, uint64_t moment)
+{
+    return inv_in_flight() ? digest_u64(h, seq - moment) : h;
+}
+
+static uint64_t inv_digest(uint64_t h, const struct inv *inv)
+{
+    struct inv copy = *inv;
+
+    copy.sub_seq = 0;
+    h = digest_bytes(h, &copy, sizeof(copy));
+    return moment_digest(h, inv->sub_seq);
+}
+
+static uint64_t registers_digest(uint64_t h)
+{
+    typeof(r) copy = r;
+
+    copy.ccmd.inv.sub_seq = copy.iotlb.inv.sub_seq = 0;
+    h = digest_sparse(h, &copy, sizeof(copy));
+    h = inv_digest(h, &r.ccmd.inv);
+    h = inv_digest(h, &r.iotlb.inv);
+    return digest_u64(h, qi_stalled | walk_overflow << 1);
+}
+
+/*
+ * What the device side of each table frame may read: DRAM where it
+ * differs from memory (memory itself is the heap's digest), the values
+ * stored since the last write-back (a chain per word, in order) and the
+ * write buffer's words.
+ */
+static uint64_t frames_digest(uint64_t h)
+{
+    unsigned int i, w, m;
+    uint64_t bits;
+    uint32_t x;
+
+    for ( i = 0; i < nr_touched_frames; i++ )
+    {
+        const struct sim_frame *f = sframes[touched_frames[i]];
+
+        if ( !f )
+            continue;
+        h = digest_u64(h, f->idx);
+        if ( memcmp(f->dram, f->mem, sizeof(f->dram)) )
+            for ( w = 0; w < PTES; w++ )
+                if ( f->dram[w] != f->mem[w] )
+                    h = digest_u64(h ^ w, f->dram[w]);
+        h = digest_sparse(h, f->wb_map, sizeof(f->wb_map));
+        for ( m = 0; m < PTES / 64; m++ )
+            for ( bits = f->extra_map[m]; bits; bits &= bits - 1 )
+            {
+                w = m * 64 + __builtin_ctzll(bits);
+                h = digest_u64(h, w);
+                for ( x = f->extra_head[w]; x; x = f->extra[x - 1].next )
+                    h = digest_u64(h, f->extra[x - 1].val);
+            }
+    }
+    return h;
+}
+
+static uint64_t entry_digest(const struct tl_entry *e)
+{
+    uint64_t h = digest_u64(DIGEST_SEED, e->key);
+
+    h = digest_u64(h, e->val);
+    h = digest_u64(h, e->did | e->level << 16 | (uint64_t)e->kind << 24);
+    return moment_digest(h, e->seen);
+}
+
+/* The caches: every entry and root of every domain id, as a set. */
+static uint64_t caches_digest(uint64_t h)
+{
+    uint64_t set = 0;
+    const struct tl_entry *e;
+    unsigned int i;
+
+    for ( i = 0; i < nr_touched_dids; i++ )
+    {
+        const struct did_state *ds = &dids[touched_dids[i]];
+
+        for ( e = ds->entries; e; e = e->did_next )
+            set = digest_set_add(set, entry_digest(e));
+        for ( e = ds->roots; e; e = e->did_next )
+            set = digest_set_add(set, entry_digest(e) ^ e->refs);
+    }
+    return digest_u64(h, set);
+}
+
+/* The context entries each device may use, as a set per device. */
+static uint64_t contexts_digest(uint64_t h)
+{
+    unsigned int dev, i;
+
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+    {
+        uint64_t set = 0;
+
+        for ( i = 0; i < devs[dev].nr; i++ )
+        {
+            const struct ctx_poss *p = &devs[dev].poss[i];
+            uint64_t e = digest_u64(DIGEST_SEED, p->lo);
+
+            e = digest_u64(e, p->hi);
+            e = digest_u64(e, p->did | p->kind << 16 | p->current << 24 |
+                              (uint64_t)p->was_current << 25);
+            e = digest_u64(e, p->root ? entry_digest(p->root) : 0);
+            set = digest_set_add(set, moment_digest(e, p->seen));
+        }
+        h = digest_u64(h, set);
+    }
+    return h;
+}
+
+/* Fetched records in order, then the descriptors not fetched yet. */
+static uint64_t queue_digest(uint64_t h)
+{
+    unsigned int i;
+
+    for ( i = 0; i < nr_qrecs; i++ )
+    {
+        const struct qrec *q = &qrecs[i];
+
+        h = digest_u64(h, q->late_wait | q->sw << 1 | q->iflag << 2);
+        h = digest_u64(h, q->data);
+        h = digest_u64(h, q->addr);
+        h = inv_digest(h, &q->inv);
+    }
+    if ( !(r.gsts & GSTS_QIES) )
+        return h;
+    for ( i = r.iqh; i != r.iqt; i = (i + 1) % qi_entries() )
+    {
+        h = digest_bytes(h, &slot_desc[i], sizeof(slot_desc[i]));
+        h = moment_digest(h, slot_seq[i]);
+    }
+    return h;
+}
+
+uint64_t vtd_sim_digest(uint64_t h)
+{
+    unsigned int i;
+
+    settle_if_needed();
+    h = registers_digest(h);
+    h = frames_digest(h);
+    h = caches_digest(h);
+    h = contexts_digest(h);
+    h = queue_digest(h);
+    for ( i = 0; i < wbuf.nr; i++ )
+        h = digest_u64(h, wbuf.words[i]);
+    return h;
 }

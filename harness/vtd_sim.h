@@ -72,6 +72,13 @@ void *vtd_sim_regs(void);
  */
 void vtd_sim_sync(void);
 
+/*
+ * The unit's state into digest h (harness/digest.h): registers, what the
+ * device side of each table frame may read, every cached entry and
+ * context, the queue and the write buffer.  Statistics are left out.
+ */
+uint64_t vtd_sim_digest(uint64_t h);
+
 #define SIM_R   1U
 #define SIM_W   2U
 

@@ -76,7 +76,7 @@ FUZZ_HV      := $(if $(VARIANT),$(FUZZ_SRC)/hv,hv)
 FUZZ_PATCHED := $(FUZZ_SRC)/.patched
 
 FUZZ_HAR_C   := $(filter-out harness/replay.c harness/soak.c harness/dual.c \
-                  harness/bench_flush.c,\
+                  harness/bench_flush.c harness/explore.c,\
                   $(wildcard harness/*.c harness/xen/*.c))
 FUZZ_HV_NAMES := $(basename $(notdir $(wildcard hv/*.c)))
 FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty

@@ -52,7 +52,7 @@ fi
 harness_objs=()
 for src in harness/*.c; do
     base=$(basename "$src" .c)
-    case $base in replay|soak|dual|bench_flush) continue ;; esac
+    case $base in replay|soak|dual|bench_flush|explore) continue ;; esac
     obj=$objdir/$base.o
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
         echo "FAIL: variants ($obj missing or older than $src: make build-gcc)"
@@ -113,8 +113,9 @@ build_variant() {
             -o "$dir/obj/$(basename "$(dirname "$src")")-$(basename "$src" .c).o" ||
             return 1
     done
-    # The two programs: replay for the traces, soak for soak_short.sh.
-    for src in harness/replay.c harness/soak.c; do
+    # The programs: replay for the traces, soak for soak_short.sh,
+    # explore for tests/harness/explore_test.sh.
+    for src in harness/replay.c harness/soak.c harness/explore.c; do
         # shellcheck disable=SC2086
         gcc $cstd -O1 -g -Wall -Wextra "${inc[@]}" "$src" "$dir"/obj/*.o \
             "${harness_objs[@]}" -o "$dir/$(basename "$src" .c)" || return 1
