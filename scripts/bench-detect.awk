@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # scripts/bench-detect.sh's table.  Input rows:
-#   name seeds lf_secs,... lf_execs,... afl_secs afl_execs check soak
+#   name seeds lf_secs,... lf_execs,... afl_secs afl_execs check soak explore
 # ("-": not found).  Variables: cap, runs, date, cores, dat (the data
-# file for the chart: "libfuzzer|afl SECONDS FOUND_SO_FAR" and
-# "unfound NAME").
+# file for the chart: "libfuzzer|afl|explore SECONDS FOUND_SO_FAR" and
+# "unfound NAME": found by no fuzzing engine).
 
 function inf(x) { return x == "-" ? 1e9 : x + 0 }
 function shown(x) { return x >= 1e9 ? "-" : sprintf("%.1f", x) }
@@ -35,9 +35,11 @@ BEGIN {
         date, cores, cap, runs
     printf "# (-seed=1..%d, median and max), AFL++ 1 run; seeds that expose the\n", runs
     printf "# variant removed first; check: '=' the one its patch expects;\n"
-    printf "# soak: inputs with a finding in the generator's 200,000 ops\n"
-    printf "%-30s %5s %12s %8s %10s %8s %10s %-24s %s\n", "variant", "seeds", \
-        "lf median s", "lf max s", "lf execs", "afl s", "afl execs", "check", "soak"
+    printf "# soak: inputs with a finding in the generator's 200,000 ops;\n"
+    printf "# explore: seconds to the small-scope explorer's first finding\n"
+    printf "%-30s %5s %12s %8s %10s %8s %10s %-24s %5s %s\n", "variant", "seeds", \
+        "lf median s", "lf max s", "lf execs", "afl s", "afl execs", "check", \
+        "soak", "explore"
     printf "" >dat
 }
 
@@ -55,13 +57,16 @@ BEGIN {
         if ( inf(raw[i]) == med && med < 1e9 )
             mex = ex[i]
     afl = inf($5)
-    printf "%-30s %5s %8s %d/%d %8s %10s %8s %10s %-24s %s\n", $1, $2, \
-        shown(med), found, n, shown(t[n]), mex, shown(afl), $6, $7, $8
+    printf "%-30s %5s %8s %d/%d %8s %10s %8s %10s %-24s %5s %s\n", $1, $2, \
+        shown(med), found, n, shown(t[n]), mex, shown(afl), $6, $7, $8, \
+        shown(inf($9))
     variants++
     if ( med < 1e9 )
         lf[++nlf] = med
     if ( afl < 1e9 )
         af[++naf] = afl
+    if ( inf($9) < 1e9 )
+        xp[++nxp] = inf($9)
     if ( med >= 1e9 && afl >= 1e9 )
         unfound[++nun] = $1
 }
@@ -72,11 +77,15 @@ END {
         shown(median(lf, nlf)), shown(nlf ? lf[nlf] : 1e9)
     printf "%-10s %3d/%-2d %10s %10s\n", "afl", naf, variants, \
         shown(median(af, naf)), shown(naf ? af[naf] : 1e9)
+    printf "%-10s %3d/%-2d %10s %10s\n", "explore", nxp, variants, \
+        shown(median(xp, nxp)), shown(nxp ? xp[nxp] : 1e9)
     # median() sorted both columns: the chart's steps.
     for ( i = 1; i <= nlf; i++ )
         printf "libfuzzer %s %d\n", lf[i], i >>dat
     for ( i = 1; i <= naf; i++ )
         printf "afl %s %d\n", af[i], i >>dat
+    for ( i = 1; i <= nxp; i++ )
+        printf "explore %s %d\n", xp[i], i >>dat
     printf "\nnot found by either engine in the cap: %d\n", nun
     for ( i = 1; i <= nun; i++ )
         printf "unfound %s\n", unfound[i] >>dat

@@ -17,13 +17,17 @@
 #              expects.
 #   soak       whether soak's generator finds it in DETECT_SOAK_OPS
 #              (default 200,000) ops, seed 1.
+#   explore    time to the small-scope explorer's first finding (all
+#              capability combinations, bound by bound), same cap; "-"
+#              when the bug does not fit its machine or bound in time.
 #
 # DETECT_JOBS variants are measured at once (default 1: each fuzzer has
 # a core of its own, the other is free for the engine's helpers).
 # Writes $BUILD/bench/detect.txt (table, then median and max per
 # engine, then the variants no fuzzer found and the reason their patch
 # header gives), detect.dat and detect.png (variants found against
-# time, both engines; needs gnuplot: scripts/install-deps.sh bench).
+# time, both engines and the explorer; needs gnuplot:
+# scripts/install-deps.sh bench).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -95,12 +99,24 @@ expose_seeds() {
     echo "$n"
 }
 
+# explore_time VARIANT DIR: seconds to the explorer's first finding, or -.
+explore_time() {
+    local start t
+    start=$(now)
+    if "$BUILD/variants/$1/explore" --time "$CAP" --out "$2" >"$2.log" 2>&1; then
+        echo -
+        return
+    fi
+    t=$(since "$start")
+    grep -q '^FINDING' "$2.log" && echo "$t" || echo -
+}
+
 # measure NAME: one line to $work/rows/NAME:
-#   name seeds lf_secs(,) lf_execs(,) afl_secs afl_execs check soak
+#   name seeds lf_secs(,) lf_execs(,) afl_secs afl_execs check soak explore
 # with "-" for not found.
 measure() {
     local v=$1 vb=$fz/variant-$1 w=$work/$1 seeds n i r secs=() execs=()
-    local check= afl soak expected s e c
+    local check= afl soak expected s e c explore
     mkdir -p "$w"
     n=$(expose_seeds "$vb/libfuzzer/fuzz_exec" "$w/seeds")
     # AFL++ wants one input at least.
@@ -121,9 +137,10 @@ measure() {
     else
         soak=$(ls "$w/soak" 2>/dev/null | wc -l)
     fi
+    explore=$(explore_time "$v" "$w/explore")
     expected=$(sed -nE 's/^Expected finding: ([a-z-]+).*/\1/p' "tests/variants/$v.patch")
     [ -z "$check" ] || [ "$check" != "$expected" ] || check="=$check"
-    (IFS=,; echo "$v $n ${secs[*]} ${execs[*]} $s ${e:--} ${check:--} $soak") \
+    (IFS=,; echo "$v $n ${secs[*]} ${execs[*]} $s ${e:--} ${check:--} $soak $explore") \
         >"$work/rows/$v"
     rm -rf "$w"
 }
@@ -162,7 +179,7 @@ if ! command -v gnuplot >/dev/null; then
 fi
 # Each curve: from 0 at the left edge, a step per variant found, flat
 # to the cap.
-for engine in libfuzzer afl; do
+for engine in libfuzzer afl explore; do
     awk -v e=$engine -v cap="$CAP" 'BEGIN { print 0.1, 0 }
         $1 == e { print $2, $3; n = $3 } END { print cap, n + 0 }' \
         "$out/detect.dat" >"$work/$engine.dat"
@@ -179,6 +196,7 @@ set yrange [0:${#variants[@]}]
 set ytics $(( ${#variants[@]} > 10 ? 5 : 1 ))
 set key bottom right
 plot "$work/libfuzzer.dat" using 1:2 with steps lw 2 title "libFuzzer (median of $LF_RUNS runs)", \
-     "$work/afl.dat" using 1:2 with steps lw 2 title "AFL++ (1 run)"
+     "$work/afl.dat" using 1:2 with steps lw 2 title "AFL++ (1 run)", \
+     "$work/explore.dat" using 1:2 with steps lw 2 title "explore (small scope)"
 EOF_PLOT
 echo "$me: table in $out/detect.txt, chart in $out/detect.png"
