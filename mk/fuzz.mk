@@ -291,7 +291,7 @@ corpora: $(FUZZ_DIR)/trace2bin
 
 bench-fuzz: deps-test $(call fuzz_bins,libfuzzer) $(call fuzz_bins,libfuzzer-asan) \
 		$(FUZZ_DIR)/trace2bin
-	@FUZZ_DIR='$(FUZZ_DIR)' scripts/fuzz-bench.sh
+	@FUZZ_DIR='$(FUZZ_DIR)' BUILD='$(BUILD)' scripts/fuzz-bench.sh
 
 # Time to each limit of gtio's batch record, and to its broken variant,
 # for both engines (scripts/bench-limits.sh; build/bench/limits.txt).

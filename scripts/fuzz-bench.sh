@@ -24,7 +24,9 @@
 #      ratio (each the best of three alternating rounds, so that a busy
 #      moment of the machine does not land on one size only);
 #
-# and last the figures issue 4 sets targets for, one line each.
+# and last the figures issue 4 sets targets for, one line each.  All of
+# it also goes to $BUILD/bench/fuzz.txt (docs/performance.md says what
+# each figure means).
 
 set -euo pipefail
 
@@ -38,6 +40,8 @@ t2b=$fuzz_dir/trace2bin
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+mkdir -p "${BUILD:-build}/bench"
+exec > >(tee "${BUILD:-build}/bench/fuzz.txt")
 
 # measure LOG CMD...: run CMD (stderr to LOG), print "seconds peak_rss_kb".
 # python3 (a test dependency) rather than GNU time, which may be missing.
