@@ -22,10 +22,10 @@
  * that `make bench-fuzz` can report ops/s beside libFuzzer's execs/s.
  * $GTIO_FUZZ_NO_ABORT (benchmarks only) lets a finding pass silently: a
  * throughput measurement must not end at the first bug.
- * $GTIO_FUZZ_LIMIT=pages|tables|domains (benchmarks only, `make
+ * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins (benchmarks only, `make
  * bench-limits`) ends the run like a finding when an input takes that
- * limit path of gtio's batch record: how long the fuzzers take to get
- * there.
+ * limit path (of gtio's batch record, or a map refused for a full pin
+ * counter of grant_table.c): how long the fuzzers take to get there.
  */
 static unsigned long long nr_inputs, nr_ops;
 static bool no_abort;
@@ -87,6 +87,22 @@ static void __attribute__((noinline)) domains_left(unsigned int n)
     }
 }
 
+/*
+ * The pin counters: one block per distance up to 15, then one per power
+ * of two (a counter of Xen's full width is up to 128 maps from its
+ * limit).
+ */
+static void __attribute__((noinline)) pins_left(unsigned int n)
+{
+    switch ( n < 16 ? n : 12 + (31 - __builtin_clz(n)) )
+    {
+    AT(0); AT(1); AT(2); AT(3); AT(4); AT(5); AT(6); AT(7); AT(8);
+    AT(9); AT(10); AT(11); AT(12); AT(13); AT(14); AT(15); AT(16);
+    AT(17); AT(18); AT(19);
+    default: break;
+    }
+}
+
 #undef AT
 
 /* GTIO_FUZZ_LIMIT: did this input take the limit path asked for? */
@@ -94,7 +110,8 @@ static bool limit_taken(const struct exec_result *res)
 {
     return !strcmp(stop_at_limit, "pages") ? res->pages_full :
            !strcmp(stop_at_limit, "tables") ? res->tables_full :
-           !strcmp(stop_at_limit, "domains") && res->domains_full;
+           !strcmp(stop_at_limit, "domains") ? res->domains_full :
+           !strcmp(stop_at_limit, "pins") && res->pins_full;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -123,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pages_left(res.pages_left);
     tables_left(res.tables_left);
     domains_left(res.domains_left);
+    pins_left(res.pins_left);
     if ( stop_at_limit && limit_taken(&res) )
     {
         fprintf(stderr, "LIMIT %s reached\n", stop_at_limit);

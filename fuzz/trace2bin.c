@@ -189,7 +189,7 @@ static int dict_trace(void)
     static const char *const header[] = {
         "caps", "config", "cm=", "psi=", "mamv=", "qi=", "coherent=",
         "rwbf=", "delay=", "drain=", "frames=", "ro=", "psi_max=",
-        "pending_pages=", "pending_tables=", "batch_domains=",
+        "pending_pages=", "pending_tables=", "batch_domains=", "pin_bits=",
     };
     static const char *const flags[] = {
         "permit", "transfer", "transitive", "ro", "reading", "writing",

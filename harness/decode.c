@@ -35,7 +35,7 @@ static unsigned int field_bytes(const struct op_field *f)
 
 static void decode_header(struct reader *r, struct run_header *h)
 {
-    uint8_t bits = next_byte(r), mamv, pending;
+    uint8_t bits = next_byte(r), mamv, pending, limits;
 
     memset(h, 0, sizeof(*h));
     h->cm = bits & HDR_CM;
@@ -54,7 +54,10 @@ static void decode_header(struct reader *r, struct run_header *h)
     pending = next_byte(r);
     h->pending_pages = pending & 0x0f;
     h->pending_tables = pending >> 4;
-    h->batch_domains = next_byte(r) % (RUN_MAX_BATCH_DOMAINS + 1);
+    /* batch_domains + 9 * pin_bits: older inputs have pin_bits 0. */
+    limits = next_byte(r);
+    h->batch_domains = limits % (RUN_MAX_BATCH_DOMAINS + 1);
+    h->pin_bits = limits / (RUN_MAX_BATCH_DOMAINS + 1) % (RUN_MAX_PIN_BITS + 1);
 }
 
 void decode_input(const uint8_t *data, size_t size, struct trace *t)
@@ -122,7 +125,8 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
          h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX ||
          h->pending_pages > RUN_MAX_PENDING ||
          h->pending_tables > RUN_MAX_PENDING ||
-         h->batch_domains > RUN_MAX_BATCH_DOMAINS )
+         h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
+         h->pin_bits > RUN_MAX_PIN_BITS )
     {
         snprintf(err, errlen, "header value out of range");
         return false;
@@ -142,7 +146,7 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
     out[pos++] = (h->nr_frames - 1) & 0xff;
     out[pos++] = h->psi_max;
     out[pos++] = h->pending_pages | h->pending_tables << 4;
-    out[pos++] = h->batch_domains;
+    out[pos++] = h->batch_domains + (RUN_MAX_BATCH_DOMAINS + 1) * h->pin_bits;
 
     for ( i = 0; i < t->nr_ops; i++ )
     {

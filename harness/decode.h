@@ -13,7 +13,8 @@
  *                    3: bits 0-7 of frames - 1
  *                    4: psi_max (mod 16)
  *                    5: bits 0-3 pending_pages, 4-7 pending_tables
- *                    6: batch_domains (mod 9)
+ *                    6: batch_domains (mod 9), then pin_bits (the
+ *                       quotient, mod 9): byte = batch + 9 * pin_bits
  *                  frames - 1 is taken mod RUN_MAX_FRAMES, so that a
  *                  smaller RUN_MAX_FRAMES decodes every input too.
  *   then ops       one kind byte (mod OP_NR), then one byte per field of

@@ -89,6 +89,7 @@ static struct {
     unsigned int gmap_used[OP_DOMAINS];     /* handles 0..n-1 this run */
 
     unsigned long flush_faults_before;  /* of the call running */
+    unsigned int pins_high;             /* the fullest pin counter yet */
     bool reapplied;                     /* facts gathered, model_from_xen() */
     /* The granter's other vCPU (OP_RACE), armed for the next call. */
     struct race {
@@ -941,11 +942,15 @@ static void note_frames(void)
 
 static void note_results(void)
 {
-    unsigned int i;
+    unsigned int i, pins = shadow_max_pin(&X.sh);
 
     for ( i = 0; i < X.call.nr; i++ )
+    {
         if ( X.call.res[i].done )
             frame_set_add(&X.frames, X.call.res[i].mfn);
+        X.out->pins_full += X.call.res[i].pin_full;
+    }
+    X.pins_high = pins > X.pins_high ? pins : X.pins_high;
     if ( X.call.ops[0].kind == OP_MAP )
         remember_maps();
     if ( X.call.ops[0].kind == OP_CREATE && X.facts.status[0] == 0 )
@@ -1161,6 +1166,7 @@ static bool start(const struct run_header *h)
         .psi_max = h->psi_max, .pending_pages = h->pending_pages,
         .pending_tables = h->pending_tables,
         .batch_domains = h->batch_domains, .flush_policy = h->flush_policy,
+        .pin_bits = h->pin_bits,
     };
     volatile int rc = 0;
     unsigned int d;
@@ -1172,6 +1178,7 @@ static bool start(const struct run_header *h)
     fault_reset();
     heap_reset();
     X.next_va = GUEST_VA_BASE;
+    X.pins_high = 0;
     /* No domain remembers a mapping of an earlier run's. */
     for ( d = 0; d < OP_DOMAINS; d++ )
     {
@@ -1251,6 +1258,7 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
     res->domains_left = room(gtio_stats.domains_full,
                              gtio_config.batch_domains,
                              gtio_stats.domains_high);
+    res->pins_left = room(res->pins_full, sh_pin_limit(&t->hdr), X.pins_high);
     world_power_off();
     return ok;
 }

@@ -95,11 +95,13 @@ struct exec_result {
     unsigned long faults;       /* faults injected */
     /* How often the core reached each limit of its batch record. */
     unsigned long pages_full, tables_full, domains_full;
+    /* Maps Xen refused for a pin counter at its limit (pin_bits). */
+    unsigned long pins_full;
     /*
      * How far each limit was from the fullest record: 0, its limit path
      * taken; 1, full; n, n - 1 entries short.
      */
-    unsigned int pages_left, tables_left, domains_left;
+    unsigned int pages_left, tables_left, domains_left, pins_left;
 };
 
 /* Run t; true if it ran to its end without a finding. */

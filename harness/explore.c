@@ -6,8 +6,9 @@
  *
  * The machine: two PV domains with IOMMUs, d1 granting to d2, whose
  * device (dev 1) does DMA; d1 owns frames 10 and 11; grant refs 0 and 1.
- * gtio's batch record is cut to one page, one table and one domain so
- * that its limits are in reach.  Every one of the 128 combinations of
+ * gtio's batch record is cut to one page, one table and one domain, and
+ * Xen's pin counters to one bit (a second mapping of a kind of one grant
+ * is refused), so that their limits are in reach.  Every one of the 128 combinations of
  * CAP.CM, CAP.PSI, ECAP.QI, ECAP.C, CAP.RWBF, CAP.DRD/DWD and read-only
  * IOMMU mappings is explored.
  *
@@ -212,6 +213,7 @@ static void combo_header(struct run_header *h, unsigned int combo)
     h->pending_pages = 1;
     h->pending_tables = 1;
     h->batch_domains = 1;
+    h->pin_bits = 1;
 }
 
 static void prologue(struct trace *t)

@@ -90,6 +90,12 @@ struct run_header {
     uint8_t pending_tables; /* 0..15 */
     uint8_t batch_domains;  /* 0..8 */
     /*
+     * The width of Xen's pin counters (an active entry's four), 0: Xen's
+     * 8.  Scaled down, a counter overflows at 2^(pin_bits - 1) mappings
+     * of one grant instead of 128 (grant_table.c's overflow check).
+     */
+    uint8_t pin_bits;       /* 0..8 */
+    /*
      * enum gtio_flush_policy: 0 the design's, 1 Xen 4.17's, 2 always.
      * Set only by bench_flush: traces and the binary format carry the
      * design's alone, which is what the fuzzers and soak test.
@@ -102,6 +108,7 @@ struct run_header {
 #define RUN_MAX_PSI_MAX     15
 #define RUN_MAX_PENDING     15      /* pending_pages, pending_tables */
 #define RUN_MAX_BATCH_DOMAINS   8
+#define RUN_MAX_PIN_BITS        8
 #define RUN_MAX_FLUSH_POLICY    2
 
 #endif /* HARNESS_OP_H */

@@ -450,14 +450,23 @@ static bool account_domains(const struct shadow *sh, struct finding *f)
     return false;
 }
 
-/* Xen's pin word: host w, host r, device w, device r, a byte each. */
-static bool pins_match(uint32_t pin, const struct sh_pins *p)
+/*
+ * Xen's pin word: host w, host r, device w, device r, bits each (a byte
+ * unless the run scaled the counters down); nothing above them.
+ */
+static bool pins_match(uint32_t pin, const struct sh_pins *p,
+                       unsigned int bits)
 {
-    return (pin & 0xff) == p->host_rw && ((pin >> 8) & 0xff) == p->host_ro &&
-           ((pin >> 16) & 0xff) == p->dev_rw && (pin >> 24) == p->dev_ro;
+    uint32_t mask = (1U << bits) - 1;
+    uint64_t above = (uint64_t)pin >> (4 * bits);
+
+    return (pin & mask) == p->host_rw && ((pin >> bits) & mask) == p->host_ro &&
+           ((pin >> 2 * bits) & mask) == p->dev_rw &&
+           ((pin >> 3 * bits) & mask) == p->dev_ro && !above;
 }
 
-static bool account_entry(const struct sh_domain *sd, const struct domain *xd,
+static bool account_entry(const struct shadow *sh, const struct sh_domain *sd,
+                          const struct domain *xd,
                           unsigned int g, struct finding *f)
 {
     const struct sh_entry *se = &sd->shared[g];
@@ -485,10 +494,11 @@ static bool account_entry(const struct sh_domain *sd, const struct domain *xd,
                             "frame=%u", sd->domid, ref, cf, ce.domid, ce.frame,
                             sf, se->domid, se->frame);
     }
-    if ( !pins_match(pin, &sa->pin) )
+    if ( !pins_match(pin, &sa->pin, sh_pin_bits(&sh->hdr)) )
         return account_fail(f, sd->domid, -1, "d%u active %u: Xen pins %#x "
-                            "(host rw ro, dev rw ro a byte each), model host "
+                            "(host rw ro, dev rw ro, %u bits each), model host "
                             "rw=%u ro=%u dev rw=%u ro=%u", sd->domid, ref, pin,
+                            sh_pin_bits(&sh->hdr),
                             sa->pin.host_rw, sa->pin.host_ro, sa->pin.dev_rw,
                             sa->pin.dev_ro);
     if ( shadow_pins_any(&sa->pin) &&
@@ -588,7 +598,7 @@ static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
             continue;
         xd = world_domain(sd->domid);
         for ( g = 0; g < SH_REFS; g++ )
-            if ( account_entry(sd, xd, g, f) )
+            if ( account_entry(sh, sd, xd, g, f) )
                 return true;
         if ( account_handles(sh, sd, xd, f) ||
              account_counts(sh, d, xd, fs, f) )

@@ -190,13 +190,12 @@ static void pins_add(struct sh_pins *p, uint32_t parts, bool ro, int delta)
         *pin_slot(p, false, ro) += delta;
 }
 
-/* Xen's GNTPIN_incr2oflow_mask(): a counter at 128 may not grow. */
-static bool pins_would_overflow(struct sh_pins *p, uint32_t parts, bool ro)
+/* Xen's GNTPIN_incr2oflow_mask(): a counter at the limit may not grow. */
+static bool pins_would_overflow(struct sh_pins *p, uint32_t parts, bool ro,
+                                unsigned int limit)
 {
-    return ((parts & GNTMAP_host_map) &&
-            *pin_slot(p, true, ro) >= SH_PIN_LIMIT) ||
-           ((parts & GNTMAP_device_map) &&
-            *pin_slot(p, false, ro) >= SH_PIN_LIMIT);
+    return ((parts & GNTMAP_host_map) && *pin_slot(p, true, ro) >= limit) ||
+           ((parts & GNTMAP_device_map) && *pin_slot(p, false, ro) >= limit);
 }
 
 static bool page_table_type(unsigned int type)
@@ -298,6 +297,30 @@ static bool fault_touched(const struct shadow *sh, unsigned int d)
     const struct sh_domain *dom = &sh->dom[d];
 
     return dom->crashed || dom->flush_failed || releases_leaked(sh, d);
+}
+
+unsigned int shadow_max_pin(const struct shadow *sh)
+{
+    unsigned int d, g, most = 0;
+
+    for ( d = 0; d < SH_DOMAINS; d++ )
+    {
+        const struct sh_domain *sd = &sh->dom[d];
+
+        if ( sd->state == SH_DOM_NONE )
+            continue;
+        for ( g = 0; g < SH_REFS; g++ )
+        {
+            const struct sh_pins *p = &sd->active[g].pin;
+            unsigned int m = p->host_rw;
+
+            m = p->host_ro > m ? p->host_ro : m;
+            m = p->dev_rw > m ? p->dev_rw : m;
+            m = p->dev_ro > m ? p->dev_ro : m;
+            most = m > most ? m : most;
+        }
+    }
+    return most;
 }
 
 /* A dead domain is destroyed with its last frame; its slot frees. */
@@ -880,7 +903,7 @@ static bool maptrack_needs_frame(const struct sh_domain *ldom)
  */
 static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
                      unsigned int *rd_out, unsigned long *mfn_out,
-                     bool *past_status)
+                     bool *past_status, bool *pin_full)
 {
     uint32_t parts = op->flags & PARTS;
     bool ro = op->flags & GNTMAP_readonly;
@@ -904,8 +927,10 @@ static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
     act = &rdom->active[ref];
     sha = &rdom->shared[ref];
     pinned = shadow_pins_any(&act->pin);
-    if ( pinned && (act->domid != ldom->domid ||
-                    pins_would_overflow(&act->pin, parts, ro)) )
+    *pin_full = pinned && act->domid == ldom->domid &&
+                pins_would_overflow(&act->pin, parts, ro,
+                                    sh_pin_limit(&sh->hdr));
+    if ( pinned && (act->domid != ldom->domid || *pin_full) )
         return GNTST_general_error;
     if ( !pinned || (!ro && !pins_writable(&act->pin)) )
     {
@@ -1044,10 +1069,11 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
     struct sh_op_result *res = &c->call->res[c->idx];
     unsigned int rd = SH_NOBODY;
     unsigned long mfn = 0;
-    bool past_status = false;
-    int st = map_check(sh, ld, op, &rd, &mfn, &past_status);
+    bool past_status = false, pin_full = false;
+    int st = map_check(sh, ld, op, &rd, &mfn, &past_status, &pin_full);
     struct sh_domain *ldom = &sh->dom[ld];
 
+    res->pin_full = pin_full;
     /* Past the flags and domain checks, a maptrack frame if needed. */
     if ( (op->flags & PARTS) && shadow_slot(sh, op->rd) != SH_NOBODY &&
          maptrack_needs_frame(ldom) && ldom->nr_mframes < ldom->max_mframes )

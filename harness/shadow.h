@@ -223,6 +223,8 @@ struct sh_op_result {
     uint32_t mfn;               /* map: the frame; unmap: the mapping's */
     uint16_t query_frames;      /* query_size: nr_frames, max_nr_frames */
     uint16_t query_max;
+    /* Map: refused for a pin counter at its limit (sh_pin_limit()). */
+    bool pin_full;
 };
 
 /* An op the call never got to (a failed unmap batch ends the call). */
@@ -341,6 +343,25 @@ void shadow_stale_contexts_name(const struct shadow *sh, char *buf,
                                 size_t len, const struct sh_device *dv);
 
 bool shadow_pins_any(const struct sh_pins *p);
+
+/* The fullest pin counter of any active entry the model holds. */
+unsigned int shadow_max_pin(const struct shadow *sh);
+
+/* The bits of each of Xen's pin counters in this run (pin_bits, 1..8). */
+static inline unsigned int sh_pin_bits(const struct run_header *h)
+{
+    return h->pin_bits ? h->pin_bits : 8;
+}
+
+/*
+ * The count at which a pin counter may not grow: SH_PIN_LIMIT (128) for
+ * Xen's 8-bit counters, 2^(pin_bits - 1) scaled down (grant_table.c's
+ * GNTPIN_incr2oflow_mask() tests a counter's top bit).
+ */
+static inline unsigned int sh_pin_limit(const struct run_header *h)
+{
+    return 1U << (sh_pin_bits(h) - 1);
+}
 
 /* The model's state into digest h (harness/digest.h). */
 uint64_t shadow_digest(const struct shadow *sh, uint64_t h);

@@ -79,6 +79,7 @@ static void random_header(struct run_header *h, uint64_t *st,
     h->pending_pages = random_limit(st, RUN_MAX_PENDING);
     h->pending_tables = random_limit(st, RUN_MAX_PENDING);
     h->batch_domains = random_limit(st, RUN_MAX_BATCH_DOMAINS);
+    h->pin_bits = random_limit(st, RUN_MAX_PIN_BITS);
 }
 
 /*
@@ -485,8 +486,9 @@ int main(int argc, char **argv)
                            .out = "build/soak" };
     unsigned long long index, ops = 0, findings = 0, fail_stops = 0;
     unsigned long faults = 0;
-    /* How often each limit of gtio's batch record was reached. */
+    /* How often each limit of gtio's batch record and the pins' was reached. */
     unsigned long pages_full = 0, tables_full = 0, domains_full = 0;
+    unsigned long pins_full = 0;
     struct exec_opts eo = { .report = stderr };
     struct timespec t0, t1;
     struct trace t;
@@ -514,6 +516,7 @@ int main(int argc, char **argv)
         pages_full += res.pages_full;
         tables_full += res.tables_full;
         domains_full += res.domains_full;
+        pins_full += res.pins_full;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -523,7 +526,8 @@ int main(int argc, char **argv)
            o.seed, index, ops, RUN_CAP_COMBINATIONS, faults, fail_stops,
            findings, secs, ops / (secs > 0 ? secs : 1));
     printf("soak: limits reached: pending_pages %lu, pending_tables %lu, "
-           "batch_domains %lu\n", pages_full, tables_full, domains_full);
+           "batch_domains %lu, pins %lu\n", pages_full, tables_full,
+           domains_full, pins_full);
     trace_free(&t);
     return findings ? 1 : 0;
 }

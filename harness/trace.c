@@ -408,6 +408,7 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
            a->pending_pages == b->pending_pages &&
            a->pending_tables == b->pending_tables &&
            a->batch_domains == b->batch_domains &&
+           a->pin_bits == b->pin_bits &&
            a->flush_policy == b->flush_policy;
 }
 
@@ -425,6 +426,8 @@ void trace_print_header(FILE *out, const struct run_header *h)
         fprintf(out, " pending_tables=%u", h->pending_tables);
     if ( h->batch_domains )
         fprintf(out, " batch_domains=%u", h->batch_domains);
+    if ( h->pin_bits )
+        fprintf(out, " pin_bits=%u", h->pin_bits);
     /* flush_policy is bench_flush's alone: no trace names it. */
     fputc('\n', out);
 }
@@ -714,6 +717,7 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
         { "pending_pages", RUN_MAX_PENDING },
         { "pending_tables", RUN_MAX_PENDING },
         { "batch_domains", RUN_MAX_BATCH_DOMAINS },
+        { "pin_bits", RUN_MAX_PIN_BITS },
     };
     bool is_caps = !strcmp(tok[0], "caps");
     const struct header_field *fields = is_caps ? caps : config;
@@ -763,7 +767,8 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             case 2: h->psi_max = v; break;
             case 3: h->pending_pages = v; break;
             case 4: h->pending_tables = v; break;
-            default: h->batch_domains = v; break;
+            case 5: h->batch_domains = v; break;
+            default: h->pin_bits = v; break;
             }
         }
     }

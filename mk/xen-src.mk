@@ -5,7 +5,9 @@
 # harness/xen/), and Xen's public headers.  They come from the same Debian
 # source tree `make xen` builds, with hv/xen/patches/ applied: fetched
 # once and cached under $(BUILD)/xen-src/, or XEN_SRC=dir (mk/xen.mk).
-# Nothing of Xen is copied into the repository; $(XH) holds links.
+# Nothing of Xen is copied into the repository; $(XH) holds links, and
+# grant_table.c with its pin counter width made a run-time value
+# (scripts/xen-harness-src.sh).
 #
 #   make xen-harness-src     fetch/prepare the tree and link it (also a
 #                            prerequisite of every harness object)

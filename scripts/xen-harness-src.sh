@@ -3,10 +3,16 @@
 #
 # The Xen source the harness compiles: the same Debian 4.17 tree that
 # `make xen` builds (fetched and prepared by scripts/xen-build.sh, with
-# hv/xen/patches/ applied), or XEN_SRC's.  Nothing of it is copied: OUT
-# gets links to it.
+# hv/xen/patches/ applied), or XEN_SRC's.  Nothing of it is copied into
+# the repository: OUT gets links to it, and one generated file.
 #
-#   OUT/xen/common/{grant_table,radix-tree}.c -> TREE's files
+#   OUT/xen/common/grant_table.c  TREE's, with one line changed: the width
+#                              of the four pin counters of an active entry
+#                              (GNTPIN_cntr_width, 8) becomes the run-time
+#                              harness_pin_cntr_width, so that an input
+#                              may scale the counters down and reach their
+#                              overflow check (issue 13); at 8, Xen's code
+#   OUT/xen/common/radix-tree.c -> TREE's file
 #   OUT/xen/common/gtio     -> HV_DIR: grant_table.c's "gtio/gtio.h" is
 #                              found next to the file as the compiler
 #                              names it, so it is this checkout's core
@@ -35,9 +41,18 @@ hv=${HV_DIR:-$top/hv}
 # (OUT/xen was a link to TREE/xen before: replace it.)
 [ -L "$out/xen" ] && rm -f "$out/xen"
 mkdir -p "$out/include/xen" "$out/xen/common"
-for f in grant_table.c radix-tree.c; do
-    ln -sfn "$tree/xen/common/$f" "$out/xen/common/$f"
-done
+ln -sfn "$tree/xen/common/radix-tree.c" "$out/xen/common/radix-tree.c"
+# Exactly the one line, or a Xen whose counters changed is refused.
+width='^#define GNTPIN_cntr_width[[:space:]]+8$'
+if [ "$(grep -cE "$width" "$tree/xen/common/grant_table.c")" != 1 ]; then
+    echo "xen-harness-src: $tree/xen/common/grant_table.c has no single" \
+         "'#define GNTPIN_cntr_width 8' to scale" >&2
+    exit 1
+fi
+rm -f "$out/xen/common/grant_table.c"
+sed -E "s/$width/#define GNTPIN_cntr_width    harness_pin_cntr_width/" \
+    "$tree/xen/common/grant_table.c" >"$out/xen/common/grant_table.c.new"
+mv "$out/xen/common/grant_table.c.new" "$out/xen/common/grant_table.c"
 ln -sfn "$(cd "$hv" && pwd)" "$out/xen/common/gtio"
 ln -sfn "$tree/xen/include/public" "$out/include/public"
 for h in guest_access.h radix-tree.h; do

@@ -7,9 +7,17 @@
  * changes that state, and the views are not instrumented for the fuzzer
  * (the checks read all of it at every op).
  */
+#include "internal.h"
+
+/*
+ * The width of each of an active entry's four pin counters: the harness's
+ * copy of grant_table.c reads it at run time (scripts/xen-harness-src.sh).
+ * Xen's 8 unless a run scales it down (world_boot()).
+ */
+unsigned int harness_pin_cntr_width = GNTPIN_XEN_WIDTH;
+
 #include <common/grant_table.c>
 
-#include "internal.h"
 #include "nocov.h"
 
 NO_COVERAGE

@@ -9,6 +9,9 @@
 
 #include "world.h"
 
+/* grant_table.c: the pin counters' width (GNTPIN_cntr_width). */
+extern unsigned int harness_pin_cntr_width;
+
 /* domain.c */
 extern const struct world_events *world_events;
 

@@ -31,6 +31,7 @@ int world_boot(const struct world_config *cfg)
                                  GTIO_DEFAULT_PENDING_TABLES;
     gtio_config.batch_domains = cfg->batch_domains ?: GTIO_DEFAULT_BATCH_DOMAINS;
     gtio_config.flush_policy = cfg->flush_policy;
+    harness_pin_cntr_width = cfg->pin_bits ?: GNTPIN_XEN_WIDTH;
     memset(&gtio_stats, 0, sizeof(gtio_stats));
     return vtd_boot();
 }

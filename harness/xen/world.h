@@ -43,7 +43,12 @@ struct world_config {
     /* gtio_config's batch record limits; 0: Xen's value */
     unsigned int pending_pages, pending_tables, batch_domains;
     unsigned int flush_policy;  /* enum gtio_flush_policy */
+    /* Bits of each pin counter of grant_table.c, 1..8; 0: Xen's 8. */
+    unsigned int pin_bits;
 };
+
+/* Xen's pin counter width (GNTPIN_cntr_width). */
+#define GNTPIN_XEN_WIDTH    8
 
 /*
  * The events the checks judge, as they happen inside Xen; each callback

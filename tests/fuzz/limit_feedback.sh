@@ -62,4 +62,32 @@ if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
 else
     fail "limit-feedback (${one:-?} blocks with the same room, ${two:-?} with one more page of it)"
 fi
+
+# The same for a pin counter (pin_bits 3: 4 maps of a kind; 4: 8): two
+# maps of one grant leave it 2 or 6 short of its limit.
+mkdir -p "$work/pins-one" "$work/pins-two"
+for case in "4 3" "5 3" "4 4"; do
+    set -- $case
+    cat >"$work/case.trace" <<EOF
+caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2
+config frames=32 ro=1 psi_max=$1 pin_bits=$2
+create d=1 iommu=1 gframes=1 mframes=1
+create d=2 iommu=1 gframes=1 mframes=1
+assign dev=1 d=2
+populate d=1 mfn=10
+grant_write d=1 ref=0 flags=permit grantee=2 frame=10
+map ld=2 rd=1 ref=0 flags=device,ro
+map ld=2 rd=1 ref=0 flags=device,ro
+EOF
+    "$fz/trace2bin" "$work/case.trace" "$work/pin-p$1-b$2.bin"
+done
+cp "$work/pin-p4-b3.bin" "$work/pin-p5-b3.bin" "$work/pins-one/"
+cp "$work/pin-p4-b3.bin" "$work/pin-p4-b4.bin" "$work/pins-two/"
+one=$(covered "$work/pins-one")
+two=$(covered "$work/pins-two")
+if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
+    pass "limit-feedback-pins (a pin counter's room is a block of its own)"
+else
+    fail "limit-feedback-pins (${one:-?} blocks with the same room, ${two:-?} with more of it)"
+fi
 exit "$failed"

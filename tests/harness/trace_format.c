@@ -23,7 +23,7 @@
 static const char sample[] =
     "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255 drain=1\n"
     "config frames=1024 ro=0 psi_max=15 pending_pages=15 pending_tables=1 "
-    "batch_domains=8\n"
+    "batch_domains=8 pin_bits=8\n"
     "create d=0 iommu=1 gframes=7 mframes=4\n"
     "create d=32751 iommu=0 gframes=0 mframes=0\n"
     "destroy d=self\n"
@@ -149,6 +149,7 @@ static void header_fields_carry_their_values(void)
     CHECK_EQ(t.hdr.pending_pages, 15);
     CHECK_EQ(t.hdr.pending_tables, 1);
     CHECK_EQ(t.hdr.batch_domains, 8);
+    CHECK_EQ(t.hdr.pin_bits, 8);
     trace_free(&t);
 }
 
@@ -287,11 +288,12 @@ static void header_prints_every_field(void)
     f = open_memstream(&buf, &len);
     h.pending_pages = 1;
     h.batch_domains = 8;
+    h.pin_bits = 2;
     trace_print_header(f, &h);
     fclose(f);
     CHECK(!strcmp(buf, "caps cm=1 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 "
                        "delay=3\nconfig frames=100 ro=1 psi_max=2 "
-                       "pending_pages=1 batch_domains=8\n"));
+                       "pending_pages=1 batch_domains=8 pin_bits=2\n"));
     free(buf);
 }
 
@@ -753,6 +755,8 @@ static void header_bytes_decode_as_documented(void)
 {
     static const uint8_t all[] = { 0xff, 200, 7, 0xff, 20, 0xff, 0xff };
     static const uint8_t some[] = { 0x22 | 0x40, 63, 0, 4, 15, 0x31, 8 };
+    /* batch_domains 8 and pin_bits 5 share the last byte. */
+    static const uint8_t pins[] = { 0, 0, 0, 0, 0, 0, 8 + 9 * 5 };
     struct trace t;
 
     trace_init(&t);
@@ -767,6 +771,7 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.hdr.pending_pages, 15);
     CHECK_EQ(t.hdr.pending_tables, 15);
     CHECK_EQ(t.hdr.batch_domains, 255 % 9);
+    CHECK_EQ(t.hdr.pin_bits, 255 / 9 % 9);
     decode_input(some, sizeof(some), &t);
     CHECK(!t.hdr.cm && t.hdr.psi && !t.hdr.qi && !t.hdr.coherent &&
           !t.hdr.rwbf && t.hdr.iommu_readonly && !t.hdr.drain);
@@ -777,6 +782,11 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.hdr.pending_pages, 1);
     CHECK_EQ(t.hdr.pending_tables, 3);
     CHECK_EQ(t.hdr.batch_domains, 8);
+    /* An input from before pin_bits: Xen's width. */
+    CHECK_EQ(t.hdr.pin_bits, 0);
+    decode_input(pins, sizeof(pins), &t);
+    CHECK_EQ(t.hdr.batch_domains, 8);
+    CHECK_EQ(t.hdr.pin_bits, 5);
     trace_free(&t);
 }
 
@@ -979,6 +989,9 @@ static void encoder_refuses_what_it_cannot_carry(void)
     t.hdr.batch_domains = 9;
     CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     t.hdr.batch_domains = 8;
+    t.hdr.pin_bits = 9;
+    CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
+    t.hdr.pin_bits = 8;
     CHECK(encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     CHECK_EQ(n, DECODE_HEADER_BYTES);
     trace_free(&t);
