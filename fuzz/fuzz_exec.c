@@ -22,10 +22,11 @@
  * that `make bench-fuzz` can report ops/s beside libFuzzer's execs/s.
  * $GTIO_FUZZ_NO_ABORT (benchmarks only) lets a finding pass silently: a
  * throughput measurement must not end at the first bug.
- * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins (benchmarks only, `make
- * bench-limits`) ends the run like a finding when an input takes that
- * limit path (of gtio's batch record, or a map refused for a full pin
- * counter of grant_table.c): how long the fuzzers take to get there.
+ * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins|maptrack (benchmarks only,
+ * `make bench-limits`) ends the run like a finding when an input takes
+ * that limit path (of gtio's batch record, or a map grant_table.c refused
+ * for a full pin counter or maptrack): how long the fuzzers take to get
+ * there.
  */
 static unsigned long long nr_inputs, nr_ops;
 static bool no_abort;
@@ -103,6 +104,18 @@ static void __attribute__((noinline)) pins_left(unsigned int n)
     }
 }
 
+/* A maptrack's room: the same, up to 1023 handles (4 frames of 256). */
+static void __attribute__((noinline)) maptrack_left(unsigned int n)
+{
+    switch ( n < 16 ? n : 12 + (31 - __builtin_clz(n)) )
+    {
+    AT(0); AT(1); AT(2); AT(3); AT(4); AT(5); AT(6); AT(7); AT(8);
+    AT(9); AT(10); AT(11); AT(12); AT(13); AT(14); AT(15); AT(16);
+    AT(17); AT(18); AT(19); AT(20); AT(21);
+    default: break;
+    }
+}
+
 #undef AT
 
 /* GTIO_FUZZ_LIMIT: did this input take the limit path asked for? */
@@ -111,7 +124,8 @@ static bool limit_taken(const struct exec_result *res)
     return !strcmp(stop_at_limit, "pages") ? res->pages_full :
            !strcmp(stop_at_limit, "tables") ? res->tables_full :
            !strcmp(stop_at_limit, "domains") ? res->domains_full :
-           !strcmp(stop_at_limit, "pins") && res->pins_full;
+           !strcmp(stop_at_limit, "pins") ? res->pins_full :
+           !strcmp(stop_at_limit, "maptrack") && res->maptrack_full;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -141,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tables_left(res.tables_left);
     domains_left(res.domains_left);
     pins_left(res.pins_left);
+    maptrack_left(res.maptrack_left);
     if ( stop_at_limit && limit_taken(&res) )
     {
         fprintf(stderr, "LIMIT %s reached\n", stop_at_limit);

@@ -190,6 +190,7 @@ static int dict_trace(void)
         "caps", "config", "cm=", "psi=", "mamv=", "qi=", "coherent=",
         "rwbf=", "delay=", "drain=", "frames=", "ro=", "psi_max=",
         "pending_pages=", "pending_tables=", "batch_domains=", "pin_bits=",
+        "maptrack_per_frame=",
     };
     static const char *const flags[] = {
         "permit", "transfer", "transitive", "ro", "reading", "writing",

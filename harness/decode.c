@@ -35,7 +35,7 @@ static unsigned int field_bytes(const struct op_field *f)
 
 static void decode_header(struct reader *r, struct run_header *h)
 {
-    uint8_t bits = next_byte(r), mamv, pending, limits;
+    uint8_t bits = next_byte(r), mamv, psi, pending, limits;
 
     memset(h, 0, sizeof(*h));
     h->cm = bits & HDR_CM;
@@ -50,7 +50,10 @@ static void decode_header(struct reader *r, struct run_header *h)
     h->delay = next_byte(r);
     h->nr_frames = ((((bits & HDR_FRAMES_MASK) >> HDR_FRAMES_SHIFT) << 8 |
                      next_byte(r)) % RUN_MAX_FRAMES) + 1U;
-    h->psi_max = next_byte(r) % (RUN_MAX_PSI_MAX + 1);
+    /* psi_max, then the maptrack order in the high nibble (older: 0). */
+    psi = next_byte(r);
+    h->psi_max = (psi & 0x0f) % (RUN_MAX_PSI_MAX + 1);
+    h->maptrack_order = (psi >> 4) % (RUN_MAX_MAPTRACK_ORDER + 1);
     pending = next_byte(r);
     h->pending_pages = pending & 0x0f;
     h->pending_tables = pending >> 4;
@@ -126,7 +129,8 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
          h->pending_pages > RUN_MAX_PENDING ||
          h->pending_tables > RUN_MAX_PENDING ||
          h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
-         h->pin_bits > RUN_MAX_PIN_BITS )
+         h->pin_bits > RUN_MAX_PIN_BITS ||
+         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER )
     {
         snprintf(err, errlen, "header value out of range");
         return false;
@@ -144,7 +148,7 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
     out[pos++] = h->mamv | (h->drain ? HDR_DRAIN : 0);
     out[pos++] = h->delay;
     out[pos++] = (h->nr_frames - 1) & 0xff;
-    out[pos++] = h->psi_max;
+    out[pos++] = h->psi_max | h->maptrack_order << 4;
     out[pos++] = h->pending_pages | h->pending_tables << 4;
     out[pos++] = h->batch_domains + (RUN_MAX_BATCH_DOMAINS + 1) * h->pin_bits;
 

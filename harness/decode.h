@@ -11,7 +11,7 @@
  *                    1: bit 7 drain; bits 0-6 mamv (mod 64)
  *                    2: delay
  *                    3: bits 0-7 of frames - 1
- *                    4: psi_max (mod 16)
+ *                    4: bits 0-3 psi_max, 4-7 maptrack_order (mod 8)
  *                    5: bits 0-3 pending_pages, 4-7 pending_tables
  *                    6: batch_domains (mod 9), then pin_bits (the
  *                       quotient, mod 9): byte = batch + 9 * pin_bits

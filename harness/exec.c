@@ -5,6 +5,7 @@
  * applies it (or re-applies it with the outcome Xen shows, if a fault may
  * have changed that), then the checks.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -90,6 +91,7 @@ static struct {
 
     unsigned long flush_faults_before;  /* of the call running */
     unsigned int pins_high;             /* the fullest pin counter yet */
+    unsigned int maptrack_room;         /* the least maptrack room yet */
     bool reapplied;                     /* facts gathered, model_from_xen() */
     /* The granter's other vCPU (OP_RACE), armed for the next call. */
     struct race {
@@ -589,7 +591,7 @@ static void NO_COVERAGE gather_facts(void)
         fx->held[d] = xd && world_domain_held(xd);
         fx->has_root[d] = xd && xd->iommu.arch.vtd.pgd_maddr;
         fx->nr_mframes[d] = xd ? gnttab_view_maptrack_limit(xd) /
-                                 SH_HANDLES_PER_FRAME : 0;
+                                 sh_handles_per_frame(&X.sh.hdr) : 0;
     }
     for ( dev = 0; dev < SH_DEVICES; dev++ )
         fx->dev_owner[dev] = slot_of(world_device_owner(dev));
@@ -942,15 +944,19 @@ static void note_frames(void)
 
 static void note_results(void)
 {
-    unsigned int i, pins = shadow_max_pin(&X.sh);
+    unsigned int i, pins = shadow_max_pin(&X.sh), room;
 
     for ( i = 0; i < X.call.nr; i++ )
     {
         if ( X.call.res[i].done )
             frame_set_add(&X.frames, X.call.res[i].mfn);
         X.out->pins_full += X.call.res[i].pin_full;
+        X.out->maptrack_full += X.call.ops[i].kind == OP_MAP &&
+                                X.call.res[i].status == GNTST_no_space;
     }
     X.pins_high = pins > X.pins_high ? pins : X.pins_high;
+    room = shadow_maptrack_room(&X.sh);
+    X.maptrack_room = room < X.maptrack_room ? room : X.maptrack_room;
     if ( X.call.ops[0].kind == OP_MAP )
         remember_maps();
     if ( X.call.ops[0].kind == OP_CREATE && X.facts.status[0] == 0 )
@@ -1167,6 +1173,7 @@ static bool start(const struct run_header *h)
         .pending_tables = h->pending_tables,
         .batch_domains = h->batch_domains, .flush_policy = h->flush_policy,
         .pin_bits = h->pin_bits,
+        .maptrack_per_frame = h->maptrack_order ? 1U << h->maptrack_order : 0,
     };
     volatile int rc = 0;
     unsigned int d;
@@ -1179,6 +1186,7 @@ static bool start(const struct run_header *h)
     heap_reset();
     X.next_va = GUEST_VA_BASE;
     X.pins_high = 0;
+    X.maptrack_room = UINT_MAX;
     /* No domain remembers a mapping of an earlier run's. */
     for ( d = 0; d < OP_DOMAINS; d++ )
     {
@@ -1259,6 +1267,10 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
                              gtio_config.batch_domains,
                              gtio_stats.domains_high);
     res->pins_left = room(res->pins_full, sh_pin_limit(&t->hdr), X.pins_high);
+    /* 0: a map was refused for want of room; 1: full; n: n - 1 short. */
+    res->maptrack_left = res->maptrack_full ? 0 :
+                         X.maptrack_room == UINT_MAX ? UINT_MAX :
+                         X.maptrack_room + 1;
     world_power_off();
     return ok;
 }

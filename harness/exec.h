@@ -98,10 +98,16 @@ struct exec_result {
     /* Maps Xen refused for a pin counter at its limit (pin_bits). */
     unsigned long pins_full;
     /*
+     * Maps Xen refused for want of a handle (GNTST_no_space): a full
+     * maptrack, or a frame for it that an injected fault withheld.
+     */
+    unsigned long maptrack_full;
+    /*
      * How far each limit was from the fullest record: 0, its limit path
      * taken; 1, full; n, n - 1 entries short.
      */
     unsigned int pages_left, tables_left, domains_left, pins_left;
+    unsigned int maptrack_left;
 };
 
 /* Run t; true if it ran to its end without a finding. */

@@ -6,9 +6,10 @@
  *
  * The machine: two PV domains with IOMMUs, d1 granting to d2, whose
  * device (dev 1) does DMA; d1 owns frames 10 and 11; grant refs 0 and 1.
- * gtio's batch record is cut to one page, one table and one domain, and
+ * gtio's batch record is cut to one page, one table and one domain,
  * Xen's pin counters to one bit (a second mapping of a kind of one grant
- * is refused), so that their limits are in reach.  Every one of the 128 combinations of
+ * is refused) and its maptrack frames to two handles (d2 may have two
+ * frames: three live handles), so that their limits are in reach.  Every one of the 128 combinations of
  * CAP.CM, CAP.PSI, ECAP.QI, ECAP.C, CAP.RWBF, CAP.DRD/DWD and read-only
  * IOMMU mappings is explored.
  *
@@ -214,13 +215,14 @@ static void combo_header(struct run_header *h, unsigned int combo)
     h->pending_tables = 1;
     h->batch_domains = 1;
     h->pin_bits = 1;
+    h->maptrack_order = 1;
 }
 
 static void prologue(struct trace *t)
 {
     static const struct op ops[] = {
         { .kind = OP_CREATE, .d = GRANTER, .iommu = 1, .n = 1, .maptrack = 1 },
-        { .kind = OP_CREATE, .d = GRANTEE, .iommu = 1, .n = 1, .maptrack = 1 },
+        { .kind = OP_CREATE, .d = GRANTEE, .iommu = 1, .n = 1, .maptrack = 2 },
         { .kind = OP_ASSIGN, .dev = DEVICE, .d = GRANTEE },
         { .kind = OP_POPULATE, .d = GRANTER, .mfn = FRAME_A },
         { .kind = OP_POPULATE, .d = GRANTER, .mfn = FRAME_B },

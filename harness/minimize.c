@@ -49,7 +49,8 @@ bool trace_encodable(const struct trace *t)
          h->pending_pages > RUN_MAX_PENDING ||
          h->pending_tables > RUN_MAX_PENDING ||
          h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
-         h->pin_bits > RUN_MAX_PIN_BITS || h->flush_policy ||
+         h->pin_bits > RUN_MAX_PIN_BITS ||
+         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER || h->flush_policy ||
          t->nr_ops > DECODE_MAX_OPS )
         return false;
     for ( i = 0; i < t->nr_ops; i++ )
@@ -473,6 +474,7 @@ static bool pass_header(struct mctx *m)
         offsetof(struct run_header, pending_tables),
         offsetof(struct run_header, batch_domains),
         offsetof(struct run_header, pin_bits),
+        offsetof(struct run_header, maptrack_order),
     };
     bool progress = shrink_frames(m);
     unsigned int i;

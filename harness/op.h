@@ -96,6 +96,11 @@ struct run_header {
      */
     uint8_t pin_bits;       /* 0..8 */
     /*
+     * Handles a maptrack frame holds: 0, Xen's 256; 1..7, 2^order.  So
+     * that a domain's maptrack (mframes= frames) fills with a few maps.
+     */
+    uint8_t maptrack_order; /* 0..7 */
+    /*
      * enum gtio_flush_policy: 0 the design's, 1 Xen 4.17's, 2 always.
      * Set only by bench_flush: traces and the binary format carry the
      * design's alone, which is what the fuzzers and soak test.
@@ -109,6 +114,7 @@ struct run_header {
 #define RUN_MAX_PENDING     15      /* pending_pages, pending_tables */
 #define RUN_MAX_BATCH_DOMAINS   8
 #define RUN_MAX_PIN_BITS        8
+#define RUN_MAX_MAPTRACK_ORDER  7
 #define RUN_MAX_FLUSH_POLICY    2
 
 #endif /* HARNESS_OP_H */

@@ -412,6 +412,7 @@ static unsigned int xen_state(const struct domain *d)
 
 static bool account_domains(const struct shadow *sh, struct finding *f)
 {
+    unsigned int per_frame = sh_handles_per_frame(&sh->hdr);
     const struct domain *xd;
     unsigned int d;
 
@@ -438,14 +439,12 @@ static bool account_domains(const struct shadow *sh, struct finding *f)
                                 state_names[sd->state],
                                 sd->crashed ? " crashed" : "");
         if ( gnttab_view_nr_frames(xd) != sd->nr_gframes ||
-             gnttab_view_maptrack_limit(xd) !=
-             sd->nr_mframes * SH_HANDLES_PER_FRAME )
+             gnttab_view_maptrack_limit(xd) != sd->nr_mframes * per_frame )
             return account_fail(f, sd->domid, -1, "d%u: Xen has %u grant and "
                                 "%u maptrack frames, model %u and %u",
                                 sd->domid, gnttab_view_nr_frames(xd),
-                                gnttab_view_maptrack_limit(xd) /
-                                SH_HANDLES_PER_FRAME, sd->nr_gframes,
-                                sd->nr_mframes);
+                                gnttab_view_maptrack_limit(xd) / per_frame,
+                                sd->nr_gframes, sd->nr_mframes);
     }
     return false;
 }
@@ -523,7 +522,7 @@ static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
                                                  grant_ref_t *ref,
                                                  domid_t *domid)
 {
-    unsigned int h, limit = sd->nr_mframes * SH_HANDLES_PER_FRAME;
+    unsigned int h, limit = sd->nr_mframes * sh_handles_per_frame(&sh->hdr);
 
     for ( h = 0; h < limit; h++ )
     {

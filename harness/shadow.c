@@ -11,6 +11,7 @@
  * an op whose outcome an injected fault changed is then the same code with
  * the effect left out.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -321,6 +322,25 @@ unsigned int shadow_max_pin(const struct shadow *sh)
         }
     }
     return most;
+}
+
+unsigned int shadow_maptrack_room(const struct shadow *sh)
+{
+    unsigned int d, fewest = UINT_MAX;
+
+    for ( d = 0; d < SH_DOMAINS; d++ )
+    {
+        const struct sh_domain *sd = &sh->dom[d];
+        unsigned int usable = sd->max_mframes *
+                              sh_handles_per_frame(&sh->hdr) - 1;
+        unsigned int room;
+
+        if ( sd->state != SH_DOM_LIVE || !sd->max_mframes )
+            continue;
+        room = sd->live_handles < usable ? usable - sd->live_handles : 0;
+        fewest = room < fewest ? room : fewest;
+    }
+    return fewest;
 }
 
 /* A dead domain is destroyed with its last frame; its slot frees. */
@@ -888,9 +908,10 @@ static int op_query_size(struct apply_ctx *c, const struct op *op)
  * the maptrack frames' entries are used (Xen keeps one entry on the free
  * list); else a new frame if the domain may have one.
  */
-static bool maptrack_needs_frame(const struct sh_domain *ldom)
+static bool maptrack_needs_frame(const struct shadow *sh,
+                                 const struct sh_domain *ldom)
 {
-    unsigned int cap = ldom->nr_mframes * SH_HANDLES_PER_FRAME;
+    unsigned int cap = ldom->nr_mframes * sh_handles_per_frame(&sh->hdr);
 
     return !ldom->nr_mframes || cap - ldom->live_handles <= 1;
 }
@@ -920,7 +941,7 @@ static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
         return GNTST_bad_domain;
     *rd_out = rd;
     rdom = &sh->dom[rd];
-    if ( maptrack_needs_frame(ldom) && ldom->nr_mframes == ldom->max_mframes )
+    if ( maptrack_needs_frame(sh, ldom) && ldom->nr_mframes == ldom->max_mframes )
         return GNTST_no_space;
     if ( ref >= SH_REFS || !ref_in_table(rdom, ref) )
         return GNTST_bad_gntref;
@@ -1010,12 +1031,13 @@ static bool handle_acceptable(struct apply_ctx *c, unsigned int ld,
 {
     const struct sh_domain *ldom = &c->sh->dom[ld];
 
-    if ( handle >= (uint32_t)ldom->nr_mframes * SH_HANDLES_PER_FRAME ||
-         handle >= SH_HANDLES )
+    unsigned int entries = ldom->nr_mframes *
+                           sh_handles_per_frame(&c->sh->hdr);
+
+    if ( handle >= entries || handle >= SH_HANDLES )
     {
         violation(c, "map %u returned handle %u, past d%u's %u maptrack "
-                  "entries", c->idx, handle, ldom->domid,
-                  ldom->nr_mframes * SH_HANDLES_PER_FRAME);
+                  "entries", c->idx, handle, ldom->domid, entries);
         return false;
     }
     if ( ldom->handle[handle].flags )
@@ -1076,7 +1098,7 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
     res->pin_full = pin_full;
     /* Past the flags and domain checks, a maptrack frame if needed. */
     if ( (op->flags & PARTS) && shadow_slot(sh, op->rd) != SH_NOBODY &&
-         maptrack_needs_frame(ldom) && ldom->nr_mframes < ldom->max_mframes )
+         maptrack_needs_frame(sh, ldom) && ldom->nr_mframes < ldom->max_mframes )
         ldom->nr_mframes++;
     if ( is_fault_run(c) )
     {
@@ -1127,7 +1149,8 @@ static int op_unmap(struct apply_ctx *c, const struct op *op, unsigned int ld)
     bool ro, bus;
 
     done->pending = false;
-    if ( handle >= (uint32_t)ldom->nr_mframes * SH_HANDLES_PER_FRAME ||
+    if ( handle >= (uint32_t)ldom->nr_mframes *
+                   sh_handles_per_frame(&sh->hdr) ||
          !ldom->handle[handle].flags )
         return GNTST_bad_handle;
     hd = &ldom->handle[handle];

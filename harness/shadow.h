@@ -347,6 +347,19 @@ bool shadow_pins_any(const struct sh_pins *p);
 /* The fullest pin counter of any active entry the model holds. */
 unsigned int shadow_max_pin(const struct shadow *sh);
 
+/*
+ * The fewest handles any live domain could still get from its maptrack
+ * (all its frames' entries but the one Xen keeps free); UINT_MAX if no
+ * domain may have one.
+ */
+unsigned int shadow_maptrack_room(const struct shadow *sh);
+
+/* Handles one maptrack frame holds in this run (Xen: 256). */
+static inline unsigned int sh_handles_per_frame(const struct run_header *h)
+{
+    return h->maptrack_order ? 1U << h->maptrack_order : SH_HANDLES_PER_FRAME;
+}
+
 /* The bits of each of Xen's pin counters in this run (pin_bits, 1..8). */
 static inline unsigned int sh_pin_bits(const struct run_header *h)
 {

@@ -80,6 +80,7 @@ static void random_header(struct run_header *h, uint64_t *st,
     h->pending_tables = random_limit(st, RUN_MAX_PENDING);
     h->batch_domains = random_limit(st, RUN_MAX_BATCH_DOMAINS);
     h->pin_bits = random_limit(st, RUN_MAX_PIN_BITS);
+    h->maptrack_order = random_limit(st, RUN_MAX_MAPTRACK_ORDER);
 }
 
 /*
@@ -486,9 +487,9 @@ int main(int argc, char **argv)
                            .out = "build/soak" };
     unsigned long long index, ops = 0, findings = 0, fail_stops = 0;
     unsigned long faults = 0;
-    /* How often each limit of gtio's batch record and the pins' was reached. */
+    /* How often each limit (gtio's batch record, pins, maptrack) was reached. */
     unsigned long pages_full = 0, tables_full = 0, domains_full = 0;
-    unsigned long pins_full = 0;
+    unsigned long pins_full = 0, maptrack_full = 0;
     struct exec_opts eo = { .report = stderr };
     struct timespec t0, t1;
     struct trace t;
@@ -517,6 +518,7 @@ int main(int argc, char **argv)
         tables_full += res.tables_full;
         domains_full += res.domains_full;
         pins_full += res.pins_full;
+        maptrack_full += res.maptrack_full;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -526,8 +528,8 @@ int main(int argc, char **argv)
            o.seed, index, ops, RUN_CAP_COMBINATIONS, faults, fail_stops,
            findings, secs, ops / (secs > 0 ? secs : 1));
     printf("soak: limits reached: pending_pages %lu, pending_tables %lu, "
-           "batch_domains %lu, pins %lu\n", pages_full, tables_full,
-           domains_full, pins_full);
+           "batch_domains %lu, pins %lu, maptrack %lu\n", pages_full,
+           tables_full, domains_full, pins_full, maptrack_full);
     trace_free(&t);
     return findings ? 1 : 0;
 }

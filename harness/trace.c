@@ -409,6 +409,7 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
            a->pending_tables == b->pending_tables &&
            a->batch_domains == b->batch_domains &&
            a->pin_bits == b->pin_bits &&
+           a->maptrack_order == b->maptrack_order &&
            a->flush_policy == b->flush_policy;
 }
 
@@ -428,6 +429,8 @@ void trace_print_header(FILE *out, const struct run_header *h)
         fprintf(out, " batch_domains=%u", h->batch_domains);
     if ( h->pin_bits )
         fprintf(out, " pin_bits=%u", h->pin_bits);
+    if ( h->maptrack_order )
+        fprintf(out, " maptrack_per_frame=%u", 1U << h->maptrack_order);
     /* flush_policy is bench_flush's alone: no trace names it. */
     fputc('\n', out);
 }
@@ -718,6 +721,7 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
         { "pending_tables", RUN_MAX_PENDING },
         { "batch_domains", RUN_MAX_BATCH_DOMAINS },
         { "pin_bits", RUN_MAX_PIN_BITS },
+        { "maptrack_per_frame", 1U << RUN_MAX_MAPTRACK_ORDER },
     };
     bool is_caps = !strcmp(tok[0], "caps");
     const struct header_field *fields = is_caps ? caps : config;
@@ -768,7 +772,18 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             case 3: h->pending_pages = v; break;
             case 4: h->pending_tables = v; break;
             case 5: h->batch_domains = v; break;
-            default: h->pin_bits = v; break;
+            case 6: h->pin_bits = v; break;
+            default:
+                /*
+                 * 0 (Xen's 256) or a power of two from 2: Xen keeps an
+                 * entry of the free list, so one a frame would not do.
+                 */
+                if ( v == 1 || (v & (v - 1)) )
+                    return fail(p, "maptrack_per_frame=%u is not 0 or a "
+                                "power of two 2..%u", v,
+                                1U << RUN_MAX_MAPTRACK_ORDER);
+                h->maptrack_order = v ? __builtin_ctz(v) : 0;
+                break;
             }
         }
     }

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make bench-limits: how fast the fuzzers get to each limit of gtio's
-# batch record and to a full pin counter of Xen's grant_table.c (issue
-# 13), and find the broken variant that mishandles it.  For each limit, from the seeds with every input that already takes
+# batch record and to a full pin counter and maptrack of Xen's
+# grant_table.c (issue 13), and find the broken variant that mishandles
+# it.  For each limit, from the seeds with every input that already takes
 # its limit path removed:
 #
 #   limit path   fuzz_exec with GTIO_FUZZ_LIMIT=<limit> stops at the first
@@ -26,7 +27,8 @@ me=bench-limits
 
 # limit:variant
 limits=(pages:pending-pages-full-merged tables:dead-tables-full-freed
-        domains:batch-domains-full-dropped pins:pin-overflow-unchecked)
+        domains:batch-domains-full-dropped pins:pin-overflow-unchecked
+        maptrack:maptrack-past-limit)
 
 fuzz_make() {
     make --no-print-directory -j"$(nproc)" BUILD="$BUILD" "$@" >/dev/null

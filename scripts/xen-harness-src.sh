@@ -11,7 +11,11 @@
 #                              (GNTPIN_cntr_width, 8) becomes the run-time
 #                              harness_pin_cntr_width, so that an input
 #                              may scale the counters down and reach their
-#                              overflow check (issue 13); at 8, Xen's code
+#                              overflow check (issue 13); and likewise the
+#                              handles a maptrack frame holds
+#                              (MAPTRACK_PER_PAGE, 256) becomes
+#                              harness_maptrack_per_page.  At 8 and 256,
+#                              Xen's code
 #   OUT/xen/common/radix-tree.c -> TREE's file
 #   OUT/xen/common/gtio     -> HV_DIR: grant_table.c's "gtio/gtio.h" is
 #                              found next to the file as the compiler
@@ -42,15 +46,19 @@ hv=${HV_DIR:-$top/hv}
 [ -L "$out/xen" ] && rm -f "$out/xen"
 mkdir -p "$out/include/xen" "$out/xen/common"
 ln -sfn "$tree/xen/common/radix-tree.c" "$out/xen/common/radix-tree.c"
-# Exactly the one line, or a Xen whose counters changed is refused.
+# Exactly those lines, or a Xen whose bounds changed is refused.
 width='^#define GNTPIN_cntr_width[[:space:]]+8$'
-if [ "$(grep -cE "$width" "$tree/xen/common/grant_table.c")" != 1 ]; then
-    echo "xen-harness-src: $tree/xen/common/grant_table.c has no single" \
-         "'#define GNTPIN_cntr_width 8' to scale" >&2
-    exit 1
-fi
+per_page='^#define MAPTRACK_PER_PAGE \(PAGE_SIZE / sizeof\(struct grant_mapping\)\)$'
+for line in "$width" "$per_page"; do
+    if [ "$(grep -cE "$line" "$tree/xen/common/grant_table.c")" != 1 ]; then
+        echo "xen-harness-src: $tree/xen/common/grant_table.c has no single" \
+             "line matching '$line' to scale" >&2
+        exit 1
+    fi
+done
 rm -f "$out/xen/common/grant_table.c"
-sed -E "s/$width/#define GNTPIN_cntr_width    harness_pin_cntr_width/" \
+sed -E -e "s/$width/#define GNTPIN_cntr_width    harness_pin_cntr_width/" \
+    -e "s|$per_page|#define MAPTRACK_PER_PAGE harness_maptrack_per_page|" \
     "$tree/xen/common/grant_table.c" >"$out/xen/common/grant_table.c.new"
 mv "$out/xen/common/grant_table.c.new" "$out/xen/common/grant_table.c"
 ln -sfn "$(cd "$hv" && pwd)" "$out/xen/common/gtio"

@@ -11,10 +11,13 @@
 
 /*
  * The width of each of an active entry's four pin counters: the harness's
- * copy of grant_table.c reads it at run time (scripts/xen-harness-src.sh).
+ * copy of grant_table.c reads it at run time (scripts/xen-harness-src.sh),
+ * as the number of handles a maptrack frame holds.
  * Xen's 8 unless a run scales it down (world_boot()).
  */
 unsigned int harness_pin_cntr_width = GNTPIN_XEN_WIDTH;
+/* Handles a maptrack frame holds: Xen's 256 unless a run scales it down. */
+unsigned int harness_maptrack_per_page = MAPTRACK_XEN_PER_PAGE;
 
 #include <common/grant_table.c>
 

@@ -9,8 +9,12 @@
 
 #include "world.h"
 
-/* grant_table.c: the pin counters' width (GNTPIN_cntr_width). */
+/*
+ * grant_table.c: the pin counters' width (GNTPIN_cntr_width) and the
+ * handles of a maptrack frame (MAPTRACK_PER_PAGE).
+ */
 extern unsigned int harness_pin_cntr_width;
+extern unsigned int harness_maptrack_per_page;
 
 /* domain.c */
 extern const struct world_events *world_events;

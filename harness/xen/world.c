@@ -32,6 +32,8 @@ int world_boot(const struct world_config *cfg)
     gtio_config.batch_domains = cfg->batch_domains ?: GTIO_DEFAULT_BATCH_DOMAINS;
     gtio_config.flush_policy = cfg->flush_policy;
     harness_pin_cntr_width = cfg->pin_bits ?: GNTPIN_XEN_WIDTH;
+    harness_maptrack_per_page = cfg->maptrack_per_frame ?:
+                                MAPTRACK_XEN_PER_PAGE;
     memset(&gtio_stats, 0, sizeof(gtio_stats));
     return vtd_boot();
 }

@@ -45,10 +45,14 @@ struct world_config {
     unsigned int flush_policy;  /* enum gtio_flush_policy */
     /* Bits of each pin counter of grant_table.c, 1..8; 0: Xen's 8. */
     unsigned int pin_bits;
+    /* Handles of a maptrack frame, 2..128; 0: Xen's 256. */
+    unsigned int maptrack_per_frame;
 };
 
 /* Xen's pin counter width (GNTPIN_cntr_width). */
 #define GNTPIN_XEN_WIDTH    8
+/* Xen's handles per maptrack frame: a page of 16-byte grant_mappings. */
+#define MAPTRACK_XEN_PER_PAGE   256
 
 /*
  * The events the checks judge, as they happen inside Xen; each callback

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The fuzz target rewards getting closer to a limit of gtio's batch
-# record (fuzz/fuzz_exec.c, issue 13): two inputs that differ only in
-# that limit, so that the same three maps leave the record 5 and 6 pages
-# short of it, must each reach a code block of their own; two that
-# differ in something the three maps never reach (psi_max) must not.
+# record, a pin counter or a maptrack (fuzz/fuzz_exec.c, issue 13): two
+# inputs that differ only in that limit, so that the same three maps
+# leave the record 5 and 6 pages short of it, must each reach a code
+# block of their own; two that differ in something the three maps never
+# reach (psi_max) must not.  The same for a pin counter and a maptrack.
 # Without the feedback both pairs run the same code.
 
 set -euo pipefail
@@ -89,5 +90,32 @@ if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
     pass "limit-feedback-pins (a pin counter's room is a block of its own)"
 else
     fail "limit-feedback-pins (${one:-?} blocks with the same room, ${two:-?} with more of it)"
+fi
+
+# And a maptrack's room (4 handles a frame, 3 usable; 8, 7): two maps
+# leave 1 or 5.
+mkdir -p "$work/mt-one" "$work/mt-two"
+for case in "4 4" "5 4" "4 8"; do
+    set -- $case
+    cat >"$work/case.trace" <<EOF
+caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2
+config frames=32 ro=1 psi_max=$1 maptrack_per_frame=$2
+create d=1 iommu=1 gframes=1 mframes=1
+create d=2 iommu=1 gframes=1 mframes=1
+populate d=1 mfn=10
+grant_write d=1 ref=0 flags=permit grantee=2 frame=10
+map ld=2 rd=1 ref=0 flags=host,ro
+map ld=2 rd=1 ref=0 flags=host,ro
+EOF
+    "$fz/trace2bin" "$work/case.trace" "$work/mt-p$1-m$2.bin"
+done
+cp "$work/mt-p4-m4.bin" "$work/mt-p5-m4.bin" "$work/mt-one/"
+cp "$work/mt-p4-m4.bin" "$work/mt-p4-m8.bin" "$work/mt-two/"
+one=$(covered "$work/mt-one")
+two=$(covered "$work/mt-two")
+if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
+    pass "limit-feedback-maptrack (a maptrack's room is a block of its own)"
+else
+    fail "limit-feedback-maptrack (${one:-?} blocks with the same room, ${two:-?} with more of it)"
 fi
 exit "$failed"

@@ -4,7 +4,8 @@
 # A short soak (harness/soak.c; `make soak` is the million-op run) under
 # ASan/UBSan: random inputs on all 128 capability combinations must give no
 # finding on the correct core, reaching every limit of gtio's batch
-# record and of Xen's pin counters (scaled down) along the way.  And soak itself must fail when something
+# record and of Xen's pin counters and maptrack (scaled down) along the
+# way.  And soak itself must fail when something
 # is found: the same run over the unmap-rw-no-flush variant
 # ($BUILD/variants/unmap-rw-no-flush/soak, which tests/variants/run.sh
 # builds, run here for that one variant if it has not) must save a
@@ -22,11 +23,11 @@ else
     echo "FAIL: soak-asan-no-finding: $(grep -m1 -E 'FINDING|ERROR|soak:' "$out/log")"
 fi
 
-# The generator must reach every limit of gtio's batch record and a pin
-# counter's (issue 13):
+# The generator must reach every limit of gtio's batch record, a pin
+# counter's and a maptrack's (issue 13):
 # soak prints how often each was reached.
 limits=$(grep -m1 '^soak: limits reached:' "$out/log")
-if [ -n "$limits" ] && ! grep -Eq '(pages|tables|domains|pins) 0(,|$)' <<<"$limits"; then
+if [ -n "$limits" ] && ! grep -Eq '(pages|tables|domains|pins|maptrack) 0(,|$)' <<<"$limits"; then
     echo "PASS: soak-reaches-every-limit (${limits#soak: limits reached: })"
 else
     echo "FAIL: soak-reaches-every-limit (${limits:-no limits line})"

@@ -23,7 +23,7 @@
 static const char sample[] =
     "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255 drain=1\n"
     "config frames=1024 ro=0 psi_max=15 pending_pages=15 pending_tables=1 "
-    "batch_domains=8 pin_bits=8\n"
+    "batch_domains=8 pin_bits=8 maptrack_per_frame=128\n"
     "create d=0 iommu=1 gframes=7 mframes=4\n"
     "create d=32751 iommu=0 gframes=0 mframes=0\n"
     "destroy d=self\n"
@@ -150,6 +150,7 @@ static void header_fields_carry_their_values(void)
     CHECK_EQ(t.hdr.pending_tables, 1);
     CHECK_EQ(t.hdr.batch_domains, 8);
     CHECK_EQ(t.hdr.pin_bits, 8);
+    CHECK_EQ(t.hdr.maptrack_order, 7);
     trace_free(&t);
 }
 
@@ -289,11 +290,13 @@ static void header_prints_every_field(void)
     h.pending_pages = 1;
     h.batch_domains = 8;
     h.pin_bits = 2;
+    h.maptrack_order = 2;
     trace_print_header(f, &h);
     fclose(f);
     CHECK(!strcmp(buf, "caps cm=1 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 "
                        "delay=3\nconfig frames=100 ro=1 psi_max=2 "
-                       "pending_pages=1 batch_domains=8 pin_bits=2\n"));
+                       "pending_pages=1 batch_domains=8 pin_bits=2 "
+                       "maptrack_per_frame=4\n"));
     free(buf);
 }
 
@@ -490,6 +493,14 @@ static void malformed_lines_give_one_error(void)
         const char *expect;
     } cases[] = {
         { "frobnicate d=1\n", "bad:1: unknown op 'frobnicate'" },
+        { "config frames=8 maptrack_per_frame=3\n",
+          "bad:1: maptrack_per_frame=3 is not 0 or a power of two 2..128" },
+        { "config frames=8 maptrack_per_frame=1\n",
+          "bad:1: maptrack_per_frame=1 is not 0 or a power of two 2..128" },
+        { "config frames=8 maptrack_per_frame=256\n",
+          "bad:1: maptrack_per_frame=256 out of range 0..128" },
+        { "config frames=8 pin_bits=9\n",
+          "bad:1: pin_bits=9 out of range 0..8" },
         { "create d=1 iommu=1\n", "bad:1: create needs field 'gframes'" },
         { "create d=1 iommu=1 gframes=1\n",
           "bad:1: create needs field 'mframes'" },
@@ -757,6 +768,8 @@ static void header_bytes_decode_as_documented(void)
     static const uint8_t some[] = { 0x22 | 0x40, 63, 0, 4, 15, 0x31, 8 };
     /* batch_domains 8 and pin_bits 5 share the last byte. */
     static const uint8_t pins[] = { 0, 0, 0, 0, 0, 0, 8 + 9 * 5 };
+    /* psi_max 3 and the maptrack order 6 share byte 4. */
+    static const uint8_t maptrack[] = { 0, 0, 0, 0, 3 | 6 << 4, 0, 0 };
     struct trace t;
 
     trace_init(&t);
@@ -772,6 +785,7 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.hdr.pending_tables, 15);
     CHECK_EQ(t.hdr.batch_domains, 255 % 9);
     CHECK_EQ(t.hdr.pin_bits, 255 / 9 % 9);
+    CHECK_EQ(t.hdr.maptrack_order, 20 >> 4);
     decode_input(some, sizeof(some), &t);
     CHECK(!t.hdr.cm && t.hdr.psi && !t.hdr.qi && !t.hdr.coherent &&
           !t.hdr.rwbf && t.hdr.iommu_readonly && !t.hdr.drain);
@@ -784,9 +798,13 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.hdr.batch_domains, 8);
     /* An input from before pin_bits: Xen's width. */
     CHECK_EQ(t.hdr.pin_bits, 0);
+    CHECK_EQ(t.hdr.maptrack_order, 0);
     decode_input(pins, sizeof(pins), &t);
     CHECK_EQ(t.hdr.batch_domains, 8);
     CHECK_EQ(t.hdr.pin_bits, 5);
+    decode_input(maptrack, sizeof(maptrack), &t);
+    CHECK_EQ(t.hdr.psi_max, 3);
+    CHECK_EQ(t.hdr.maptrack_order, 6);
     trace_free(&t);
 }
 
@@ -992,6 +1010,9 @@ static void encoder_refuses_what_it_cannot_carry(void)
     t.hdr.pin_bits = 9;
     CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     t.hdr.pin_bits = 8;
+    t.hdr.maptrack_order = 8;
+    CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
+    t.hdr.maptrack_order = 7;
     CHECK(encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     CHECK_EQ(n, DECODE_HEADER_BYTES);
     trace_free(&t);
