@@ -20,17 +20,51 @@ if ! fuzz_make "$fz/libfuzzer/fuzz_exec" "$fz/trace2bin"; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/one" "$work/two"
-# "P L": psi_max P (which three pages never reach), pending_pages L.
-for case in "4 8" "5 8" "4 9"; do
-    set -- $case
-    cat >"$work/case.trace" <<EOF
-caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2
-config frames=32 ro=1 psi_max=$1 pending_pages=$2
-create d=1 iommu=1 gframes=1 mframes=1
+
+# cov: N in libFuzzer's INITED line: the code blocks the inputs reached
+# (blocks, not features: hit counts differ between a first and a second
+# input for reasons of their own).
+covered() {
+    "$fz/libfuzzer/fuzz_exec" -runs=0 "$1" 2>&1 |
+        sed -nE 's/.*INITED cov: ([0-9]+) .*/\1/p'
+}
+
+# room_pair NAME LIMIT BASE MORE BODY: the ops in BODY under "LIMIT=BASE"
+# with psi_max 4 and 5 (a value the ops never reach: the same code), and
+# under "LIMIT=MORE" (more room): the second pair must reach exactly one
+# more block.  Two inputs in each, so that what a second run does
+# differently for reasons of its own (warm caches, reused memory) counts
+# the same.
+room_pair() {
+    local name=$1 limit=$2 base=$3 more=$4 body=$5 case one two
+    mkdir -p "$work/$name/one" "$work/$name/two"
+    for case in "4 $base" "5 $base" "4 $more"; do
+        set -- $case
+        {
+            echo "caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2"
+            echo "config frames=32 ro=1 psi_max=$1 $limit=$2"
+            echo "$body"
+        } >"$work/case.trace"
+        "$fz/trace2bin" "$work/case.trace" "$work/$name/p$1-l$2.bin"
+    done
+    cp "$work/$name/p4-l$base.bin" "$work/$name/p5-l$base.bin" "$work/$name/one/"
+    cp "$work/$name/p4-l$base.bin" "$work/$name/p4-l$more.bin" "$work/$name/two/"
+    one=$(covered "$work/$name/one")
+    two=$(covered "$work/$name/two")
+    if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
+        pass "$name (more room is a block of its own)"
+    else
+        fail "$name (${one:-?} blocks with the same room, ${two:-?} with more of it)"
+    fi
+}
+
+machine="create d=1 iommu=1 gframes=1 mframes=1
 create d=2 iommu=1 gframes=1 mframes=1
 assign dev=1 d=2
-populate d=1 mfn=10
+populate d=1 mfn=10"
+
+# Three pages mapped in one hypercall: 5 or 6 short of pending_pages.
+room_pair limit-feedback pending_pages 8 9 "$machine
 populate d=1 mfn=11
 populate d=1 mfn=12
 grant_write d=1 ref=0 flags=permit grantee=2 frame=10
@@ -40,82 +74,17 @@ begin
 map ld=2 rd=1 ref=0 flags=device
 map ld=2 rd=1 ref=1 flags=device
 map ld=2 rd=1 ref=2 flags=device
-end
-EOF
-    "$fz/trace2bin" "$work/case.trace" "$work/p$1-l$2.bin"
-done
-# Two inputs in each, so that what a second run does differently for
-# reasons of its own (warm caches, reused memory) counts the same.
-cp "$work/p4-l8.bin" "$work/p5-l8.bin" "$work/one/"
-cp "$work/p4-l8.bin" "$work/p4-l9.bin" "$work/two/"
+end"
 
-# cov: N in libFuzzer's INITED line: the code blocks the inputs reached
-# (blocks, not features: hit counts differ between a first and a second
-# input for reasons of their own).
-covered() {
-    "$fz/libfuzzer/fuzz_exec" -runs=0 "$1" 2>&1 |
-        sed -nE 's/.*INITED cov: ([0-9]+) .*/\1/p'
-}
-one=$(covered "$work/one")
-two=$(covered "$work/two")
-if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
-    pass "limit-feedback (one more page of room is a block of its own)"
-else
-    fail "limit-feedback (${one:-?} blocks with the same room, ${two:-?} with one more page of it)"
-fi
-
-# The same for a pin counter (pin_bits 3: 4 maps of a kind; 4: 8): two
-# maps of one grant leave it 2 or 6 short of its limit.
-mkdir -p "$work/pins-one" "$work/pins-two"
-for case in "4 3" "5 3" "4 4"; do
-    set -- $case
-    cat >"$work/case.trace" <<EOF
-caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2
-config frames=32 ro=1 psi_max=$1 pin_bits=$2
-create d=1 iommu=1 gframes=1 mframes=1
-create d=2 iommu=1 gframes=1 mframes=1
-assign dev=1 d=2
-populate d=1 mfn=10
+# Two maps of one grant: a pin counter 2 or 6 short (pin_bits 3: 4; 4: 8).
+room_pair limit-feedback-pins pin_bits 3 4 "$machine
 grant_write d=1 ref=0 flags=permit grantee=2 frame=10
 map ld=2 rd=1 ref=0 flags=device,ro
-map ld=2 rd=1 ref=0 flags=device,ro
-EOF
-    "$fz/trace2bin" "$work/case.trace" "$work/pin-p$1-b$2.bin"
-done
-cp "$work/pin-p4-b3.bin" "$work/pin-p5-b3.bin" "$work/pins-one/"
-cp "$work/pin-p4-b3.bin" "$work/pin-p4-b4.bin" "$work/pins-two/"
-one=$(covered "$work/pins-one")
-two=$(covered "$work/pins-two")
-if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
-    pass "limit-feedback-pins (a pin counter's room is a block of its own)"
-else
-    fail "limit-feedback-pins (${one:-?} blocks with the same room, ${two:-?} with more of it)"
-fi
+map ld=2 rd=1 ref=0 flags=device,ro"
 
-# And a maptrack's room (4 handles a frame, 3 usable; 8, 7): two maps
-# leave 1 or 5.
-mkdir -p "$work/mt-one" "$work/mt-two"
-for case in "4 4" "5 4" "4 8"; do
-    set -- $case
-    cat >"$work/case.trace" <<EOF
-caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2
-config frames=32 ro=1 psi_max=$1 maptrack_per_frame=$2
-create d=1 iommu=1 gframes=1 mframes=1
-create d=2 iommu=1 gframes=1 mframes=1
-populate d=1 mfn=10
+# Two live handles: 1 or 5 short of a maptrack frame's usable 3 or 7.
+room_pair limit-feedback-maptrack maptrack_per_frame 4 8 "$machine
 grant_write d=1 ref=0 flags=permit grantee=2 frame=10
 map ld=2 rd=1 ref=0 flags=host,ro
-map ld=2 rd=1 ref=0 flags=host,ro
-EOF
-    "$fz/trace2bin" "$work/case.trace" "$work/mt-p$1-m$2.bin"
-done
-cp "$work/mt-p4-m4.bin" "$work/mt-p5-m4.bin" "$work/mt-one/"
-cp "$work/mt-p4-m4.bin" "$work/mt-p4-m8.bin" "$work/mt-two/"
-one=$(covered "$work/mt-one")
-two=$(covered "$work/mt-two")
-if [ -n "$one" ] && [ "$two" = $((one + 1)) ]; then
-    pass "limit-feedback-maptrack (a maptrack's room is a block of its own)"
-else
-    fail "limit-feedback-maptrack (${one:-?} blocks with the same room, ${two:-?} with more of it)"
-fi
+map ld=2 rd=1 ref=0 flags=host,ro"
 exit "$failed"
