@@ -1521,22 +1521,34 @@ static void adopt_fault_state(struct apply_ctx *c)
         sh->faulted = true;
 }
 
-static bool statuses_allowed(const struct sh_call *predicted,
-                             const struct sh_facts *fx, char *why,
-                             size_t whylen)
+/*
+ * Is each op's status what expected gives it, or an error an injected
+ * fault allows?  until_diverged: stop after the first op Xen gave another
+ * status than expected (allowed or not).  Past that op, expected (the
+ * call without a fault) no longer says what later ops find: a map that
+ * failed gave its handle back, so the next one may get it.
+ */
+static bool statuses_allowed(const struct sh_call *expected,
+                             const struct sh_facts *fx, bool until_diverged,
+                             char *why, size_t whylen)
 {
     unsigned int i;
 
-    for ( i = 0; i < predicted->nr; i++ )
+    for ( i = 0; i < expected->nr; i++ )
     {
-        const struct op *op = &predicted->ops[i];
-        int want = predicted->res[i].status, got = fx->status[i];
+        const struct op *op = &expected->ops[i];
+        int want = expected->res[i].status, got = fx->status[i];
 
-        /* Only a failed invalidation ends a call early, with -EIO. */
-        if ( got == want ||
-             (fault_error(op->kind, got) &&
-              (got != SH_NOT_RUN || fx->rc == -EIO)) )
+        if ( got == want )
             continue;
+        /* Only a failed invalidation ends a call early, with -EIO. */
+        if ( fault_error(op->kind, got) &&
+             (got != SH_NOT_RUN || fx->rc == -EIO) )
+        {
+            if ( until_diverged )
+                break;
+            continue;
+        }
         snprintf(why, whylen, "%s (op %u of the call) returned %d, expected "
                  "%d (or an error an injected fault allows)",
                  op_kind_name(op->kind), i, got, want);
@@ -1562,7 +1574,7 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     predicted.nr = call->nr;
     apply(&p);
     call->may_crash = may_crash(sh, &predicted_sh, &call->moved_devices);
-    if ( !statuses_allowed(&predicted, facts, why, whylen) )
+    if ( !statuses_allowed(&predicted, facts, true, why, whylen) )
     {
         *sh = predicted_sh;
         memcpy(call->res, predicted.res, call->nr * sizeof(call->res[0]));
@@ -1577,6 +1589,9 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     adopt_fault_state(&c);
     if ( c.violated )
         return SH_BAD_STATE;
+    /* Each op against the state Xen's earlier ops left. */
+    if ( !statuses_allowed(call, facts, false, why, whylen) )
+        return SH_BAD_STATUS;
     if ( facts->rc != call->rc && !fault_error(call->ops[0].kind, facts->rc) &&
          !(call->ops[0].kind == OP_UNMAP && facts->rc == -EIO) )
     {
