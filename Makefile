@@ -50,10 +50,10 @@ CFLAGS_asan := $(CSTD) -O1 -g $(SAN)
 TOOLCHAINS := gcc clang asan
 
 HV_SRC      := $(wildcard $(HV)/*.c)
-# Programs of the harness (each has a main), and the library the rest is.
-HARNESS_PROGS := replay soak dual bench_flush explore
-HARNESS_SRC := $(filter-out $(HARNESS_PROGS:%=harness/%.c),\
-                 $(wildcard harness/*.c harness/xen/*.c))
+# Programs of the harness (harness/tools/, each has a main), and the
+# library the rest is.
+HARNESS_PROGS := $(basename $(notdir $(wildcard harness/tools/*.c)))
+HARNESS_SRC := $(wildcard harness/*.c harness/xen/*.c)
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
 TEST_BINS   := $(patsubst %.c,%,$(TEST_SRC))
 
@@ -76,7 +76,7 @@ $(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $(WARN) $$(CPPFLAGS) $$^ -o $$@
 
-$(BUILD)/$(1)/%: $(BUILD)/$(1)/obj/harness/%.o $(BUILD)/$(1)/libgtio.a
+$(BUILD)/$(1)/%: $(BUILD)/$(1)/obj/harness/tools/%.o $(BUILD)/$(1)/libgtio.a
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$^ -o $$@
 
 build-$(1): $(BUILD)/$(1)/libgtio.a $(BUILD)/$(1)/libharness.a $(addprefix $(BUILD)/$(1)/,$(TEST_BINS)) \
@@ -84,12 +84,13 @@ build-$(1): $(BUILD)/$(1)/libgtio.a $(BUILD)/$(1)/libharness.a $(addprefix $(BUI
 endef
 
 $(foreach t,$(TOOLCHAINS),$(eval $(call toolchain,$(t))))
-.SECONDARY: $(foreach t,$(TOOLCHAINS),$(HARNESS_PROGS:%=$(BUILD)/$(t)/obj/harness/%.o))
+.SECONDARY: $(foreach t,$(TOOLCHAINS),$(HARNESS_PROGS:%=$(BUILD)/$(t)/obj/harness/tools/%.o))
 
 # The million-op no-false-positive run (issue 3; figures in the README).
 SOAK_OPS  ?= 1000000
 SOAK_SEED ?= 1
-# Every op sequence up to a bound over a tiny machine (harness/explore.c):
+# Every op sequence up to a bound over a tiny machine
+# (harness/tools/explore.c):
 # as deep as EXPLORE_TIME seconds get, findings in $(BUILD)/explore.
 EXPLORE_TIME ?= 300
 .PHONY: soak bench bench-flush explore

@@ -99,12 +99,6 @@ done
 
 lib=()
 for src in hv/*.c harness/*.c harness/xen/*.c; do
-    # replay.c, soak.c, dual.c, bench_flush.c and explore.c are programs of
-    # their own.
-    case "$src" in
-    harness/replay.c|harness/soak.c|harness/dual.c|harness/bench_flush.c|\
-    harness/explore.c) continue ;;
-    esac
     o=$obj/$(tr / _ <<<"${src%.c}").o
     if [[ $nocov_src == *" $src "* ]]; then
         "$CC" "${nocov_flags[@]}" "${inc[@]}" -c "$src" -o "$o"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * 64-bit digests of the machine's state, for the explorer's pruning
- * (harness/explore.c): two runs whose digests agree are taken to be in
+ * (harness/tools/explore.c): two runs whose digests agree are taken to be in
  * the same state, so only one of them is explored further.
  *
  * Each part of the machine digests what decides its future behaviour and

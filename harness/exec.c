@@ -606,7 +606,7 @@ static void NO_COVERAGE gather_facts(void)
     }
 }
 
-/* ---- the state, digested (harness/explore.c) ---- */
+/* ---- the state, digested (harness/tools/explore.c) ---- */
 
 /*
  * What the guests remember of their mappings: whether one has a host

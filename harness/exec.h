@@ -74,14 +74,14 @@ struct exec_opts {
     /*
      * Called once a call of the input passed every check after it (not
      * for the teardown), with what each of its ops gave the guest: the
-     * observable side of a run (harness/dual.c compares it with a real
+     * observable side of a run (harness/tools/dual.c compares it with a real
      * unit's).  NULL normally.
      */
     void (*after_call)(const struct exec_call_view *call, void *ctx);
     /*
      * Called once every op of the input ran without a finding, before the
      * teardown: exec_digest() there is the state the input left
-     * (harness/explore.c).  NULL normally.
+     * (harness/tools/explore.c).  NULL normally.
      */
     void (*at_end)(void *ctx);
     void *ctx;

@@ -75,9 +75,8 @@ FUZZ_SRC     := $(FUZZ_DIR)/src
 FUZZ_HV      := $(if $(VARIANT),$(FUZZ_SRC)/hv,hv)
 FUZZ_PATCHED := $(FUZZ_SRC)/.patched
 
-FUZZ_HAR_C   := $(filter-out harness/replay.c harness/soak.c harness/dual.c \
-                  harness/bench_flush.c harness/explore.c,\
-                  $(wildcard harness/*.c harness/xen/*.c))
+# The harness without its programs (harness/tools/).
+FUZZ_HAR_C   := $(wildcard harness/*.c harness/xen/*.c)
 FUZZ_HV_NAMES := $(basename $(notdir $(wildcard hv/*.c)))
 FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty
 
@@ -201,7 +200,7 @@ $(1)/triage: $(1)/asan/obj/fuzz/triage.o $(1)/asan/obj/fuzz/fuzz_trace_one.o \
 	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
 $(1)/trace2bin: $(1)/asan/obj/fuzz/trace2bin.o $(call fuzz_objs,$(1),asan)
 	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
-$(1)/replay: $(1)/asan/obj/harness/replay.o $(call fuzz_objs,$(1),asan)
+$(1)/replay: $(1)/asan/obj/harness/tools/replay.o $(call fuzz_objs,$(1),asan)
 	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
 $(1)/tests/minimize_test: tests/fuzz/minimize_test.c $(call fuzz_hdrs,$(2)) \
 		$(call fuzz_objs,$(1),asan)
@@ -254,7 +253,7 @@ $(addprefix $(FUZZ_SRC)/,$(wildcard harness/xen/*.c)): $(FUZZ_PATCHED) ;
 endif
 
 FUZZ_TOOLS := $(FUZZ_DIR)/triage $(FUZZ_DIR)/trace2bin \
-              $(if $(wildcard harness/replay.c),$(FUZZ_DIR)/replay) \
+              $(if $(wildcard harness/tools/replay.c),$(FUZZ_DIR)/replay) \
               $(if $(VARIANT),$(FUZZ_BASE_DIR)/triage)
 
 fuzz_bins = $(foreach t,$(FUZZ_ALL_TARGETS),$(FUZZ_DIR)/$(1)/$(t))

@@ -4,7 +4,7 @@
 # make bench-flush: the seed's deferred, merged flushing against Xen
 # 4.17's one invalidation per change and a domain-selective one per
 # change, on PV backend workloads, with CAP.PSI and CAP.CM on and off
-# (harness/bench_flush.c; every run through the checks, none may find
+# (harness/tools/bench_flush.c; every run through the checks, none may find
 # anything).  Writes, under $BUILD/bench/:
 #
 #   flush.txt   the table (IOTLB invalidations by granularity, waits)

@@ -29,7 +29,7 @@
 #   - the dual traces (tests/xen/dual/, run by dom0 through gtio_dma.ko's
 #     /proc/gtio-dual) gave the same statuses and the same reachable or
 #     faulting DMA after every call as on the harness's simulated VT-d
-#     with QEMU's capabilities (harness/dual.c; a disagreement is printed
+#     with QEMU's capabilities (harness/tools/dual.c; a disagreement is printed
 #     side by side),
 #   - gtio's counters (Xen's debug key 'j', typed on the serial line)
 #     show maps, unmaps, type changes, invalidations and waits, and no
@@ -129,7 +129,7 @@ module() {
             -o DPkg::Lock::Timeout=300 install --no-install-recommends \
             "linux-headers-$kver" >"$work/headers.log" 2>&1 || return 1
     fi
-    # status_names.h: the names harness/dual.c compares, one list.
+    # status_names.h: the names harness/tools/dual.c compares, one list.
     if [ ! -f "$dir/gtio_dma.ko" ] ||
        [ -n "$(find "$src" "$top/harness/status_names.h" -name '*.[ch]' \
                  -newer "$dir/gtio_dma.ko" -print -quit)" ]; then
@@ -340,7 +340,7 @@ check_dma() {
 }
 
 # dual_observations LOG: what the dual traces showed on QEMU's unit, in
-# harness/dual.c's format.  A probe writes a token to a frame and reads it
+# harness/tools/dual.c's format.  A probe writes a token to a frame and reads it
 # back (tests/xen/boot/dual.c).  A write faulted if Xen logged a DMAR
 # fault at the frame's address while it ran, or if the read brought
 # something else than the token (QEMU drops a write that a cached
@@ -386,7 +386,7 @@ dual_observations() {
 }
 
 # check_dual LOG: the dual traces on QEMU's unit against the harness with
-# the same capabilities (harness/dual.c --compare); the observations go to
+# the same capabilities (harness/tools/dual.c --compare); the observations go to
 # LOG's .dual, the side-by-side table of disagreements to its .dual-compare.
 check_dual() {
     local log=$1 cap ecap out=${1%.log}.dual-compare bad

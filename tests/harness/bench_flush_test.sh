@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# harness/bench_flush.c counts invalidations (no timing): every workload
+# harness/tools/bench_flush.c counts invalidations (no timing): every workload
 # under every policy and capability combination must pass the checks,
 # and the design's claim must hold on netback's 32-unmap batch: the
 # deferred, merged flush takes at most 1/8 of the invalidations and

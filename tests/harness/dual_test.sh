@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# harness/dual.c without QEMU: the harness's side of the dual traces
+# harness/tools/dual.c without QEMU: the harness's side of the dual traces
 # (tests/xen/dual/) is what the VT-d rules say, the op script names the
 # maps an unmap undoes, and --compare fails, side by side, on every kind
 # of disagreement a booted Xen could show; bad input is a one-line error

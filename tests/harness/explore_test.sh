@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The small-scope explorer (harness/explore.c):
+# The small-scope explorer (harness/tools/explore.c):
 #   - on the correct core, every sequence of up to 2 moves on all 128
 #     capability combinations, and up to 3 on the first, gives nothing;
 #   - pruning by state digest runs fewer sequences than --no-prune to the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * exec_digest(), which harness/explore.c prunes by: states reached by
+ * exec_digest(), which harness/tools/explore.c prunes by: states reached by
  * different paths must digest alike (or nothing is pruned), and states
  * that differ in what decides later behaviour must not (or the explorer
  * would skip inputs).  Each test runs traces to their end and compares

@@ -16,7 +16,7 @@
 # built from it: the variant's hv/*.c and harness/xen/*.c, with -I of its
 # xen/ in front so that the wrapper harness/xen/grant_table.c includes the
 # variant's grant_table.c; the rest of the harness is the gcc build's
-# objects ($BUILD/gcc/obj/harness/*.o), plus harness/replay.c.  Flags are
+# objects ($BUILD/gcc/obj/harness/*.o), plus harness/tools/replay.c.  Flags are
 # the Makefile's (XEN_INC, CSTD; Xen's own files get -Wall, the others
 # -Wall -Wextra; no -Werror: a variant may be ugly).  Then the trace is
 # replayed: the real build ($BUILD/gcc/replay) must give no finding, the
@@ -52,7 +52,6 @@ fi
 harness_objs=()
 for src in harness/*.c; do
     base=$(basename "$src" .c)
-    case $base in replay|soak|dual|bench_flush|explore) continue ;; esac
     obj=$objdir/$base.o
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ]; then
         echo "FAIL: variants ($obj missing or older than $src: make build-gcc)"
@@ -115,7 +114,8 @@ build_variant() {
     done
     # The programs: replay for the traces, soak for soak_short.sh,
     # explore for tests/harness/explore_test.sh.
-    for src in harness/replay.c harness/soak.c harness/explore.c; do
+    for src in harness/tools/replay.c harness/tools/soak.c \
+               harness/tools/explore.c; do
         # shellcheck disable=SC2086
         gcc $cstd -O1 -g -Wall -Wextra "${inc[@]}" "$src" "$dir"/obj/*.o \
             "${harness_objs[@]}" -o "$dir/$(basename "$src" .c)" || return 1

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * dual: the booted side of harness/dual.c.  dom0's /init writes the op
+ * dual: the booted side of harness/tools/dual.c.  dom0's /init writes the op
  * script `dual --script` made, one line per write, to /proc/gtio-dual;
  * each op runs here as the real hypercall, and after each call every
  * frame the trace named is probed with real DMA by QEMU's edu device.

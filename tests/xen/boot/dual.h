@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The booted side of harness/dual.c: dual traces run op by op through
+ * The booted side of harness/tools/dual.c: dual traces run op by op through
  * /proc/gtio-dual (dual.c).
  */
 #ifndef GTIO_BOOT_DUAL_H

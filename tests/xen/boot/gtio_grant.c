@@ -7,7 +7,7 @@
  *                the page, unmaps it and checks that it no longer does
  *   gtio-dual    "ref:mfn:rw ..." with DUAL_EACH writable and DUAL_EACH
  *                read-only grants, the frames the dual traces
- *                (tests/xen/dual/, harness/dual.c) map and probe
+ *                (tests/xen/dual/, harness/tools/dual.c) map and probe
  * The pages stay granted and allocated until the domain is destroyed.
  */
 #include <linux/module.h>
