@@ -1251,9 +1251,7 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
         ok = exec_op(&t->ops[i]);
         res->ops_run = i + 1;
     }
-    if ( ok && X.opts->at_end )
-        X.opts->at_end(X.opts->ctx);
-    if ( ok )
+    if ( ok && (!X.opts->at_end || X.opts->at_end(X.opts->ctx)) )
         ok = finish() && check_end();
     res->faults = fault_injected_total();
     res->pages_full = gtio_stats.pages_full;

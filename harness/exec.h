@@ -81,9 +81,11 @@ struct exec_opts {
     /*
      * Called once every op of the input ran without a finding, before the
      * teardown: exec_digest() there is the state the input left
-     * (harness/tools/explore.c).  NULL normally.
+     * (harness/tools/explore.c).  Returning false ends the run there,
+     * without the teardown and its checks (the explorer, for a state whose
+     * teardown it has checked already).  NULL normally.
      */
-    void (*at_end)(void *ctx);
+    bool (*at_end)(void *ctx);
     void *ctx;
 };
 

@@ -234,17 +234,27 @@ static void prologue(struct trace *t)
 }
 
 struct run_outcome {
+    unsigned int combo;
+    bool prune;
     bool finding;
     bool ended;                 /* every op ran: the digest is valid */
     uint64_t digest;
 };
 
-static void at_end(void *ctx)
+static bool seen_has(uint64_t key);
+static uint64_t state_key(uint64_t digest, unsigned int combo);
+
+/*
+ * The state the sequence left.  One seen before had its teardown run
+ * and checked then: this run stops here.
+ */
+static bool at_end(void *ctx)
 {
     struct run_outcome *o = ctx;
 
     o->ended = true;
     o->digest = exec_digest();
+    return !o->prune || !seen_has(state_key(o->digest, o->combo));
 }
 
 static void build_trace(struct trace *t, unsigned int combo,
@@ -261,9 +271,10 @@ static void build_trace(struct trace *t, unsigned int combo,
 }
 
 static struct run_outcome run_sequence(struct trace *t, unsigned int combo,
-                                       const uint8_t *seq, unsigned int len)
+                                       const uint8_t *seq, unsigned int len,
+                                       bool prune)
 {
-    struct run_outcome o = { 0 };
+    struct run_outcome o = { .combo = combo, .prune = prune };
     struct exec_opts eo = { .at_end = at_end, .ctx = &o };
     struct exec_result res;
 
@@ -307,12 +318,29 @@ static bool seen_grow(void)
     return true;
 }
 
+/* One combination's states apart from another's. */
+static uint64_t state_key(uint64_t digest, unsigned int combo)
+{
+    return (digest ^ (uint64_t)combo << 56) | 1;    /* never 0: empty */
+}
+
+static bool seen_has(uint64_t key)
+{
+    size_t j;
+
+    if ( !seen.cap )
+        return false;
+    for ( j = key & (seen.cap - 1); seen.slot[j]; j = (j + 1) & (seen.cap - 1) )
+        if ( seen.slot[j] == key )
+            return true;
+    return false;
+}
+
 /* True if key is new (and now seen). */
 static bool seen_add(uint64_t key)
 {
     size_t j;
 
-    key |= 1;                   /* never the empty mark */
     if ( (seen.nr + 1) * 2 > seen.cap && !seen_grow() )
     {
         fprintf(stderr, "explore: out of memory for the states seen\n");
@@ -403,7 +431,7 @@ static bool extend(const struct explore_opts *o, struct stats *st,
         if ( o->time && now() - st->start > o->time )
             return false;
         longer[len] = m;
-        r = run_sequence(t, combo, longer, len + 1);
+        r = run_sequence(t, combo, longer, len + 1, o->prune);
         st->runs++;
         if ( r.finding )
         {
@@ -417,7 +445,7 @@ static bool extend(const struct explore_opts *o, struct stats *st,
             st->dead_ends++;    /* a fail-stop: nothing runs after it */
             continue;
         }
-        if ( (seen_add(r.digest ^ (uint64_t)combo << 56) || !o->prune) &&
+        if ( (seen_add(state_key(r.digest, combo)) || !o->prune) &&
              !frontier_push(next, longer, len + 1) )
         {
             fprintf(stderr, "explore: out of memory for the frontier\n");
@@ -439,14 +467,14 @@ static bool start_combos(const struct explore_opts *o, struct stats *st,
 
         if ( o->combo >= 0 && c != (unsigned int)o->combo )
             continue;
-        r = run_sequence(t, c, NULL, 0);
+        r = run_sequence(t, c, NULL, 0, o->prune);
         st->runs++;
         if ( r.finding )
         {
             save(o, t, c, st->findings++);
             return false;
         }
-        seen_add(r.digest ^ (uint64_t)c << 56);
+        seen_add(state_key(r.digest, c));
         frontier_push(&f[c], NULL, 0);
     }
     return true;

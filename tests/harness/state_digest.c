@@ -28,12 +28,13 @@ struct captured {
     uint64_t digest;
 };
 
-static void take(void *ctx)
+static bool take(void *ctx)
 {
     struct captured *c = ctx;
 
     c->taken = true;
     c->digest = exec_digest();
+    return true;
 }
 
 /* The digest after text ran without a finding; 0 (and a failed check) if not. */
