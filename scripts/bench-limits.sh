@@ -16,6 +16,7 @@
 # cmplog builds, one main instance, AFL_BENCH_UNTIL_CRASH).  Time is wall
 # time from the start, seed loading included; execs are the engine's.
 # The table goes to stdout and to $BUILD/bench/limits.txt.
+# BENCH_LIMITS="pins maptrack" measures only those limits.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +30,17 @@ me=bench-limits
 limits=(pages:pending-pages-full-merged tables:dead-tables-full-freed
         domains:batch-domains-full-dropped pins:pin-overflow-unchecked
         maptrack:maptrack-past-limit)
+if [ -n "${BENCH_LIMITS:-}" ]; then
+    chosen=()
+    for l in "${limits[@]}"; do
+        case " $BENCH_LIMITS " in *" ${l%%:*} "*) chosen+=("$l") ;; esac
+    done
+    if [ ${#chosen[@]} = 0 ]; then
+        echo "$me: BENCH_LIMITS names none of: ${limits[*]%%:*}" >&2
+        exit 2
+    fi
+    limits=("${chosen[@]}")
+fi
 
 fuzz_make() {
     make --no-print-directory -j"$(nproc)" BUILD="$BUILD" "$@" >/dev/null
