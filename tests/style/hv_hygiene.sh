@@ -25,3 +25,11 @@ verdict hv_files_carry_spdx \
 # Globals: non-static function definitions at column 0 must be gtio_*.
 verdict hv_globals_are_gtio_prefixed \
     "$(grep -nE '^[a-z][a-z_ 0-9*]*\b[a-z_0-9]+\(' hv/*.c | grep -v ':static ' | grep -vE '\bgtio_[a-z_0-9]+\(')"
+
+# The harness's layers one way (harness/tools/README.md): the programs in
+# harness/tools/ each have a main and are built as programs; the harness
+# library and the fuzz targets never include one, nor anything of fuzz/.
+verdict harness_tools_are_programs \
+    "$(for f in harness/tools/*.c; do grep -qE '^int main\(' "$f" || echo "$f"; done)"
+verdict harness_library_includes_no_tool \
+    "$(grep -nE '^\s*#\s*include\s*"[^"]*(tools/|fuzz/)' harness/*.c harness/*.h harness/xen/*.c harness/xen/*.h fuzz/*.c)"
