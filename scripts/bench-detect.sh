@@ -23,11 +23,11 @@
 #
 # DETECT_JOBS variants are measured at once (default 1: each fuzzer has
 # a core of its own, the other is free for the engine's helpers).
-# Writes $BUILD/bench/detect.txt (table, then median and max per
-# engine, then the variants no fuzzer found and the reason their patch
-# header gives), detect.dat and detect.png (variants found against
-# time, both engines and the explorer; needs gnuplot:
-# scripts/install-deps.sh bench).
+# Writes, in DETECT_OUT (default $BUILD/bench), detect.txt (the table,
+# then median and max per engine, then the variants no fuzzer found and
+# the reason their patch header gives), detect.dat and detect.png
+# (variants found against time, both engines and the explorer; needs
+# gnuplot: scripts/install-deps.sh bench).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,7 +56,7 @@ for v in "${variants[@]}"; do
 done
 
 fz=$BUILD/fuzz
-out=$BUILD/bench
+out=${DETECT_OUT:-$BUILD/bench}
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

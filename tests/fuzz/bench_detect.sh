@@ -11,11 +11,13 @@ set -euo pipefail
 # shellcheck source=tests/fuzz/lib.bash
 . "$(dirname "$0")/lib.bash"
 
-out=$BUILD/bench/detect.txt
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Its own output directory: a real run's table is not overwritten.
+dir=$(mktemp -d)
+out=$dir/detect.txt
+log=$dir/log
+trap 'rm -rf "$dir"' EXIT
 if DETECT_VARIANTS=free-before-flush DETECT_CAP=30 DETECT_LF_RUNS=1 \
-       scripts/bench-detect.sh >"$log" 2>&1; then
+   DETECT_OUT=$dir scripts/bench-detect.sh >"$log" 2>&1; then
     # variant seeds lf-median found lf-max lf-execs afl afl-execs check soak explore
     row=$(awk '$1 == "free-before-flush"' "$out")
     read -r _ seeds _ found _ _ afl _ check soak explore <<<"$row"
@@ -26,10 +28,10 @@ if DETECT_VARIANTS=free-before-flush DETECT_CAP=30 DETECT_LF_RUNS=1 \
     else
         fail "bench-detect-row (${row:-no row in $out})"
     fi
-    if ! command -v gnuplot >/dev/null || [ -s "$BUILD/bench/detect.png" ]; then
+    if ! command -v gnuplot >/dev/null || [ -s "$dir/detect.png" ]; then
         pass "bench-detect-chart"
     else
-        fail "bench-detect-chart (no $BUILD/bench/detect.png)"
+        fail "bench-detect-chart (no detect.png)"
     fi
 else
     fail "bench-detect-row ($(tail -n1 "$log"))"
