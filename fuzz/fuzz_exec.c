@@ -22,11 +22,11 @@
  * that `make bench-fuzz` can report ops/s beside libFuzzer's execs/s.
  * $GTIO_FUZZ_NO_ABORT (benchmarks only) lets a finding pass silently: a
  * throughput measurement must not end at the first bug.
- * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins|maptrack (benchmarks only,
- * `make bench-limits`) ends the run like a finding when an input takes
- * that limit path (of gtio's batch record, or a map grant_table.c refused
- * for a full pin counter or maptrack): how long the fuzzers take to get
- * there.
+ * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins|maptrack|gnttab (benchmarks
+ * only, `make bench-limits`) ends the run like a finding when an input
+ * takes that limit path (of gtio's batch record, or a map grant_table.c
+ * refused for a full pin counter or maptrack, or a grant table it would
+ * not grow past its maximum): how long the fuzzers take to get there.
  */
 static unsigned long long nr_inputs, nr_ops;
 static bool no_abort;
@@ -125,7 +125,8 @@ static bool limit_taken(const struct exec_result *res)
            !strcmp(stop_at_limit, "tables") ? res->tables_full :
            !strcmp(stop_at_limit, "domains") ? res->domains_full :
            !strcmp(stop_at_limit, "pins") ? res->pins_full :
-           !strcmp(stop_at_limit, "maptrack") && res->maptrack_full;
+           !strcmp(stop_at_limit, "maptrack") ? res->maptrack_full :
+           !strcmp(stop_at_limit, "gnttab") && res->gnttab_full;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -953,6 +953,8 @@ static void note_results(void)
         X.out->pins_full += X.call.res[i].pin_full;
         X.out->maptrack_full += X.call.ops[i].kind == OP_MAP &&
                                 X.call.res[i].status == GNTST_no_space;
+        X.out->gnttab_full += X.call.ops[i].kind == OP_SETUP_TABLE &&
+                              X.call.res[i].table_full;
     }
     X.pins_high = pins > X.pins_high ? pins : X.pins_high;
     room = shadow_maptrack_room(&X.sh);

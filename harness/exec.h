@@ -104,6 +104,8 @@ struct exec_result {
      * maptrack, or a frame for it that an injected fault withheld.
      */
     unsigned long maptrack_full;
+    /* Setup_tables refused for asking past the domain's grant frames. */
+    unsigned long gnttab_full;
     /*
      * How far each limit was from the fullest record: 0, its limit path
      * taken; 1, full; n, n - 1 entries short.

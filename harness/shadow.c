@@ -878,6 +878,7 @@ static int op_setup_table(struct apply_ctx *c, const struct op *op)
 
     if ( st )
         return st;
+    c->call->res[c->idx].table_full = op->n > sh->dom[d].max_gframes;
     if ( op->n > sh->dom[d].max_gframes )
         return GNTST_general_error;
     if ( op->n > sh->dom[d].nr_gframes )

@@ -225,6 +225,8 @@ struct sh_op_result {
     uint16_t query_max;
     /* Map: refused for a pin counter at its limit (sh_pin_limit()). */
     bool pin_full;
+    /* Setup_table: refused for asking past max_grant_frames. */
+    bool table_full;
 };
 
 /* An op the call never got to (a failed unmap batch ends the call). */

@@ -489,7 +489,7 @@ int main(int argc, char **argv)
     unsigned long faults = 0;
     /* How often each limit (gtio's batch record, pins, maptrack) was reached. */
     unsigned long pages_full = 0, tables_full = 0, domains_full = 0;
-    unsigned long pins_full = 0, maptrack_full = 0;
+    unsigned long pins_full = 0, maptrack_full = 0, gnttab_full = 0;
     struct exec_opts eo = { .report = stderr };
     struct timespec t0, t1;
     struct trace t;
@@ -519,6 +519,7 @@ int main(int argc, char **argv)
         domains_full += res.domains_full;
         pins_full += res.pins_full;
         maptrack_full += res.maptrack_full;
+        gnttab_full += res.gnttab_full;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -528,8 +529,9 @@ int main(int argc, char **argv)
            o.seed, index, ops, RUN_CAP_COMBINATIONS, faults, fail_stops,
            findings, secs, ops / (secs > 0 ? secs : 1));
     printf("soak: limits reached: pending_pages %lu, pending_tables %lu, "
-           "batch_domains %lu, pins %lu, maptrack %lu\n", pages_full,
-           tables_full, domains_full, pins_full, maptrack_full);
+           "batch_domains %lu, pins %lu, maptrack %lu, gnttab %lu\n",
+           pages_full, tables_full, domains_full, pins_full, maptrack_full,
+           gnttab_full);
     trace_free(&t);
     return findings ? 1 : 0;
 }
