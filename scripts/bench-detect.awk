@@ -7,6 +7,7 @@
 # "unfound NAME": found by no fuzzing engine).
 
 function inf(x) { return x == "-" ? 1e9 : x + 0 }
+function at_least(x) { return x < 0.1 ? 0.1 : x }
 function shown(x) { return x >= 1e9 ? "-" : sprintf("%.1f", x) }
 
 # sorted(list, out): the numbers of a comma list, ascending; returns n.
@@ -79,13 +80,14 @@ END {
         shown(median(af, naf)), shown(naf ? af[naf] : 1e9)
     printf "%-10s %3d/%-2d %10s %10s\n", "explore", nxp, variants, \
         shown(median(xp, nxp)), shown(nxp ? xp[nxp] : 1e9)
-    # median() sorted both columns: the chart's steps.
+    # median() sorted the columns: the chart's steps (a log axis: at
+    # least 0.1 s).
     for ( i = 1; i <= nlf; i++ )
-        printf "libfuzzer %s %d\n", lf[i], i >>dat
+        printf "libfuzzer %s %d\n", at_least(lf[i]), i >>dat
     for ( i = 1; i <= naf; i++ )
-        printf "afl %s %d\n", af[i], i >>dat
+        printf "afl %s %d\n", at_least(af[i]), i >>dat
     for ( i = 1; i <= nxp; i++ )
-        printf "explore %s %d\n", xp[i], i >>dat
+        printf "explore %s %d\n", at_least(xp[i]), i >>dat
     printf "\nnot found by either engine in the cap: %d\n", nun
     for ( i = 1; i <= nun; i++ )
         printf "unfound %s\n", unfound[i] >>dat
