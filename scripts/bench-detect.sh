@@ -79,9 +79,13 @@ if ! tests/variants/run.sh "${variants[@]}" >"$work/variants.log" 2>&1; then
     exit 1
 fi
 
-# check_of BIN INPUT: the check of the input's first finding.
+# check_of BIN INPUT: the check of the input's first finding; "crash"
+# when the input brings the target down before any check (a variant that
+# corrupts memory).
 check_of() {
-    { "$1" "$2" 2>&1 || true; } | sed -nE 's/^FINDING ([a-z-]+).*/\1/p' | head -n1
+    local c
+    c=$({ "$1" "$2" 2>&1 || true; } | sed -nE 's/^FINDING ([a-z-]+).*/\1/p' | head -n1)
+    echo "${c:-crash}"
 }
 
 # expose_seeds BIN DIR: copies the seeds that give no finding to DIR,
