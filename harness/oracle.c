@@ -439,7 +439,7 @@ static bool account_domains(const struct shadow *sh, struct finding *f)
                                 state_names[sd->state],
                                 sd->crashed ? " crashed" : "");
         if ( gnttab_view_nr_frames(xd) != sd->nr_gframes ||
-             gnttab_view_maptrack_limit(xd) != sd->nr_mframes * per_frame )
+             gnttab_view_maptrack_limit(xd) != sh_maptrack_entries(sh, sd) )
             return account_fail(f, sd->domid, -1, "d%u: Xen has %u grant and "
                                 "%u maptrack frames, model %u and %u",
                                 sd->domid, gnttab_view_nr_frames(xd),
@@ -522,7 +522,7 @@ static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
                                                  grant_ref_t *ref,
                                                  domid_t *domid)
 {
-    unsigned int h, limit = sd->nr_mframes * sh_handles_per_frame(&sh->hdr);
+    unsigned int h, limit = sh_maptrack_entries(sh, sd);
 
     for ( h = 0; h < limit; h++ )
     {

@@ -912,7 +912,7 @@ static int op_query_size(struct apply_ctx *c, const struct op *op)
 static bool maptrack_needs_frame(const struct shadow *sh,
                                  const struct sh_domain *ldom)
 {
-    unsigned int cap = ldom->nr_mframes * sh_handles_per_frame(&sh->hdr);
+    unsigned int cap = sh_maptrack_entries(sh, ldom);
 
     return !ldom->nr_mframes || cap - ldom->live_handles <= 1;
 }
@@ -942,7 +942,8 @@ static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
         return GNTST_bad_domain;
     *rd_out = rd;
     rdom = &sh->dom[rd];
-    if ( maptrack_needs_frame(sh, ldom) && ldom->nr_mframes == ldom->max_mframes )
+    if ( maptrack_needs_frame(sh, ldom) &&
+         ldom->nr_mframes == ldom->max_mframes )
         return GNTST_no_space;
     if ( ref >= SH_REFS || !ref_in_table(rdom, ref) )
         return GNTST_bad_gntref;
@@ -1032,8 +1033,7 @@ static bool handle_acceptable(struct apply_ctx *c, unsigned int ld,
 {
     const struct sh_domain *ldom = &c->sh->dom[ld];
 
-    unsigned int entries = ldom->nr_mframes *
-                           sh_handles_per_frame(&c->sh->hdr);
+    unsigned int entries = sh_maptrack_entries(c->sh, ldom);
 
     if ( handle >= entries || handle >= SH_HANDLES )
     {
@@ -1099,7 +1099,8 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
     res->pin_full = pin_full;
     /* Past the flags and domain checks, a maptrack frame if needed. */
     if ( (op->flags & PARTS) && shadow_slot(sh, op->rd) != SH_NOBODY &&
-         maptrack_needs_frame(sh, ldom) && ldom->nr_mframes < ldom->max_mframes )
+         maptrack_needs_frame(sh, ldom) &&
+         ldom->nr_mframes < ldom->max_mframes )
         ldom->nr_mframes++;
     if ( is_fault_run(c) )
     {
@@ -1150,8 +1151,7 @@ static int op_unmap(struct apply_ctx *c, const struct op *op, unsigned int ld)
     bool ro, bus;
 
     done->pending = false;
-    if ( handle >= (uint32_t)ldom->nr_mframes *
-                   sh_handles_per_frame(&sh->hdr) ||
+    if ( handle >= sh_maptrack_entries(sh, ldom) ||
          !ldom->handle[handle].flags )
         return GNTST_bad_handle;
     hd = &ldom->handle[handle];
@@ -1607,8 +1607,9 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
  * The run's first flush fault fired in a call that changed one domain's
  * IOMMU, and no device moved: the failed flush was that domain's.  A
  * domain other than the hardware domain is crashed for it, as Xen
- * crashes it on any failed flush, additions included.  (With more domains changed the model
- * cannot tell whose flush it was: each may be the one.)
+ * crashes it on any failed flush, additions included.  (With more
+ * domains changed the model cannot tell whose flush it was: each may be
+ * the one.)
  */
 bool shadow_victim_spared(const struct shadow *sh, const struct sh_call *call,
                           const struct sh_facts *fx, char *why, size_t len)

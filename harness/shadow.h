@@ -362,6 +362,13 @@ static inline unsigned int sh_handles_per_frame(const struct run_header *h)
     return h->maptrack_order ? 1U << h->maptrack_order : SH_HANDLES_PER_FRAME;
 }
 
+/* The maptrack entries slot d's maptrack frames hold (its handle range). */
+static inline unsigned int sh_maptrack_entries(const struct shadow *sh,
+                                               const struct sh_domain *sd)
+{
+    return sd->nr_mframes * sh_handles_per_frame(&sh->hdr);
+}
+
 /* The bits of each of Xen's pin counters in this run (pin_bits, 1..8). */
 static inline unsigned int sh_pin_bits(const struct run_header *h)
 {

@@ -9,11 +9,11 @@
  * gtio's batch record is cut to one page, one table and one domain,
  * Xen's pin counters to one bit (a second mapping of a kind of one grant
  * is refused) and its maptrack frames to two handles (d2 may have two
- * frames: three live handles), so that their limits are in reach.  Every one of the 128 combinations of
- * CAP.CM, CAP.PSI, ECAP.QI, ECAP.C, CAP.RWBF, CAP.DRD/DWD and read-only
- * IOMMU mappings is explored.
+ * frames: three live handles), so that their limits are in reach.  Every
+ * one of the 128 combinations of CAP.CM, CAP.PSI, ECAP.QI, ECAP.C,
+ * CAP.RWBF, CAP.DRD/DWD and read-only IOMMU mappings is explored.
  *
- * Moves (the alphabet, MOVES below) are what d1, d2, the toolstack and
+ * Moves (the alphabet, build_alphabet() below) are what d1, d2, the toolstack and
  * the device may do there: grant and revoke, map and unmap (alone or two
  * in one hypercall), page-table promotion and demotion, freeing a frame,
  * destroying a domain, moving the device, DMA, a racing vCPU, and a
@@ -294,6 +294,20 @@ static struct {
     size_t cap, nr;
 } seen;
 
+/*
+ * Where key is in a table of cap slots (a power of two), or the empty
+ * slot it would go to: linear probing.
+ */
+static size_t seen_probe(const uint64_t *slot, size_t cap, uint64_t key)
+{
+    size_t j;
+
+    for ( j = key & (cap - 1); slot[j] && slot[j] != key;
+          j = (j + 1) & (cap - 1) )
+        continue;
+    return j;
+}
+
 static bool seen_grow(void)
 {
     size_t cap = seen.cap ? seen.cap * 2 : 1 << 16, i;
@@ -301,20 +315,12 @@ static bool seen_grow(void)
 
     if ( !slot )
         return false;
+    for ( i = 0; old && i < seen.cap; i++ )
+        if ( old[i] )
+            slot[seen_probe(slot, cap, old[i])] = old[i];
+    free(old);
     seen.slot = slot;
     seen.cap = cap;
-    seen.nr = 0;
-    for ( i = 0; old && i < cap / 2; i++ )
-        if ( old[i] )
-        {
-            size_t j = old[i] & (cap - 1);
-
-            while ( slot[j] )
-                j = (j + 1) & (cap - 1);
-            slot[j] = old[i];
-            seen.nr++;
-        }
-    free(old);
     return true;
 }
 
@@ -326,14 +332,7 @@ static uint64_t state_key(uint64_t digest, unsigned int combo)
 
 static bool seen_has(uint64_t key)
 {
-    size_t j;
-
-    if ( !seen.cap )
-        return false;
-    for ( j = key & (seen.cap - 1); seen.slot[j]; j = (j + 1) & (seen.cap - 1) )
-        if ( seen.slot[j] == key )
-            return true;
-    return false;
+    return seen.cap && seen.slot[seen_probe(seen.slot, seen.cap, key)] == key;
 }
 
 /* True if key is new (and now seen). */
@@ -346,9 +345,9 @@ static bool seen_add(uint64_t key)
         fprintf(stderr, "explore: out of memory for the states seen\n");
         exit(2);
     }
-    for ( j = key & (seen.cap - 1); seen.slot[j]; j = (j + 1) & (seen.cap - 1) )
-        if ( seen.slot[j] == key )
-            return false;
+    j = seen_probe(seen.slot, seen.cap, key);
+    if ( seen.slot[j] == key )
+        return false;
     seen.slot[j] = key;
     seen.nr++;
     return true;
