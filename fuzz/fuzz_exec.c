@@ -22,11 +22,13 @@
  * that `make bench-fuzz` can report ops/s beside libFuzzer's execs/s.
  * $GTIO_FUZZ_NO_ABORT (benchmarks only) lets a finding pass silently: a
  * throughput measurement must not end at the first bug.
- * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins|maptrack|gnttab (benchmarks
- * only, `make bench-limits`) ends the run like a finding when an input
- * takes that limit path (of gtio's batch record, or a map grant_table.c
- * refused for a full pin counter or maptrack, or a grant table it would
- * not grow past its maximum): how long the fuzzers take to get there.
+ * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins|maptrack|gnttab|unmap|queue
+ * (benchmarks only, `make bench-limits`) ends the run like a finding when
+ * an input takes that limit path (of gtio's batch record, or a map
+ * grant_table.c refused for a full pin counter or maptrack, or a grant
+ * table it would not grow past its maximum, or an unmap hypercall longer
+ * than one chunk, or an invalidation queue the driver found full): how
+ * long the fuzzers take to get there.
  */
 static unsigned long long nr_inputs, nr_ops;
 static bool no_abort;
@@ -89,33 +91,29 @@ static void __attribute__((noinline)) domains_left(unsigned int n)
 }
 
 /*
- * The pin counters: one block per distance up to 15, then one per power
- * of two (a counter of Xen's full width is up to 128 maps from its
- * limit).
+ * Xen's pin counters, a maptrack, the unmap chunk and the invalidation
+ * queue: one block per distance up to 15, then one per power of two (a
+ * counter of Xen's full width is up to 128 maps from its limit, a
+ * maptrack up to 1023 handles, a queue up to 255 descriptors).
  */
-static void __attribute__((noinline)) pins_left(unsigned int n)
-{
-    switch ( n < 16 ? n : 12 + (31 - __builtin_clz(n)) )
-    {
-    AT(0); AT(1); AT(2); AT(3); AT(4); AT(5); AT(6); AT(7); AT(8);
-    AT(9); AT(10); AT(11); AT(12); AT(13); AT(14); AT(15); AT(16);
-    AT(17); AT(18); AT(19);
-    default: break;
-    }
+#define LOG_DISTANCE_FEEDBACK(name)                                       \
+static void __attribute__((noinline)) name(unsigned int n)               \
+{                                                                         \
+    switch ( n < 16 ? n : 12 + (31 - __builtin_clz(n)) )                  \
+    {                                                                     \
+    AT(0); AT(1); AT(2); AT(3); AT(4); AT(5); AT(6); AT(7); AT(8);        \
+    AT(9); AT(10); AT(11); AT(12); AT(13); AT(14); AT(15); AT(16);        \
+    AT(17); AT(18); AT(19); AT(20); AT(21);                               \
+    default: break;                                                       \
+    }                                                                     \
 }
 
-/* A maptrack's room: the same, up to 1023 handles (4 frames of 256). */
-static void __attribute__((noinline)) maptrack_left(unsigned int n)
-{
-    switch ( n < 16 ? n : 12 + (31 - __builtin_clz(n)) )
-    {
-    AT(0); AT(1); AT(2); AT(3); AT(4); AT(5); AT(6); AT(7); AT(8);
-    AT(9); AT(10); AT(11); AT(12); AT(13); AT(14); AT(15); AT(16);
-    AT(17); AT(18); AT(19); AT(20); AT(21);
-    default: break;
-    }
-}
+LOG_DISTANCE_FEEDBACK(pins_left)
+LOG_DISTANCE_FEEDBACK(maptrack_left)
+LOG_DISTANCE_FEEDBACK(unmap_left)
+LOG_DISTANCE_FEEDBACK(queue_left)
 
+#undef LOG_DISTANCE_FEEDBACK
 #undef AT
 
 /* GTIO_FUZZ_LIMIT: did this input take the limit path asked for? */
@@ -126,7 +124,9 @@ static bool limit_taken(const struct exec_result *res)
            !strcmp(stop_at_limit, "domains") ? res->domains_full :
            !strcmp(stop_at_limit, "pins") ? res->pins_full :
            !strcmp(stop_at_limit, "maptrack") ? res->maptrack_full :
-           !strcmp(stop_at_limit, "gnttab") && res->gnttab_full;
+           !strcmp(stop_at_limit, "gnttab") ? res->gnttab_full :
+           !strcmp(stop_at_limit, "unmap") ? res->unmap_chunked :
+           !strcmp(stop_at_limit, "queue") && res->queue_full;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -157,6 +157,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     domains_left(res.domains_left);
     pins_left(res.pins_left);
     maptrack_left(res.maptrack_left);
+    unmap_left(res.unmap_left);
+    queue_left(res.queue_left);
     if ( stop_at_limit && limit_taken(&res) )
     {
         fprintf(stderr, "LIMIT %s reached\n", stop_at_limit);

@@ -190,7 +190,7 @@ static int dict_trace(void)
         "caps", "config", "cm=", "psi=", "mamv=", "qi=", "coherent=",
         "rwbf=", "delay=", "drain=", "frames=", "ro=", "psi_max=",
         "pending_pages=", "pending_tables=", "batch_domains=", "pin_bits=",
-        "maptrack_per_frame=",
+        "maptrack_per_frame=", "unmap_batch=", "qi_entries=",
     };
     static const char *const flags[] = {
         "permit", "transfer", "transitive", "ro", "reading", "writing",

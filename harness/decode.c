@@ -35,7 +35,7 @@ static unsigned int field_bytes(const struct op_field *f)
 
 static void decode_header(struct reader *r, struct run_header *h)
 {
-    uint8_t bits = next_byte(r), mamv, psi, pending, limits;
+    uint8_t bits = next_byte(r), mamv, psi, pending, limits, qi;
 
     memset(h, 0, sizeof(*h));
     h->cm = bits & HDR_CM;
@@ -61,6 +61,9 @@ static void decode_header(struct reader *r, struct run_header *h)
     limits = next_byte(r);
     h->batch_domains = limits % (RUN_MAX_BATCH_DOMAINS + 1);
     h->pin_bits = limits / (RUN_MAX_BATCH_DOMAINS + 1) % (RUN_MAX_PIN_BITS + 1);
+    h->unmap_batch = next_byte(r) % (RUN_MAX_UNMAP_BATCH + 1);
+    qi = next_byte(r);
+    h->qi_entries = qi == 1 ? 0 : qi;
 }
 
 void decode_input(const uint8_t *data, size_t size, struct trace *t)
@@ -130,7 +133,8 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
          h->pending_tables > RUN_MAX_PENDING ||
          h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
          h->pin_bits > RUN_MAX_PIN_BITS ||
-         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER )
+         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER ||
+         h->unmap_batch > RUN_MAX_UNMAP_BATCH || h->qi_entries == 1 )
     {
         snprintf(err, errlen, "header value out of range");
         return false;
@@ -151,6 +155,8 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
     out[pos++] = h->psi_max | h->maptrack_order << 4;
     out[pos++] = h->pending_pages | h->pending_tables << 4;
     out[pos++] = h->batch_domains + (RUN_MAX_BATCH_DOMAINS + 1) * h->pin_bits;
+    out[pos++] = h->unmap_batch;
+    out[pos++] = h->qi_entries;
 
     for ( i = 0; i < t->nr_ops; i++ )
     {

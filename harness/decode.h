@@ -5,7 +5,7 @@
  * Every byte string decodes to a valid run: no input is rejected.  The
  * layout is prefix-stable, so that a mutation changes only what it hits:
  *
- *   bytes 0..6     the run header (missing bytes read as 0):
+ *   bytes 0..8     the run header (missing bytes read as 0):
  *                    0: bit 0 cm, 1 psi, 2 qi, 3 coherent, 4 rwbf, 5 ro;
  *                       bits 6-7: bits 8-9 of frames - 1
  *                    1: bit 7 drain; bits 0-6 mamv (mod 64)
@@ -15,6 +15,8 @@
  *                    5: bits 0-3 pending_pages, 4-7 pending_tables
  *                    6: batch_domains (mod 9), then pin_bits (the
  *                       quotient, mod 9): byte = batch + 9 * pin_bits
+ *                    7: unmap_batch (mod 65)
+ *                    8: qi_entries (1 reads as 0)
  *                  frames - 1 is taken mod RUN_MAX_FRAMES, so that a
  *                  smaller RUN_MAX_FRAMES decodes every input too.
  *   then ops       one kind byte (mod OP_NR), then one byte per field of
@@ -37,7 +39,7 @@
 
 #include "trace.h"
 
-#define DECODE_HEADER_BYTES 7
+#define DECODE_HEADER_BYTES 9
 #define DECODE_MAX_OPS      4096
 #define DECODE_MAX_FRAMES   1024    /* what the header can carry */
 

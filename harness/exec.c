@@ -92,6 +92,7 @@ static struct {
     unsigned long flush_faults_before;  /* of the call running */
     unsigned int pins_high;             /* the fullest pin counter yet */
     unsigned int maptrack_room;         /* the least maptrack room yet */
+    unsigned int unmap_longest;         /* unmaps in the longest call run */
     bool reapplied;                     /* facts gathered, model_from_xen() */
     /* The granter's other vCPU (OP_RACE), armed for the next call. */
     struct race {
@@ -126,8 +127,9 @@ const char *exec_status_name(unsigned int kind, int status)
     /* A table op's status is the call's result; GNTST_bad_gntref is -3 too. */
     if ( status == -ESRCH && kind != OP_MAP && kind != OP_UNMAP )
         return "-ESRCH";
+    /* One word, so that a scenario's "# status:" line can name it. */
     if ( status == SH_NOT_RUN )
-        return "not run";
+        return "not-run";
     return gtio_status_name(is_grant_table_op(kind), status, buf, sizeof(buf));
 }
 
@@ -942,6 +944,14 @@ static void note_frames(void)
         frame_set_add(&X.frames, X.call.ops[i].mfn);
 }
 
+/* An unmap hypercall of nr unmaps ran: how near it came to a second chunk. */
+static void note_unmap_call(unsigned int nr)
+{
+    if ( nr > X.unmap_longest )
+        X.unmap_longest = nr;
+    X.out->unmap_chunked += nr > sh_unmap_batch(&X.sh.hdr);
+}
+
 static void note_results(void)
 {
     unsigned int i, pins = shadow_max_pin(&X.sh), room;
@@ -959,6 +969,8 @@ static void note_results(void)
     X.pins_high = pins > X.pins_high ? pins : X.pins_high;
     room = shadow_maptrack_room(&X.sh);
     X.maptrack_room = room < X.maptrack_room ? room : X.maptrack_room;
+    if ( X.call.ops[0].kind == OP_UNMAP && X.call.res[0].status != SH_NOT_RUN )
+        note_unmap_call(X.call.nr);
     if ( X.call.ops[0].kind == OP_MAP )
         remember_maps();
     if ( X.call.ops[0].kind == OP_CREATE && X.facts.status[0] == 0 )
@@ -1168,7 +1180,7 @@ static bool start(const struct run_header *h)
         .caps = {
             .cm = h->cm, .psi = h->psi, .qi = h->qi, .coherent = h->coherent,
             .rwbf = h->rwbf, .drain = h->drain, .mamv = h->mamv,
-            .completion_delay = h->delay,
+            .completion_delay = h->delay, .qi_entries = h->qi_entries,
         },
         .nr_frames = h->nr_frames, .iommu_readonly = h->iommu_readonly,
         .psi_max = h->psi_max, .pending_pages = h->pending_pages,
@@ -1176,6 +1188,7 @@ static bool start(const struct run_header *h)
         .batch_domains = h->batch_domains, .flush_policy = h->flush_policy,
         .pin_bits = h->pin_bits,
         .maptrack_per_frame = h->maptrack_order ? 1U << h->maptrack_order : 0,
+        .unmap_batch = h->unmap_batch,
     };
     volatile int rc = 0;
     unsigned int d;
@@ -1189,6 +1202,7 @@ static bool start(const struct run_header *h)
     X.next_va = GUEST_VA_BASE;
     X.pins_high = 0;
     X.maptrack_room = UINT_MAX;
+    X.unmap_longest = 0;
     /* No domain remembers a mapping of an earlier run's. */
     for ( d = 0; d < OP_DOMAINS; d++ )
     {
@@ -1203,6 +1217,9 @@ static bool start(const struct run_header *h)
     harness_set_unwind(NULL);
     if ( rc == -EFAULT )
         return fatal_event(0);
+    /* No fault is armed yet: a misused unit is the cause of what follows. */
+    if ( vtd_sim_protocol_error(msg, sizeof(msg)) )
+        return report_simple("vtd-protocol", 0, -1, -1, msg);
     if ( rc )
     {
         snprintf(msg, sizeof(msg), "Xen's boot (the VT-d driver) failed: %d",
@@ -1271,6 +1288,13 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
     res->maptrack_left = res->maptrack_full ? 0 :
                          X.maptrack_room == UINT_MAX ? UINT_MAX :
                          X.maptrack_room + 1;
+    res->unmap_left = room(res->unmap_chunked, sh_unmap_batch(&t->hdr),
+                           X.unmap_longest);
+    /* A queue of n entries is full with n - 1 descriptors in it. */
+    res->queue_full = vtd_sim_stats()->queue_full_reads;
+    res->queue_left = room(res->queue_full,
+                           (t->hdr.qi_entries ?: VTD_SIM_QI_PAGE_ENTRIES) - 1,
+                           vtd_sim_stats()->queue_high);
     world_power_off();
     return ok;
 }

@@ -106,12 +106,19 @@ struct exec_result {
     unsigned long maptrack_full;
     /* Setup_tables refused for asking past the domain's grant frames. */
     unsigned long gnttab_full;
+    /* Unmap hypercalls that ran past their first chunk (unmap_batch). */
+    unsigned long unmap_chunked;
+    /*
+     * Reads of the queue head with the invalidation queue full: the
+     * driver waiting for room (qi_entries).
+     */
+    unsigned long queue_full;
     /*
      * How far each limit was from the fullest record: 0, its limit path
      * taken; 1, full; n, n - 1 entries short.
      */
     unsigned int pages_left, tables_left, domains_left, pins_left;
-    unsigned int maptrack_left;
+    unsigned int maptrack_left, unmap_left, queue_left;
 };
 
 /* Run t; true if it ran to its end without a finding. */

@@ -50,7 +50,9 @@ bool trace_encodable(const struct trace *t)
          h->pending_tables > RUN_MAX_PENDING ||
          h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
          h->pin_bits > RUN_MAX_PIN_BITS ||
-         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER || h->flush_policy ||
+         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER ||
+         h->unmap_batch > RUN_MAX_UNMAP_BATCH || h->qi_entries == 1 ||
+         h->flush_policy ||
          t->nr_ops > DECODE_MAX_OPS )
         return false;
     for ( i = 0; i < t->nr_ops; i++ )
@@ -475,6 +477,8 @@ static bool pass_header(struct mctx *m)
         offsetof(struct run_header, batch_domains),
         offsetof(struct run_header, pin_bits),
         offsetof(struct run_header, maptrack_order),
+        offsetof(struct run_header, unmap_batch),
+        offsetof(struct run_header, qi_entries),
     };
     bool progress = shrink_frames(m);
     unsigned int i;

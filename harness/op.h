@@ -101,6 +101,20 @@ struct run_header {
      */
     uint8_t maptrack_order; /* 0..7 */
     /*
+     * Unmaps Xen takes in one go (GNTTAB_UNMAP_BATCH_SIZE, 0: Xen's 32):
+     * each chunk of a longer unmap hypercall is a batch of its own, its
+     * invalidation confirmed before its completions.  From 1, so that a
+     * short hypercall crosses a chunk boundary, to past Xen's.
+     */
+    uint8_t unmap_batch;    /* 0..64 */
+    /*
+     * Entries of the invalidation queue, 0: one page (256), the smallest
+     * the hardware has.  Scaled down (2..255) by the harness alone, on
+     * the simulated unit and its driver both, so that a slow unit fills
+     * it with a few descriptors.
+     */
+    uint8_t qi_entries;     /* 0, 2..255 */
+    /*
      * enum gtio_flush_policy: 0 the design's, 1 Xen 4.17's, 2 always.
      * Set only by bench_flush: traces and the binary format carry the
      * design's alone, which is what the fuzzers and soak test.
@@ -115,6 +129,8 @@ struct run_header {
 #define RUN_MAX_BATCH_DOMAINS   8
 #define RUN_MAX_PIN_BITS        8
 #define RUN_MAX_MAPTRACK_ORDER  7
+#define RUN_MAX_UNMAP_BATCH     64
+#define RUN_MAX_QI_ENTRIES      255
 #define RUN_MAX_FLUSH_POLICY    2
 
 #endif /* HARNESS_OP_H */

@@ -1233,9 +1233,9 @@ static int grant_call(struct apply_ctx *c)
         for ( last_run = call->nr; last_run &&
               fx->status[last_run - 1] == SH_NOT_RUN; last_run-- )
             continue;
-    for ( first = 0; first < call->nr; first += SH_BATCH )
+    for ( first = 0; first < call->nr; first += sh_unmap_batch(&sh->hdr) )
     {
-        unsigned int end = min(first + SH_BATCH, call->nr);
+        unsigned int end = min(first + sh_unmap_batch(&sh->hdr), call->nr);
 
         for ( i = first; i < end; i++ )
         {

@@ -58,7 +58,7 @@
 #define SH_HANDLES_PER_FRAME 256        /* 16-byte maptrack entries */
 #define SH_ENTRIES_PER_FRAME 512        /* 8-byte v1 entries */
 #define SH_PIN_LIMIT    128             /* GNTPIN_incr2oflow_mask() */
-#define SH_BATCH        32              /* GNTTAB_UNMAP_BATCH_SIZE */
+#define SH_UNMAP_BATCH  32              /* GNTTAB_UNMAP_BATCH_SIZE */
 #define SH_MAX_CALL     4096            /* ops in one hypercall */
 
 /* "No domain": a free frame's owner, a quarantined device's. */
@@ -383,6 +383,15 @@ static inline unsigned int sh_pin_bits(const struct run_header *h)
 static inline unsigned int sh_pin_limit(const struct run_header *h)
 {
     return 1U << (sh_pin_bits(h) - 1);
+}
+
+/*
+ * The unmaps Xen takes in one chunk of an unmap hypercall
+ * (GNTTAB_UNMAP_BATCH_SIZE, 32): each chunk is a batch of its own.
+ */
+static inline unsigned int sh_unmap_batch(const struct run_header *h)
+{
+    return h->unmap_batch ? h->unmap_batch : SH_UNMAP_BATCH;
 }
 
 /* The model's state into digest h (harness/digest.h). */

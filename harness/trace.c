@@ -410,6 +410,8 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
            a->batch_domains == b->batch_domains &&
            a->pin_bits == b->pin_bits &&
            a->maptrack_order == b->maptrack_order &&
+           a->unmap_batch == b->unmap_batch &&
+           a->qi_entries == b->qi_entries &&
            a->flush_policy == b->flush_policy;
 }
 
@@ -431,6 +433,10 @@ void trace_print_header(FILE *out, const struct run_header *h)
         fprintf(out, " pin_bits=%u", h->pin_bits);
     if ( h->maptrack_order )
         fprintf(out, " maptrack_per_frame=%u", 1U << h->maptrack_order);
+    if ( h->unmap_batch )
+        fprintf(out, " unmap_batch=%u", h->unmap_batch);
+    if ( h->qi_entries )
+        fprintf(out, " qi_entries=%u", h->qi_entries);
     /* flush_policy is bench_flush's alone: no trace names it. */
     fputc('\n', out);
 }
@@ -722,6 +728,8 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
         { "batch_domains", RUN_MAX_BATCH_DOMAINS },
         { "pin_bits", RUN_MAX_PIN_BITS },
         { "maptrack_per_frame", 1U << RUN_MAX_MAPTRACK_ORDER },
+        { "unmap_batch", RUN_MAX_UNMAP_BATCH },
+        { "qi_entries", RUN_MAX_QI_ENTRIES },
     };
     bool is_caps = !strcmp(tok[0], "caps");
     const struct header_field *fields = is_caps ? caps : config;
@@ -773,6 +781,14 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             case 4: h->pending_tables = v; break;
             case 5: h->batch_domains = v; break;
             case 6: h->pin_bits = v; break;
+            case 8: h->unmap_batch = v; break;
+            case 9:
+                /* A queue of one entry is always full: it takes none. */
+                if ( v == 1 )
+                    return fail(p, "qi_entries=1: 0 (one page) or 2..%u",
+                                RUN_MAX_QI_ENTRIES);
+                h->qi_entries = v;
+                break;
             default:
                 /*
                  * 0 (Xen's 256) or a power of two from 2: Xen keeps an

@@ -1636,7 +1636,15 @@ static void write_iotlb(uint64_t val)
 
 static unsigned int qi_entries(void)
 {
+    if ( caps.qi_entries )
+        return caps.qi_entries;
     return VTD_QI_ENTRIES_PER_PAGE << (r.iqa & VTD_IQA_QS_MASK);
+}
+
+/* Every slot but one taken: IQT may not move until IQH does. */
+static bool qi_full(void)
+{
+    return (r.gsts & GSTS_QIES) && (r.iqt + 1) % qi_entries() == r.iqh;
 }
 
 static bool qi_read(unsigned int idx, struct vtd_qi_desc *d)
@@ -1728,6 +1736,8 @@ static void write_iqt(uint64_t val)
         if ( queued + added >= n )
             proto_error("IQT write overruns the queue (%u queued, %u added)",
                         queued, added);
+        else if ( queued + added > stats.queue_high )
+            stats.queue_high = queued + added;
         for ( i = r.iqt; i != next; i = (i + 1) % n )
             qi_submit_slot(i);
     }
@@ -2138,6 +2148,7 @@ uint64_t vtd_sim_mmio_read(unsigned int offset, unsigned int bytes)
     case VTD_REG_FSTS:
         return r.fsts;
     case VTD_REG_IQH:
+        stats.queue_full_reads += qi_full();
         return (uint64_t)r.iqh << VTD_QI_INDEX_SHIFT;
     case VTD_REG_IQT:
         return (uint64_t)r.iqt << VTD_QI_INDEX_SHIFT;

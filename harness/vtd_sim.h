@@ -23,6 +23,8 @@
 #include <stdio.h>
 
 #define VTD_SIM_DEVICES     4
+/* Descriptors of a queue page (128-bit each): the smallest queue. */
+#define VTD_SIM_QI_PAGE_ENTRIES 256
 
 struct vtd_sim_caps {
     bool cm;                /* CAP.CM: non-present entries may be cached */
@@ -44,6 +46,13 @@ struct vtd_sim_caps {
      * this many (at least one) cpu_relax() ticks.
      */
     unsigned int completion_delay;
+    /*
+     * The invalidation queue's entries, scaled down by the harness alone:
+     * 0, what IQA.QS gives (a page of 256 at least, as on real hardware);
+     * 2..255, that many whatever QS says, so that a few descriptors fill
+     * it.  The driver must use the same (world_boot() tells it).
+     */
+    unsigned int qi_entries;
     /*
      * Bring-up failures that no fault point gives, for the unit tests of
      * the driver's bring-up (harness/xen/vtd.c; tests/unit/error_paths.c):
@@ -191,6 +200,9 @@ struct vtd_sim_stats {
     unsigned long coarsened;            /* PSI done as DSI (IAIG) */
     unsigned long late_waits;           /* waits completed late (fault) */
     unsigned long queue_errors;         /* FSTS.IQE raised */
+    /* IQH read while the queue was full: software waiting for room. */
+    unsigned long queue_full_reads;
+    unsigned int queue_high;            /* most descriptors queued at once */
     unsigned long faults;               /* DMA faults (recorded or lost) */
 };
 const struct vtd_sim_stats *vtd_sim_stats(void);

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # make bench-limits: how fast the fuzzers get to each limit of gtio's
-# batch record and to a full pin counter, maptrack and grant table of
-# Xen's grant_table.c (issue 13), and find the broken variant that
+# batch record and to a full pin counter, maptrack and grant table and
+# the unmap chunk of Xen's grant_table.c (issue 13), and find the broken variant that
 # mishandles it.  For each limit, from the seeds with every input that already takes
 # its limit path removed:
 #
@@ -29,7 +29,8 @@ me=bench-limits
 # limit:variant
 limits=(pages:pending-pages-full-merged tables:dead-tables-full-freed
         domains:batch-domains-full-dropped pins:pin-overflow-unchecked
-        maptrack:maptrack-past-limit gnttab:gnttab-grow-past-max)
+        maptrack:maptrack-past-limit gnttab:gnttab-grow-past-max
+        unmap:unmap-chunks-flushed-once)
 if [ -n "${BENCH_LIMITS:-}" ]; then
     chosen=()
     for l in "${limits[@]}"; do

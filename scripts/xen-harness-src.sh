@@ -14,8 +14,12 @@
 #                              overflow check (issue 13); and likewise the
 #                              handles a maptrack frame holds
 #                              (MAPTRACK_PER_PAGE, 256) becomes
-#                              harness_maptrack_per_page.  At 8 and 256,
-#                              Xen's code
+#                              harness_maptrack_per_page; and the unmaps
+#                              one chunk of an unmap hypercall takes
+#                              (GNTTAB_UNMAP_BATCH_SIZE, 32) becomes
+#                              harness_unmap_batch_size (its arrays of
+#                              that many then have a run-time length).
+#                              At 8, 256 and 32, Xen's code
 #   OUT/xen/common/radix-tree.c -> TREE's file
 #   OUT/xen/common/gtio     -> HV_DIR: grant_table.c's "gtio/gtio.h" is
 #                              found next to the file as the compiler
@@ -49,7 +53,8 @@ ln -sfn "$tree/xen/common/radix-tree.c" "$out/xen/common/radix-tree.c"
 # Exactly those lines, or a Xen whose bounds changed is refused.
 width='^#define GNTPIN_cntr_width[[:space:]]+8$'
 per_page='^#define MAPTRACK_PER_PAGE \(PAGE_SIZE / sizeof\(struct grant_mapping\)\)$'
-for line in "$width" "$per_page"; do
+unmap_batch='^#define GNTTAB_UNMAP_BATCH_SIZE 32$'
+for line in "$width" "$per_page" "$unmap_batch"; do
     if [ "$(grep -cE "$line" "$tree/xen/common/grant_table.c")" != 1 ]; then
         echo "xen-harness-src: $tree/xen/common/grant_table.c has no single" \
              "line matching '$line' to scale" >&2
@@ -59,6 +64,7 @@ done
 rm -f "$out/xen/common/grant_table.c"
 sed -E -e "s/$width/#define GNTPIN_cntr_width    harness_pin_cntr_width/" \
     -e "s|$per_page|#define MAPTRACK_PER_PAGE harness_maptrack_per_page|" \
+    -e "s|$unmap_batch|#define GNTTAB_UNMAP_BATCH_SIZE harness_unmap_batch_size|" \
     "$tree/xen/common/grant_table.c" >"$out/xen/common/grant_table.c.new"
 mv "$out/xen/common/grant_table.c.new" "$out/xen/common/grant_table.c"
 ln -sfn "$(cd "$hv" && pwd)" "$out/xen/common/gtio"

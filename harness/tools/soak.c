@@ -81,6 +81,10 @@ static void random_header(struct run_header *h, uint64_t *st,
     h->batch_domains = random_limit(st, RUN_MAX_BATCH_DOMAINS);
     h->pin_bits = random_limit(st, RUN_MAX_PIN_BITS);
     h->maptrack_order = random_limit(st, RUN_MAX_MAPTRACK_ORDER);
+    h->unmap_batch = random_limit(st, RUN_MAX_UNMAP_BATCH);
+    /* A queue of 2..4 entries fills; now and then any length. */
+    h->qi_entries = !pick(st, 3) ? 0 : pick(st, 2) ? 2 + pick(st, 3)
+                                                   : 2 + pick(st, 254);
 }
 
 /*
@@ -490,6 +494,7 @@ int main(int argc, char **argv)
     /* How often each limit (gtio's batch record, pins, maptrack) was reached. */
     unsigned long pages_full = 0, tables_full = 0, domains_full = 0;
     unsigned long pins_full = 0, maptrack_full = 0, gnttab_full = 0;
+    unsigned long unmap_chunked = 0, queue_full = 0;
     struct exec_opts eo = { .report = stderr };
     struct timespec t0, t1;
     struct trace t;
@@ -520,6 +525,8 @@ int main(int argc, char **argv)
         pins_full += res.pins_full;
         maptrack_full += res.maptrack_full;
         gnttab_full += res.gnttab_full;
+        unmap_chunked += res.unmap_chunked;
+        queue_full += res.queue_full;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -529,9 +536,10 @@ int main(int argc, char **argv)
            o.seed, index, ops, RUN_CAP_COMBINATIONS, faults, fail_stops,
            findings, secs, ops / (secs > 0 ? secs : 1));
     printf("soak: limits reached: pending_pages %lu, pending_tables %lu, "
-           "batch_domains %lu, pins %lu, maptrack %lu, gnttab %lu\n",
+           "batch_domains %lu, pins %lu, maptrack %lu, gnttab %lu, "
+           "unmap_chunks %lu, queue %lu\n",
            pages_full, tables_full, domains_full, pins_full, maptrack_full,
-           gnttab_full);
+           gnttab_full, unmap_chunked, queue_full);
     trace_free(&t);
     return findings ? 1 : 0;
 }

@@ -18,6 +18,8 @@
 unsigned int harness_pin_cntr_width = GNTPIN_XEN_WIDTH;
 /* Handles a maptrack frame holds: Xen's 256 unless a run scales it down. */
 unsigned int harness_maptrack_per_page = MAPTRACK_XEN_PER_PAGE;
+/* Unmaps a chunk of an unmap hypercall takes: Xen's 32 unless scaled. */
+unsigned int harness_unmap_batch_size = UNMAP_XEN_BATCH_SIZE;
 
 #include <common/grant_table.c>
 

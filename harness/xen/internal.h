@@ -10,11 +10,15 @@
 #include "world.h"
 
 /*
- * grant_table.c: the pin counters' width (GNTPIN_cntr_width) and the
- * handles of a maptrack frame (MAPTRACK_PER_PAGE).
+ * grant_table.c: the pin counters' width (GNTPIN_cntr_width), the
+ * handles of a maptrack frame (MAPTRACK_PER_PAGE) and the unmaps of a
+ * chunk (GNTTAB_UNMAP_BATCH_SIZE).
  */
 extern unsigned int harness_pin_cntr_width;
 extern unsigned int harness_maptrack_per_page;
+extern unsigned int harness_unmap_batch_size;
+/* vtd.c: the invalidation queue's entries (0: one page). */
+extern unsigned int harness_qi_entries;
 
 /* domain.c */
 extern const struct world_events *world_events;

@@ -62,6 +62,11 @@ struct vtd_iommu {
 };
 
 static struct vtd_iommu unit;
+/*
+ * Entries of the invalidation queue: 0, one page (256).  Fewer only on a
+ * simulated unit scaled down to match (vtd_sim_caps.qi_entries).
+ */
+unsigned int harness_qi_entries;
 static struct domain *dev_owner[VTD_SIM_DEVICES];
 
 static void __iomem *reg(unsigned int off)
@@ -180,7 +185,29 @@ static int reg_context_global(void)
     return wait_reg_clear(VTD_REG_CCMD, VTD_CCMD_ICC);
 }
 
-/* Append a descriptor; the hardware may start on it at once. */
+static bool qi_error_pending(void)
+{
+    return readl(reg(VTD_REG_FSTS)) & VTD_FSTS_IQE;
+}
+
+/*
+ * A queue error stops the unit at the failed descriptor until software
+ * clears it: acknowledged, later submissions (cutting devices off)
+ * proceed from there.
+ */
+static bool qi_take_error(void)
+{
+    if ( !qi_error_pending() )
+        return false;
+    writel(VTD_FSTS_IQE, reg(VTD_REG_FSTS));
+    return true;
+}
+
+/*
+ * Append a descriptor; the hardware may start on it at once.  A full
+ * queue waits for the unit to fetch, which it does not do past a queue
+ * error: that ends the wait (or the unit would stay stopped for good).
+ */
 static int qi_submit(uint64_t lo, uint64_t hi)
 {
     unsigned int next = (unit.qi_tail + 1) % unit.qi_entries;
@@ -190,6 +217,8 @@ static int qi_submit(uint64_t lo, uint64_t hi)
     while ( ((readq(reg(VTD_REG_IQH)) & VTD_QI_INDEX_MASK) >>
              VTD_QI_INDEX_SHIFT) == next )
     {
+        if ( qi_take_error() )
+            return -EIO;
         if ( NOW() > deadline )
             return -ETIMEDOUT;
         cpu_relax();
@@ -205,15 +234,10 @@ static int qi_submit(uint64_t lo, uint64_t hi)
     return 0;
 }
 
-static bool qi_error_pending(void)
-{
-    return readl(reg(VTD_REG_FSTS)) & VTD_FSTS_IQE;
-}
-
 /*
  * One wait descriptor for everything queued so far: complete only when
  * the status write of this very wait is seen.  A queue error is
- * acknowledged, so that later submissions (cutting devices off) proceed.
+ * acknowledged (qi_take_error()).
  */
 static int qi_wait(void)
 {
@@ -234,9 +258,8 @@ static int qi_wait(void)
     deadline = NOW() + QI_WAIT_NS;
     while ( read_atomic(status) != seq )
     {
-        if ( qi_error_pending() )
+        if ( qi_take_error() )
         {
-            writel(VTD_FSTS_IQE, reg(VTD_REG_FSTS));
             rc = -EIO;
             break;
         }
@@ -533,7 +556,7 @@ static int init_queue(void)
         rc = alloc_zeroed_page(&unit.status_maddr);
     if ( rc )
         return rc;
-    unit.qi_entries = VTD_QI_ENTRIES_PER_PAGE;
+    unit.qi_entries = harness_qi_entries ?: VTD_QI_ENTRIES_PER_PAGE;
     unit.qi_tail = 0;
     writeq(0, reg(VTD_REG_IQT));
     writeq(unit.qinval_maddr, reg(VTD_REG_IQA));        /* QS 0: one page */

@@ -34,6 +34,9 @@ int world_boot(const struct world_config *cfg)
     harness_pin_cntr_width = cfg->pin_bits ?: GNTPIN_XEN_WIDTH;
     harness_maptrack_per_page = cfg->maptrack_per_frame ?:
                                 MAPTRACK_XEN_PER_PAGE;
+    harness_unmap_batch_size = cfg->unmap_batch ?: UNMAP_XEN_BATCH_SIZE;
+    /* The driver's queue is as long as the simulated unit's. */
+    harness_qi_entries = cfg->caps.qi_entries;
     memset(&gtio_stats, 0, sizeof(gtio_stats));
     return vtd_boot();
 }

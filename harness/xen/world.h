@@ -47,12 +47,16 @@ struct world_config {
     unsigned int pin_bits;
     /* Handles of a maptrack frame, 2..128; 0: Xen's 256. */
     unsigned int maptrack_per_frame;
+    /* Unmaps one chunk of an unmap hypercall takes, 1..64; 0: Xen's 32. */
+    unsigned int unmap_batch;
 };
 
 /* Xen's pin counter width (GNTPIN_cntr_width). */
 #define GNTPIN_XEN_WIDTH    8
 /* Xen's handles per maptrack frame: a page of 16-byte grant_mappings. */
 #define MAPTRACK_XEN_PER_PAGE   256
+/* Xen's unmaps a chunk (GNTTAB_UNMAP_BATCH_SIZE). */
+#define UNMAP_XEN_BATCH_SIZE    32
 
 /*
  * The events the checks judge, as they happen inside Xen; each callback

@@ -6,7 +6,8 @@
 # inputs that differ only in that limit, so that the same three maps
 # leave the record 5 and 6 pages short of it, must each reach a code
 # block of their own; two that differ in something the three maps never
-# reach (psi_max) must not.  The same for a pin counter and a maptrack.
+# reach (psi_max) must not.  The same for a pin counter, a maptrack, the
+# unmap chunk and the invalidation queue.
 # Without the feedback both pairs run the same code.
 
 set -euo pipefail
@@ -87,4 +88,18 @@ room_pair limit-feedback-maptrack maptrack_per_frame 4 8 "$machine
 grant_write d=1 ref=0 flags=permit grantee=2 frame=10
 map ld=2 rd=1 ref=0 flags=host,ro
 map ld=2 rd=1 ref=0 flags=host,ro"
+
+# One unmap call of two: 3 or 7 short of a second chunk (unmap_batch 4, 8).
+room_pair limit-feedback-unmap unmap_batch 4 8 "$machine
+grant_write d=1 ref=0 flags=permit grantee=2 frame=10
+map ld=2 rd=1 ref=0 flags=host,ro
+map ld=2 rd=1 ref=0 flags=host,ro
+begin
+unmap ld=2 handle=0 parts=host
+unmap ld=2 handle=1 parts=host
+end"
+
+# The bring-up's three descriptors: 5 or 13 short of a full queue of 8
+# or 16 entries (qi_entries).
+room_pair limit-feedback-queue qi_entries 8 16 "$machine"
 exit "$failed"

@@ -23,7 +23,8 @@
 static const char sample[] =
     "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255 drain=1\n"
     "config frames=1024 ro=0 psi_max=15 pending_pages=15 pending_tables=1 "
-    "batch_domains=8 pin_bits=8 maptrack_per_frame=128\n"
+    "batch_domains=8 pin_bits=8 maptrack_per_frame=128 unmap_batch=64 "
+    "qi_entries=255\n"
     "create d=0 iommu=1 gframes=7 mframes=4\n"
     "create d=32751 iommu=0 gframes=0 mframes=0\n"
     "destroy d=self\n"
@@ -151,6 +152,8 @@ static void header_fields_carry_their_values(void)
     CHECK_EQ(t.hdr.batch_domains, 8);
     CHECK_EQ(t.hdr.pin_bits, 8);
     CHECK_EQ(t.hdr.maptrack_order, 7);
+    CHECK_EQ(t.hdr.unmap_batch, 64);
+    CHECK_EQ(t.hdr.qi_entries, 255);
     trace_free(&t);
 }
 
@@ -291,12 +294,14 @@ static void header_prints_every_field(void)
     h.batch_domains = 8;
     h.pin_bits = 2;
     h.maptrack_order = 2;
+    h.unmap_batch = 1;
+    h.qi_entries = 2;
     trace_print_header(f, &h);
     fclose(f);
     CHECK(!strcmp(buf, "caps cm=1 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 "
                        "delay=3\nconfig frames=100 ro=1 psi_max=2 "
                        "pending_pages=1 batch_domains=8 pin_bits=2 "
-                       "maptrack_per_frame=4\n"));
+                       "maptrack_per_frame=4 unmap_batch=1 qi_entries=2\n"));
     free(buf);
 }
 
@@ -501,6 +506,12 @@ static void malformed_lines_give_one_error(void)
           "bad:1: maptrack_per_frame=256 out of range 0..128" },
         { "config frames=8 pin_bits=9\n",
           "bad:1: pin_bits=9 out of range 0..8" },
+        { "config frames=8 unmap_batch=65\n",
+          "bad:1: unmap_batch=65 out of range 0..64" },
+        { "config frames=8 qi_entries=1\n",
+          "bad:1: qi_entries=1: 0 (one page) or 2..255" },
+        { "config frames=8 qi_entries=256\n",
+          "bad:1: qi_entries=256 out of range 0..255" },
         { "create d=1 iommu=1\n", "bad:1: create needs field 'gframes'" },
         { "create d=1 iommu=1 gframes=1\n",
           "bad:1: create needs field 'mframes'" },
@@ -764,12 +775,16 @@ static void decoding_is_prefix_stable(void)
 /* The header's bytes, bit by bit. */
 static void header_bytes_decode_as_documented(void)
 {
-    static const uint8_t all[] = { 0xff, 200, 7, 0xff, 20, 0xff, 0xff };
-    static const uint8_t some[] = { 0x22 | 0x40, 63, 0, 4, 15, 0x31, 8 };
+    static const uint8_t all[] = { 0xff, 200, 7, 0xff, 20, 0xff, 0xff,
+                                   0xff, 0xff };
+    static const uint8_t some[] = { 0x22 | 0x40, 63, 0, 4, 15, 0x31, 8,
+                                    64, 2 };
+    /* A queue of one entry reads as the hardware's page. */
+    static const uint8_t queue_of_one[] = { 0, 0, 0, 0, 0, 0, 0, 65, 1 };
     /* batch_domains 8 and pin_bits 5 share the last byte. */
-    static const uint8_t pins[] = { 0, 0, 0, 0, 0, 0, 8 + 9 * 5 };
+    static const uint8_t pins[] = { 0, 0, 0, 0, 0, 0, 8 + 9 * 5, 0, 0 };
     /* psi_max 3 and the maptrack order 6 share byte 4. */
-    static const uint8_t maptrack[] = { 0, 0, 0, 0, 3 | 6 << 4, 0, 0 };
+    static const uint8_t maptrack[] = { 0, 0, 0, 0, 3 | 6 << 4, 0, 0, 0, 0 };
     struct trace t;
 
     trace_init(&t);
@@ -786,6 +801,8 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.hdr.batch_domains, 255 % 9);
     CHECK_EQ(t.hdr.pin_bits, 255 / 9 % 9);
     CHECK_EQ(t.hdr.maptrack_order, 20 >> 4);
+    CHECK_EQ(t.hdr.unmap_batch, 255 % 65);
+    CHECK_EQ(t.hdr.qi_entries, 255);
     decode_input(some, sizeof(some), &t);
     CHECK(!t.hdr.cm && t.hdr.psi && !t.hdr.qi && !t.hdr.coherent &&
           !t.hdr.rwbf && t.hdr.iommu_readonly && !t.hdr.drain);
@@ -799,6 +816,11 @@ static void header_bytes_decode_as_documented(void)
     /* An input from before pin_bits: Xen's width. */
     CHECK_EQ(t.hdr.pin_bits, 0);
     CHECK_EQ(t.hdr.maptrack_order, 0);
+    CHECK_EQ(t.hdr.unmap_batch, 64);
+    CHECK_EQ(t.hdr.qi_entries, 2);
+    decode_input(queue_of_one, sizeof(queue_of_one), &t);
+    CHECK_EQ(t.hdr.unmap_batch, 0);
+    CHECK_EQ(t.hdr.qi_entries, 0);
     decode_input(pins, sizeof(pins), &t);
     CHECK_EQ(t.hdr.batch_domains, 8);
     CHECK_EQ(t.hdr.pin_bits, 5);
@@ -812,7 +834,7 @@ static void header_bytes_decode_as_documented(void)
 static void op_bytes_decode_as_documented(void)
 {
     static const uint8_t in[] = {
-        0, 0, 0, 63, 0, 0, 0,               /* 64 frames */
+        0, 0, 0, 63, 0, 0, 0, 0, 0,         /* 64 frames */
         OP_NR + OP_UNMAP, 9, 0xff, 0xff, 15,
         OP_GRANT_WRITE, 7, 22, 0x3f, 6, 65, 0,
         OP_GRANT_WRITE, 8, 23, 0, 14, 0x41, 1,
@@ -867,7 +889,8 @@ static void sample_encodes_to_the_documented_bytes(void)
 {
     static const char text[] =
         "caps cm=1 psi=0 mamv=9 qi=1 coherent=0 rwbf=1 delay=3\n"
-        "config frames=600 ro=1 psi_max=5 pending_tables=2 batch_domains=3\n"
+        "config frames=600 ro=1 psi_max=5 pending_tables=2 batch_domains=3 "
+        "unmap_batch=4 qi_entries=16\n"
         "create d=32751 iommu=1 gframes=2 mframes=3\n"
         "populate d=1 mfn=600\n"
         "unmap ld=self handle=513 parts=device,wrongbus\n"
@@ -875,7 +898,7 @@ static void sample_encodes_to_the_documented_bytes(void)
         "end\n";
     static const uint8_t expect[] = {
         0x01 | 0x04 | 0x10 | 0x20 | (2 << 6), 9, 3, (599 & 0xff), 5,
-        2 << 4, 3,
+        2 << 4, 3, 4, 16,
         OP_CREATE, 6, 1, 2, 3,
         OP_POPULATE, 1, 600 & 0xff, 600 >> 8,
         OP_UNMAP, 7, 513 & 0xff, 513 >> 8, 6,
@@ -1013,6 +1036,12 @@ static void encoder_refuses_what_it_cannot_carry(void)
     t.hdr.maptrack_order = 8;
     CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     t.hdr.maptrack_order = 7;
+    t.hdr.unmap_batch = 65;
+    CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
+    t.hdr.unmap_batch = 64;
+    t.hdr.qi_entries = 1;
+    CHECK(!encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
+    t.hdr.qi_entries = 255;
     CHECK(encode_trace(&t, out, sizeof(out), &n, err, sizeof(err)));
     CHECK_EQ(n, DECODE_HEADER_BYTES);
     trace_free(&t);
