@@ -82,7 +82,7 @@ static struct {
         struct gnttab_map_grant_ref map[SH_MAX_CALL];
         struct gnttab_unmap_grant_ref unmap[SH_MAX_CALL];
     } buf;
-    xen_pfn_t frame_list[OP_SMALL_MAX + 1];
+    xen_pfn_t frame_list[OP_GFRAMES_MAX + 1];
     struct gnttab_query_size query;
     uint64_t next_va;
     uint32_t gen[OP_DOMAINS], next_gen;
@@ -965,6 +965,9 @@ static void note_results(void)
                                 X.call.res[i].status == GNTST_no_space;
         X.out->gnttab_full += X.call.ops[i].kind == OP_SETUP_TABLE &&
                               X.call.res[i].table_full;
+        X.out->gnttab_full += X.call.ops[i].kind == OP_CREATE &&
+                              X.call.ops[i].n > SH_OPT_MAX_GFRAMES &&
+                              X.call.res[i].status == -EINVAL;
     }
     X.pins_high = pins > X.pins_high ? pins : X.pins_high;
     room = shadow_maptrack_room(&X.sh);

@@ -104,7 +104,10 @@ struct exec_result {
      * maptrack, or a frame for it that an injected fault withheld.
      */
     unsigned long maptrack_full;
-    /* Setup_tables refused for asking past the domain's grant frames. */
+    /*
+     * Setup_tables refused for asking past the domain's grant frames, and
+     * creates refused for a maximum past Xen's (opt_max_grant_frames).
+     */
     unsigned long gnttab_full;
     /* Unmap hypercalls that ran past their first chunk (unmap_batch). */
     unsigned long unmap_chunked;

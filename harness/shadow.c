@@ -485,8 +485,8 @@ static int op_create(struct apply_ctx *c, const struct op *op)
         continue;
     if ( d == SH_DOMAINS )
         return -ENOSPC;
-    /* grant_table_init(): at least the initial frame, at most 64. */
-    if ( op->n < 1 || op->n > 64 )
+    /* grant_table_init(): at least the initial frame, at most Xen's max. */
+    if ( op->n < 1 || op->n > SH_OPT_MAX_GFRAMES )
         return -EINVAL;
     if ( is_fault_run(c) && c->facts->status[c->idx] )
         return c->facts->status[c->idx];

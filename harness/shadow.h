@@ -59,6 +59,7 @@
 #define SH_ENTRIES_PER_FRAME 512        /* 8-byte v1 entries */
 #define SH_PIN_LIMIT    128             /* GNTPIN_incr2oflow_mask() */
 #define SH_UNMAP_BATCH  32              /* GNTTAB_UNMAP_BATCH_SIZE */
+#define SH_OPT_MAX_GFRAMES 64           /* Xen's opt_max_grant_frames */
 #define SH_MAX_CALL     4096            /* ops in one hypercall */
 
 /* "No domain": a free frame's owner, a quarantined device's. */

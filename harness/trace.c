@@ -28,7 +28,7 @@ static const struct op_desc op_table[OP_NR] = {
     [OP_END]         = { "end", 0, { { 0 } } },
     [OP_CREATE]      = { "create", 4, {
         FIELD("d", OPF_DOMAIN, d), FIELD("iommu", OPF_BOOL, iommu),
-        FIELD("gframes", OPF_SMALL, n),
+        FIELD("gframes", OPF_GFRAMES, n),
         FIELD("mframes", OPF_MFRAMES, maptrack) } },
     [OP_DESTROY]     = { "destroy", 1, { FIELD("d", OPF_DOMAIN, d) } },
     [OP_ASSIGN]      = { "assign", 2, {
@@ -58,7 +58,7 @@ static const struct op_desc op_table[OP_NR] = {
         FIELD("point", OPF_POINT, point), FIELD("k", OPF_COUNT, n) } },
     [OP_SETUP_TABLE] = { "setup_table", 3, {
         FIELD("d", OPF_DOMAIN, d), FIELD("dom", OPF_DOMAIN, rd),
-        FIELD("frames", OPF_SMALL, n) } },
+        FIELD("frames", OPF_GFRAMES, n) } },
     /*
      * Within the next call, right before each of the first n atomic
      * updates Xen makes of d's shared entry ref (n=0: before every one),
@@ -145,6 +145,10 @@ static const uint32_t ref_values[OP_REFS] = {
     511, 512, 1023, 1024, 2047, 2048, 0xffffffffU,
 };
 
+static const uint32_t gframe_values[OP_GFRAME_CODES] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 63, 64, 65,
+};
+
 static uint32_t code_in(const uint32_t *values, unsigned int nr, uint32_t val)
 {
     unsigned int i;
@@ -158,6 +162,11 @@ static uint32_t code_in(const uint32_t *values, unsigned int nr, uint32_t val)
 uint32_t op_ref_value(unsigned int code)
 {
     return code < OP_REFS ? ref_values[code] : 0xfffffffeU;
+}
+
+uint32_t op_gframes_value(unsigned int code)
+{
+    return code < OP_GFRAME_CODES ? gframe_values[code] : 0;
 }
 
 unsigned int op_ref_code(uint32_t ref)
@@ -177,7 +186,7 @@ uint32_t op_field_range(const struct op_field *f, const struct run_header *h)
     case OPF_DOMAIN:    return OP_DOMAINS;
     case OPF_DEVICE:    return OP_DEVICES;
     case OPF_BOOL:      return 2;
-    case OPF_SMALL:     return OP_SMALL_MAX + 1U;
+    case OPF_GFRAMES:   return OP_GFRAME_CODES;
     case OPF_MFRAMES:   return OP_MAPTRACK_MAX + 1U;
     case OPF_REF:       return OP_REFS;
     case OPF_HANDLE:    return OP_HANDLES;
@@ -205,6 +214,8 @@ uint32_t op_field_code(const struct op_field *f, uint32_t val)
         return code_in(domain_values, OP_DOMAINS, val);
     case OPF_REF:
         return code_in(ref_values, OP_REFS, val);
+    case OPF_GFRAMES:
+        return code_in(gframe_values, OP_GFRAME_CODES, val);
     default:
         return val;
     }
@@ -220,6 +231,8 @@ uint32_t op_field_from_code(const struct op_field *f, uint32_t code)
         return code < OP_DOMAINS ? domain_values[code] : DOMID_INVALID;
     case OPF_REF:
         return code < OP_REFS ? ref_values[code] : 0xfffffffeU;
+    case OPF_GFRAMES:
+        return op_gframes_value(code);
     default:
         return code;
     }
@@ -631,6 +644,7 @@ static bool parse_value(struct parser *p, const struct op_field *f,
         return parse_flags(p, f, s, val);
     case OPF_DOMAIN:
     case OPF_REF:
+    case OPF_GFRAMES:
         if ( f->kind == OPF_DOMAIN && !strcmp(s, "self") )
             *val = DOMID_SELF;
         else if ( !parse_number(s, val) )
@@ -638,8 +652,9 @@ static bool parse_value(struct parser *p, const struct op_field *f,
         if ( op_field_code(f, *val) >= range )
             return fail(p, "%s=%s is not one the fuzzer can name (%s)",
                         f->name, s, f->kind == OPF_DOMAIN ?
-                        "0-5, 32751, self" :
-                        "0-15, 511, 512, 1023, 1024, 2047, 2048, 4294967295");
+                        "0-5, 32751, self" : f->kind == OPF_REF ?
+                        "0-15, 511, 512, 1023, 1024, 2047, 2048, 4294967295" :
+                        "0-7, 63, 64, 65");
         return true;
     default:
         if ( !parse_number(s, val) )

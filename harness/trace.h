@@ -39,7 +39,7 @@ enum op_field_kind {
     OPF_DOMAIN,         /* a domid of a table of OP_DOMAINS (trace.c) */
     OPF_DEVICE,         /* 0..OP_DEVICES-1 */
     OPF_BOOL,           /* 0, 1 */
-    OPF_SMALL,          /* 0..OP_SMALL_MAX: grant frame counts */
+    OPF_GFRAMES,        /* a grant frame count of a table of OP_GFRAME_CODES */
     OPF_MFRAMES,        /* 0..OP_MAPTRACK_MAX: maptrack frame counts */
     OPF_REF,            /* a grant ref of a table of OP_REFS (trace.c) */
     OPF_HANDLE,         /* 0..OP_HANDLES-1 */
@@ -55,7 +55,13 @@ enum op_field_kind {
 /* What the encodings can carry. */
 #define OP_DOMAINS          8       /* 0-5, the largest domid, DOMID_SELF */
 #define OP_DEVICES          5       /* 0..3 exist, 4 never */
-#define OP_SMALL_MAX        7
+/*
+ * Grant frame counts: 0-7, so that a domain's table fills with a few
+ * setup_tables, and Xen's opt_max_grant_frames (64) with one below and
+ * one past it, so that its bound on a domain's maximum is reached.
+ */
+#define OP_GFRAME_CODES     11
+#define OP_GFRAMES_MAX      65
 #define OP_MAPTRACK_MAX     4
 #define OP_REFS             23
 #define OP_HANDLES          1024    /* four maptrack frames' worth */
@@ -97,6 +103,8 @@ uint32_t op_field_from_code(const struct op_field *f, uint32_t code);
 /* Grant refs by code (the index OPF_REF codes) and back (OP_REFS: none). */
 uint32_t op_ref_value(unsigned int code);
 unsigned int op_ref_code(uint32_t ref);
+/* A grant frame count by code (the index OPF_GFRAMES codes). */
+uint32_t op_gframes_value(unsigned int code);
 /* A domain id's code (OP_DOMAINS: none names it). */
 unsigned int op_domain_code(uint32_t domid);
 

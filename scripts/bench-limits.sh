@@ -3,7 +3,8 @@
 #
 # make bench-limits: how fast the fuzzers get to each limit of gtio's
 # batch record and to a full pin counter, maptrack and grant table and
-# the unmap chunk of Xen's grant_table.c (issue 13), and find the broken variant that
+# the unmap chunk of Xen's grant_table.c and the invalidation queue
+# (issue 13), and find the broken variant that
 # mishandles it.  For each limit, from the seeds with every input that already takes
 # its limit path removed:
 #
@@ -30,7 +31,7 @@ me=bench-limits
 limits=(pages:pending-pages-full-merged tables:dead-tables-full-freed
         domains:batch-domains-full-dropped pins:pin-overflow-unchecked
         maptrack:maptrack-past-limit gnttab:gnttab-grow-past-max
-        unmap:unmap-chunks-flushed-once)
+        unmap:unmap-chunks-flushed-once queue:queue-overrun)
 if [ -n "${BENCH_LIMITS:-}" ]; then
     chosen=()
     for l in "${limits[@]}"; do

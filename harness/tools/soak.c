@@ -140,7 +140,8 @@ static void random_create(struct soak_gen *g, struct op *op, unsigned int d)
     *op = (struct op){ .kind = OP_CREATE, .d = d,
                        .iommu = pick(g->st, 4) != 0,
                        .n = pick(g->st, 8) ? 1 + pick(g->st, 3)
-                                           : pick(g->st, OP_SMALL_MAX + 1),
+                                           : op_gframes_value(
+                                                 pick(g->st, OP_GFRAME_CODES)),
                        .maptrack = pick(g->st, 8) ? 1
                                    : pick(g->st, OP_MAPTRACK_MAX + 1) };
 }
@@ -261,7 +262,7 @@ static void random_op(struct soak_gen *g, struct op *op)
     {
         op->kind = pick(st, 3) ? OP_SETUP_TABLE : OP_QUERY_SIZE;
         op->rd = pick(st, 4) ? DOMID_SELF : pick(st, SOAK_DOMAINS);
-        op->n = pick(st, OP_SMALL_MAX + 1);
+        op->n = op_gframes_value(pick(st, OP_GFRAME_CODES));
     }
     else if ( k < 91 )
         op->kind = OP_BEGIN;

@@ -418,6 +418,11 @@ static void value_tables(void)
     for ( c = 0; c < OP_REFS; c++ )
         CHECK_EQ(op_ref_code(op_ref_value(c)), c);
     CHECK_EQ(op_ref_code(16), OP_REFS);
+    /* Grant frame counts: 0-7, then Xen's 64 with its neighbours. */
+    CHECK_EQ(op_gframes_value(7), 7);
+    CHECK_EQ(op_gframes_value(8), 63);
+    CHECK_EQ(op_gframes_value(9), 64);
+    CHECK_EQ(op_gframes_value(10), 65);
     CHECK_EQ(op_ref_code(600), OP_REFS);
     CHECK_EQ(op_domain_code(0), 0);
     CHECK_EQ(op_domain_code(5), 5);
@@ -429,7 +434,7 @@ static void value_tables(void)
     /* The ranges the encodings carry. */
     CHECK_EQ(op_field_range(&op_desc(OP_CREATE)->field[0], &h), 8);
     CHECK_EQ(op_field_range(&op_desc(OP_CREATE)->field[1], &h), 2);
-    CHECK_EQ(op_field_range(&op_desc(OP_CREATE)->field[2], &h), 8);
+    CHECK_EQ(op_field_range(&op_desc(OP_CREATE)->field[2], &h), 11);
     CHECK_EQ(op_field_range(&op_desc(OP_CREATE)->field[3], &h), 5);
     CHECK_EQ(op_field_range(&op_desc(OP_ASSIGN)->field[0], &h), 5);
     CHECK_EQ(op_field_range(&op_desc(OP_POPULATE)->field[1], &h), 11);
@@ -441,7 +446,7 @@ static void value_tables(void)
     CHECK_EQ(op_field_range(&op_desc(OP_UNMAP)->field[2], &h), 8);
     CHECK_EQ(op_field_range(&op_desc(OP_FAULT_AT)->field[0], &h), FP_NR);
     CHECK_EQ(op_field_range(&op_desc(OP_FAULT_AT)->field[1], &h), 256);
-    CHECK_EQ(op_field_range(&op_desc(OP_SETUP_TABLE)->field[2], &h), 8);
+    CHECK_EQ(op_field_range(&op_desc(OP_SETUP_TABLE)->field[2], &h), 11);
 
     /* GTF codes: bits 0-4 as they are, GTF_sub_page as code bit 5. */
     CHECK_EQ(op_field_code(&op_desc(OP_GRANT_WRITE)->field[2],
@@ -524,7 +529,9 @@ static void malformed_lines_give_one_error(void)
         { "create d=1 iommu=2 gframes=1 mframes=1\n",
           "bad:1: iommu=2 out of range 0..1" },
         { "create d=1 iommu=1 gframes=8 mframes=1\n",
-          "bad:1: gframes=8 out of range 0..7" },
+          "bad:1: gframes=8 is not one the fuzzer can name (0-7, 63, 64, 65)" },
+        { "create d=1 iommu=1 gframes=66 mframes=1\n",
+          "bad:1: gframes=66 is not one the fuzzer can name (0-7, 63, 64, 65)" },
         { "create d=1 iommu=1 gframes=1 mframes=5\n",
           "bad:1: mframes=5 out of range 0..4" },
         { "create d=x iommu=1 gframes=1 mframes=1\n",
@@ -570,7 +577,7 @@ static void malformed_lines_give_one_error(void)
         { "setup_table d=1 dom=x frames=1\n",
           "bad:1: dom: 'x' is not a number" },
         { "setup_table d=1 dom=self frames=8\n",
-          "bad:1: frames=8 out of range 0..7" },
+          "bad:1: frames=8 is not one the fuzzer can name (0-7, 63, 64, 65)" },
         { "query_size d=1\n", "bad:1: query_size needs field 'dom'" },
         { "query_size d=1 dom=2 frames=1\n",
           "bad:1: query_size has no field 'frames'" },
@@ -868,11 +875,11 @@ static void op_bytes_decode_as_documented(void)
     CHECK_EQ(o[3].kind, OP_CREATE);
     CHECK_EQ(o[3].d, 1);
     CHECK_EQ(o[3].iommu, 1);
-    CHECK_EQ(o[3].n, 7);
+    CHECK_EQ(o[3].n, 4);                    /* 15 mod 11 */
     CHECK_EQ(o[3].maptrack, 4);
     CHECK_EQ(o[4].kind, OP_SETUP_TABLE);
     CHECK_EQ(o[4].rd, DOMID_SELF);
-    CHECK_EQ(o[4].n, 0);
+    CHECK_EQ(o[4].n, 63);                   /* code 8 */
     CHECK_EQ(o[5].point, FP_QI_ERROR);
     CHECK_EQ(o[5].n, 255);
     CHECK_EQ(o[6].mfn, 5);
