@@ -22,13 +22,14 @@
  * that `make bench-fuzz` can report ops/s beside libFuzzer's execs/s.
  * $GTIO_FUZZ_NO_ABORT (benchmarks only) lets a finding pass silently: a
  * throughput measurement must not end at the first bug.
- * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins|maptrack|gnttab|unmap|queue
+ * $GTIO_FUZZ_LIMIT=pages|tables|domains|pins|maptrack|gnttab|unmap|queue|counts
  * (benchmarks only, `make bench-limits`) ends the run like a finding when
  * an input takes that limit path (of gtio's batch record, or a map
  * grant_table.c refused for a full pin counter or maptrack, or a grant
  * table it would not grow past its maximum, or an unmap hypercall longer
- * than one chunk, or an invalidation queue the driver found full): how
- * long the fuzzers take to get there.
+ * than one chunk, or an invalidation queue the driver found full, or a
+ * map refused for a full per-frame mapping count, in a narrow build):
+ * how long the fuzzers take to get there.
  */
 static unsigned long long nr_inputs, nr_ops;
 static bool no_abort;
@@ -91,8 +92,8 @@ static void __attribute__((noinline)) domains_left(unsigned int n)
 }
 
 /*
- * Xen's pin counters, a maptrack, the unmap chunk and the invalidation
- * queue: one block per distance up to 15, then one per power of two (a
+ * Xen's pin counters, a maptrack, the unmap chunk, the invalidation
+ * queue and the per-frame mapping counts: one block per distance up to 15, then one per power of two (a
  * counter of Xen's full width is up to 128 maps from its limit, a
  * maptrack up to 1023 handles, a queue up to 255 descriptors).
  */
@@ -112,6 +113,7 @@ LOG_DISTANCE_FEEDBACK(pins_left)
 LOG_DISTANCE_FEEDBACK(maptrack_left)
 LOG_DISTANCE_FEEDBACK(unmap_left)
 LOG_DISTANCE_FEEDBACK(queue_left)
+LOG_DISTANCE_FEEDBACK(count_left)
 
 #undef LOG_DISTANCE_FEEDBACK
 #undef AT
@@ -126,7 +128,8 @@ static bool limit_taken(const struct exec_result *res)
            !strcmp(stop_at_limit, "maptrack") ? res->maptrack_full :
            !strcmp(stop_at_limit, "gnttab") ? res->gnttab_full :
            !strcmp(stop_at_limit, "unmap") ? res->unmap_chunked :
-           !strcmp(stop_at_limit, "queue") && res->queue_full;
+           !strcmp(stop_at_limit, "queue") ? res->queue_full :
+           !strcmp(stop_at_limit, "counts") && res->count_full;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -159,6 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     maptrack_left(res.maptrack_left);
     unmap_left(res.unmap_left);
     queue_left(res.queue_left);
+    count_left(res.count_left);
     if ( stop_at_limit && limit_taken(&res) )
     {
         fprintf(stderr, "LIMIT %s reached\n", stop_at_limit);

@@ -965,6 +965,7 @@ static void note_results(void)
                                 X.call.res[i].status == GNTST_no_space;
         X.out->gnttab_full += X.call.ops[i].kind == OP_SETUP_TABLE &&
                               X.call.res[i].table_full;
+        X.out->count_full += X.call.res[i].count_full;
         X.out->gnttab_full += X.call.ops[i].kind == OP_CREATE &&
                               X.call.ops[i].n > SH_OPT_MAX_GFRAMES &&
                               X.call.res[i].status == -EINVAL;
@@ -1233,6 +1234,8 @@ static bool start(const struct run_header *h)
     X.base.pages = heap_live_pages();
     X.base.xmallocs = heap_live_xmallocs();
     shadow_reset(&X.sh, h);
+    X.sh.count_max = gnttab_view_maptrack_count_max() < SH_HANDLES ?
+                     gnttab_view_maptrack_count_max() : 0;
     frame_set_init(&X.frames, h->nr_frames);
     X.in_batch = false;
     X.nr_batch = 0;
@@ -1293,6 +1296,8 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
                          X.maptrack_room + 1;
     res->unmap_left = room(res->unmap_chunked, sh_unmap_batch(&t->hdr),
                            X.unmap_longest);
+    res->count_left = X.sh.count_max ? room(res->count_full, X.sh.count_max,
+                                            X.sh.count_high) : UINT_MAX;
     /* A queue of n entries is full with n - 1 descriptors in it. */
     res->queue_full = vtd_sim_stats()->queue_full_reads;
     res->queue_left = room(res->queue_full,

@@ -109,6 +109,11 @@ struct exec_result {
      * creates refused for a maximum past Xen's (opt_max_grant_frames).
      */
     unsigned long gnttab_full;
+    /*
+     * Maps Xen refused for a per-frame mapping count at its limit (only
+     * in a build whose counts are narrowed: make count-flavour).
+     */
+    unsigned long count_full;
     /* Unmap hypercalls that ran past their first chunk (unmap_batch). */
     unsigned long unmap_chunked;
     /*
@@ -121,7 +126,7 @@ struct exec_result {
      * taken; 1, full; n, n - 1 entries short.
      */
     unsigned int pages_left, tables_left, domains_left, pins_left;
-    unsigned int maptrack_left, unmap_left, queue_left;
+    unsigned int maptrack_left, unmap_left, queue_left, count_left;
 };
 
 /* Run t; true if it ran to its end without a finding. */

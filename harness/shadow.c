@@ -255,11 +255,26 @@ static void block_devices(struct shadow *sh, unsigned int d, bool confirmed)
 static void count_add(struct shadow *sh, unsigned int d, unsigned long mfn,
                       bool ro, int delta)
 {
+    uint16_t *count = ro ? &sh->count_ro[d][mfn] : &sh->count_rw[d][mfn];
+
     touch(sh, mfn);
-    if ( ro )
-        sh->count_ro[d][mfn] += delta;
-    else
-        sh->count_rw[d][mfn] += delta;
+    *count += delta;
+    if ( *count > sh->count_high )
+        sh->count_high = *count;
+}
+
+/*
+ * map_grant_ref() counts a foreign frame's mappings per kind for the
+ * domain's IOMMU entry; a count that would wrap fails the map, past
+ * _set_status(), with everything the map took given back.
+ */
+static bool count_full(const struct shadow *sh, unsigned int ld,
+                       unsigned int rd, unsigned long mfn, bool ro)
+{
+    if ( !sh->count_max || ld == rd || !sh->dom[ld].iommu )
+        return false;
+    return (ro ? sh->count_ro[ld][mfn] : sh->count_rw[ld][mfn]) >=
+           sh->count_max;
 }
 
 static void clear_counts(struct shadow *sh, unsigned int d)
@@ -1097,6 +1112,13 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
     struct sh_domain *ldom = &sh->dom[ld];
 
     res->pin_full = pin_full;
+    if ( st == GNTST_okay &&
+         count_full(sh, ld, rd, mfn, op->flags & GNTMAP_readonly) )
+    {
+        res->count_full = true;
+        past_status = true;
+        st = GNTST_general_error;
+    }
     /* Past the flags and domain checks, a maptrack frame if needed. */
     if ( (op->flags & PARTS) && shadow_slot(sh, op->rd) != SH_NOBODY &&
          maptrack_needs_frame(sh, ldom) &&
@@ -1562,8 +1584,9 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
                                const struct sh_facts *facts, char *why,
                                size_t whylen)
 {
-    static struct shadow predicted_sh;
+    static struct shadow predicted_sh, before_sh;
     static struct sh_call predicted;
+    bool moved;
     struct apply_ctx c = { .sh = sh, .call = call, .facts = facts,
                            .why = why, .whylen = whylen };
     struct apply_ctx p = { .sh = &predicted_sh, .call = &predicted,
@@ -1586,7 +1609,15 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     c.d0 = shadow_slot(sh, 0);
     if ( c.d0 != SH_NOBODY )
         d0_snapshot(sh, c.d0);
+    before_sh = *sh;
     apply(&c);
+    /*
+     * A fault may let an op change what it would not have changed without
+     * one (a map that takes the handle a failed one gave back): its
+     * domains may be crashed too.
+     */
+    call->may_crash |= may_crash(&before_sh, sh, &moved);
+    call->moved_devices |= moved;
     adopt_fault_state(&c);
     if ( c.violated )
         return SH_BAD_STATE;

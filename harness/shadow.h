@@ -195,6 +195,13 @@ static inline bool sh_device_may_use(const struct sh_device *dv, unsigned int d)
 struct shadow {
     struct run_header hdr;
     /*
+     * The mappings of one kind of one frame by one domain that Xen's
+     * per-frame count (maptrack_tree) holds; 0: more than any maptrack
+     * has handles (Xen's).  A build constant: set after shadow_reset().
+     */
+    unsigned long count_max;
+    unsigned int count_high;    /* the highest per-frame count yet */
+    /*
      * The hardware domain's invalidation failed: its devices may keep
      * stale entries until a domain-selective one completes.
      */
@@ -228,6 +235,8 @@ struct sh_op_result {
     bool pin_full;
     /* Setup_table: refused for asking past max_grant_frames. */
     bool table_full;
+    /* Map: refused for a per-frame count at count_max. */
+    bool count_full;
 };
 
 /* An op the call never got to (a failed unmap batch ends the call). */

@@ -70,7 +70,14 @@ FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # makes, under FUZZ_SRC: hv/ (the core), harness/xen/*.c (the stand-ins)
 # and xen/common/grant_table.c (Xen's file, found through -I FUZZ_SRC/xen
 # ahead of the real tree's, by harness/xen/grant_table.c's include).
-FUZZ_DIR     := $(BUILD)/fuzz$(if $(VARIANT),/variant-$(VARIANT))
+#
+# FUZZ_NARROW=1 builds everything with the maptrack_tree's per-frame
+# mapping counts of Xen's grant_table.c narrowed to 3 bits (as the
+# Makefile's narrow toolchain), in $(BUILD)/fuzz-narrow: what reaches
+# their wrap-around check (bench-limits' counts row).
+FUZZ_NARROW  ?=
+FUZZ_DEFS    := $(if $(FUZZ_NARROW),-DHARNESS_MAPTRACK_COUNT_BITS=3)
+FUZZ_DIR     := $(BUILD)/fuzz$(if $(FUZZ_NARROW),-narrow)$(if $(VARIANT),/variant-$(VARIANT))
 FUZZ_SRC     := $(FUZZ_DIR)/src
 FUZZ_HV      := $(if $(VARIANT),$(FUZZ_SRC)/hv,hv)
 FUZZ_PATCHED := $(FUZZ_SRC)/.patched
@@ -152,7 +159,7 @@ fuzz_xen_inc = $(if $(1),$(patsubst -I$(XH)/xen,-I$(1)/xen -I$(XH)/xen,\
 # source's name in the repository (warnings per file: Xen's own files get
 # Xen's, mk/xen-src.mk).
 fuzz_compile = $(if $(FUZZ_NOCOV),$(FUZZ_NCC_$(1)),$(FUZZ_CC_$(1))) \
-	$(FUZZ_CF_$(1)) $(call warn_for,$(3),$(FUZZ_WARN)) \
+	$(FUZZ_CF_$(1)) $(FUZZ_DEFS) $(call warn_for,$(3),$(FUZZ_WARN)) \
 	$(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) $(call fuzz_xen_inc,$(2)) \
 	-I$(call fuzz_hv,$(2))
 
@@ -317,4 +324,4 @@ fuzz-smoke: deps-fuzz
 		FUZZ_FAIL_ON_FINDING=1
 
 fuzz-clean:
-	rm -rf '$(BUILD)/fuzz'
+	rm -rf '$(BUILD)/fuzz' '$(BUILD)/fuzz-narrow'

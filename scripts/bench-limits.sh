@@ -4,7 +4,8 @@
 # make bench-limits: how fast the fuzzers get to each limit of gtio's
 # batch record and to a full pin counter, maptrack and grant table and
 # the unmap chunk of Xen's grant_table.c and the invalidation queue
-# (issue 13), and find the broken variant that
+# (issue 13), and the per-frame mapping counts in the narrow build (their
+# path in $BUILD/fuzz-narrow), and find the broken variant that
 # mishandles it.  For each limit, from the seeds with every input that already takes
 # its limit path removed:
 #
@@ -31,7 +32,8 @@ me=bench-limits
 limits=(pages:pending-pages-full-merged tables:dead-tables-full-freed
         domains:batch-domains-full-dropped pins:pin-overflow-unchecked
         maptrack:maptrack-past-limit gnttab:gnttab-grow-past-max
-        unmap:unmap-chunks-flushed-once queue:queue-overrun)
+        unmap:unmap-chunks-flushed-once queue:queue-overrun
+        counts:maptrack-count-wraps)
 if [ -n "${BENCH_LIMITS:-}" ]; then
     chosen=()
     for l in "${limits[@]}"; do
@@ -51,6 +53,15 @@ fuzz_make() {
 fz=$BUILD/fuzz
 fuzz_make "$fz/libfuzzer/fuzz_exec" "$fz/afl/fuzz_exec" \
     "$fz/afl-cmplog/fuzz_exec"
+# The per-frame mapping counts' limit exists only in the narrow build
+# (their width is a build constant): its path is looked for there.
+nz=$BUILD/fuzz-narrow
+limit_dir() { [ "$1" = counts ] && echo "$nz" || echo "$fz"; }
+case " ${limits[*]} " in
+*" counts:"*)
+    fuzz_make FUZZ_NARROW=1 "$nz/libfuzzer/fuzz_exec" "$nz/afl/fuzz_exec" \
+        "$nz/afl-cmplog/fuzz_exec" ;;
+esac
 for l in "${limits[@]}"; do
     v=${l#*:}
     fuzz_make VARIANT="$v" "$fz/variant-$v/libfuzzer/fuzz_exec" \
@@ -70,7 +81,8 @@ seeds_without() {
     local s n=0
     mkdir -p "$2"
     for s in corpora/fuzz_exec/*.bin; do
-        if GTIO_FUZZ_LIMIT=$1 "$fz/libfuzzer/fuzz_exec" "$s" >/dev/null 2>&1; then
+        if GTIO_FUZZ_LIMIT=$1 "$(limit_dir "$1")/libfuzzer/fuzz_exec" "$s" \
+                >/dev/null 2>&1; then
             cp "$s" "$2/"
         else
             n=$((n + 1))
@@ -96,10 +108,10 @@ for l in "${limits[@]}"; do
     for engine in libfuzzer afl; do
         seeds=$work/seeds-$limit
         if [ $engine = libfuzzer ]; then
-            a=$(GTIO_FUZZ_LIMIT=$limit run_libfuzzer "$fz/libfuzzer/fuzz_exec" "$LIMIT_CAP" "$seeds" 1 "$work/lf")
+            a=$(GTIO_FUZZ_LIMIT=$limit run_libfuzzer "$(limit_dir "$limit")/libfuzzer/fuzz_exec" "$LIMIT_CAP" "$seeds" 1 "$work/lf")
             b=$(run_libfuzzer "$vb/libfuzzer/fuzz_exec" "$VARIANT_CAP" "$seeds" 1 "$work/lf")
         else
-            a=$(GTIO_FUZZ_LIMIT=$limit run_afl "$fz" "$LIMIT_CAP" "$seeds" "$work/afl")
+            a=$(GTIO_FUZZ_LIMIT=$limit run_afl "$(limit_dir "$limit")" "$LIMIT_CAP" "$seeds" "$work/afl")
             b=$(run_afl "$vb" "$VARIANT_CAP" "$seeds" "$work/afl")
         fi
         printf '%-8s %-10s -%-5s %-28s %-28s %s\n' "$limit" "$engine" \

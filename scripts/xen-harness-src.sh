@@ -19,7 +19,15 @@
 #                              (GNTTAB_UNMAP_BATCH_SIZE, 32) becomes
 #                              harness_unmap_batch_size (its arrays of
 #                              that many then have a run-time length).
-#                              At 8, 256 and 32, Xen's code
+#                              At 8, 256 and 32, Xen's code.  And the
+#                              width of the per-frame mapping counts of
+#                              the maptrack_tree (two bitfields of
+#                              BITS_PER_LONG / 2 - 1 bits) becomes
+#                              HARNESS_MAPTRACK_COUNT_BITS, a compile-time
+#                              constant (a bitfield's width cannot be a
+#                              run-time value): Xen's unless a build
+#                              flavour narrows it
+#                              (harness/xen/grant_table.c)
 #   OUT/xen/common/radix-tree.c -> TREE's file
 #   OUT/xen/common/gtio     -> HV_DIR: grant_table.c's "gtio/gtio.h" is
 #                              found next to the file as the compiler
@@ -54,7 +62,9 @@ ln -sfn "$tree/xen/common/radix-tree.c" "$out/xen/common/radix-tree.c"
 width='^#define GNTPIN_cntr_width[[:space:]]+8$'
 per_page='^#define MAPTRACK_PER_PAGE \(PAGE_SIZE / sizeof\(struct grant_mapping\)\)$'
 unmap_batch='^#define GNTTAB_UNMAP_BATCH_SIZE 32$'
-for line in "$width" "$per_page" "$unmap_batch"; do
+count_rd='^        unsigned long rd : BITS_PER_LONG / 2 - 1;$'
+count_wr='^        unsigned long wr : BITS_PER_LONG / 2 - 1;$'
+for line in "$width" "$per_page" "$unmap_batch" "$count_rd" "$count_wr"; do
     if [ "$(grep -cE "$line" "$tree/xen/common/grant_table.c")" != 1 ]; then
         echo "xen-harness-src: $tree/xen/common/grant_table.c has no single" \
              "line matching '$line' to scale" >&2
@@ -65,6 +75,8 @@ rm -f "$out/xen/common/grant_table.c"
 sed -E -e "s/$width/#define GNTPIN_cntr_width    harness_pin_cntr_width/" \
     -e "s|$per_page|#define MAPTRACK_PER_PAGE harness_maptrack_per_page|" \
     -e "s|$unmap_batch|#define GNTTAB_UNMAP_BATCH_SIZE harness_unmap_batch_size|" \
+    -e "s|$count_rd|        unsigned long rd : HARNESS_MAPTRACK_COUNT_BITS;|" \
+    -e "s|$count_wr|        unsigned long wr : HARNESS_MAPTRACK_COUNT_BITS;|" \
     "$tree/xen/common/grant_table.c" >"$out/xen/common/grant_table.c.new"
 mv "$out/xen/common/grant_table.c.new" "$out/xen/common/grant_table.c"
 ln -sfn "$(cd "$hv" && pwd)" "$out/xen/common/gtio"

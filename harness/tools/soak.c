@@ -372,6 +372,43 @@ static unsigned int random_burst(struct soak_gen *g, struct trace *t)
     return pushed + trace_push(t, &op);
 }
 
+/*
+ * One domain maps one frame of another many times, all read-only or all
+ * writable, through one to three grants of it (so that pin counters
+ * scaled down do not stop it first): what fills the per-frame mapping
+ * count of a build that narrows it (make soak's second run).  Returns
+ * the ops pushed.
+ */
+static unsigned int random_frame_storm(struct soak_gen *g, struct trace *t)
+{
+    unsigned int ld = pick(g->st, SOAK_DOMAINS), rd = pick(g->st, SOAK_DOMAINS);
+    unsigned int refs = 1 + pick(g->st, 3), k = 8 + pick(g->st, 4), i;
+    uint32_t mfn = pick(g->st, g->frames);
+    bool ro = pick(g->st, 2);
+    struct op op = { .kind = OP_POPULATE, .d = rd, .mfn = mfn };
+    unsigned int pushed = trace_push(t, &op);
+
+    remember_frame(g, rd, mfn);
+    for ( i = 0; i < refs; i++ )
+    {
+        op = (struct op){ .kind = OP_GRANT_WRITE, .d = rd, .ref = i,
+                          .flags = GTF_permit_access |
+                                   (ro ? GTF_readonly : 0),
+                          .grantee = ld, .mfn = mfn };
+        pushed += trace_push(t, &op);
+    }
+    for ( i = 0; i < k; i++ )
+    {
+        op = (struct op){ .kind = OP_MAP, .d = ld, .rd = rd, .ref = i % refs,
+                          .flags = (pick(g->st, 2) ? GNTMAP_host_map
+                                                   : GNTMAP_device_map) |
+                                   (ro ? GNTMAP_readonly : 0) };
+        pushed += trace_push(t, &op);
+    }
+    g->nr_maps[ld] += k;
+    return pushed;
+}
+
 /* A quarter of the inputs arm faults: the rest check the fault-free paths. */
 static void random_input(struct trace *t, uint64_t *st,
                          unsigned long long index, unsigned long len)
@@ -390,6 +427,11 @@ static void random_input(struct trace *t, uint64_t *st,
         if ( !pick(st, 40) )
         {
             i += random_burst(&g, t);
+            continue;
+        }
+        if ( !pick(st, 50) )
+        {
+            i += random_frame_storm(&g, t);
             continue;
         }
         if ( !pick(st, 50) )
@@ -495,7 +537,7 @@ int main(int argc, char **argv)
     /* How often each limit (gtio's batch record, pins, maptrack) was reached. */
     unsigned long pages_full = 0, tables_full = 0, domains_full = 0;
     unsigned long pins_full = 0, maptrack_full = 0, gnttab_full = 0;
-    unsigned long unmap_chunked = 0, queue_full = 0;
+    unsigned long unmap_chunked = 0, queue_full = 0, count_full = 0;
     struct exec_opts eo = { .report = stderr };
     struct timespec t0, t1;
     struct trace t;
@@ -528,6 +570,7 @@ int main(int argc, char **argv)
         gnttab_full += res.gnttab_full;
         unmap_chunked += res.unmap_chunked;
         queue_full += res.queue_full;
+        count_full += res.count_full;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -538,9 +581,9 @@ int main(int argc, char **argv)
            findings, secs, ops / (secs > 0 ? secs : 1));
     printf("soak: limits reached: pending_pages %lu, pending_tables %lu, "
            "batch_domains %lu, pins %lu, maptrack %lu, gnttab %lu, "
-           "unmap_chunks %lu, queue %lu\n",
+           "unmap_chunks %lu, queue %lu, frame_counts %lu\n",
            pages_full, tables_full, domains_full, pins_full, maptrack_full,
-           gnttab_full, unmap_chunked, queue_full);
+           gnttab_full, unmap_chunked, queue_full, count_full);
     trace_free(&t);
     return findings ? 1 : 0;
 }

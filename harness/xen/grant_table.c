@@ -21,9 +21,29 @@ unsigned int harness_maptrack_per_page = MAPTRACK_XEN_PER_PAGE;
 /* Unmaps a chunk of an unmap hypercall takes: Xen's 32 unless scaled. */
 unsigned int harness_unmap_batch_size = UNMAP_XEN_BATCH_SIZE;
 
+/*
+ * The width of the maptrack_tree's per-frame mapping counts: Xen's, whose
+ * wrap-around check no domain's maptrack can reach (1024 frames of 256
+ * handles), unless a build flavour narrows it so that a few maps of one
+ * frame reach that check (make count-flavour; the model reads the
+ * resulting limit from gnttab_view_maptrack_count_max()).
+ */
+#ifndef HARNESS_MAPTRACK_COUNT_BITS
+#define HARNESS_MAPTRACK_COUNT_BITS (BITS_PER_LONG / 2 - 1)
+#endif
+
 #include <common/grant_table.c>
 
 #include "nocov.h"
+
+NO_COVERAGE
+unsigned long gnttab_view_maptrack_count_max(void)
+{
+    union maptrack_node node = { .raw = 0 };
+
+    node.cnt.rd--;      /* an unsigned bitfield wraps to its largest value */
+    return node.cnt.rd;
+}
 
 NO_COVERAGE
 unsigned int gnttab_view_nr_frames(const struct domain *d)

@@ -160,5 +160,11 @@ bool gnttab_view_handle(const struct domain *ld, grant_handle_t handle,
 void gnttab_view_counts(const struct domain *ld, unsigned long mfn,
                         unsigned long *rd, unsigned long *wr);
 unsigned int gnttab_view_nr_frames(const struct domain *d);
+/*
+ * The most mappings of one kind (read-only or writable) of one frame by
+ * one domain that a maptrack_tree count holds: a build constant, not
+ * state (HARNESS_MAPTRACK_COUNT_BITS).
+ */
+unsigned long gnttab_view_maptrack_count_max(void);
 
 #endif /* HARNESS_XEN_WORLD_H */

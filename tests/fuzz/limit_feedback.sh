@@ -7,7 +7,8 @@
 # leave the record 5 and 6 pages short of it, must each reach a code
 # block of their own; two that differ in something the three maps never
 # reach (psi_max) must not.  The same for a pin counter, a maptrack, the
-# unmap chunk and the invalidation queue.
+# unmap chunk, the invalidation queue and (in the narrow build) the
+# per-frame mapping counts.
 # Without the feedback both pairs run the same code.
 
 set -euo pipefail
@@ -102,4 +103,50 @@ end"
 # The bring-up's three descriptors: 5 or 13 short of a full queue of 8
 # or 16 entries (qi_entries).
 room_pair limit-feedback-queue qi_entries 8 16 "$machine"
+
+# The per-frame mapping counts have no parameter: their width is a build
+# constant (the narrow build, FUZZ_NARROW=1, has 3 bits).  Two or three
+# read-only maps of one frame through as many grants: 6 or 5 short of
+# the count's 7.  The third map reaches some code of its own, so the
+# pair is compared with the same pair on the default build (Xen's width,
+# no distance to reward): the narrow build must see exactly one block
+# more between the two.
+nz=$BUILD/fuzz-narrow
+if fuzz_make FUZZ_NARROW=1 "$nz/libfuzzer/fuzz_exec"; then
+    mkdir -p "$work/counts/one" "$work/counts/two"
+    grants="grant_write d=1 ref=0 flags=permit,ro grantee=2 frame=10
+grant_write d=1 ref=1 flags=permit,ro grantee=2 frame=10
+grant_write d=1 ref=2 flags=permit,ro grantee=2 frame=10"
+    for case in "4 2" "5 2" "4 3"; do
+        set -- $case
+        {
+            echo "caps cm=0 psi=1 mamv=9 qi=1 coherent=1 rwbf=0 delay=2"
+            echo "config frames=32 ro=1 psi_max=$1"
+            echo "$machine"
+            echo "$grants"
+            for r in $(seq 0 $(($2 - 1))); do
+                echo "map ld=2 rd=1 ref=$r flags=host,ro"
+            done
+        } >"$work/case.trace"
+        "$fz/trace2bin" "$work/case.trace" "$work/counts/p$1-m$2.bin"
+    done
+    cp "$work/counts/p4-m2.bin" "$work/counts/p5-m2.bin" "$work/counts/one/"
+    cp "$work/counts/p4-m2.bin" "$work/counts/p4-m3.bin" "$work/counts/two/"
+    covered_by() {
+        "$1/libfuzzer/fuzz_exec" -runs=0 "$2" 2>&1 |
+            sed -nE 's/.*INITED cov: ([0-9]+) .*/\1/p'
+    }
+    one=$(covered_by "$nz" "$work/counts/one")
+    two=$(covered_by "$nz" "$work/counts/two")
+    base_one=$(covered_by "$fz" "$work/counts/one")
+    base_two=$(covered_by "$fz" "$work/counts/two")
+    if [ -n "$one" ] && [ -n "$base_one" ] &&
+       [ $((two - one)) = $((base_two - base_one + 1)) ]; then
+        pass "limit-feedback-counts (more room is a block of its own)"
+    else
+        fail "limit-feedback-counts (narrow: ${one:-?} -> ${two:-?} blocks, default: ${base_one:-?} -> ${base_two:-?})"
+    fi
+else
+    fail "limit-feedback-counts-build"
+fi
 exit "$failed"
