@@ -75,7 +75,7 @@ static struct {
     size_t text_cap;
     /* Minimising a leak: children must exit normally so LSan looks. */
     bool leak_check;
-} G = { .max_runs = 20000, .timeout = 10, .out_fd = -1 };
+} session = { .max_runs = 20000, .timeout = 10, .out_fd = -1 };
 
 /* ---- files ---- */
 
@@ -437,7 +437,7 @@ static void child_exec(const struct trace *t, bool want_log)
 
 /*
  * Run t (fuzz_exec) or data (fuzz_trace) in a child; its output lands in
- * G.text.  False only if the run itself could not be made.
+ * session.text.  False only if the run itself could not be made.
  */
 static bool run_case(const struct trace *t, const uint8_t *data, size_t len,
                      bool want_log, struct outcome *o)
@@ -449,7 +449,7 @@ static bool run_case(const struct trace *t, const uint8_t *data, size_t len,
 
     fflush(stdout);
     fflush(stderr);
-    if ( ftruncate(G.out_fd, 0) || lseek(G.out_fd, 0, SEEK_SET) )
+    if ( ftruncate(session.out_fd, 0) || lseek(session.out_fd, 0, SEEK_SET) )
     {
         perror("triage: temporary file");
         return false;
@@ -462,15 +462,15 @@ static bool run_case(const struct trace *t, const uint8_t *data, size_t len,
     }
     if ( pid == 0 )
     {
-        dup2(G.out_fd, STDOUT_FILENO);
-        dup2(G.out_fd, STDERR_FILENO);
+        dup2(session.out_fd, STDOUT_FILENO);
+        dup2(session.out_fd, STDERR_FILENO);
         signal(SIGALRM, SIG_DFL);
-        alarm(G.timeout);
-        if ( G.target == TARGET_EXEC )
+        alarm(session.timeout);
+        if ( session.target == TARGET_EXEC )
             child_exec(t, want_log);
         else
             fuzz_trace_one(data, len);
-        if ( G.leak_check )
+        if ( session.leak_check )
             exit(0);
         _exit(0);
     }
@@ -481,27 +481,27 @@ static bool run_case(const struct trace *t, const uint8_t *data, size_t len,
             return false;
         }
 
-    if ( lseek(G.out_fd, 0, SEEK_SET) )
+    if ( lseek(session.out_fd, 0, SEEK_SET) )
         return false;
     for ( ;; )
     {
-        if ( n + 1 >= G.text_cap )
+        if ( n + 1 >= session.text_cap )
         {
-            size_t cap = G.text_cap ? G.text_cap * 2 : 65536;
-            char *nt = realloc(G.text, cap);
+            size_t cap = session.text_cap ? session.text_cap * 2 : 65536;
+            char *nt = realloc(session.text, cap);
 
             if ( !nt )
                 return false;
-            G.text = nt;
-            G.text_cap = cap;
+            session.text = nt;
+            session.text_cap = cap;
         }
-        got = read(G.out_fd, G.text + n, G.text_cap - n - 1);
+        got = read(session.out_fd, session.text + n, session.text_cap - n - 1);
         if ( got <= 0 )
             break;
         n += got;
     }
-    G.text[n] = '\0';
-    classify(G.text, status, o);
+    session.text[n] = '\0';
+    classify(session.text, status, o);
     return true;
 }
 
@@ -520,7 +520,7 @@ static bool load(const char *path, struct trace *t, uint8_t **data,
     *data = (uint8_t *)file_read_or_report("triage", path, len);
     if ( !*data )
         return false;
-    if ( G.target == TARGET_EXEC )
+    if ( session.target == TARGET_EXEC )
         decode_input(*data, *len, t);
     return true;
 }
@@ -604,7 +604,7 @@ static size_t shrink_bytes(uint8_t *buf, size_t len, const struct want *w,
         {
             bool dropped = false;
 
-            for ( end = nr; end > 0 && *runs < G.max_runs; )
+            for ( end = nr; end > 0 && *runs < session.max_runs; )
             {
                 size_t start = end > chunk ? end - chunk : 0;
                 size_t a = unit[start], b = unit[end], n;
@@ -623,7 +623,7 @@ static size_t shrink_bytes(uint8_t *buf, size_t len, const struct want *w,
             }
             if ( dropped )
                 break;          /* units moved: recount them */
-            if ( chunk == 1 || *runs >= G.max_runs )
+            if ( chunk == 1 || *runs >= session.max_runs )
                 goto out;
             chunk /= 2;
         }
@@ -639,7 +639,7 @@ static int minimize_exec(struct trace *t, const struct outcome *first,
 {
     struct want w = { .check = first->check };
     struct min_opts mo = {
-        .max_runs = G.max_runs, .verbose = G.verbose,
+        .max_runs = session.max_runs, .verbose = session.verbose,
         .prefix = first->index >= 0 ? (size_t)first->index + 1 : 0,
     };
     struct min_stats st;
@@ -707,14 +707,14 @@ static int cmd_minimize(const char *in, const char *out)
         rc = 1;
         goto done;
     }
-    G.leak_check = !strcmp(first.check, "leak");
+    session.leak_check = !strcmp(first.check, "leak");
     if ( !strcmp(first.check, "timeout") )
     {
         /* Each candidate could cost the whole timeout: keep it as it is. */
         fprintf(stderr, "triage: %s: a timeout is kept unminimised\n", in);
         rc = write_file(out, data, len) ? 0 : 2;
     }
-    else if ( G.target == TARGET_EXEC )
+    else if ( session.target == TARGET_EXEC )
         rc = minimize_exec(&t, &first, out);
     else
         rc = minimize_text(data, len, &first, out);
@@ -779,9 +779,9 @@ int main(int argc, char **argv)
         {
             i++;
             if ( !strcmp(argv[i], "fuzz_exec") )
-                G.target = TARGET_EXEC;
+                session.target = TARGET_EXEC;
             else if ( !strcmp(argv[i], "fuzz_trace") )
-                G.target = TARGET_TRACE;
+                session.target = TARGET_TRACE;
             else
             {
                 fprintf(stderr, "triage: unknown target '%s' (fuzz_exec, "
@@ -791,7 +791,7 @@ int main(int argc, char **argv)
         }
         else if ( !strcmp(argv[i], "--max-runs") && i + 1 < argc )
         {
-            if ( !parse_count(argv[i], argv[i + 1], ~0UL, &G.max_runs) )
+            if ( !parse_count(argv[i], argv[i + 1], ~0UL, &session.max_runs) )
                 return 2;
             i++;
         }
@@ -799,11 +799,11 @@ int main(int argc, char **argv)
         {
             if ( !parse_count(argv[i], argv[i + 1], 86400, &n) )
                 return 2;
-            G.timeout = n;
+            session.timeout = n;
             i++;
         }
         else if ( !strcmp(argv[i], "-v") )
-            G.verbose = true;
+            session.verbose = true;
         else if ( argv[i][0] == '-' || nargs == 3 )
         {
             /* One line: the error, then how to call it. */
@@ -816,8 +816,8 @@ int main(int argc, char **argv)
         else
             args[nargs++] = argv[i];
     }
-    if ( !G.timeout )
-        G.timeout = 1;
+    if ( !session.timeout )
+        session.timeout = 1;
     if ( nargs == 2 && !strcmp(args[0], "trace") )
         return cmd_trace(args[1]);
     if ( !(nargs == 2 && !strcmp(args[0], "describe")) &&
@@ -833,7 +833,7 @@ int main(int argc, char **argv)
         perror("triage: tmpfile");
         return 2;
     }
-    G.out_fd = fileno(tmp);
+    session.out_fd = fileno(tmp);
     if ( nargs == 2 )
         return cmd_describe(args[1]);
     return cmd_minimize(args[1], args[2]);

@@ -110,7 +110,7 @@ static struct {
     struct finding event_finding;
     unsigned int nr_grant_events;
     struct grant_event grant_event[MAX_EVENTS];
-} X;
+} run;
 
 /* ---- names ---- */
 
@@ -140,27 +140,27 @@ static void print_trace_upto(FILE *out, size_t last)
     size_t i;
 
     fprintf(out, "# trace up to op %zu:\n", last);
-    trace_print_header(out, &X.ran.hdr);
-    for ( i = 0; i <= last && i < X.ran.nr_ops; i++ )
+    trace_print_header(out, &run.ran.hdr);
+    for ( i = 0; i <= last && i < run.ran.nr_ops; i++ )
     {
         char line[256];
 
-        if ( i == X.nr_input )
+        if ( i == run.nr_input )
             fprintf(out, "# end of input: what the executor adds to finish\n");
-        trace_format_op(line, sizeof(line), &X.ran.ops[i]);
+        trace_format_op(line, sizeof(line), &run.ran.ops[i]);
         fprintf(out, "%s\n", line);
     }
 }
 
 static bool report(const struct finding *f)
 {
-    X.out->finding = true;
-    X.out->f = *f;
-    if ( X.opts->report )
+    run.out->finding = true;
+    run.out->f = *f;
+    if ( run.opts->report )
     {
-        finding_print(X.opts->report, f);
-        print_trace_upto(X.opts->report, f->op);
-        fflush(X.opts->report);
+        finding_print(run.opts->report, f);
+        print_trace_upto(run.opts->report, f->op);
+        fflush(run.opts->report);
     }
     return false;
 }
@@ -185,14 +185,14 @@ static void on_frame_freed(void *ctx, unsigned long mfn, domid_t owner)
 
     (void)ctx;
     (void)owner;
-    frame_set_add(&X.frames, mfn);
-    if ( X.event_found )
+    frame_set_add(&run.frames, mfn);
+    if ( run.event_found )
         return;
-    finding_init(&f, "freed-reachable", X.call_idx);
-    if ( oracle_freed_reachable(&X.sh, mfn, &f) )
+    finding_init(&f, "freed-reachable", run.call_idx);
+    if ( oracle_freed_reachable(&run.sh, mfn, &f) )
     {
-        X.event_found = true;
-        X.event_finding = f;
+        run.event_found = true;
+        run.event_finding = f;
     }
 }
 
@@ -202,14 +202,14 @@ static void on_frame_validated(void *ctx, unsigned long mfn,
     struct finding f;
 
     (void)ctx;
-    frame_set_add(&X.frames, mfn);
-    if ( X.event_found )
+    frame_set_add(&run.frames, mfn);
+    if ( run.event_found )
         return;
-    finding_init(&f, "pagetable-writable", X.call_idx);
-    if ( oracle_pagetable_writable(&X.sh, mfn, type >> PG_shift(3), &f) )
+    finding_init(&f, "pagetable-writable", run.call_idx);
+    if ( oracle_pagetable_writable(&run.sh, mfn, type >> PG_shift(3), &f) )
     {
-        X.event_found = true;
-        X.event_finding = f;
+        run.event_found = true;
+        run.event_finding = f;
     }
 }
 
@@ -227,11 +227,11 @@ static unsigned int still_mapped_by_later_ops(unsigned int slot,
     unsigned int i, access = 0;
     enum sh_access a;
 
-    if ( X.call.ops[0].kind != OP_UNMAP )
+    if ( run.call.ops[0].kind != OP_UNMAP )
         return 0;
-    for ( i = X.call.nr; i-- && X.buf.unmap[i].status == SH_NOT_RUN; )
+    for ( i = run.call.nr; i-- && run.buf.unmap[i].status == SH_NOT_RUN; )
     {
-        a = shadow_handle_allows(&X.sh, slot, X.call.ops[i].handle, mfn);
+        a = shadow_handle_allows(&run.sh, slot, run.call.ops[i].handle, mfn);
         access |= a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
     }
     return access;
@@ -259,27 +259,27 @@ static void on_grant_released(void *ctx, domid_t rd, uint32_t ref,
      * through it (and the active entry's grantee and frame may be stale,
      * never set for this map).  What the failure left is accounting's.
      */
-    if ( X.call.ops[0].kind == OP_MAP )
+    if ( run.call.ops[0].kind == OP_MAP )
         return;
     if ( !xd || !gnttab_view_active(xd, ref, &pin, &ld, &mfn) )
         return;
-    slot = shadow_slot(&X.sh, ld);
-    if ( slot == SH_NOBODY || mfn >= X.sh.hdr.nr_frames )
+    slot = shadow_slot(&run.sh, ld);
+    if ( slot == SH_NOBODY || mfn >= run.sh.hdr.nr_frames )
         return;
-    if ( X.nr_grant_events == MAX_EVENTS )
+    if ( run.nr_grant_events == MAX_EVENTS )
     {
         /* An event not judged would be a check silently skipped. */
         fprintf(stderr, "exec: more than %u grant releases in one call\n",
                 MAX_EVENTS);
         abort();
     }
-    ev = &X.grant_event[X.nr_grant_events++];
+    ev = &run.grant_event[run.nr_grant_events++];
     ev->rd = rd;
     ev->ld = ld;
     ev->ref = ref;
     ev->mfn = mfn;
     ev->bits = bits;
-    ev->reach = oracle_reach_of(&X.sh, slot, mfn, &ev->bfn);
+    ev->reach = oracle_reach_of(&run.sh, slot, mfn, &ev->bfn);
     ev->later = still_mapped_by_later_ops(slot, mfn);
 }
 
@@ -293,13 +293,13 @@ static void on_table_freed(void *ctx, unsigned long mfn)
     struct finding f;
 
     (void)ctx;
-    if ( X.event_found )
+    if ( run.event_found )
         return;
-    finding_init(&f, "freed-reachable", X.call_idx);
+    finding_init(&f, "freed-reachable", run.call_idx);
     snprintf(f.detail, sizeof(f.detail), "table page %#lx freed while the "
              "unit may still walk it", mfn);
-    X.event_found = true;
-    X.event_finding = f;
+    run.event_found = true;
+    run.event_finding = f;
 }
 
 static const struct world_events events = {
@@ -314,12 +314,12 @@ static bool check_grant_events(size_t idx)
 {
     unsigned int i;
 
-    for ( i = 0; i < X.nr_grant_events; i++ )
+    for ( i = 0; i < run.nr_grant_events; i++ )
     {
-        const struct grant_event *ev = &X.grant_event[i];
-        unsigned int slot = shadow_slot(&X.sh, ev->ld);
+        const struct grant_event *ev = &run.grant_event[i];
+        unsigned int slot = shadow_slot(&run.sh, ev->ld);
         enum sh_access a = slot == SH_NOBODY ? SH_NONE
-                           : shadow_may_reach(&X.sh, slot, ev->mfn);
+                           : shadow_may_reach(&run.sh, slot, ev->mfn);
         unsigned int allowed = (a == SH_RW ? SIM_R | SIM_W :
                                 a == SH_R ? SIM_R : 0) | ev->later;
         unsigned int mask = ev->bits & GTF_reading ? SIM_R | SIM_W : SIM_W;
@@ -354,13 +354,13 @@ static struct guest_mapping *guest_mapping_of(domid_t d, uint32_t handle)
 
     if ( code >= OP_DOMAINS || handle >= OP_HANDLES )
         return NULL;
-    gm = &X.gmap[code][handle];
-    return gm->gen == X.gen[code] ? gm : NULL;
+    gm = &run.gmap[code][handle];
+    return gm->gen == run.gen[code] ? gm : NULL;
 }
 
 static void prepare_map(unsigned int i, const struct op *op)
 {
-    struct gnttab_map_grant_ref *m = &X.buf.map[i];
+    struct gnttab_map_grant_ref *m = &run.buf.map[i];
 
     memset(m, 0, sizeof(*m));
     m->flags = op->flags;
@@ -368,15 +368,15 @@ static void prepare_map(unsigned int i, const struct op *op)
     m->dom = op->rd;
     if ( op->flags & GNTMAP_host_map )
     {
-        m->host_addr = X.next_va;
-        X.next_va += PAGE_SIZE;
+        m->host_addr = run.next_va;
+        run.next_va += PAGE_SIZE;
     }
     m->status = SH_NOT_RUN;
 }
 
 static void prepare_unmap(unsigned int i, const struct op *op)
 {
-    struct gnttab_unmap_grant_ref *u = &X.buf.unmap[i];
+    struct gnttab_unmap_grant_ref *u = &run.buf.unmap[i];
     const struct guest_mapping *gm = guest_mapping_of(op->d, op->handle);
     uint64_t mfn = gm ? gm->mfn : 1;
 
@@ -392,22 +392,22 @@ static void prepare_unmap(unsigned int i, const struct op *op)
 /* After a call: the maps' results are the guest's to remember. */
 static void remember_maps(void)
 {
-    const struct sh_call *c = &X.call;
+    const struct sh_call *c = &run.call;
     unsigned int i;
 
     for ( i = 0; i < c->nr; i++ )
     {
-        const struct gnttab_map_grant_ref *m = &X.buf.map[i];
+        const struct gnttab_map_grant_ref *m = &run.buf.map[i];
         unsigned int code = op_domain_code(c->ops[i].d);
         struct guest_mapping *gm;
 
         if ( m->status != GNTST_okay || code >= OP_DOMAINS ||
              m->handle >= OP_HANDLES )
             continue;
-        gm = &X.gmap[code][m->handle];
-        gm->gen = X.gen[code];
-        if ( m->handle >= X.gmap_used[code] )
-            X.gmap_used[code] = m->handle + 1;
+        gm = &run.gmap[code][m->handle];
+        gm->gen = run.gen[code];
+        if ( m->handle >= run.gmap_used[code] )
+            run.gmap_used[code] = m->handle + 1;
         gm->host_addr = m->host_addr;
         gm->mfn = m->dev_bus_addr >> PAGE_SHIFT;
     }
@@ -417,8 +417,8 @@ static void remember_maps(void)
 
 static long call_grant_ops(void)
 {
-    const struct op *ops = X.call.ops;
-    unsigned int i, n = X.call.nr;
+    const struct op *ops = run.call.ops;
+    unsigned int i, n = run.call.nr;
     bool map = ops[0].kind == OP_MAP;
     long rc;
 
@@ -426,14 +426,14 @@ static long call_grant_ops(void)
         map ? prepare_map(i, &ops[i]) : prepare_unmap(i, &ops[i]);
     rc = guest_grant_table_op(ops[0].d, map ? GNTTABOP_map_grant_ref
                                             : GNTTABOP_unmap_grant_ref,
-                              &X.buf, n);
+                              &run.buf, n);
     for ( i = 0; i < n; i++ )
     {
-        int st = map ? X.buf.map[i].status : X.buf.unmap[i].status;
+        int st = map ? run.buf.map[i].status : run.buf.unmap[i].status;
 
         /* A domain that does not run never entered Xen: no op ran. */
-        X.facts.status[i] = rc == -ESRCH ? SH_NOT_RUN : st;
-        X.call.handle[i] = map ? X.buf.map[i].handle : ops[i].handle;
+        run.facts.status[i] = rc == -ESRCH ? SH_NOT_RUN : st;
+        run.call.handle[i] = map ? run.buf.map[i].handle : ops[i].handle;
     }
     return rc;
 }
@@ -447,12 +447,12 @@ static int call_table_op(const struct op *op)
 
     if ( op->kind == OP_QUERY_SIZE )
     {
-        memset(&X.query, 0, sizeof(X.query));
-        X.query.dom = op->rd;
-        rc = guest_grant_table_op(op->d, GNTTABOP_query_size, &X.query, 1);
-        return rc ? rc : X.query.status;
+        memset(&run.query, 0, sizeof(run.query));
+        run.query.dom = op->rd;
+        rc = guest_grant_table_op(op->d, GNTTABOP_query_size, &run.query, 1);
+        return rc ? rc : run.query.status;
     }
-    set_xen_guest_handle(setup.frame_list, X.frame_list);
+    set_xen_guest_handle(setup.frame_list, run.frame_list);
     rc = guest_grant_table_op(op->d, GNTTABOP_setup_table, &setup, 1);
     return rc ? rc : setup.status;
 }
@@ -491,12 +491,12 @@ static int call_single(const struct op *op)
 
 static void run_call_on_xen(void)
 {
-    const struct op *op = &X.call.ops[0];
+    const struct op *op = &run.call.ops[0];
 
     if ( op->kind == OP_MAP || op->kind == OP_UNMAP )
-        X.facts.rc = call_grant_ops();
+        run.facts.rc = call_grant_ops();
     else
-        X.facts.rc = X.facts.status[0] = call_single(op);
+        run.facts.rc = run.facts.status[0] = call_single(op);
 }
 
 /*
@@ -508,8 +508,8 @@ static bool run_on_xen(void)
 {
     volatile bool returned = false;
 
-    harness_set_unwind(&X.unwind);
-    if ( !setjmp(X.unwind) )
+    harness_set_unwind(&run.unwind);
+    if ( !setjmp(run.unwind) )
     {
         run_call_on_xen();
         returned = true;
@@ -526,12 +526,12 @@ static void log_unfinished_call(void)
     char line[256];
     unsigned int i;
 
-    if ( !X.opts->log )
+    if ( !run.opts->log )
         return;
-    for ( i = 0; i < X.call.nr; i++ )
+    for ( i = 0; i < run.call.nr; i++ )
     {
-        trace_format_op(line, sizeof(line), &X.call.ops[i]);
-        fprintf(X.opts->log, "[%zu] %s  -> did not return\n", op_index(i),
+        trace_format_op(line, sizeof(line), &run.call.ops[i]);
+        fprintf(run.opts->log, "[%zu] %s  -> did not return\n", op_index(i),
                 line);
     }
 }
@@ -545,9 +545,9 @@ static bool fatal_event(size_t idx)
     if ( fe->kind == HARNESS_FATAL_PANIC && fault_injected_total() )
     {
         /* Fail-stop: stopping beats reusing memory a device may reach. */
-        X.out->fail_stop = true;
-        if ( X.opts->log )
-            fprintf(X.opts->log, "    fail-stop: panic after an injected "
+        run.out->fail_stop = true;
+        if ( run.opts->log )
+            fprintf(run.opts->log, "    fail-stop: panic after an injected "
                     "fault (%s)\n", fe->what);
         return false;
     }
@@ -570,22 +570,22 @@ static unsigned long flush_faults(void)
 
 static unsigned int slot_of(const struct domain *d)
 {
-    return d ? shadow_slot(&X.sh, d->domain_id) : SH_NOBODY;
+    return d ? shadow_slot(&run.sh, d->domain_id) : SH_NOBODY;
 }
 
 static void NO_COVERAGE gather_facts(void)
 {
-    struct sh_facts *fx = &X.facts;
+    struct sh_facts *fx = &run.facts;
     unsigned int d, dev;
     unsigned long mfn, flush_now = flush_faults();
 
     fx->flush_fault = flush_now != 0;
-    fx->first_flush_fault = !X.flush_faults_before && flush_now;
-    fx->flush_fault_in_call = flush_now != X.flush_faults_before;
+    fx->first_flush_fault = !run.flush_faults_before && flush_now;
+    fx->flush_fault_in_call = flush_now != run.flush_faults_before;
     fx->register_hung = fault_injected(FP_REG_INV_TIMEOUT);
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
-        const struct sh_domain *sd = &X.sh.dom[d];
+        const struct sh_domain *sd = &run.sh.dom[d];
         const struct domain *xd = sd->state ? world_domain(sd->domid) : NULL;
 
         fx->exists[d] = xd;
@@ -593,11 +593,11 @@ static void NO_COVERAGE gather_facts(void)
         fx->held[d] = xd && world_domain_held(xd);
         fx->has_root[d] = xd && xd->iommu.arch.vtd.pgd_maddr;
         fx->nr_mframes[d] = xd ? gnttab_view_maptrack_limit(xd) /
-                                 sh_handles_per_frame(&X.sh.hdr) : 0;
+                                 sh_handles_per_frame(&run.sh.hdr) : 0;
     }
     for ( dev = 0; dev < SH_DEVICES; dev++ )
         fx->dev_owner[dev] = slot_of(world_device_owner(dev));
-    for ( mfn = 0; mfn < X.sh.hdr.nr_frames; mfn++ )
+    for ( mfn = 0; mfn < run.sh.hdr.nr_frames; mfn++ )
     {
         const struct page_info *pg = hh_mfn_to_page(mfn);
 
@@ -620,20 +620,20 @@ static uint64_t guests_digest(uint64_t h)
     unsigned int code, handle;
 
     for ( code = 0; code < OP_DOMAINS; code++ )
-        for ( handle = 0; handle < X.gmap_used[code]; handle++ )
+        for ( handle = 0; handle < run.gmap_used[code]; handle++ )
         {
-            const struct guest_mapping *gm = &X.gmap[code][handle];
+            const struct guest_mapping *gm = &run.gmap[code][handle];
 
-            if ( gm->gen == X.gen[code] )
+            if ( gm->gen == run.gen[code] )
                 h = digest_u64(h, (uint64_t)code << 48 |
                                   (uint64_t)handle << 32 |
                                   (uint64_t)!!gm->host_addr << 31 | gm->mfn);
         }
-    if ( X.race.armed )
-        h = digest_u64(h, (uint64_t)X.race.d << 48 |
-                          (uint64_t)X.race.bits << 32 |
-                          (X.race.ref ^ (uint64_t)X.race.left << 24));
-    return digest_u64(h, X.nr_batch | (uint64_t)X.in_batch << 32);
+    if ( run.race.armed )
+        h = digest_u64(h, (uint64_t)run.race.d << 48 |
+                          (uint64_t)run.race.bits << 32 |
+                          (run.race.ref ^ (uint64_t)run.race.left << 24));
+    return digest_u64(h, run.nr_batch | (uint64_t)run.in_batch << 32);
 }
 
 /* Xen's own view of each domain the model knows (not on the heap). */
@@ -643,7 +643,7 @@ static uint64_t domains_digest(uint64_t h)
 
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
-        const struct sh_domain *sd = &X.sh.dom[d];
+        const struct sh_domain *sd = &run.sh.dom[d];
         const struct domain *xd = sd->state ? world_domain(sd->domid) : NULL;
 
         if ( !xd )
@@ -673,7 +673,7 @@ static uint64_t canonical_word(uint64_t word, void *ctx)
 
 uint64_t exec_digest(void)
 {
-    uint64_t h = shadow_digest(&X.sh, DIGEST_SEED);
+    uint64_t h = shadow_digest(&run.sh, DIGEST_SEED);
     uintptr_t domain_at[SH_DOMAINS];
     unsigned int d;
 
@@ -681,8 +681,8 @@ uint64_t exec_digest(void)
     h = domains_digest(h);
     h = fault_digest(h);
     for ( d = 0; d < SH_DOMAINS; d++ )
-        domain_at[d] = X.sh.dom[d].state ?
-                       (uintptr_t)world_domain(X.sh.dom[d].domid) : 0;
+        domain_at[d] = run.sh.dom[d].state ?
+                       (uintptr_t)world_domain(run.sh.dom[d].domid) : 0;
     h = heap_digest(h, canonical_word, domain_at);
     return vtd_sim_digest(h);
 }
@@ -699,26 +699,26 @@ uint64_t exec_digest(void)
 /* Right before each cmpxchg() of Xen's (asm/system.h's hook). */
 static void racing_vcpu(volatile void *ptr)
 {
-    const struct domain *d = world_domain(X.race.d);
+    const struct domain *d = world_domain(run.race.d);
     uint16_t *flags;
 
     /* Only a running domain has vCPUs to race with. */
-    if ( !X.race.armed || !d || d->is_dying )
+    if ( !run.race.armed || !d || d->is_dying )
         return;
-    flags = guest_grant_flags(X.race.d, X.race.ref);
+    flags = guest_grant_flags(run.race.d, run.race.ref);
     if ( (volatile void *)flags != ptr )
         return;
-    *flags ^= X.race.bits;
-    if ( ++X.race.flips >= RACE_LIVELOCK )
+    *flags ^= run.race.bits;
+    if ( ++run.race.flips >= RACE_LIVELOCK )
         hh_bug(__FILE__, __LINE__, "a vCPU racing its grant entry kept Xen "
                "retrying: an unbounded loop on guest-writable memory");
-    if ( X.race.left && !--X.race.left )
-        X.race.armed = false;
+    if ( run.race.left && !--run.race.left )
+        run.race.armed = false;
 }
 
 static void race_arm(const struct op *op)
 {
-    X.race = (struct race){
+    run.race = (struct race){
         .armed = true, .d = op->d, .ref = op->ref,
         .bits = op->flags, .left = op->n,
     };
@@ -733,10 +733,10 @@ static void race_done(void)
 {
     grant_entry_v1_t e;
 
-    if ( X.race.flips && !guest_read_grant(X.race.d, X.race.ref, &e) )
-        shadow_raced_flags(&X.sh, X.race.d, X.race.ref, e.flags);
-    X.race.armed = false;
-    X.race.flips = 0;
+    if ( run.race.flips && !guest_read_grant(run.race.d, run.race.ref, &e) )
+        shadow_raced_flags(&run.sh, run.race.d, run.race.ref, e.flags);
+    run.race.armed = false;
+    run.race.flips = 0;
 }
 
 /* ---- one call ---- */
@@ -744,13 +744,13 @@ static void race_done(void)
 /* Where op i of the call is in the input. */
 static size_t op_index(unsigned int i)
 {
-    return X.call.ops == X.batch ? X.batch_idx[i] : X.call_idx;
+    return run.call.ops == run.batch ? run.batch_idx[i] : run.call_idx;
 }
 
 static void log_call(unsigned long faults_before)
 {
-    FILE *log = X.opts->log;
-    const struct sh_call *c = &X.call;
+    FILE *log = run.opts->log;
+    const struct sh_call *c = &run.call;
     unsigned int i;
     char line[256];
 
@@ -760,73 +760,73 @@ static void log_call(unsigned long faults_before)
     {
         trace_format_op(line, sizeof(line), &c->ops[i]);
         fprintf(log, "[%zu] %s  -> %s\n", op_index(i), line,
-                exec_status_name(c->ops[i].kind, X.facts.status[i]));
-        if ( c->ops[i].kind == OP_MAP && X.facts.status[i] == GNTST_okay )
+                exec_status_name(c->ops[i].kind, run.facts.status[i]));
+        if ( c->ops[i].kind == OP_MAP && run.facts.status[i] == GNTST_okay )
             fprintf(log, "    handle %u, bus address %#lx\n",
-                    X.buf.map[i].handle,
-                    (unsigned long)X.buf.map[i].dev_bus_addr);
-        if ( c->ops[i].kind == OP_QUERY_SIZE && !X.facts.status[i] )
-            fprintf(log, "    %u of %u frames\n", X.query.nr_frames,
-                    X.query.max_nr_frames);
+                    run.buf.map[i].handle,
+                    (unsigned long)run.buf.map[i].dev_bus_addr);
+        if ( c->ops[i].kind == OP_QUERY_SIZE && !run.facts.status[i] )
+            fprintf(log, "    %u of %u frames\n", run.query.nr_frames,
+                    run.query.max_nr_frames);
     }
-    if ( X.facts.rc && X.facts.rc != X.facts.status[0] )
-        fprintf(log, "    the call returned %ld\n", X.facts.rc);
+    if ( run.facts.rc && run.facts.rc != run.facts.status[0] )
+        fprintf(log, "    the call returned %ld\n", run.facts.rc);
     if ( fault_injected_total() != faults_before )
         fprintf(log, "    fault injected (%lu in this call, last at %s)\n",
                 fault_injected_total() - faults_before,
                 fault_point_name(fault_last_injected()));
-    shadow_print_diff(log, &X.before, &X.sh);
+    shadow_print_diff(log, &run.before, &run.sh);
 }
 
 /* The call passed its checks: tell the caller what the guest saw. */
 static void show_call(void)
 {
     static struct exec_call_view view;
-    const struct sh_call *c = &X.call;
+    const struct sh_call *c = &run.call;
     unsigned int i;
 
-    if ( !X.opts->after_call || op_index(c->nr - 1) >= X.nr_input )
+    if ( !run.opts->after_call || op_index(c->nr - 1) >= run.nr_input )
         return;
     view.nr = c->nr;
     for ( i = 0; i < c->nr; i++ )
     {
         struct exec_op_view *v = &view.op[i];
         bool mapped = c->ops[i].kind == OP_MAP &&
-                      X.facts.status[i] == GNTST_okay;
+                      run.facts.status[i] == GNTST_okay;
 
         v->idx = op_index(i);
         v->op = &c->ops[i];
-        v->status = X.facts.status[i];
-        v->handle = mapped ? X.buf.map[i].handle : 0;
-        v->dev_bus_addr = mapped ? X.buf.map[i].dev_bus_addr : 0;
+        v->status = run.facts.status[i];
+        v->handle = mapped ? run.buf.map[i].handle : 0;
+        v->dev_bus_addr = mapped ? run.buf.map[i].dev_bus_addr : 0;
     }
-    X.opts->after_call(&view, X.opts->ctx);
+    run.opts->after_call(&view, run.opts->ctx);
 }
 
 static bool model_predicts(void)
 {
-    struct sh_call *c = &X.call;
+    struct sh_call *c = &run.call;
     char why[240];
     unsigned int i;
 
-    if ( !shadow_apply(&X.sh, c, why, sizeof(why)) )
-        return report_simple("status-mismatch", X.call_idx,
+    if ( !shadow_apply(&run.sh, c, why, sizeof(why)) )
+        return report_simple("status-mismatch", run.call_idx,
                              (int)c->ops[0].d, -1, why);
     for ( i = 0; i < c->nr; i++ )
-        if ( X.facts.status[i] != c->res[i].status )
+        if ( run.facts.status[i] != c->res[i].status )
         {
             snprintf(why, sizeof(why), "%s returned %s, expected %s",
                      op_kind_name(c->ops[i].kind),
-                     exec_status_name(c->ops[i].kind, X.facts.status[i]),
+                     exec_status_name(c->ops[i].kind, run.facts.status[i]),
                      exec_status_name(c->ops[i].kind, c->res[i].status));
             return report_simple("status-mismatch", op_index(i),
                                  (int)c->ops[i].d, -1, why);
         }
-    if ( X.facts.rc != c->rc )
+    if ( run.facts.rc != c->rc )
     {
         snprintf(why, sizeof(why), "the call returned %ld, expected %ld",
-                 X.facts.rc, c->rc);
-        return report_simple("status-mismatch", X.call_idx,
+                 run.facts.rc, c->rc);
+        return report_simple("status-mismatch", run.call_idx,
                              (int)c->ops[0].d, -1, why);
     }
     return true;
@@ -843,13 +843,13 @@ static enum sh_verdict reapply_after_race(char *why, size_t len)
     grant_entry_v1_t e;
     enum sh_verdict v;
 
-    before = X.sh;
-    v = shadow_reapply(&X.sh, &X.call, &X.facts, why, len);
-    if ( v == SH_ALLOWED || guest_read_grant(X.race.d, X.race.ref, &e) )
+    before = run.sh;
+    v = shadow_reapply(&run.sh, &run.call, &run.facts, why, len);
+    if ( v == SH_ALLOWED || guest_read_grant(run.race.d, run.race.ref, &e) )
         return v;
-    X.sh = before;
-    shadow_raced_flags(&X.sh, X.race.d, X.race.ref, e.flags);
-    return shadow_reapply(&X.sh, &X.call, &X.facts, why, len);
+    run.sh = before;
+    shadow_raced_flags(&run.sh, run.race.d, run.race.ref, e.flags);
+    return shadow_reapply(&run.sh, &run.call, &run.facts, why, len);
 }
 
 static bool model_from_xen(void)
@@ -858,19 +858,20 @@ static bool model_from_xen(void)
     char why[240];
 
     gather_facts();
-    X.reapplied = true;
-    v = X.race.flips ? reapply_after_race(why, sizeof(why))
-                     : shadow_reapply(&X.sh, &X.call, &X.facts, why, sizeof(why));
+    run.reapplied = true;
+    v = run.race.flips ? reapply_after_race(why, sizeof(why))
+                       : shadow_reapply(&run.sh, &run.call, &run.facts, why,
+                                        sizeof(why));
     if ( v == SH_ALLOWED )
         return true;
     return report_simple(v == SH_BAD_STATUS ? "status-mismatch" : "accounting",
-                         X.call_idx, (int)X.call.ops[0].d, -1, why);
+                         run.call_idx, (int)run.call.ops[0].d, -1, why);
 }
 
 /* What Xen told the guests beyond the statuses: bus addresses, sizes. */
 static bool check_results(void)
 {
-    const struct sh_call *c = &X.call;
+    const struct sh_call *c = &run.call;
     unsigned int i;
     char why[200];
 
@@ -879,24 +880,24 @@ static bool check_results(void)
         const struct op *op = &c->ops[i];
 
         if ( op->kind == OP_MAP && c->res[i].done &&
-             X.buf.map[i].dev_bus_addr !=
+             run.buf.map[i].dev_bus_addr !=
              ((uint64_t)c->res[i].mfn << PAGE_SHIFT) )
         {
             snprintf(why, sizeof(why), "map gave bus address %#lx for mfn "
-                     "%u", (unsigned long)X.buf.map[i].dev_bus_addr,
+                     "%u", (unsigned long)run.buf.map[i].dev_bus_addr,
                      c->res[i].mfn);
-            return report_simple("status-mismatch", X.call_idx, op->d,
+            return report_simple("status-mismatch", run.call_idx, op->d,
                                  c->res[i].mfn, why);
         }
         if ( op->kind == OP_QUERY_SIZE && c->res[i].status == GNTST_okay &&
-             (X.query.nr_frames != c->res[i].query_frames ||
-              X.query.max_nr_frames != c->res[i].query_max) )
+             (run.query.nr_frames != c->res[i].query_frames ||
+              run.query.max_nr_frames != c->res[i].query_max) )
         {
             snprintf(why, sizeof(why), "query_size said %u of %u frames, "
-                     "expected %u of %u", X.query.nr_frames,
-                     X.query.max_nr_frames, c->res[i].query_frames,
+                     "expected %u of %u", run.query.nr_frames,
+                     run.query.max_nr_frames, c->res[i].query_frames,
                      c->res[i].query_max);
-            return report_simple("status-mismatch", X.call_idx, op->rd, -1,
+            return report_simple("status-mismatch", run.call_idx, op->rd, -1,
                                  why);
         }
     }
@@ -905,32 +906,33 @@ static bool check_results(void)
 
 static bool check_after_call(void)
 {
-    size_t idx = X.call_idx;
+    size_t idx = run.call_idx;
     struct finding f;
     char why[200];
 
-    if ( X.event_found )
-        return report(&X.event_finding);
+    if ( run.event_found )
+        return report(&run.event_finding);
     vtd_sim_sync();
     /* Misuse of the hardware is only meaningful while it is not broken. */
-    if ( !X.sh.faulted && vtd_sim_protocol_error(why, sizeof(why)) )
+    if ( !run.sh.faulted && vtd_sim_protocol_error(why, sizeof(why)) )
         return report_simple("vtd-protocol", idx, -1, -1, why);
     if ( !check_results() || !check_grant_events(idx) )
         return false;
     finding_init(&f, "stale-dma", idx);
-    if ( oracle_stale_dma(&X.sh, &f) )
+    if ( oracle_stale_dma(&run.sh, &f) )
         return report(&f);
     finding_init(&f, "dma-fault", idx);
-    if ( oracle_dma_fault(&X.sh, &X.frames, &f) )
+    if ( oracle_dma_fault(&run.sh, &run.frames, &f) )
         return report(&f);
     finding_init(&f, "accounting", idx);
-    if ( oracle_accounting(&X.sh, &X.frames, &f) )
+    if ( oracle_accounting(&run.sh, &run.frames, &f) )
         return report(&f);
-    if ( oracle_table_pages(&X.sh, &X.frames, &f) )
+    if ( oracle_table_pages(&run.sh, &run.frames, &f) )
         return report(&f);
     /* Last: a stale mapping the failure left says more than who paid. */
-    if ( X.reapplied &&
-         shadow_victim_spared(&X.sh, &X.call, &X.facts, why, sizeof(why)) )
+    if ( run.reapplied &&
+         shadow_victim_spared(&run.sh, &run.call, &run.facts, why,
+                              sizeof(why)) )
         return report_simple("accounting", idx, -1, -1, why);
     return true;
 }
@@ -940,49 +942,50 @@ static void note_frames(void)
 {
     unsigned int i;
 
-    for ( i = 0; i < X.call.nr; i++ )
-        frame_set_add(&X.frames, X.call.ops[i].mfn);
+    for ( i = 0; i < run.call.nr; i++ )
+        frame_set_add(&run.frames, run.call.ops[i].mfn);
 }
 
 /* An unmap hypercall of nr unmaps ran: how near it came to a second chunk. */
 static void note_unmap_call(unsigned int nr)
 {
-    if ( nr > X.unmap_longest )
-        X.unmap_longest = nr;
-    X.out->unmap_chunked += nr > sh_unmap_batch(&X.sh.hdr);
+    if ( nr > run.unmap_longest )
+        run.unmap_longest = nr;
+    run.out->unmap_chunked += nr > sh_unmap_batch(&run.sh.hdr);
 }
 
 static void note_results(void)
 {
-    unsigned int i, pins = shadow_max_pin(&X.sh), room;
+    unsigned int i, pins = shadow_max_pin(&run.sh), room;
 
-    for ( i = 0; i < X.call.nr; i++ )
+    for ( i = 0; i < run.call.nr; i++ )
     {
-        if ( X.call.res[i].done )
-            frame_set_add(&X.frames, X.call.res[i].mfn);
-        X.out->pins_full += X.call.res[i].pin_full;
-        X.out->maptrack_full += X.call.ops[i].kind == OP_MAP &&
-                                X.call.res[i].status == GNTST_no_space;
-        X.out->gnttab_full += X.call.ops[i].kind == OP_SETUP_TABLE &&
-                              X.call.res[i].table_full;
-        X.out->count_full += X.call.res[i].count_full;
-        X.out->gnttab_full += X.call.ops[i].kind == OP_CREATE &&
-                              X.call.ops[i].n > SH_OPT_MAX_GFRAMES &&
-                              X.call.res[i].status == -EINVAL;
+        if ( run.call.res[i].done )
+            frame_set_add(&run.frames, run.call.res[i].mfn);
+        run.out->pins_full += run.call.res[i].pin_full;
+        run.out->maptrack_full += run.call.ops[i].kind == OP_MAP &&
+                                run.call.res[i].status == GNTST_no_space;
+        run.out->gnttab_full += run.call.ops[i].kind == OP_SETUP_TABLE &&
+                              run.call.res[i].table_full;
+        run.out->count_full += run.call.res[i].count_full;
+        run.out->gnttab_full += run.call.ops[i].kind == OP_CREATE &&
+                              run.call.ops[i].n > SH_OPT_MAX_GFRAMES &&
+                              run.call.res[i].status == -EINVAL;
     }
-    X.pins_high = pins > X.pins_high ? pins : X.pins_high;
-    room = shadow_maptrack_room(&X.sh);
-    X.maptrack_room = room < X.maptrack_room ? room : X.maptrack_room;
-    if ( X.call.ops[0].kind == OP_UNMAP && X.call.res[0].status != SH_NOT_RUN )
-        note_unmap_call(X.call.nr);
-    if ( X.call.ops[0].kind == OP_MAP )
+    run.pins_high = pins > run.pins_high ? pins : run.pins_high;
+    room = shadow_maptrack_room(&run.sh);
+    run.maptrack_room = room < run.maptrack_room ? room : run.maptrack_room;
+    if ( run.call.ops[0].kind == OP_UNMAP &&
+         run.call.res[0].status != SH_NOT_RUN )
+        note_unmap_call(run.call.nr);
+    if ( run.call.ops[0].kind == OP_MAP )
         remember_maps();
-    if ( X.call.ops[0].kind == OP_CREATE && X.facts.status[0] == 0 )
+    if ( run.call.ops[0].kind == OP_CREATE && run.facts.status[0] == 0 )
     {
-        unsigned int code = op_domain_code(X.call.ops[0].d);
+        unsigned int code = op_domain_code(run.call.ops[0].d);
 
         if ( code < OP_DOMAINS )
-            X.gen[code] = ++X.next_gen;
+            run.gen[code] = ++run.next_gen;
     }
 }
 
@@ -991,34 +994,34 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     unsigned long faults_before = fault_injected_total();
     bool open, ok;
 
-    X.flush_faults_before = flush_faults();
-    X.reapplied = false;
-    X.call.ops = ops;
-    X.call.nr = nr;
-    X.call_idx = last;
-    X.event_found = false;
-    X.nr_grant_events = 0;
+    run.flush_faults_before = flush_faults();
+    run.reapplied = false;
+    run.call.ops = ops;
+    run.call.nr = nr;
+    run.call_idx = last;
+    run.event_found = false;
+    run.nr_grant_events = 0;
     /*
      * Open: the model's prediction alone cannot judge the call.  A hung
      * register invalidation breaks the unit for good, so any later call
      * may fail; other flush faults matter only to the call they hit (and
      * to the domains they touched: shadow_outcome_open()).
      */
-    open = shadow_outcome_open(&X.sh, &X.call) ||
+    open = shadow_outcome_open(&run.sh, &run.call) ||
            fault_injected(FP_REG_INV_TIMEOUT);
-    if ( X.opts->log )
-        X.before = X.sh;
+    if ( run.opts->log )
+        run.before = run.sh;
     note_frames();
-    if ( X.opts->before_op )
-        X.opts->before_op(last, X.opts->ctx);
+    if ( run.opts->before_op )
+        run.opts->before_op(last, run.opts->ctx);
     if ( !run_on_xen() )
     {
-        X.out->faults = fault_injected_total();
+        run.out->faults = fault_injected_total();
         return fatal_event(last);
     }
-    if ( X.opts->after_op )
-        X.opts->after_op(last, X.opts->ctx);
-    ok = fault_injected_total() != faults_before || open || X.race.flips
+    if ( run.opts->after_op )
+        run.opts->after_op(last, run.opts->ctx);
+    ok = fault_injected_total() != faults_before || open || run.race.flips
          ? model_from_xen() : model_predicts();
     race_done();
     note_results();
@@ -1033,20 +1036,20 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
 
 static bool run_batch(void)
 {
-    unsigned int n = X.nr_batch;
+    unsigned int n = run.nr_batch;
 
-    X.nr_batch = 0;
-    return !n || run_call(X.batch, n, X.batch_last);
+    run.nr_batch = 0;
+    return !n || run_call(run.batch, n, run.batch_last);
 }
 
 static void log_marker(size_t idx, const struct op *op, const char *note)
 {
     char line[256];
 
-    if ( !X.opts->log )
+    if ( !run.opts->log )
         return;
     trace_format_op(line, sizeof(line), op);
-    fprintf(X.opts->log, "[%zu] %s%s\n", idx, line, note);
+    fprintf(run.opts->log, "[%zu] %s%s\n", idx, line, note);
 }
 
 /*
@@ -1069,19 +1072,19 @@ static bool device_dma(size_t idx, const struct op *op)
 /* One op of the input (or of the teardown): run, or gather into a batch. */
 static bool exec_op(const struct op *op)
 {
-    size_t idx = X.ran.nr_ops;
+    size_t idx = run.ran.nr_ops;
     bool grant = op->kind == OP_MAP || op->kind == OP_UNMAP;
 
-    trace_push(&X.ran, op);
+    trace_push(&run.ran, op);
     switch ( op->kind )
     {
     case OP_BEGIN:
-        log_marker(idx, op, X.in_batch ? "  (ignored: in a batch)" : "");
-        X.in_batch = true;
+        log_marker(idx, op, run.in_batch ? "  (ignored: in a batch)" : "");
+        run.in_batch = true;
         return true;
     case OP_END:
-        log_marker(idx, op, X.in_batch ? "" : "  (ignored: no batch)");
-        X.in_batch = false;
+        log_marker(idx, op, run.in_batch ? "" : "  (ignored: no batch)");
+        run.in_batch = false;
         return run_batch();
     case OP_FAULT_NTH:
         log_marker(idx, op, "");
@@ -1098,20 +1101,20 @@ static bool exec_op(const struct op *op)
     case OP_DMA:
         return device_dma(idx, op);
     }
-    if ( X.in_batch && grant )
+    if ( run.in_batch && grant )
     {
-        if ( X.nr_batch && (X.batch[0].kind != op->kind ||
-                            X.batch[0].d != op->d) && !run_batch() )
+        if ( run.nr_batch && (run.batch[0].kind != op->kind ||
+                              run.batch[0].d != op->d) && !run_batch() )
             return false;
-        if ( X.nr_batch < SH_MAX_CALL )
+        if ( run.nr_batch < SH_MAX_CALL )
         {
-            X.batch_idx[X.nr_batch] = idx;
-            X.batch[X.nr_batch++] = *op;
-            X.batch_last = idx;
+            run.batch_idx[run.nr_batch] = idx;
+            run.batch[run.nr_batch++] = *op;
+            run.batch_last = idx;
             return true;
         }
     }
-    if ( X.nr_batch && !run_batch() )
+    if ( run.nr_batch && !run_batch() )
         return false;
     return run_call(op, 1, idx);
 }
@@ -1122,9 +1125,9 @@ static bool finish(void)
     struct op op;
     unsigned int d, p;
 
-    if ( X.nr_batch && !run_batch() )
+    if ( run.nr_batch && !run_batch() )
         return false;
-    X.in_batch = false;
+    run.in_batch = false;
     if ( fault_armed() )
     {
         memset(&op, 0, sizeof(op));
@@ -1138,12 +1141,12 @@ static bool finish(void)
         }
     }
     for ( d = 0; d < SH_DOMAINS; d++ )
-        if ( X.sh.dom[d].state == SH_DOM_LIVE ||
-             X.sh.dom[d].state == SH_DOM_DYING )
+        if ( run.sh.dom[d].state == SH_DOM_LIVE ||
+             run.sh.dom[d].state == SH_DOM_DYING )
         {
             memset(&op, 0, sizeof(op));
             op.kind = OP_DESTROY;
-            op.d = X.sh.dom[d].domid;
+            op.d = run.sh.dom[d].domid;
             if ( !exec_op(&op) )
                 return false;
         }
@@ -1153,11 +1156,11 @@ static bool finish(void)
 /* Everything destroyed: nothing may be left, unless a fault held it. */
 static bool check_end(void)
 {
-    size_t last = X.ran.nr_ops ? X.ran.nr_ops - 1 : 0;
+    size_t last = run.ran.nr_ops ? run.ran.nr_ops - 1 : 0;
     char msg[200];
 
     /* Domains the fault held are checked call by call (accounting). */
-    if ( X.sh.faulted )
+    if ( run.sh.faulted )
         return true;
     if ( world_first_domain() )
     {
@@ -1166,13 +1169,13 @@ static bool check_end(void)
         return report_simple("accounting", last,
                              world_first_domain()->domain_id, -1, msg);
     }
-    if ( heap_live_pages() != X.base.pages ||
-         heap_live_xmallocs() != X.base.xmallocs )
+    if ( heap_live_pages() != run.base.pages ||
+         heap_live_xmallocs() != run.base.xmallocs )
     {
         snprintf(msg, sizeof(msg), "after every domain was destroyed: %u "
                  "heap pages and %u allocations live, %u and %u after boot",
-                 heap_live_pages(), heap_live_xmallocs(), X.base.pages,
-                 X.base.xmallocs);
+                 heap_live_pages(), heap_live_xmallocs(), run.base.pages,
+                 run.base.xmallocs);
         return report_simple("accounting", last, -1, -1, msg);
     }
     return true;
@@ -1200,21 +1203,21 @@ static bool start(const struct run_header *h)
 
     harness_hooks_reset();
     hh_racing_vcpu = racing_vcpu;
-    memset(&X.race, 0, sizeof(X.race));
+    memset(&run.race, 0, sizeof(run.race));
     fault_reset();
     heap_reset();
-    X.next_va = GUEST_VA_BASE;
-    X.pins_high = 0;
-    X.maptrack_room = UINT_MAX;
-    X.unmap_longest = 0;
+    run.next_va = GUEST_VA_BASE;
+    run.pins_high = 0;
+    run.maptrack_room = UINT_MAX;
+    run.unmap_longest = 0;
     /* No domain remembers a mapping of an earlier run's. */
     for ( d = 0; d < OP_DOMAINS; d++ )
     {
-        X.gen[d] = ++X.next_gen;
-        X.gmap_used[d] = 0;
+        run.gen[d] = ++run.next_gen;
+        run.gmap_used[d] = 0;
     }
-    harness_set_unwind(&X.unwind);
-    if ( !setjmp(X.unwind) )
+    harness_set_unwind(&run.unwind);
+    if ( !setjmp(run.unwind) )
         rc = world_boot(&cfg);
     else
         rc = -EFAULT;
@@ -1231,14 +1234,14 @@ static bool start(const struct run_header *h)
         return report_simple("hypervisor-bug", 0, -1, -1, msg);
     }
     world_set_events(&events);
-    X.base.pages = heap_live_pages();
-    X.base.xmallocs = heap_live_xmallocs();
-    shadow_reset(&X.sh, h);
-    X.sh.count_max = gnttab_view_maptrack_count_max() < SH_HANDLES ?
+    run.base.pages = heap_live_pages();
+    run.base.xmallocs = heap_live_xmallocs();
+    shadow_reset(&run.sh, h);
+    run.sh.count_max = gnttab_view_maptrack_count_max() < SH_HANDLES ?
                      gnttab_view_maptrack_count_max() : 0;
-    frame_set_init(&X.frames, h->nr_frames);
-    X.in_batch = false;
-    X.nr_batch = 0;
+    frame_set_init(&run.frames, h->nr_frames);
+    run.in_batch = false;
+    run.nr_batch = 0;
     return true;
 }
 
@@ -1262,13 +1265,13 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
     bool ok;
 
     memset(res, 0, sizeof(*res));
-    X.opts = opts ? opts : &quiet;
-    X.out = res;
-    if ( !X.ran.ops )
-        trace_init(&X.ran);
-    trace_clear(&X.ran);
-    X.ran.hdr = t->hdr;
-    X.nr_input = t->nr_ops;
+    run.opts = opts ? opts : &quiet;
+    run.out = res;
+    if ( !run.ran.ops )
+        trace_init(&run.ran);
+    trace_clear(&run.ran);
+    run.ran.hdr = t->hdr;
+    run.nr_input = t->nr_ops;
 
     ok = start(&t->hdr);
     for ( i = 0; ok && i < t->nr_ops; i++ )
@@ -1276,7 +1279,7 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
         ok = exec_op(&t->ops[i]);
         res->ops_run = i + 1;
     }
-    if ( ok && (!X.opts->at_end || X.opts->at_end(X.opts->ctx)) )
+    if ( ok && (!run.opts->at_end || run.opts->at_end(run.opts->ctx)) )
         ok = finish() && check_end();
     res->faults = fault_injected_total();
     res->pages_full = gtio_stats.pages_full;
@@ -1289,15 +1292,15 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
     res->domains_left = room(gtio_stats.domains_full,
                              gtio_config.batch_domains,
                              gtio_stats.domains_high);
-    res->pins_left = room(res->pins_full, sh_pin_limit(&t->hdr), X.pins_high);
+    res->pins_left = room(res->pins_full, sh_pin_limit(&t->hdr), run.pins_high);
     /* 0: a map was refused for want of room; 1: full; n: n - 1 short. */
     res->maptrack_left = res->maptrack_full ? 0 :
-                         X.maptrack_room == UINT_MAX ? UINT_MAX :
-                         X.maptrack_room + 1;
+                         run.maptrack_room == UINT_MAX ? UINT_MAX :
+                         run.maptrack_room + 1;
     res->unmap_left = room(res->unmap_chunked, sh_unmap_batch(&t->hdr),
-                           X.unmap_longest);
-    res->count_left = X.sh.count_max ? room(res->count_full, X.sh.count_max,
-                                            X.sh.count_high) : UINT_MAX;
+                           run.unmap_longest);
+    res->count_left = run.sh.count_max ? room(res->count_full, run.sh.count_max,
+                                              run.sh.count_high) : UINT_MAX;
     /* A queue of n entries is full with n - 1 descriptors in it. */
     res->queue_full = vtd_sim_stats()->queue_full_reads;
     res->queue_left = room(res->queue_full,

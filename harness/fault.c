@@ -30,7 +30,7 @@ static struct {
     unsigned long injected[FP_NR];
     unsigned long injected_total;
     enum fault_point last;
-} fs = { .last = FP_NR };
+} faults = { .last = FP_NR };
 
 static bool valid_point(enum fault_point p)
 {
@@ -43,70 +43,70 @@ bool fault_hit(enum fault_point p)
 
     if ( !valid_point(p) )
         return false;
-    fs.hits[p]++;
+    faults.hits[p]++;
 
     /* Count down both armings on this hit, even if the first one fires. */
-    if ( fs.nth_left && --fs.nth_left == 0 )
+    if ( faults.nth_left && --faults.nth_left == 0 )
         fail = true;
-    if ( fs.point_left[p] && --fs.point_left[p] == 0 )
+    if ( faults.point_left[p] && --faults.point_left[p] == 0 )
         fail = true;
 
     if ( fail )
     {
-        fs.injected[p]++;
-        fs.injected_total++;
-        fs.last = p;
+        faults.injected[p]++;
+        faults.injected_total++;
+        faults.last = p;
     }
     return fail;
 }
 
 void fault_arm_nth(unsigned int n)
 {
-    fs.nth_left = n;
+    faults.nth_left = n;
 }
 
 void fault_arm_point(enum fault_point p, unsigned int k)
 {
     if ( valid_point(p) )
-        fs.point_left[p] = k;
+        faults.point_left[p] = k;
 }
 
 bool fault_armed(void)
 {
     unsigned int p;
 
-    if ( fs.nth_left )
+    if ( faults.nth_left )
         return true;
     for ( p = 0; p < FP_NR; p++ )
-        if ( fs.point_left[p] )
+        if ( faults.point_left[p] )
             return true;
     return false;
 }
 
 void fault_reset(void)
 {
-    memset(&fs, 0, sizeof(fs));
-    fs.last = FP_NR;
+    memset(&faults, 0, sizeof(faults));
+    faults.last = FP_NR;
 }
 
 unsigned long fault_hits(enum fault_point p)
 {
-    return valid_point(p) ? fs.hits[p] : 0;
+    return valid_point(p) ? faults.hits[p] : 0;
 }
 
 unsigned long fault_injected(enum fault_point p)
 {
-    return valid_point(p) ? fs.injected[p] : 0;
+    return valid_point(p) ? faults.injected[p] : 0;
 }
 
 unsigned long fault_injected_total(void)
 {
-    return fs.injected_total;
+    return faults.injected_total;
 }
 
 enum fault_point fault_last_injected(void)
 {
-    return fs.last;
+    return faults.last;
 }
 
 const char *fault_point_name(enum fault_point p)
@@ -133,11 +133,11 @@ uint64_t fault_digest(uint64_t h)
 {
     unsigned int p;
 
-    h = digest_u64(h, fs.nth_left);
+    h = digest_u64(h, faults.nth_left);
     for ( p = 0; p < FP_NR; p++ )
     {
-        h = digest_u64(h, fs.point_left[p]);
-        h = digest_u64(h, fs.injected[p] != 0);
+        h = digest_u64(h, faults.point_left[p]);
+        h = digest_u64(h, faults.injected[p] != 0);
     }
     return h;
 }

@@ -38,22 +38,22 @@ static struct {
     int crash_line;
     struct domain *crash_domain;
     bool verbose_checked;
-} hk = { .relax_step_ns = 1000 };
+} hooks = { .relax_step_ns = 1000 };
 
 void harness_hooks_reset(void)
 {
-    hk.now_ns = 0;
-    hk.quiet_relaxes = 0;
-    memset(&hk.fatal, 0, sizeof(hk.fatal));
-    hk.crashes = 0;
-    hk.crash_file = NULL;
-    hk.crash_line = 0;
-    hk.crash_domain = NULL;
+    hooks.now_ns = 0;
+    hooks.quiet_relaxes = 0;
+    memset(&hooks.fatal, 0, sizeof(hooks.fatal));
+    hooks.crashes = 0;
+    hooks.crash_file = NULL;
+    hooks.crash_line = 0;
+    hooks.crash_domain = NULL;
 }
 
 void harness_set_relax_step(int64_t ns)
 {
-    hk.relax_step_ns = ns > 0 ? ns : 1;
+    hooks.relax_step_ns = ns > 0 ? ns : 1;
 }
 
 static unsigned int regs_offset(const volatile void *addr, unsigned int bytes)
@@ -90,57 +90,58 @@ static int64_t relax_step(void)
 {
     if ( !vtd_sim_quiescent() )
     {
-        hk.quiet_relaxes = 0;
-        return hk.relax_step_ns;
+        hooks.quiet_relaxes = 0;
+        return hooks.relax_step_ns;
     }
-    if ( hk.quiet_relaxes++ < RELAX_GRACE )
+    if ( hooks.quiet_relaxes++ < RELAX_GRACE )
     {
-        hk.quiet_step_ns = hk.relax_step_ns;
-        return hk.relax_step_ns;
+        hooks.quiet_step_ns = hooks.relax_step_ns;
+        return hooks.relax_step_ns;
     }
-    if ( hk.quiet_step_ns < RELAX_MAX_NS )
-        hk.quiet_step_ns *= 2;
-    return hk.quiet_step_ns;
+    if ( hooks.quiet_step_ns < RELAX_MAX_NS )
+        hooks.quiet_step_ns *= 2;
+    return hooks.quiet_step_ns;
 }
 
 /* Spinning is the only way time passes; the IOMMU works meanwhile. */
 void hh_cpu_relax(void)
 {
-    hk.now_ns += relax_step();
+    hooks.now_ns += relax_step();
     vtd_sim_tick();
 }
 
 int64_t hh_now_ns(void)
 {
-    return hk.now_ns;
+    return hooks.now_ns;
 }
 
 void harness_set_unwind(jmp_buf *unwind)
 {
-    hk.unwind = unwind;
+    hooks.unwind = unwind;
 }
 
 const struct harness_fatal *harness_last_fatal(void)
 {
-    return &hk.fatal;
+    return &hooks.fatal;
 }
 
 static void __attribute__((noreturn))
 fatal(enum harness_fatal_kind kind, const char *file, int line,
                   const char *what)
 {
-    hk.fatal.kind = kind;
-    hk.fatal.file = file;
-    hk.fatal.line = line;
-    snprintf(hk.fatal.what, sizeof(hk.fatal.what), "%s", what ? what : "");
+    hooks.fatal.kind = kind;
+    hooks.fatal.file = file;
+    hooks.fatal.line = line;
+    snprintf(hooks.fatal.what, sizeof(hooks.fatal.what), "%s",
+             what ? what : "");
     /* A printk-style format ends in a newline; the reports add their own. */
-    hk.fatal.what[strcspn(hk.fatal.what, "\n")] = '\0';
-    if ( hk.unwind )
-        longjmp(*hk.unwind, (int)kind);
+    hooks.fatal.what[strcspn(hooks.fatal.what, "\n")] = '\0';
+    if ( hooks.unwind )
+        longjmp(*hooks.unwind, (int)kind);
     /* Nobody to unwind to: a test or tool run outside the executor. */
     fprintf(stderr, "%s: %s:%d: %s\n",
             kind == HARNESS_FATAL_BUG ? "BUG" : "panic",
-            file ? file : "?", line, hk.fatal.what);
+            file ? file : "?", line, hooks.fatal.what);
     abort();
 }
 
@@ -158,41 +159,41 @@ void (*hh_racing_vcpu)(volatile void *ptr);
 
 void hh_domain_crash(struct domain *d, const char *file, int line)
 {
-    hk.crashes++;
-    hk.crash_file = file;
-    hk.crash_line = line;
-    hk.crash_domain = d;
+    hooks.crashes++;
+    hooks.crash_file = file;
+    hooks.crash_line = line;
+    hooks.crash_domain = d;
     if ( harness_verbose )
         fprintf(stderr, "domain_crash at %s:%d\n", file, line);
 }
 
 unsigned long harness_domain_crashes(void)
 {
-    return hk.crashes;
+    return hooks.crashes;
 }
 
 const char *harness_last_crash_file(void)
 {
-    return hk.crash_file;
+    return hooks.crash_file;
 }
 
 int harness_last_crash_line(void)
 {
-    return hk.crash_line;
+    return hooks.crash_line;
 }
 
 struct domain *harness_last_crash_domain(void)
 {
-    return hk.crash_domain;
+    return hooks.crash_domain;
 }
 
 static bool printk_enabled(void)
 {
-    if ( !hk.verbose_checked )
+    if ( !hooks.verbose_checked )
     {
         const char *env = getenv("GTIO_VERBOSE");
 
-        hk.verbose_checked = true;
+        hooks.verbose_checked = true;
         if ( env && *env && strcmp(env, "0") )
             harness_verbose = true;
     }

@@ -248,7 +248,7 @@ static struct {
     unsigned int frcd_next;     /* the record the next fault goes to */
     bool fault_event;           /* raised, not yet delivered */
     uint64_t other[VTD_REG_BLOCK_SIZE / 8];     /* registers not modelled */
-} r;
+} regs;
 
 static struct sim_frame *sframes[HEAP_MAX_FRAMES];
 static unsigned int touched_frames[HEAP_MAX_FRAMES], nr_touched_frames;
@@ -897,12 +897,12 @@ static void entry_release(struct tl_entry *e)
 
 static bool special_frame(unsigned long mfn, const struct sim_frame *f)
 {
-    uint64_t qbase = r.iqa >> 12;
-    uint64_t qpages = 1ULL << (r.iqa & VTD_IQA_QS_MASK);
+    uint64_t qbase = regs.iqa >> 12;
+    uint64_t qpages = 1ULL << (regs.iqa & VTD_IQA_QS_MASK);
 
     if ( f->ctx_watch )
         return true;
-    return (r.gsts & GSTS_QIES) && mfn >= qbase && mfn < qbase + qpages;
+    return (regs.gsts & GSTS_QIES) && mfn >= qbase && mfn < qbase + qpages;
 }
 
 static bool usable_table(unsigned long mfn)
@@ -1252,18 +1252,19 @@ static void ctx_compute(unsigned int dev)
     struct sim_frame *rf, *cf;
     unsigned int nr, nl, nh, a, b, c;
 
-    if ( !r.root_latched )
+    if ( !regs.root_latched )
     {
         ctx_add(d, CTX_WILD, 0, 0, "no root table pointer set");
         return;
     }
-    rf = sframe(r.root_mfn);
+    rf = sframe(regs.root_mfn);
     if ( !rf )
     {
-        ctx_add(d, CTX_WILD, r.root_mfn, 0, "root table is not a heap frame");
+        ctx_add(d, CTX_WILD, regs.root_mfn, 0,
+                "root table is not a heap frame");
         return;
     }
-    ctx_watch(r.root_mfn, rf);
+    ctx_watch(regs.root_mfn, rf);
     nr = visible_values(rf, 0, roots);      /* bus 0, low word */
     for ( a = 0; a < nr; a++ )
     {
@@ -1275,7 +1276,7 @@ static void ctx_compute(unsigned int dev)
             continue;
         }
         cf = sframe(ctx_mfn);
-        if ( !cf || ctx_mfn == r.root_mfn )
+        if ( !cf || ctx_mfn == regs.root_mfn )
         {
             ctx_add(d, CTX_WILD, roots[a], ~0ULL,
                     "root entry points outside the heap");
@@ -1523,7 +1524,7 @@ static void reg_inv_start(struct reg_inv *ri, const struct inv *inv,
     {
         /* The hardware hangs: the busy bit stays, nothing completes. */
         ri->stuck = true;
-        r.fsts |= VTD_FSTS_ITE;
+        regs.fsts |= VTD_FSTS_ITE;
         return;
     }
     inv_submit(&ri->inv);
@@ -1556,7 +1557,7 @@ static bool reg_inv_refused(struct reg_inv *ri, const char *what,
     if ( ri->pending )
         proto_error("%s written while the previous one is %s", what,
                     ri->stuck ? "hung" : "in progress");
-    else if ( r.gsts & GSTS_QIES )
+    else if ( regs.gsts & GSTS_QIES )
         proto_error("%s written while queued invalidation is enabled", what);
     else
         return false;
@@ -1572,7 +1573,7 @@ static void write_ccmd(uint64_t val)
 
     if ( !(val & VTD_CCMD_ICC) )
         return;
-    if ( reg_inv_refused(&r.ccmd, "CCMD", val) )
+    if ( reg_inv_refused(&regs.ccmd, "CCMD", val) )
         return;
     stats.reg_ctx++;
     inv.gran = cirg;
@@ -1581,10 +1582,10 @@ static void write_ccmd(uint64_t val)
     if ( cirg == INV_NONE )
     {
         proto_error("CCMD with reserved granularity 0");
-        r.ccmd.value = val & ~VTD_CCMD_ICC;
+        regs.ccmd.value = val & ~VTD_CCMD_ICC;
         return;
     }
-    reg_inv_start(&r.ccmd, &inv, val,
+    reg_inv_start(&regs.ccmd, &inv, val,
                   (val & ~VTD_CCMD_ICC & ~(3ULL << CCMD_CAIG_SHIFT)) |
                   ((uint64_t)cirg << CCMD_CAIG_SHIFT));
 }
@@ -1593,11 +1594,11 @@ static void write_iotlb(uint64_t val)
 {
     struct inv inv = { .context = false };
     unsigned int iirg = (val & VTD_IOTLB_IIRG_MASK) >> VTD_IOTLB_IIRG_SHIFT;
-    unsigned int am = r.iva & VTD_IVA_AM_MASK;
+    unsigned int am = regs.iva & VTD_IVA_AM_MASK;
 
     if ( !(val & VTD_IOTLB_IVT) )
         return;
-    if ( reg_inv_refused(&r.iotlb, "IOTLB_REG", val) )
+    if ( reg_inv_refused(&regs.iotlb, "IOTLB_REG", val) )
         return;
     stats.reg_iotlb++;
     inv.gran = iirg;
@@ -1606,7 +1607,7 @@ static void write_iotlb(uint64_t val)
     if ( iirg == INV_NONE )
     {
         proto_error("IOTLB_REG with reserved granularity 0");
-        r.iotlb.value = val & ~VTD_IOTLB_IVT;
+        regs.iotlb.value = val & ~VTD_IOTLB_IVT;
         return;
     }
     if ( iirg == INV_PAGE && (!caps.psi || am > caps.mamv) )
@@ -1619,15 +1620,15 @@ static void write_iotlb(uint64_t val)
     }
     if ( inv.gran == INV_PAGE )
     {
-        inv.r = psi_block(r.iva, am);
-        inv.ih = r.iva & VTD_IVA_IH;
+        inv.r = psi_block(regs.iva, am);
+        inv.ih = regs.iva & VTD_IVA_IH;
         /* Legal: the block containing the address is what goes. */
-        if ( (r.iva >> 12) & ((1ULL << am) - 1) )
+        if ( (regs.iva >> 12) & ((1ULL << am) - 1) )
             hh_printk("vtd-sim: PSI address %#" PRIx64 " not aligned to "
-                      "am=%u\n", (uint64_t)(r.iva & ~0xfffULL), am);
+                      "am=%u\n", (uint64_t)(regs.iva & ~0xfffULL), am);
     }
     count_iotlb_gran(inv.gran);
-    reg_inv_start(&r.iotlb, &inv, val,
+    reg_inv_start(&regs.iotlb, &inv, val,
                   (val & ~VTD_IOTLB_IVT & ~(3ULL << IOTLB_IAIG_SHIFT)) |
                   ((uint64_t)inv.gran << IOTLB_IAIG_SHIFT));
 }
@@ -1638,18 +1639,18 @@ static unsigned int qi_entries(void)
 {
     if ( caps.qi_entries )
         return caps.qi_entries;
-    return VTD_QI_ENTRIES_PER_PAGE << (r.iqa & VTD_IQA_QS_MASK);
+    return VTD_QI_ENTRIES_PER_PAGE << (regs.iqa & VTD_IQA_QS_MASK);
 }
 
 /* Every slot but one taken: IQT may not move until IQH does. */
 static bool qi_full(void)
 {
-    return (r.gsts & GSTS_QIES) && (r.iqt + 1) % qi_entries() == r.iqh;
+    return (regs.gsts & GSTS_QIES) && (regs.iqt + 1) % qi_entries() == regs.iqh;
 }
 
 static bool qi_read(unsigned int idx, struct vtd_qi_desc *d)
 {
-    unsigned long mfn = (r.iqa >> 12) + idx / VTD_QI_ENTRIES_PER_PAGE;
+    unsigned long mfn = (regs.iqa >> 12) + idx / VTD_QI_ENTRIES_PER_PAGE;
 
     if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
         return false;
@@ -1725,23 +1726,23 @@ static void write_iqt(uint64_t val)
     if ( next >= n )
     {
         proto_error("IQT %u beyond the %u-entry queue", next, n);
-        r.fsts |= VTD_FSTS_IQE;
+        regs.fsts |= VTD_FSTS_IQE;
         stats.queue_errors++;
         return;
     }
-    if ( r.gsts & GSTS_QIES )
+    if ( regs.gsts & GSTS_QIES )
     {
-        queued = (r.iqt + n - r.iqh) % n;
-        added = (next + n - r.iqt) % n;
+        queued = (regs.iqt + n - regs.iqh) % n;
+        added = (next + n - regs.iqt) % n;
         if ( queued + added >= n )
             proto_error("IQT write overruns the queue (%u queued, %u added)",
                         queued, added);
         else if ( queued + added > stats.queue_high )
             stats.queue_high = queued + added;
-        for ( i = r.iqt; i != next; i = (i + 1) % n )
+        for ( i = regs.iqt; i != next; i = (i + 1) % n )
             qi_submit_slot(i);
     }
-    r.iqt = next;
+    regs.iqt = next;
 }
 
 static void qrec_push(const struct qrec *q)
@@ -1767,7 +1768,7 @@ static void qi_wait_done(const struct qrec *w)
     if ( w->sw )
         device_store32(w->addr, w->data);
     if ( w->iflag )
-        r.ics |= VTD_ICS_IWC;
+        regs.ics |= VTD_ICS_IWC;
 }
 
 /* Complete records [0, n) in order, then drop them. */
@@ -1799,14 +1800,14 @@ static void qi_finish_late_waits(void)
 static void qi_error(const char *why, unsigned int idx)
 {
     hh_printk("vtd-sim: queue error at descriptor %u: %s\n", idx, why);
-    r.fsts |= VTD_FSTS_IQE;
+    regs.fsts |= VTD_FSTS_IQE;
     stats.queue_errors++;
 }
 
 /* Fetch and execute the descriptor at IQH. */
 static void qi_process_one(void)
 {
-    unsigned int idx = r.iqh;
+    unsigned int idx = regs.iqh;
     struct vtd_qi_desc d;
     struct inv inv;
     struct qrec q;
@@ -1872,7 +1873,7 @@ static void qi_process_one(void)
         qi_error("invalid descriptor", idx);
         return;
     }
-    r.iqh = (idx + 1) % qi_entries();
+    regs.iqh = (idx + 1) % qi_entries();
 }
 
 /* The unit fetches nothing while set (vtd_sim_stall_queue()). */
@@ -1882,12 +1883,12 @@ static void qi_tick(void)
 {
     unsigned int delay = caps.completion_delay ? caps.completion_delay : 1;
 
-    if ( !(r.gsts & GSTS_QIES) || (r.fsts & VTD_FSTS_IQE) || r.iqh == r.iqt ||
-         qi_stalled )
+    if ( !(regs.gsts & GSTS_QIES) || (regs.fsts & VTD_FSTS_IQE) ||
+         regs.iqh == regs.iqt || qi_stalled )
         return;
-    if ( ++r.qi_ticks < delay )
+    if ( ++regs.qi_ticks < delay )
         return;
-    r.qi_ticks = 0;
+    regs.qi_ticks = 0;
     qi_process_one();
 }
 
@@ -1897,10 +1898,10 @@ static void qi_tick(void)
 static void gcmd_apply_intremap(uint32_t cmd)
 {
     if ( cmd & VTD_GCMD_SIRTP )
-        r.gsts |= GSTS_IRTPS;
-    if ( (cmd & VTD_GCMD_IRE) && !(r.gsts & GSTS_IRTPS) )
+        regs.gsts |= GSTS_IRTPS;
+    if ( (cmd & VTD_GCMD_IRE) && !(regs.gsts & GSTS_IRTPS) )
         proto_error("interrupt remapping enabled without a table (SIRTP)");
-    r.gsts = (r.gsts & ~(GSTS_IRES | GSTS_CFIS)) |
+    regs.gsts = (regs.gsts & ~(GSTS_IRES | GSTS_CFIS)) |
              (cmd & (VTD_GCMD_IRE | VTD_GCMD_CFI));
 }
 
@@ -1913,50 +1914,50 @@ static void gcmd_apply_intremap(uint32_t cmd)
  */
 static void gcmd_check(uint32_t val)
 {
-    uint32_t changed = ((val ^ r.gsts) & VTD_GSTS_PERSISTENT) |
+    uint32_t changed = ((val ^ regs.gsts) & VTD_GSTS_PERSISTENT) |
                        (val & (VTD_GCMD_SRTP | VTD_GCMD_SIRTP | VTD_GCMD_WBF));
 
     if ( __builtin_popcount(changed) > 1 )
         proto_error("GCMD %#x changes %d controls at once (GSTS %#x)", val,
-                    __builtin_popcount(changed), r.gsts);
+                    __builtin_popcount(changed), regs.gsts);
 }
 
 static void gcmd_apply(void)
 {
-    uint32_t cmd = r.gcmd;
+    uint32_t cmd = regs.gcmd;
 
-    r.gcmd_pending = false;
+    regs.gcmd_pending = false;
     if ( caps.gcmd_hangs )
         return;
     if ( cmd & VTD_GCMD_SRTP )
     {
-        r.root_latched = true;
-        r.root_mfn = r.rtaddr >> 12;
-        r.gsts |= GSTS_RTPS;
+        regs.root_latched = true;
+        regs.root_mfn = regs.rtaddr >> 12;
+        regs.gsts |= GSTS_RTPS;
         ctx_dirty = true;
     }
-    if ( (cmd & VTD_GCMD_TE) && !(r.gsts & GSTS_TES) )
+    if ( (cmd & VTD_GCMD_TE) && !(regs.gsts & GSTS_TES) )
     {
-        r.gsts |= GSTS_TES;
+        regs.gsts |= GSTS_TES;
         ctx_dirty = true;
     }
     else if ( !(cmd & VTD_GCMD_TE) )
-        r.gsts &= ~GSTS_TES;
-    if ( (cmd & VTD_GCMD_QIE) && !(r.gsts & GSTS_QIES) && caps.qi )
+        regs.gsts &= ~GSTS_TES;
+    if ( (cmd & VTD_GCMD_QIE) && !(regs.gsts & GSTS_QIES) && caps.qi )
     {
         unsigned int i;
 
-        r.gsts |= GSTS_QIES;
-        r.iqh = 0;
-        r.qi_ticks = 0;
-        for ( i = 0; i < r.iqt; i++ )
+        regs.gsts |= GSTS_QIES;
+        regs.iqh = 0;
+        regs.qi_ticks = 0;
+        for ( i = 0; i < regs.iqt; i++ )
             qi_submit_slot(i);
     }
-    else if ( !(cmd & VTD_GCMD_QIE) && (r.gsts & GSTS_QIES) )
+    else if ( !(cmd & VTD_GCMD_QIE) && (regs.gsts & GSTS_QIES) )
     {
-        if ( r.iqh != r.iqt || nr_qrecs )
+        if ( regs.iqh != regs.iqt || nr_qrecs )
             proto_error("queued invalidation disabled with work pending");
-        r.gsts &= ~GSTS_QIES;
+        regs.gsts &= ~GSTS_QIES;
     }
     gcmd_apply_intremap(cmd);
     settle_if_needed();
@@ -1964,14 +1965,14 @@ static void gcmd_apply(void)
 
 static void write_gcmd(uint32_t val)
 {
-    if ( r.gcmd_pending )
+    if ( regs.gcmd_pending )
         gcmd_apply();
     gcmd_check(val);
     /* One-shot commands: their status clears now, sets when done. */
     if ( val & VTD_GCMD_SRTP )
-        r.gsts &= ~GSTS_RTPS;
+        regs.gsts &= ~GSTS_RTPS;
     if ( val & VTD_GCMD_SIRTP )
-        r.gsts &= ~GSTS_IRTPS;
+        regs.gsts &= ~GSTS_IRTPS;
     if ( val & VTD_GCMD_WBF )
     {
         /* Done at once: GSTS.WBFS never shows busy. */
@@ -1979,8 +1980,8 @@ static void write_gcmd(uint32_t val)
         wbuf_flush();
         stats.wbf++;
     }
-    r.gcmd = val & ~VTD_GCMD_WBF;
-    r.gcmd_pending = true;
+    regs.gcmd = val & ~VTD_GCMD_WBF;
+    regs.gcmd_pending = true;
 }
 
 /* ---- MMIO ---- */
@@ -2022,10 +2023,10 @@ static void faults_settle(void)
     unsigned int i;
 
     for ( i = 0; i < SIM_NFR; i++ )
-        pending |= r.frcd[i][1] & VTD_FRCD_HI_F;
-    r.fsts = pending ? r.fsts | VTD_FSTS_PPF : r.fsts & ~VTD_FSTS_PPF;
-    if ( !pending && !(r.fsts & VTD_FSTS_PFO) )
-        r.fectl &= ~VTD_FECTL_IP;
+        pending |= regs.frcd[i][1] & VTD_FRCD_HI_F;
+    regs.fsts = pending ? regs.fsts | VTD_FSTS_PPF : regs.fsts & ~VTD_FSTS_PPF;
+    if ( !pending && !(regs.fsts & VTD_FSTS_PFO) )
+        regs.fectl &= ~VTD_FECTL_IP;
 }
 
 /* Only the high quadword is writable: 1 to F clears the record. */
@@ -2039,16 +2040,16 @@ static void write_frcd(unsigned int offset, uint64_t val)
         return;
     }
     if ( val & VTD_FRCD_HI_F )
-        r.frcd[i][1] &= ~VTD_FRCD_HI_F;
+        regs.frcd[i][1] &= ~VTD_FRCD_HI_F;
     faults_settle();
 }
 
 /* IM masks the fault event; unmasked with one pending, it is raised. */
 static void write_fectl(uint64_t val)
 {
-    r.fectl = (r.fectl & ~VTD_FECTL_IM) | ((uint32_t)val & VTD_FECTL_IM);
-    if ( !(r.fectl & VTD_FECTL_IM) && (r.fectl & VTD_FECTL_IP) )
-        r.fault_event = true;
+    regs.fectl = (regs.fectl & ~VTD_FECTL_IM) | ((uint32_t)val & VTD_FECTL_IM);
+    if ( !(regs.fectl & VTD_FECTL_IM) && (regs.fectl & VTD_FECTL_IP) )
+        regs.fault_event = true;
 }
 
 /*
@@ -2059,25 +2060,26 @@ static void write_fectl(uint64_t val)
  */
 static void fault_record(unsigned int dev, unsigned long bfn, bool write)
 {
-    unsigned int i = r.frcd_next;
+    unsigned int i = regs.frcd_next;
 
     stats.faults++;
-    if ( r.frcd[i][1] & VTD_FRCD_HI_F )
-        r.fsts |= VTD_FSTS_PFO;
+    if ( regs.frcd[i][1] & VTD_FRCD_HI_F )
+        regs.fsts |= VTD_FSTS_PFO;
     else
     {
-        r.frcd[i][0] = (uint64_t)bfn << 12;
-        r.frcd[i][1] = VTD_FRCD_HI_F | (write ? 0 : VTD_FRCD_HI_READ) |
+        regs.frcd[i][0] = (uint64_t)bfn << 12;
+        regs.frcd[i][1] = VTD_FRCD_HI_F | (write ? 0 : VTD_FRCD_HI_READ) |
                        (SIM_FAULT_REASON << VTD_FRCD_HI_FR_SHIFT) |
                        (dev & VTD_FRCD_HI_SID_MASK);
-        if ( !(r.fsts & VTD_FSTS_PPF) )
-            r.fsts = (r.fsts & ~VTD_FSTS_FRI_MASK) | i << VTD_FSTS_FRI_SHIFT;
-        r.frcd_next = (i + 1) % SIM_NFR;
+        if ( !(regs.fsts & VTD_FSTS_PPF) )
+            regs.fsts = (regs.fsts & ~VTD_FSTS_FRI_MASK) |
+                        i << VTD_FSTS_FRI_SHIFT;
+        regs.frcd_next = (i + 1) % SIM_NFR;
     }
     faults_settle();
-    r.fectl |= VTD_FECTL_IP;
-    if ( !(r.fectl & VTD_FECTL_IM) )
-        r.fault_event = true;
+    regs.fectl |= VTD_FECTL_IP;
+    if ( !(regs.fectl & VTD_FECTL_IM) )
+        regs.fault_event = true;
 }
 
 bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write)
@@ -2091,9 +2093,9 @@ bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write)
 
 bool vtd_sim_fault_event(void)
 {
-    bool raised = r.fault_event;
+    bool raised = regs.fault_event;
 
-    r.fault_event = false;
+    regs.fault_event = false;
     return raised;
 }
 
@@ -2101,20 +2103,20 @@ bool vtd_sim_faults_left(char *why, size_t len)
 {
     unsigned int i;
 
-    if ( r.fsts & VTD_FSTS_PFO )
+    if ( regs.fsts & VTD_FSTS_PFO )
     {
         snprintf(why, len, "a fault record was lost (FSTS.PFO): the "
                  "driver left the records full");
         return true;
     }
     for ( i = 0; i < SIM_NFR; i++ )
-        if ( r.frcd[i][1] & VTD_FRCD_HI_F )
+        if ( regs.frcd[i][1] & VTD_FRCD_HI_F )
         {
             snprintf(why, len, "fault record %u (dev %llu, bfn %#llx) left "
                      "uncleared after the fault event", i,
-                     (unsigned long long)(r.frcd[i][1] &
+                     (unsigned long long)(regs.frcd[i][1] &
                                           VTD_FRCD_HI_SID_MASK),
-                     (unsigned long long)(r.frcd[i][0] >> 12));
+                     (unsigned long long)(regs.frcd[i][0] >> 12));
             return true;
         }
     return false;
@@ -2131,41 +2133,41 @@ uint64_t vtd_sim_mmio_read(unsigned int offset, unsigned int bytes)
     case VTD_REG_VER:
         return 0x10;
     case VTD_REG_CAP:
-        return r.cap;
+        return regs.cap;
     case VTD_REG_ECAP:
-        return r.ecap;
+        return regs.ecap;
     case VTD_REG_GCMD:
         return 0;           /* write-only */
     case VTD_REG_GSTS:
         /* Commands take effect by the time software looks. */
-        if ( r.gcmd_pending )
+        if ( regs.gcmd_pending )
             gcmd_apply();
-        return r.gsts;
+        return regs.gsts;
     case VTD_REG_RTADDR:
-        return r.rtaddr;
+        return regs.rtaddr;
     case VTD_REG_CCMD:
-        return reg_inv_read(&r.ccmd);
+        return reg_inv_read(&regs.ccmd);
     case VTD_REG_FSTS:
-        return r.fsts;
+        return regs.fsts;
     case VTD_REG_IQH:
         stats.queue_full_reads += qi_full();
-        return (uint64_t)r.iqh << VTD_QI_INDEX_SHIFT;
+        return (uint64_t)regs.iqh << VTD_QI_INDEX_SHIFT;
     case VTD_REG_IQT:
-        return (uint64_t)r.iqt << VTD_QI_INDEX_SHIFT;
+        return (uint64_t)regs.iqt << VTD_QI_INDEX_SHIFT;
     case VTD_REG_IQA:
-        return r.iqa;
+        return regs.iqa;
     case VTD_REG_ICS:
-        return r.ics;
+        return regs.ics;
     case REG_IVA:
-        return r.iva;
+        return regs.iva;
     case REG_IOTLB:
-        return reg_inv_read(&r.iotlb);
+        return reg_inv_read(&regs.iotlb);
     case VTD_REG_FECTL:
-        return r.fectl;
+        return regs.fectl;
     }
     if ( offset >= REG_FRCD && offset < REG_FRCD_END )
-        return r.frcd[(offset - REG_FRCD) / 16][(offset & 8) / 8];
-    return r.other[offset / 8];
+        return regs.frcd[(offset - REG_FRCD) / 16][(offset & 8) / 8];
+    return regs.other[offset / 8];
 }
 
 void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
@@ -2184,15 +2186,15 @@ void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
         write_gcmd(val);
         break;
     case VTD_REG_RTADDR:
-        r.rtaddr = val;
+        regs.rtaddr = val;
         break;
     case VTD_REG_CCMD:
         write_ccmd(val);
         break;
     case VTD_REG_FSTS:
         /* Write 1 to clear; clearing IQE lets the queue resume from IQH. */
-        r.fsts &= ~((uint32_t)val & (VTD_FSTS_IQE | VTD_FSTS_ICE |
-                                     VTD_FSTS_ITE | VTD_FSTS_PFO));
+        regs.fsts &= ~((uint32_t)val & (VTD_FSTS_IQE | VTD_FSTS_ICE |
+                                        VTD_FSTS_ITE | VTD_FSTS_PFO));
         faults_settle();
         break;
     case VTD_REG_FECTL:
@@ -2202,15 +2204,15 @@ void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
         write_iqt(val);
         break;
     case VTD_REG_IQA:
-        if ( r.gsts & GSTS_QIES )
+        if ( regs.gsts & GSTS_QIES )
             proto_error("IQA written while queued invalidation is enabled");
-        r.iqa = val;
+        regs.iqa = val;
         break;
     case VTD_REG_ICS:
-        r.ics &= ~((uint32_t)val & VTD_ICS_IWC);
+        regs.ics &= ~((uint32_t)val & VTD_ICS_IWC);
         break;
     case REG_IVA:
-        r.iva = val;
+        regs.iva = val;
         break;
     case REG_IOTLB:
         write_iotlb(val);
@@ -2219,7 +2221,7 @@ void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
         if ( offset >= REG_FRCD && offset < REG_FRCD_END )
             write_frcd(offset, val);
         else
-            r.other[offset / 8] = val;
+            regs.other[offset / 8] = val;
         break;
     }
 }
@@ -2228,10 +2230,10 @@ void vtd_sim_tick(void)
 {
     epoch++;
     /* The idle path must stay cheap: the core spins here for timeouts. */
-    if ( !r.gcmd_pending && r.iqh == r.iqt )
+    if ( !regs.gcmd_pending && regs.iqh == regs.iqt )
         return;
     op_begin();
-    if ( r.gcmd_pending )
+    if ( regs.gcmd_pending )
         gcmd_apply();
     qi_tick();
 }
@@ -2334,7 +2336,7 @@ static void for_each(unsigned int dev, sim_visit_fn fn, void *ctx,
         return;
     op_begin();
     settle_if_needed();
-    if ( !(r.gsts & GSTS_TES) )
+    if ( !(regs.gsts & GSTS_TES) )
         return;
     d = &devs[dev];
     for ( i = 0; i < d->nr; i++ )
@@ -2455,7 +2457,7 @@ bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
         return true;
     op_begin();
     settle_if_needed();
-    if ( !(r.gsts & GSTS_TES) )
+    if ( !(regs.gsts & GSTS_TES) )
         return false;
     access &= SIM_R | SIM_W;
     if ( bfn >= BFN_END )
@@ -2489,7 +2491,7 @@ bool vtd_sim_wild(unsigned int dev, char *why, size_t len)
         return false;
     op_begin();
     settle_if_needed();
-    if ( !(r.gsts & GSTS_TES) )
+    if ( !(regs.gsts & GSTS_TES) )
     {
         snprintf(why, len, "translation is disabled: DMA is untranslated");
         return true;
@@ -2551,17 +2553,17 @@ unsigned long vtd_sim_did_cached(uint16_t did)
 
 bool vtd_sim_busy(void)
 {
-    return r.iotlb.pending || r.ccmd.pending || nr_qrecs ||
-           ((r.gsts & GSTS_QIES) && r.iqh != r.iqt);
+    return regs.iotlb.pending || regs.ccmd.pending || nr_qrecs ||
+           ((regs.gsts & GSTS_QIES) && regs.iqh != regs.iqt);
 }
 
 bool vtd_sim_quiescent(void)
 {
-    return !r.gcmd_pending &&
-           !(r.iotlb.pending && !r.iotlb.stuck) &&
-           !(r.ccmd.pending && !r.ccmd.stuck) &&
-           (!(r.gsts & GSTS_QIES) || (r.fsts & VTD_FSTS_IQE) ||
-            r.iqh == r.iqt || qi_stalled);
+    return !regs.gcmd_pending &&
+           !(regs.iotlb.pending && !regs.iotlb.stuck) &&
+           !(regs.ccmd.pending && !regs.ccmd.stuck) &&
+           (!(regs.gsts & GSTS_QIES) || (regs.fsts & VTD_FSTS_IQE) ||
+            regs.iqh == regs.iqt || qi_stalled);
 }
 
 void vtd_sim_stall_queue(bool stall)
@@ -2595,12 +2597,13 @@ void vtd_sim_dump(FILE *out)
             caps.rwbf, caps.drain, caps.mamv, caps.completion_delay);
     fprintf(out, "  gsts=%#x root=%#lx%s fsts=%#x iqa=%#" PRIx64
             " iqh=%u iqt=%u ics=%#x fetched=%u seq=%" PRIu64 "\n",
-            r.gsts, r.root_mfn, r.root_latched ? "" : "(unset)", r.fsts,
-            r.iqa, r.iqh, r.iqt, r.ics, nr_qrecs, seq);
+            regs.gsts, regs.root_mfn, regs.root_latched ? "" : "(unset)",
+            regs.fsts, regs.iqa, regs.iqh, regs.iqt, regs.ics, nr_qrecs, seq);
     fprintf(out, "  iotlb_reg %s%s ccmd %s%s\n",
-            r.iotlb.pending ? "pending" : "idle",
-            r.iotlb.stuck ? " (hung)" : "",
-            r.ccmd.pending ? "pending" : "idle", r.ccmd.stuck ? " (hung)" : "");
+            regs.iotlb.pending ? "pending" : "idle",
+            regs.iotlb.stuck ? " (hung)" : "",
+            regs.ccmd.pending ? "pending" : "idle",
+            regs.ccmd.stuck ? " (hung)" : "");
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
         for ( i = 0; i < devs[dev].nr; i++ )
         {
@@ -2670,19 +2673,19 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     if ( caps.mamv > 63 )
         caps.mamv = 63;
     memset(&stats, 0, sizeof(stats));
-    memset(&r, 0, sizeof(r));
-    r.cap = CAP_ND_64K | (caps.no_4level ? 0 : VTD_CAP_SAGAW_4LEVEL) |
+    memset(&regs, 0, sizeof(regs));
+    regs.cap = CAP_ND_64K | (caps.no_4level ? 0 : VTD_CAP_SAGAW_4LEVEL) |
             CAP_MGAW_48 | ((uint64_t)SIM_FRO << VTD_CAP_FRO_SHIFT) |
             ((uint64_t)(SIM_NFR - 1) << VTD_CAP_NFR_SHIFT) |
             ((uint64_t)caps.mamv << VTD_CAP_MAMV_SHIFT) |
             (caps.cm ? VTD_CAP_CM : 0) | (caps.psi ? VTD_CAP_PSI : 0) |
             (caps.rwbf ? VTD_CAP_RWBF : 0) |
             (caps.drain ? VTD_CAP_DRD | VTD_CAP_DWD : 0);
-    r.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
+    regs.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
              (caps.coherent ? VTD_ECAP_C : 0) | (caps.qi ? VTD_ECAP_QI : 0) |
              VTD_ECAP_IR;
     /* The fault event is masked out of reset. */
-    r.fectl = VTD_FECTL_IM;
+    regs.fectl = VTD_FECTL_IM;
     seq = 0;
     walk_overflow = false;
     ctx_dirty = false;
@@ -2701,7 +2704,8 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
  */
 static bool inv_in_flight(void)
 {
-    return nr_qrecs || r.iqh != r.iqt || r.ccmd.pending || r.iotlb.pending;
+    return nr_qrecs || regs.iqh != regs.iqt || regs.ccmd.pending ||
+           regs.iotlb.pending;
 }
 
 static uint64_t moment_digest(uint64_t h, uint64_t moment)
@@ -2720,12 +2724,12 @@ static uint64_t inv_digest(uint64_t h, const struct inv *inv)
 
 static uint64_t registers_digest(uint64_t h)
 {
-    typeof(r) copy = r;
+    typeof(regs) copy = regs;
 
     copy.ccmd.inv.sub_seq = copy.iotlb.inv.sub_seq = 0;
     h = digest_sparse(h, &copy, sizeof(copy));
-    h = inv_digest(h, &r.ccmd.inv);
-    h = inv_digest(h, &r.iotlb.inv);
+    h = inv_digest(h, &regs.ccmd.inv);
+    h = inv_digest(h, &regs.iotlb.inv);
     return digest_u64(h, qi_stalled | walk_overflow << 1);
 }
 
@@ -2832,9 +2836,9 @@ static uint64_t queue_digest(uint64_t h)
         h = digest_u64(h, q->addr);
         h = inv_digest(h, &q->inv);
     }
-    if ( !(r.gsts & GSTS_QIES) )
+    if ( !(regs.gsts & GSTS_QIES) )
         return h;
-    for ( i = r.iqh; i != r.iqt; i = (i + 1) % qi_entries() )
+    for ( i = regs.iqh; i != regs.iqt; i = (i + 1) % qi_entries() )
     {
         h = digest_bytes(h, &slot_desc[i], sizeof(slot_desc[i]));
         h = moment_digest(h, slot_seq[i]);

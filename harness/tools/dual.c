@@ -78,7 +78,7 @@ static struct {
     unsigned int frames[MAX_FRAMES];
     unsigned int nr_frames;
     size_t map_of_handle[OP_HANDLES];   /* the map op that gave a handle */
-} S;
+} recording;
 
 static struct records harness_side, xen_side;
 
@@ -151,7 +151,7 @@ static bool check_dialect(const struct trace *t)
         {
             trace_format_op(line, sizeof(line), &t->ops[i]);
             fprintf(stderr, "%s: %s: op %zu (%s) is not in the dual dialect: %s\n",
-                    TOOL, S.name, i, line, why);
+                    TOOL, recording.name, i, line, why);
             return false;
         }
         mapped_yet |= t->ops[i].kind == OP_MAP;
@@ -181,18 +181,18 @@ static void add_record(struct records *rs, const char *value,
     vsnprintf(r->key, sizeof(r->key), fmt, ap);
     va_end(ap);
     snprintf(r->value, sizeof(r->value), "%s", value);
-    snprintf(r->op, sizeof(r->op), "%s", S.op);
+    snprintf(r->op, sizeof(r->op), "%s", recording.op);
 }
 
 static void note_frame(unsigned int mfn)
 {
     unsigned int i;
 
-    for ( i = 0; i < S.nr_frames; i++ )
-        if ( S.frames[i] == mfn )
+    for ( i = 0; i < recording.nr_frames; i++ )
+        if ( recording.frames[i] == mfn )
             return;
-    if ( S.nr_frames < MAX_FRAMES )
-        S.frames[S.nr_frames++] = mfn;
+    if ( recording.nr_frames < MAX_FRAMES )
+        recording.frames[recording.nr_frames++] = mfn;
 }
 
 struct probe {
@@ -230,12 +230,14 @@ static void observe_dma(size_t idx)
 {
     unsigned int i;
 
-    for ( i = 0; i < S.nr_frames; i++ )
+    for ( i = 0; i < recording.nr_frames; i++ )
     {
-        add_record(S.out, verdict(S.frames[i], SIM_R), "%s %zu dma %u read",
-                   S.name, idx, S.frames[i]);
-        add_record(S.out, verdict(S.frames[i], SIM_W), "%s %zu dma %u write",
-                   S.name, idx, S.frames[i]);
+        unsigned int mfn = recording.frames[i];
+
+        add_record(recording.out, verdict(mfn, SIM_R), "%s %zu dma %u read",
+                   recording.name, idx, mfn);
+        add_record(recording.out, verdict(mfn, SIM_W), "%s %zu dma %u write",
+                   recording.name, idx, mfn);
     }
 }
 
@@ -249,33 +251,33 @@ static void script_op(const struct exec_op_view *v)
     switch ( op->kind )
     {
     case OP_POPULATE:
-        fprintf(S.script, "own %zu %u\n", v->idx, op->mfn);
+        fprintf(recording.script, "own %zu %u\n", v->idx, op->mfn);
         break;
     case OP_GRANT_WRITE:
-        fprintf(S.script, "grant %zu %u %u %s\n", v->idx, op->mfn, op->ref,
-                op->flags & GTF_readonly ? "ro" : "rw");
+        fprintf(recording.script, "grant %zu %u %u %s\n", v->idx, op->mfn,
+                op->ref, op->flags & GTF_readonly ? "ro" : "rw");
         break;
     case OP_REMOVE:
-        fprintf(S.script, "remove %zu %u\n", v->idx, op->mfn);
+        fprintf(recording.script, "remove %zu %u\n", v->idx, op->mfn);
         break;
     case OP_GET_TYPE:
-        fprintf(S.script, "get %zu %u %s\n", v->idx, op->mfn,
+        fprintf(recording.script, "get %zu %u %s\n", v->idx, op->mfn,
                 page_type_name(op->type));
         break;
     case OP_PUT_TYPE:
-        fprintf(S.script, "put %zu %u\n", v->idx, op->mfn);
+        fprintf(recording.script, "put %zu %u\n", v->idx, op->mfn);
         break;
     case OP_MAP:
         format_map_flags(words, sizeof(words), op->flags);
-        fprintf(S.script, "map %zu %u %s\n", v->idx, op->ref, words);
+        fprintf(recording.script, "map %zu %u %s\n", v->idx, op->ref, words);
         break;
     case OP_UNMAP:
         format_unmap_parts(words, sizeof(words), op->flags);
-        if ( op->handle < OP_HANDLES && S.map_of_handle[op->handle] != SIZE_MAX )
-            fprintf(S.script, "unmap %zu %zu %s\n", v->idx,
-                    S.map_of_handle[op->handle], words);
+        if ( op->handle < OP_HANDLES && recording.map_of_handle[op->handle] != SIZE_MAX )
+            fprintf(recording.script, "unmap %zu %zu %s\n", v->idx,
+                    recording.map_of_handle[op->handle], words);
         else
-            fprintf(S.script, "unmap %zu none %s\n", v->idx, words);
+            fprintf(recording.script, "unmap %zu none %s\n", v->idx, words);
         break;
     }
 }
@@ -289,8 +291,8 @@ static void after_call(const struct exec_call_view *call, void *ctx)
     bool declaration = is_declaration(last->op);
 
     (void)ctx;
-    if ( S.script && call->nr > 1 )
-        fprintf(S.script, "call %u\n", call->nr);
+    if ( recording.script && call->nr > 1 )
+        fprintf(recording.script, "call %u\n", call->nr);
     for ( i = 0; i < call->nr; i++ )
     {
         const struct exec_op_view *v = &call->op[i];
@@ -299,22 +301,22 @@ static void after_call(const struct exec_call_view *call, void *ctx)
             note_frame(v->op->mfn);
         if ( v->op->kind == OP_GRANT_WRITE )
             note_frame(v->op->mfn);
-        if ( S.script && (!is_declaration(v->op) ||
-                          v->op->kind == OP_GRANT_WRITE) )
+        if ( recording.script && (!is_declaration(v->op) ||
+                                  v->op->kind == OP_GRANT_WRITE) )
             script_op(v);
         if ( v->op->kind == OP_MAP && v->status == GNTST_okay &&
              v->handle < OP_HANDLES )
-            S.map_of_handle[v->handle] = v->idx;
-        trace_format_op(S.op, sizeof(S.op), v->op);
-        if ( S.out && !is_declaration(v->op) )
-            add_record(S.out, exec_status_name(v->op->kind, v->status),
-                       "%s %zu status", S.name, v->idx);
+            recording.map_of_handle[v->handle] = v->idx;
+        trace_format_op(recording.op, sizeof(recording.op), v->op);
+        if ( recording.out && !is_declaration(v->op) )
+            add_record(recording.out, exec_status_name(v->op->kind, v->status),
+                       "%s %zu status", recording.name, v->idx);
     }
     if ( declaration )
         return;
-    if ( S.script )
-        fprintf(S.script, "probe %zu\n", last->idx);
-    if ( S.out )
+    if ( recording.script )
+        fprintf(recording.script, "probe %zu\n", last->idx);
+    if ( recording.out )
         observe_dma(last->idx);
 }
 
@@ -367,7 +369,7 @@ static int run_trace(const char *path, const struct unit_regs *u)
     if ( !data )
         return 2;
     trace_init(&t);
-    S.name = base_name(path);
+    recording.name = base_name(path);
     if ( !trace_parse(data, len, path, &t, err, sizeof(err)) )
     {
         fprintf(stderr, "%s\n", err);
@@ -382,10 +384,10 @@ static int run_trace(const char *path, const struct unit_regs *u)
         return rc;
     }
     take_caps(&t.hdr, u);
-    S.nr_frames = 0;
-    memset(S.map_of_handle, 0xff, sizeof(S.map_of_handle));
-    if ( S.script )
-        fprintf(S.script, "trace %s\n", S.name);
+    recording.nr_frames = 0;
+    memset(recording.map_of_handle, 0xff, sizeof(recording.map_of_handle));
+    if ( recording.script )
+        fprintf(recording.script, "trace %s\n", recording.name);
     if ( !exec_run(&t, &opts, &res) )
     {
         fprintf(stderr, "%s: %s: the checks found something on the harness "
@@ -453,7 +455,7 @@ static bool parse_observations(const char *path, struct records *rs)
             break;
         }
         *last = '\0';
-        S.op[0] = '\0';
+        recording.op[0] = '\0';
         add_record(rs, last + 1, "%s", line);
     }
     free(data);
@@ -596,9 +598,9 @@ int main(int argc, char **argv)
     if ( mode == COMPARE && !parse_observations(xen_file, &xen_side) )
         return 2;
     if ( mode == SCRIPT )
-        S.script = stdout;
+        recording.script = stdout;
     else
-        S.out = &harness_side;
+        recording.out = &harness_side;
 
     for ( ; i < argc; i++ )
     {
