@@ -74,10 +74,6 @@ $(BUILD)/$(1)/obj/%.o: %.c $(wildcard $(HV)/*.h harness/*.h harness/xen/*.h \
 $(BUILD)/$(1)/libgtio.a: $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(HV_SRC) $(HARNESS_SRC))
 	rm -f $$@ && ar rcs $$@ $$^
 
-# The harness alone, for builds of another core (tests/variants/run.sh).
-$(BUILD)/$(1)/libharness.a: $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(HARNESS_SRC))
-	rm -f $$@ && ar rcs $$@ $$^
-
 $(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $(WARN) $$(CPPFLAGS) $$^ -o $$@
@@ -85,11 +81,12 @@ $(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
 $(BUILD)/$(1)/%: $(BUILD)/$(1)/obj/harness/tools/%.o $(BUILD)/$(1)/libgtio.a
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$^ -o $$@
 
-build-$(1): $(BUILD)/$(1)/libgtio.a $(BUILD)/$(1)/libharness.a $(addprefix $(BUILD)/$(1)/,$(TEST_BINS)) \
+build-$(1): $(BUILD)/$(1)/libgtio.a $(addprefix $(BUILD)/$(1)/,$(TEST_BINS)) \
 	$(addprefix $(BUILD)/$(1)/,$(HARNESS_PROGS))
 endef
 
 $(foreach t,$(TOOLCHAINS) narrow,$(eval $(call toolchain,$(t))))
+include mk/variants.mk
 .SECONDARY: $(foreach t,$(TOOLCHAINS) narrow,$(HARNESS_PROGS:%=$(BUILD)/$(t)/obj/harness/tools/%.o))
 
 # The million-op no-false-positive run (issue 3; figures in the README).

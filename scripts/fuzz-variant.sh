@@ -4,7 +4,8 @@
 # usage: scripts/fuzz-variant.sh NAME DIR
 #
 # Make DIR a source tree of the broken variant NAME (tests/variants/
-# NAME.patch), for tests/variants/run.sh and `make fuzz VARIANT=NAME`:
+# NAME.patch), for mk/variants.mk (tests/variants/run.sh) and
+# `make fuzz VARIANT=NAME`:
 #
 #   DIR/hv/                     a copy of hv/ (the core)
 #   DIR/harness/xen/            a copy of harness/xen/ (the stand-ins for

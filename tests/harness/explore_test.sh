@@ -6,10 +6,10 @@
 #     capability combinations, and up to 3 on the first, gives nothing;
 #   - pruning by state digest runs fewer sequences than --no-prune to the
 #     same bound, with the same (no) findings;
-#   - on a broken variant (unmap-rw-no-flush, which tests/variants/run.sh
-#     builds; built here if that did not run first) it finds the bug, the
-#     saved trace replays to a finding there and clean on the real core,
-#     and a second run saves beside the first instead of over it;
+#   - on a broken variant (unmap-rw-no-flush, made by mk/variants.mk) it
+#     finds the bug, the saved trace replays to a finding there and clean
+#     on the real core, and a second run saves beside the first instead
+#     of over it;
 #   - bad options are one line and exit status 2.
 
 set -u
@@ -42,10 +42,9 @@ else
 fi
 
 variant=$BUILD/variants/unmap-rw-no-flush
-if [ ! -x "$variant/explore" ] ||
-   [ tests/variants/unmap-rw-no-flush.patch -nt "$variant/explore" ]; then
-    tests/variants/run.sh unmap-rw-no-flush >"$out/variant.log" 2>&1
-fi
+# (mk/variants.mk; the caller's jobserver, if any, is not ours.)
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory \
+    BUILD="$BUILD" "$variant/explore" "$variant/replay" >"$out/variant.log" 2>&1
 for i in 1 2; do
     "$variant/explore" --caps 0 --depth 3 --out "$out/found" \
         >"$out/variant-$i.log" 2>&1

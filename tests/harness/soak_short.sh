@@ -7,9 +7,8 @@
 # record and of Xen's pin counters and maptrack (scaled down) along the
 # way.  And soak itself must fail when something
 # is found: the same run over the unmap-rw-no-flush variant
-# ($BUILD/variants/unmap-rw-no-flush/soak, which tests/variants/run.sh
-# builds, run here for that one variant if it has not) must save a
-# finding.
+# ($BUILD/variants/unmap-rw-no-flush/soak, made here if need be) must
+# save a finding.
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,13 +33,10 @@ else
 fi
 
 variant=$BUILD/variants/unmap-rw-no-flush
-# tests/variants/run.sh builds it; built here when that did not run first.
-if [ ! -x "$variant/soak" ] ||
-   [ tests/variants/unmap-rw-no-flush.patch -nt "$variant/soak" ]; then
-    tests/variants/run.sh unmap-rw-no-flush >"$out/variant.log" 2>&1
-fi
-if [ ! -x "$variant/soak" ]; then
-    echo "FAIL: soak-finds-variant (no $variant/soak: $(head -n1 "$out/variant.log"))"
+# (mk/variants.mk; the caller's jobserver, if any, is not ours.)
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory \
+        BUILD="$BUILD" "$variant/soak" >"$out/variant.log" 2>&1; then
+    echo "FAIL: soak-finds-variant (no $variant/soak: $(grep -m1 -i error "$out/variant.log"))"
     exit 1
 fi
 if "$variant/soak" --ops 30000 --seed 7 --out "$out/found" >/dev/null 2>&1; then
