@@ -20,11 +20,13 @@
 # and crashes/*.bin for fuzz_exec) and $OUT/<target>.dict
 # (fuzz/<target>.dict) for fuzz_exec and fuzz_trace.
 #
-# The harness compiles Xen 4.17's own grant_table.c and radix-tree.c, so
-# the Xen source comes first, the way make gets it (mk/xen-src.mk,
-# scripts/xen-harness-src.sh): XEN_SRC=dir (a tree holding xen/), or
-# Debian's xen source package, fetched once into $BUILD/xen-src/ (BUILD
-# as for make: default build/); one line of output says which.
+# The compiling is make's: mk/fuzz.mk's oss flavour with these variables
+# (FUZZ_OSS=1, OSS_CC, ...), the same rules as every other build.  The
+# harness compiles Xen 4.17's own grant_table.c and radix-tree.c, so make
+# gets the Xen source first (mk/xen-src.mk, scripts/xen-harness-src.sh):
+# XEN_SRC=dir (a tree holding xen/), or Debian's xen source package,
+# fetched once into $BUILD/xen-src/ (BUILD as for make: default build/);
+# one line of output says which.
 
 set -euo pipefail
 
@@ -47,66 +49,47 @@ mkdir -p "$OUT" "$obj"
 
 targets=(fuzz_exec fuzz_trace)
 
-# ---- the Xen source (links in $obj/xen-harness, as in $(XH) for make) ----
+# ---- the targets: mk/fuzz.mk's oss flavour, in $obj ----
 build_dir=${BUILD:-build}
 case "$build_dir" in /*) ;; *) build_dir=$top/$build_dir ;; esac
-xh=$obj/xen-harness
+# Objects made with other flags (another sanitizer in the same WORK)
+# must not be reused: make cannot see a change of flags.
+flags="$CC|$CXX|$CFLAGS|$CXXFLAGS|$LIB_FUZZING_ENGINE"
+if [ "$(cat "$obj/flags" 2>/dev/null)" != "$flags" ]; then
+    rm -rf "$obj/oss"
+    printf '%s\n' "$flags" >"$obj/flags"
+fi
+# INSTALL_DEPS=: : the builder image has its tools; nothing is installed.
+# A tree given by XEN_SRC is linked again, whatever $BUILD links now.
 rc=0
-BUILD_DIR=$build_dir HV_DIR=$top/hv XEN_SRC=${XEN_SRC:-} \
-    XEN_DEB_VERSION=${XEN_DEB_VERSION:-} \
-    scripts/xen-harness-src.sh "$xh" >"$obj/xen-src.log" 2>&1 || rc=$?
-if [ $rc != 0 ]; then
-    cat "$obj/xen-src.log" >&2
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    make --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
+    ${XEN_SRC:+-W scripts/xen-harness-src.sh} \
+    BUILD="$build_dir" INSTALL_DEPS=: FUZZ_OSS=1 FUZZ_OSS_DIR="$obj" \
+    XEN_SRC="${XEN_SRC:-}" XEN_DEB_VERSION="${XEN_DEB_VERSION:-}" \
+    OSS_CC="$CC" OSS_CXX="$CXX" OSS_CFLAGS="$CFLAGS" \
+    OSS_CXXFLAGS="$CXXFLAGS" OSS_ENGINE="$LIB_FUZZING_ENGINE" \
+    "${targets[@]/#/$obj/oss/}" >"$obj/make.log" 2>&1 || rc=$?
+xh=$build_dir/xen-harness
+if [ ! -e "$xh/xen/common/grant_table.c" ]; then
+    cat "$obj/make.log" >&2
     echo "build.sh: no Xen source (XEN_SRC=dir, or network access for" \
          "Debian's xen source package)" >&2
+    exit 77
+fi
+if [ $rc != 0 ]; then
+    tail -n 30 "$obj/make.log" >&2
+    echo "build.sh: the build failed (make, mk/fuzz.mk's oss flavour)" >&2
     exit "$rc"
 fi
 # (The tree holding xen/, as the link to Xen's own file says.)
-tree=$(readlink -f "$xh/xen/common/grant_table.c")
-tree=${tree%/xen/common/grant_table.c}
+tree=$(readlink -f "$xh/xen/common/radix-tree.c")
+tree=${tree%/xen/common/radix-tree.c}
 if [ -n "${XEN_SRC:-}" ]; then
     echo "build.sh: Xen source: $tree (XEN_SRC)"
 else
     echo "build.sh: Xen source: $tree (Debian's xen source package, cached in $build_dir/xen-src)"
 fi
-
-# The include flags of mk/xen-src.mk's XEN_INC and the top Makefile's.
-inc=(-std=gnu11 -fno-strict-aliasing -D__XEN__ -Iharness/include
-     -isystem "$xh/include" -I"$xh/xen" -Iharness -Ihv)
-
-# The files built without coverage: mk/fuzz.mk's FUZZ_NOCOV_SRC (the
-# simulated machine and the stand-ins that are pure machinery), read from
-# there so that the two builds cannot drift apart.  Only coverage flags
-# are dropped; sanitizers stay.
-nocov_src=" $(sed -n '/^FUZZ_NOCOV_SRC ?=/,/[^\\]$/p' mk/fuzz.mk |
-              sed 's/^FUZZ_NOCOV_SRC ?=//; s/\\$//' | tr -s ' \n' '  ') "
-[[ $nocov_src == *" harness/vtd_sim.c "* ]] ||
-    { echo "build.sh: no FUZZ_NOCOV_SRC in mk/fuzz.mk" >&2; exit 1; }
-# shellcheck disable=SC2086
-read -r -a cflags <<<"$CFLAGS"
-nocov_flags=()
-for f in "${cflags[@]}"; do
-    case "$f" in
-    -fsanitize=fuzzer-no-link|-fsanitize-coverage=*) ;;
-    -fsanitize=*fuzzer-no-link*)
-        # "-fsanitize=address,fuzzer-no-link": keep the rest of the list.
-        rest=$(sed -E 's/(^|,)fuzzer-no-link(,|$)/\1/; s/,$//; s/=,/=/' <<<"${f#-fsanitize=}")
-        [ -n "$rest" ] && nocov_flags+=("-fsanitize=$rest")
-        ;;
-    *) nocov_flags+=("$f") ;;
-    esac
-done
-
-lib=()
-for src in hv/*.c harness/*.c harness/xen/*.c; do
-    o=$obj/$(tr / _ <<<"${src%.c}").o
-    if [[ $nocov_src == *" $src "* ]]; then
-        "$CC" "${nocov_flags[@]}" "${inc[@]}" -c "$src" -o "$o"
-    else
-        "$CC" "${cflags[@]}" "${inc[@]}" -c "$src" -o "$o"
-    fi
-    lib+=("$o")
-done
 
 # A zip of a directory's files, flat (zip, or python3 where zip is absent).
 zip_dir() {     # zip_dir DIR ZIP
@@ -138,10 +121,7 @@ seed_dir() {    # seed_dir TARGET DIR
 }
 
 for t in "${targets[@]}"; do
-    "$CC" "${cflags[@]}" "${inc[@]}" -c "fuzz/$t.c" -o "$obj/$t.o"
-    # shellcheck disable=SC2086
-    "$CXX" $CXXFLAGS "${cflags[@]}" "$obj/$t.o" "${lib[@]}" \
-        $LIB_FUZZING_ENGINE -o "$OUT/$t"
+    cp "$obj/oss/$t" "$OUT/$t"
     rm -rf "$obj/seeds-$t"
     seed_dir "$t" "$obj/seeds-$t"
     zip_dir "$obj/seeds-$t" "$OUT/${t}_seed_corpus.zip"

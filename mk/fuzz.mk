@@ -60,8 +60,10 @@ FUZZ_CLANG    = $(or $(CLANG),$(shell command -v clang-14 || command -v clang))
 FUZZ_AFL_CC  ?= afl-clang-fast
 FUZZ_CSTD    := -std=gnu11 -fno-strict-aliasing
 # A variant may be ugly (an unused helper where a call was removed), as
-# in tests/variants/run.sh: no -Werror there.
-FUZZ_WARN    := -Wall -Wextra $(if $(VARIANT),,-Werror)
+# in mk/variants.mk; and the OSS-Fuzz image's compiler may warn where
+# ours does not: no -Werror for either.
+fuzz_no_werror = $(or $(VARIANT),$(FUZZ_OSS))
+FUZZ_WARN    := -Wall -Wextra
 FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 
@@ -77,7 +79,9 @@ FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # their wrap-around check (bench-limits' counts row).
 FUZZ_NARROW  ?=
 FUZZ_DEFS    := $(if $(FUZZ_NARROW),-DHARNESS_MAPTRACK_COUNT_BITS=3)
-FUZZ_DIR     := $(BUILD)/fuzz$(if $(FUZZ_NARROW),-narrow)$(if $(VARIANT),/variant-$(VARIANT))
+# FUZZ_OSS=1 builds in FUZZ_OSS_DIR (fuzz/build.sh gives its own).
+FUZZ_OSS_DIR ?= $(BUILD)/fuzz-oss
+FUZZ_DIR     := $(if $(FUZZ_OSS),$(FUZZ_OSS_DIR),$(BUILD)/fuzz$(if $(FUZZ_NARROW),-narrow))$(if $(VARIANT),/variant-$(VARIANT))
 FUZZ_SRC     := $(FUZZ_DIR)/src
 FUZZ_HV      := $(if $(VARIANT),$(FUZZ_SRC)/hv,hv)
 FUZZ_PATCHED := $(FUZZ_SRC)/.patched
@@ -133,6 +137,36 @@ FUZZ_NOCOV_SRC ?= harness/vtd_sim.c harness/heap.c harness/hooks.c \
 
 FUZZ_FLAVOURS := libfuzzer-asan libfuzzer afl afl-cmplog
 
+# The OSS-Fuzz / ClusterFuzzLite build (fuzz/build.sh, with the builder
+# image's variables): `make FUZZ_OSS=1 OSS_CC=... OSS_CXX=...
+# OSS_CFLAGS=... OSS_CXXFLAGS=... OSS_ENGINE=... $(FUZZ_OSS_DIR)/oss/T`.
+# Its flags carry the coverage and sanitizers the image chose; the files
+# of FUZZ_NOCOV_SRC get them without the coverage flags (a sanitizer list
+# keeps its other members); the targets link with OSS_CXX, since the
+# engine may be a C++ library.
+FUZZ_OSS     ?=
+OSS_CC       ?= clang
+OSS_CXX      ?= clang++
+OSS_CFLAGS   ?=
+OSS_CXXFLAGS ?=
+OSS_ENGINE   ?= -fsanitize=fuzzer
+fuzz_comma   := ,
+fuzz_empty   :=
+fuzz_space   := $(fuzz_empty) $(fuzz_empty)
+# $(call oss_nocov_flag,FLAG)
+oss_san_list = $(filter-out fuzzer-no-link,\
+	$(subst $(fuzz_comma),$(fuzz_space),$(patsubst -fsanitize=%,%,$(1))))
+oss_nocov_flag = $(if $(filter -fsanitize-coverage=%,$(1)),,\
+	$(if $(filter -fsanitize=%,$(1)),\
+	$(if $(call oss_san_list,$(1)),-fsanitize=$(subst $(fuzz_space),$(fuzz_comma),$(strip $(call oss_san_list,$(1))))),\
+	$(1)))
+OSS_NOCOV_CFLAGS = $(foreach f,$(OSS_CFLAGS),$(call oss_nocov_flag,$(f)))
+FUZZ_CC_oss   = $(OSS_CC)
+FUZZ_NCC_oss  = $(OSS_CC)
+FUZZ_CF_oss   = $(FUZZ_CSTD) $(if $(FUZZ_NOCOV),$(OSS_NOCOV_CFLAGS),$(OSS_CFLAGS))
+FUZZ_LINK_oss = $(OSS_CXX) $(OSS_CXXFLAGS) $(OSS_CFLAGS)
+FUZZ_LIBS_oss = $(OSS_ENGINE)
+
 # A build tree is DIR (objects and binaries) over SRC: empty for the real
 # sources, or a variant's FUZZ_SRC, whose files exist once STAMP is made.
 # The core's sources are SRC/hv (or hv/); harness/xen/*.c are SRC's
@@ -158,8 +192,10 @@ fuzz_xen_inc = $(if $(1),$(patsubst -I$(XH)/xen,-I$(1)/xen -I$(XH)/xen,\
 # $(call fuzz_compile,FLAVOUR,SRC,NAME): the recipe of one object, NAME its
 # source's name in the repository (warnings per file: Xen's own files get
 # Xen's, mk/xen-src.mk).
+fuzz_warn = $(if $(fuzz_no_werror),$(filter-out -Werror,$(call warn_for,$(1),\
+	$(FUZZ_WARN))),$(call warn_for,$(1),$(FUZZ_WARN) -Werror))
 fuzz_compile = $(if $(FUZZ_NOCOV),$(FUZZ_NCC_$(1)),$(FUZZ_CC_$(1))) \
-	$(FUZZ_CF_$(1)) $(FUZZ_DEFS) $(call warn_for,$(3),$(FUZZ_WARN)) \
+	$(FUZZ_CF_$(1)) $(FUZZ_DEFS) $(call fuzz_warn,$(3)) \
 	$(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) $(call fuzz_xen_inc,$(2)) \
 	-I$(call fuzz_hv,$(2))
 
@@ -228,17 +264,18 @@ define fuzz_target
 $(1)/$(2)/$(3): $(1)/$(2)/obj/fuzz/$(3).o \
 		$(if $(filter afl%,$(2)),$(1)/$(2)/obj/fuzz/afl_driver.o) \
 		$(call fuzz_lib_for,$(1),$(2),$(3))
-	$$(FUZZ_CC_$(2)) $$(if $$(filter afl%,$(2)),$$(FUZZ_CF_$(2)),$$(FUZZ_LD_$(2))) \
-		$$^ -o $$@
+	$$(or $$(FUZZ_LINK_$(2)),$$(FUZZ_CC_$(2))) \
+		$$(if $$(filter afl%,$(2)),$$(FUZZ_CF_$(2)),$$(FUZZ_LD_$(2))) \
+		$$^ $$(FUZZ_LIBS_$(2)) -o $$@
 endef
 
 # The tree fuzzed: the real sources, or the variant's copies.
 FUZZ_TREE    := $(if $(VARIANT),$(FUZZ_SRC))
 FUZZ_STAMP   := $(if $(VARIANT),$(FUZZ_PATCHED))
-$(foreach f,asan $(FUZZ_FLAVOURS),\
+$(foreach f,asan $(FUZZ_FLAVOURS) $(if $(FUZZ_OSS),oss),\
 	$(eval $(call fuzz_flavour,$(FUZZ_DIR),$(FUZZ_TREE),$(FUZZ_STAMP),$(f))))
 $(eval $(call fuzz_tools,$(FUZZ_DIR),$(FUZZ_TREE),$(FUZZ_STAMP)))
-$(foreach f,$(FUZZ_FLAVOURS),$(foreach t,$(FUZZ_ALL_TARGETS),\
+$(foreach f,$(FUZZ_FLAVOURS) $(if $(FUZZ_OSS),oss),$(foreach t,$(FUZZ_ALL_TARGETS),\
 	$(eval $(call fuzz_target,$(FUZZ_DIR),$(f),$(t)))))
 
 # A variant's findings are checked on the real core too (a bug that is
@@ -324,4 +361,4 @@ fuzz-smoke: deps-fuzz
 		FUZZ_FAIL_ON_FINDING=1
 
 fuzz-clean:
-	rm -rf '$(BUILD)/fuzz' '$(BUILD)/fuzz-narrow'
+	rm -rf '$(BUILD)/fuzz' '$(BUILD)/fuzz-narrow' '$(BUILD)/fuzz-oss'
