@@ -6,6 +6,7 @@
 #        BENCH_TIME       seconds of fuzzing per binary (60)
 #        BENCH_REPEAT     times each seed is run in the corpus pass (20)
 #        BENCH_FRAMES     the two machine sizes compared in part 3 ("64 1024")
+#        BENCH_BASELINE   the figures to compare with (docs/bench-baseline.txt)
 #
 # What the harness costs a fuzzer, measured in one run so that the ratios
 # compare like with like:
@@ -24,7 +25,9 @@
 #      ratio (each the best of three alternating rounds, so that a busy
 #      moment of the machine does not land on one size only);
 #
-# and last the figures issue 4 sets targets for, one line each.  All of
+# then the figures issue 4 sets targets for, one line each; and last
+# the before/after table of issue 11: each figure beside the baseline
+# kept in the repository (BENCH_BASELINE), the ratio and the target.  All of
 # it also goes to $BUILD/bench/fuzz.txt (docs/performance.md says what
 # each figure means).
 
@@ -37,6 +40,18 @@ fuzz_dir=${FUZZ_DIR:-build/fuzz}
 bench_time=${BENCH_TIME:-60}
 repeat=${BENCH_REPEAT:-20}
 t2b=$fuzz_dir/trace2bin
+
+# The baseline of the before/after table, checked before any work.
+baseline=${BENCH_BASELINE:-docs/bench-baseline.txt}
+base() {        # base KEY: the baseline's value of KEY
+    awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }' "$baseline"
+}
+for k in plain.pass_eps plain.fuzz_eps asan.pass_eps plain.us_per_op; do
+    if ! base "$k" 2>/dev/null | grep -Eq '^[0-9]+(\.[0-9]+)?$'; then
+        echo "$me: $baseline has no number for $k" >&2
+        exit 2
+    fi
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -210,3 +225,26 @@ printf 'target: plain fuzz_exec peak RSS = %s MiB, < 256 MiB: %s\n' "$plain_rss"
     "$(verdict "$plain_rss" "<" 256)"
 printf 'target: plain fuzz_exec us/exec at %s / %s frames = %s, <= 1.2: %s\n' "$f_hi" "$f_lo" \
     "${R[libfuzzer.frames_ratio]}" "$(verdict "${R[libfuzzer.frames_ratio]}" "<=" 1.2)"
+
+# Issue 11's before/after: the figures of this run against the baseline.
+us_per_op=$(awk -v s="${R[libfuzzer.f$f_hi.secs]}" -v n=$((ops3 * repeat)) \
+            'BEGIN { printf "%.2f", s * 1e6 / n }')
+echo
+echo "before/after (before: $baseline)"
+printf 'before/after: %-24s %9s %9s %7s  %s\n' figure before after ratio target
+row() {         # row NAME KEY AFTER OP LIMIT: a speed-up (>=) or a cost (<=)
+    local b r ok
+    b=$(base "$2")
+    r=$(ratio "$3" "$b")
+    if [ "$4" = ">=" ]; then
+        ok=$(verdict "$r" ">=" "$5")
+        printf 'before/after: %-24s %9s %9s %7.2f  >= %sx: %s\n' "$1" "$b" "$3" "$r" "$5" "$ok"
+    else
+        ok=$(verdict "$3" "<=" "$5")
+        printf 'before/after: %-24s %9s %9s %7.2f  <= %s: %s\n' "$1" "$b" "$3" "$r" "$5" "$ok"
+    fi
+}
+row "plain exec/s, seeds" plain.pass_eps "${R[libfuzzer.fuzz_exec.pass_eps]}" ">=" 10
+row "plain exec/s, fuzzing" plain.fuzz_eps "${R[libfuzzer.fuzz_exec.fuzz_eps]}" ">=" 10
+row "ASan exec/s, seeds" asan.pass_eps "${R[libfuzzer-asan.fuzz_exec.pass_eps]}" ">=" 5
+row "plain us/op, seeds" plain.us_per_op "$us_per_op" "<=" 1.5
