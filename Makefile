@@ -59,13 +59,15 @@ HV_SRC      := $(wildcard $(HV)/*.c)
 # Programs of the harness (harness/tools/, each has a main), and the
 # library the rest is.
 HARNESS_PROGS := $(basename $(notdir $(wildcard harness/tools/*.c)))
-HARNESS_SRC := $(wildcard harness/*.c harness/xen/*.c)
+# The harness's layers (harness/README.md), the programs apart.
+HARNESS_LAYERS := machine xen input model exec
+HARNESS_SRC := $(wildcard $(HARNESS_LAYERS:%=harness/%/*.c))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
 TEST_BINS   := $(patsubst %.c,%,$(TEST_SRC))
 
 # $(call toolchain,NAME): objects, the core+harness library, tests, replay.
 define toolchain
-$(BUILD)/$(1)/obj/%.o: %.c $(wildcard $(HV)/*.h harness/*.h harness/xen/*.h \
+$(BUILD)/$(1)/obj/%.o: %.c $(wildcard $(HV)/*.h harness/*/*.h \
 		harness/include/*/*.h) $(XH_STAMP)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(call warn_for,$$<,$(WARN)) $$(CPPFLAGS) \
@@ -123,6 +125,7 @@ test: deps-test deps-fuzz
 	@$(MAKE) --no-print-directory -j2 all
 	@BUILD=$(BUILD) tests/run.sh \
 		tests/style/hv_hygiene.sh \
+		tests/style/harness_layers.sh \
 		$(foreach t,gcc asan,$(addprefix $(BUILD)/$(t)/,$(TEST_BINS))) \
 		tests/variants/run.sh \
 		tests/harness/soak_short.sh \

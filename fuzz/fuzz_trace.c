@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Fuzz target for the text trace parser (harness/trace.c).
+ * Fuzz target for the text trace parser (harness/input/trace.c).
  *
  * Traces come from people and from crash reports (the .trace files in crashes/), so
  * the parser must survive any text.  When the text parses, three

@@ -87,7 +87,8 @@ FUZZ_HV      := $(if $(VARIANT),$(FUZZ_SRC)/hv,hv)
 FUZZ_PATCHED := $(FUZZ_SRC)/.patched
 
 # The harness without its programs (harness/tools/).
-FUZZ_HAR_C   := $(wildcard harness/*.c harness/xen/*.c)
+FUZZ_HAR_C   := $(wildcard $(foreach l,machine xen input model exec,\
+                harness/$(l)/*.c))
 FUZZ_HV_NAMES := $(basename $(notdir $(wildcard hv/*.c)))
 FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty
 
@@ -130,10 +131,11 @@ FUZZ_CF_afl-cmplog  = $(FUZZ_CF_afl)
 # whole state after every call: its branches track the state's size, not
 # new behaviour (a finding is its signal).  These files keep the
 # flavour's sanitizers, without coverage.
-FUZZ_NOCOV_SRC ?= harness/vtd_sim.c harness/heap.c harness/hooks.c \
-                  harness/fault.c harness/file.c harness/xen/vtd.c \
+FUZZ_NOCOV_SRC ?= harness/machine/vtd_sim.c harness/machine/heap.c \
+                  harness/machine/hooks.c harness/machine/fault.c \
+                  harness/input/file.c harness/xen/vtd.c \
                   harness/xen/page_alloc.c harness/xen/world.c \
-                  harness/oracle.c
+                  harness/model/oracle.c
 
 FUZZ_FLAVOURS := libfuzzer-asan libfuzzer afl afl-cmplog
 
@@ -180,7 +182,7 @@ fuzz_objs = $(patsubst %,$(1)/$(2)/obj/hv/%.o,$(FUZZ_HV_NAMES)) \
 fuzz_hv = $(if $(1),$(1)/hv,hv)
 fuzz_hdrs = mk/fuzz.mk \
             $(addprefix $(call fuzz_hv,$(1))/,$(notdir $(wildcard hv/*.h))) \
-            $(wildcard harness/*.h harness/xen/*.h harness/include/*/*.h) \
+            $(wildcard harness/*/*.h harness/include/*/*.h) \
             $(XH_STAMP)
 
 # Xen's include flags; a variant's Xen files come before the real tree's
@@ -254,7 +256,7 @@ endef
 # libFuzzer targets link the engine; AFL++ ones the persistent driver.
 # fuzz_empty is the engine alone (no core, no harness): the baseline that
 # `make bench-fuzz` divides by.
-# (The AFL++ driver reads files with harness/file.c, so even the empty
+# (The AFL++ driver reads files with harness/input/file.c, so even the empty
 # target of an AFL++ flavour links that one object.)
 fuzz_lib_for = $(if $(filter fuzz_empty,$(3)),\
 	$(if $(filter afl%,$(2)),$(1)/$(2)/obj/harness/file.o),\

@@ -17,7 +17,8 @@ XH_STAMP    := $(XH)/.stamp
 # The shims shadow <xen/*.h> and <asm/*.h>; the real public ABI headers
 # (and Xen's own guest_access.h and radix-tree.h) come after them.
 XEN_INC     := -D__XEN__ -Iharness/include -isystem $(XH)/include \
-               -I$(XH)/xen -Iharness
+               -I$(XH)/xen -Iharness -Iharness/machine -Iharness/input \
+               -Iharness/model -Iharness/exec
 # Xen's own files get Xen's warnings (-Wall), not the harness's -Wextra.
 XEN_OWN_SRC := harness/xen/grant_table.c harness/xen/radix-tree.c
 # $(call warn_for,SOURCE,WARNINGS)

@@ -115,7 +115,7 @@ gnttab=${gnttab:+$gnttab/common/grant_table.c}
 # BRF/BRH branches found/hit.  Only hv/ counts.  A line of a header
 # included by several files is one line of that header, counted once.
 # A #define line is listed with the count of its least-run expansion
-# (harness/vtd_sim.c's "case VTD_REG_VER:" makes hv/vtd_hw.h:16 "0"); it
+# (harness/machine/vtd_sim.c's "case VTD_REG_VER:" makes hv/vtd_hw.h:16 "0"); it
 # is not a line of code (LF/LH, like llvm-cov report, leave it out), so it
 # is not listed either: the unreached lines that use it are.
 "$llvmcov" export -format=lcov "${cov[@]}" hv >"$COV_DIR/hv.lcov"

@@ -131,11 +131,11 @@ module() {
     fi
     # status_names.h: the names harness/tools/dual.c compares, one list.
     if [ ! -f "$dir/gtio_dma.ko" ] ||
-       [ -n "$(find "$src" "$top/harness/status_names.h" -name '*.[ch]' \
+       [ -n "$(find "$src" "$top/harness/exec/status_names.h" -name '*.[ch]' \
                  -newer "$dir/gtio_dma.ko" -print -quit)" ]; then
         rm -rf "$dir"
         mkdir -p "$dir"
-        cp "$src"/*.c "$src"/*.h "$top/harness/status_names.h" "$dir/"
+        cp "$src"/*.c "$src"/*.h "$top/harness/exec/status_names.h" "$dir/"
         printf '%s\n' 'obj-m := gtio_dma.o gtio_grant.o' \
             'gtio_dma-y := cases.o common.o dual.o' >"$dir/Kbuild"
         make -C "/lib/modules/$kver/build" M="$dir" modules \

@@ -23,7 +23,7 @@ fi
 
 # Every op kind and every status the seeds are meant to cover is there.
 kinds=$(cat corpora/fuzz_trace/*.trace | awk '$1 !~ /^(caps|config)$/ { print $1 }' | sort -u | wc -l)
-nkinds=$(grep -cE '^\s+OP_[A-Z_]+,' harness/op.h)
+nkinds=$(grep -cE '^\s+OP_[A-Z_]+,' harness/input/op.h)
 if [ "$kinds" -eq "$nkinds" ]; then
     pass "corpora-every-op-kind ($kinds)"
 else
@@ -51,7 +51,7 @@ fi
 # Every fault point is armed by some seed, and the grant frame edges and
 # the value tables' far ends are named.
 points=$(sed -nE 's/^fault_at point=([a-z-]+) k=[1-9].*/\1/p' corpora/fuzz_trace/*.trace | sort -u | wc -l)
-npoints=$(sed -n '/^enum fault_point {/,/^};/p' harness/fault.h | grep -cE '^\s+FP_[A-Z_]+,' || true)
+npoints=$(sed -n '/^enum fault_point {/,/^};/p' harness/machine/fault.h | grep -cE '^\s+FP_[A-Z_]+,' || true)
 if [ "$npoints" -gt 0 ] && [ "$points" -eq "$npoints" ]; then
     pass "corpora-every-fault-point ($points)"
 else

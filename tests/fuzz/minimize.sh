@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# harness/minimize.c against predicates with a known minimum
+# harness/input/minimize.c against predicates with a known minimum
 # (tests/fuzz/minimize_test.c, built with ASan+UBSan).
 
 set -euo pipefail

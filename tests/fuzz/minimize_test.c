@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unit test of harness/minimize.c with predicates that need no core, so
+ * Unit test of harness/input/minimize.c with predicates that need no core, so
  * the expected minimum is known exactly: what the passes must reach, that
  * the result always encodes, that the run budget is honoured, and that an
  * uninteresting input is left alone.

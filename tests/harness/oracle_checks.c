@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Each check of docs/design.md, "The model and the checks" (harness/oracle.h) fires, and fires
+ * Each check of docs/design.md, "The model and the checks" (harness/model/oracle.h) fires, and fires
  * where it should: a short run that is clean on Xen and the core is broken
  * at one op, behind their backs, the way a defect would (a VT-d entry
  * written or cleared, a grant's status bits cleared, a page's counts

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The shadow model on its own (harness/shadow.h): what it predicts and
+ * The shadow model on its own (harness/model/shadow.h): what it predicts and
  * what it allows, rule by rule.  Each test drives shadow_apply() with
  * calls written as trace lines and asserts the statuses, the state and
  * allowed().  The calls are also kept as a trace; where a test ends with

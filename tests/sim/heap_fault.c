@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unit tests of the machine's frames (harness/heap.c), of the stand-in for
- * Xen's allocator and its fault points (harness/xen/page_alloc.c,
- * fault.c) and of the hooks (hooks.c).
+ * Unit tests of the machine's frames (harness/machine/heap.c), of the
+ * stand-in for Xen's allocator and its fault points
+ * (harness/xen/page_alloc.c, fault.c) and of the hooks (hooks.c).
  */
 #include <setjmp.h>
 #include <stdio.h>

@@ -404,7 +404,7 @@ static inline unsigned int sh_unmap_batch(const struct run_header *h)
     return h->unmap_batch ? h->unmap_batch : SH_UNMAP_BATCH;
 }
 
-/* The model's state into digest h (harness/digest.h). */
+/* The model's state into digest h (harness/machine/digest.h). */
 uint64_t shadow_digest(const struct shadow *sh, uint64_t h);
 
 /* Human-readable differences between two states (for replay). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The status names a trace's log prints (harness/exec.c), one list for
+ * The status names a trace's log prints (harness/exec/exec.c), one list for
  * both sides of the dual traces: the booted dom0's module
  * (tests/xen/boot/dual.c, built by scripts/xen-boot.sh with a copy of
  * this file) prints the same names, which are compared as text.

@@ -57,7 +57,7 @@ unsigned long fault_injected_total(void);
 enum fault_point fault_last_injected(void);
 
 const char *fault_point_name(enum fault_point p);
-/* The armings and which points failed, into digest h (harness/digest.h). */
+/* The armings and which points failed, into digest h (digest.h). */
 uint64_t fault_digest(uint64_t h);
 /* FP_NR if the name is unknown. */
 enum fault_point fault_point_by_name(const char *name);

@@ -56,7 +56,7 @@ unsigned int heap_live_xmallocs(void);
 /* Frames handed out since reset (fresh ones, not reuses). */
 unsigned int heap_frames_used(void);
 /*
- * The frames' state into digest h (harness/digest.h).  canon, if not
+ * The frames' state into digest h (harness/machine/digest.h).  canon, if not
  * NULL, gives each nonzero word of a live frame the value to digest: the
  * caller knows which host pointers Xen keeps there.
  */

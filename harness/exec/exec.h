@@ -134,7 +134,7 @@ bool exec_run(const struct trace *t, const struct exec_opts *opts,
               struct exec_result *res);
 
 /*
- * A digest of the whole state between calls (harness/digest.h): the
+ * A digest of the whole state between calls (harness/machine/digest.h): the
  * model, the guests' memory of their mappings, Xen's domains, fault
  * armings, the heap frames (Xen's grant and IOMMU tables among them) and
  * the simulated unit.  Two runs with equal digests are taken to behave

@@ -82,9 +82,9 @@ void *vtd_sim_regs(void);
 void vtd_sim_sync(void);
 
 /*
- * The unit's state into digest h (harness/digest.h): registers, what the
- * device side of each table frame may read, every cached entry and
- * context, the queue and the write buffer.  Statistics are left out.
+ * The unit's state into digest h (harness/machine/digest.h): registers,
+ * what the device side of each table frame may read, every cached entry
+ * and context, the queue and the write buffer.  Statistics are left out.
  */
 uint64_t vtd_sim_digest(uint64_t h);
 

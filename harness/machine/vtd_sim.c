@@ -2695,7 +2695,7 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     proto_msg[0] = '\0';
 }
 
-/* ---- Digest (harness/digest.h) ---- */
+/* ---- Digest (harness/machine/digest.h) ---- */
 
 /*
  * Sequence numbers only order an entry's last fetch against invalidations
