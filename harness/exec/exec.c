@@ -22,6 +22,7 @@
 #include "fault.h"
 #include "gtio.h"
 #include "heap.h"
+#include "machine.h"
 #include "shadow.h"
 #include "status_names.h"
 #include "vtd_sim.h"
@@ -1201,11 +1202,9 @@ static bool start(const struct run_header *h)
     unsigned int d;
     char msg[96];
 
-    harness_hooks_reset();
+    machine_reset();
     hh_racing_vcpu = racing_vcpu;
     memset(&run.race, 0, sizeof(run.race));
-    fault_reset();
-    heap_reset();
     run.next_va = GUEST_VA_BASE;
     run.pins_high = 0;
     run.maptrack_room = UINT_MAX;

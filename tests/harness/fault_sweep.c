@@ -38,6 +38,7 @@
 #include "fault.h"
 #include "file.h"
 #include "heap.h"
+#include "machine.h"
 #include "trace.h"
 #include "vtd_sim.h"
 #include "xen/world.h"
@@ -559,9 +560,7 @@ static void sweep_boot(bool qi, bool coherent, bool cm)
 
     for ( n = 1; n <= SWEEP_MAX_N; n++ )
     {
-        harness_hooks_reset();
-        fault_reset();
-        heap_reset();
+        machine_reset();
         fault_arm_nth(n);
         rc = boot_once(&cfg, &fatal);
         if ( fatal )

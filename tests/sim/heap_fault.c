@@ -14,6 +14,7 @@
 
 #include "fault.h"
 #include "heap.h"
+#include "machine.h"
 #include "vtd_sim.h"
 #include "../lib/check.h"
 
@@ -21,9 +22,7 @@ static void fresh(void)
 {
     struct vtd_sim_caps c = { .coherent = true };
 
-    heap_reset();
-    fault_reset();
-    harness_hooks_reset();
+    machine_reset();
     vtd_sim_reset(&c);
 }
 

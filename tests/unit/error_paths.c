@@ -27,6 +27,7 @@
 #include "gtio_internal.h"
 #include "fault.h"
 #include "heap.h"
+#include "machine.h"
 #include "vtd_sim.h"
 #include "xen/world.h"
 #include "../lib/check.h"
@@ -760,9 +761,7 @@ static int failing_boot(const struct world_config *cfg,
 {
     enum harness_fatal_kind kind;
 
-    harness_hooks_reset();
-    fault_reset();
-    heap_reset();
+    machine_reset();
     if ( point != FP_NR )
         fault_arm_point(point, 1);
     boot_config = *cfg;
