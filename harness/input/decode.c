@@ -92,6 +92,19 @@ void decode_input(const uint8_t *data, size_t size, struct trace *t)
     }
 }
 
+bool run_header_encodable(const struct run_header *h)
+{
+    return h->nr_frames && h->nr_frames <= RUN_MAX_FRAMES &&
+           h->nr_frames <= DECODE_MAX_FRAMES &&
+           h->mamv <= RUN_MAX_MAMV && h->psi_max <= RUN_MAX_PSI_MAX &&
+           h->pending_pages <= RUN_MAX_PENDING &&
+           h->pending_tables <= RUN_MAX_PENDING &&
+           h->batch_domains <= RUN_MAX_BATCH_DOMAINS &&
+           h->pin_bits <= RUN_MAX_PIN_BITS &&
+           h->maptrack_order <= RUN_MAX_MAPTRACK_ORDER &&
+           h->unmap_batch <= RUN_MAX_UNMAP_BATCH && h->qi_entries != 1;
+}
+
 size_t encode_size(const struct trace *t)
 {
     size_t n = DECODE_HEADER_BYTES, i;
@@ -126,15 +139,7 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
                  t->nr_ops, DECODE_MAX_OPS);
         return false;
     }
-    if ( !h->nr_frames || h->nr_frames > RUN_MAX_FRAMES ||
-         h->nr_frames > DECODE_MAX_FRAMES ||
-         h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX ||
-         h->pending_pages > RUN_MAX_PENDING ||
-         h->pending_tables > RUN_MAX_PENDING ||
-         h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
-         h->pin_bits > RUN_MAX_PIN_BITS ||
-         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER ||
-         h->unmap_batch > RUN_MAX_UNMAP_BATCH || h->qi_entries == 1 )
+    if ( !run_header_encodable(h) )
     {
         snprintf(err, errlen, "header value out of range");
         return false;

@@ -46,6 +46,11 @@
 /* Replace t's header and ops with what data decodes to. */
 void decode_input(const uint8_t *data, size_t size, struct trace *t);
 
+/*
+ * Is every value of h inside what the header bytes can carry?  (The flush
+ * policy, which they never carry, is the caller's to refuse.)
+ */
+bool run_header_encodable(const struct run_header *h);
 /* Bytes encode_trace() needs for t. */
 size_t encode_size(const struct trace *t);
 /*

@@ -44,15 +44,7 @@ bool trace_encodable(const struct trace *t)
     const struct run_header *h = &t->hdr;
     size_t i;
 
-    if ( !h->nr_frames || h->nr_frames > RUN_MAX_FRAMES ||
-         h->mamv > RUN_MAX_MAMV || h->psi_max > RUN_MAX_PSI_MAX ||
-         h->pending_pages > RUN_MAX_PENDING ||
-         h->pending_tables > RUN_MAX_PENDING ||
-         h->batch_domains > RUN_MAX_BATCH_DOMAINS ||
-         h->pin_bits > RUN_MAX_PIN_BITS ||
-         h->maptrack_order > RUN_MAX_MAPTRACK_ORDER ||
-         h->unmap_batch > RUN_MAX_UNMAP_BATCH || h->qi_entries == 1 ||
-         h->flush_policy ||
+    if ( !run_header_encodable(h) || h->flush_policy ||
          t->nr_ops > DECODE_MAX_OPS )
         return false;
     for ( i = 0; i < t->nr_ops; i++ )
