@@ -1199,6 +1199,7 @@ static bool start(const struct run_header *h)
         .unmap_batch = h->unmap_batch,
     };
     volatile int rc = 0;
+    unsigned long count_max;
     unsigned int d;
     char msg[96];
 
@@ -1236,8 +1237,9 @@ static bool start(const struct run_header *h)
     run.base.pages = heap_live_pages();
     run.base.xmallocs = heap_live_xmallocs();
     shadow_reset(&run.sh, h);
-    run.sh.count_max = gnttab_view_maptrack_count_max() < SH_HANDLES ?
-                     gnttab_view_maptrack_count_max() : 0;
+    /* A count no maptrack can fill (Xen's width) is no limit: 0. */
+    count_max = gnttab_view_maptrack_count_max();
+    run.sh.count_max = count_max < SH_HANDLES ? count_max : 0;
     frame_set_init(&run.frames, h->nr_frames);
     run.in_batch = false;
     run.nr_batch = 0;
