@@ -957,10 +957,16 @@ static void note_unmap_call(unsigned int nr)
 
 static void note_results(void)
 {
-    unsigned int i, pins = shadow_max_pin(&run.sh), room;
+    unsigned int i, pins, room;
 
     for ( i = 0; i < run.call.nr; i++ )
     {
+        if ( run.call.ops[i].kind == OP_MAP )
+        {
+            pins = shadow_entry_max_pin(&run.sh, run.call.ops[i].rd,
+                                        run.call.ops[i].ref);
+            run.pins_high = pins > run.pins_high ? pins : run.pins_high;
+        }
         if ( run.call.res[i].done )
             frame_set_add(&run.frames, run.call.res[i].mfn);
         run.out->pins_full += run.call.res[i].pin_full;
@@ -973,7 +979,6 @@ static void note_results(void)
                               run.call.ops[i].n > SH_OPT_MAX_GFRAMES &&
                               run.call.res[i].status == -EINVAL;
     }
-    run.pins_high = pins > run.pins_high ? pins : run.pins_high;
     room = shadow_maptrack_room(&run.sh);
     run.maptrack_room = room < run.maptrack_room ? room : run.maptrack_room;
     if ( run.call.ops[0].kind == OP_UNMAP &&

@@ -315,28 +315,19 @@ static bool fault_touched(const struct shadow *sh, unsigned int d)
     return dom->crashed || dom->flush_failed || releases_leaked(sh, d);
 }
 
-unsigned int shadow_max_pin(const struct shadow *sh)
+unsigned int shadow_entry_max_pin(const struct shadow *sh, unsigned int domid,
+                                  uint32_t ref)
 {
-    unsigned int d, g, most = 0;
+    unsigned int d = shadow_slot(sh, domid), g = op_ref_code(ref), most;
+    const struct sh_pins *p;
 
-    for ( d = 0; d < SH_DOMAINS; d++ )
-    {
-        const struct sh_domain *sd = &sh->dom[d];
-
-        if ( sd->state == SH_DOM_NONE )
-            continue;
-        for ( g = 0; g < SH_REFS; g++ )
-        {
-            const struct sh_pins *p = &sd->active[g].pin;
-            unsigned int m = p->host_rw;
-
-            m = p->host_ro > m ? p->host_ro : m;
-            m = p->dev_rw > m ? p->dev_rw : m;
-            m = p->dev_ro > m ? p->dev_ro : m;
-            most = m > most ? m : most;
-        }
-    }
-    return most;
+    if ( d == SH_NOBODY || sh->dom[d].state == SH_DOM_NONE || g >= SH_REFS )
+        return 0;
+    p = &sh->dom[d].active[g].pin;
+    most = p->host_rw;
+    most = p->host_ro > most ? p->host_ro : most;
+    most = p->dev_rw > most ? p->dev_rw : most;
+    return p->dev_ro > most ? p->dev_ro : most;
 }
 
 unsigned int shadow_maptrack_room(const struct shadow *sh)

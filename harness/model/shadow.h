@@ -356,8 +356,13 @@ void shadow_stale_contexts_name(const struct shadow *sh, char *buf,
 
 bool shadow_pins_any(const struct sh_pins *p);
 
-/* The fullest pin counter of any active entry the model holds. */
-unsigned int shadow_max_pin(const struct shadow *sh);
+/*
+ * The fullest pin counter of domid's active entry ref (0 for a domain or
+ * entry the model does not hold).  Only a map raises a counter, so the
+ * entries a call's maps named are the only ones that can have a new most.
+ */
+unsigned int shadow_entry_max_pin(const struct shadow *sh, unsigned int domid,
+                                  uint32_t ref);
 
 /*
  * The fewest handles any live domain could still get from its maptrack
