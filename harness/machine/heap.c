@@ -260,6 +260,12 @@ bool heap_frame_equals(unsigned long mfn, const void *buf)
     return same;
 }
 
+bool heap_frame_kept_mapped(unsigned long mfn)
+{
+    return heap_frame_state(mfn) == HEAP_FRAME_LIVE &&
+           (heap_pages[mfn - HEAP_BASE_MFN].count_info & PGC_xen_heap);
+}
+
 bool heap_va_to_mfn(const volatile void *va, unsigned long *mfn,
                     unsigned int *offset)
 {
@@ -393,6 +399,7 @@ void *hh_map_frame(unsigned long mfn)
     switch ( heap_frame_state(mfn) )
     {
     case HEAP_FRAME_LIVE:
+        vtd_sim_frame_mapped(mfn);
         return frame_va(mfn - HEAP_BASE_MFN);
     case HEAP_FRAME_FREE:
         hh_bug(__FILE__, __LINE__, "map of a freed heap frame");

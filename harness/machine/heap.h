@@ -95,6 +95,8 @@ void heap_frame_write(unsigned long mfn, unsigned int off, const void *buf,
  * buf: cheaper than copying the frame out to compare it.
  */
 bool heap_frame_equals(unsigned long mfn, const void *buf);
+/* A Xen-heap frame: its pointer lives as long as the frame. */
+bool heap_frame_kept_mapped(unsigned long mfn);
 /* The heap frame holding va, live or freed; false if va is not in one. */
 bool heap_va_to_mfn(const volatile void *va, unsigned long *mfn,
                     unsigned int *offset);

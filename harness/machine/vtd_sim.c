@@ -165,6 +165,7 @@ struct sim_frame {
     bool touched;           /* in use since the last reset */
     unsigned int idx;       /* mfn - HEAP_BASE_MFN */
     int watch_pos;          /* index in watched[], -1 when not watched */
+    bool exposed;           /* in exposed[]: the CPU may have stored here */
 };
 
 enum ctx_kind {
@@ -253,6 +254,13 @@ static struct {
 static struct sim_frame *sframes[HEAP_MAX_FRAMES];
 static unsigned int touched_frames[HEAP_MAX_FRAMES], nr_touched_frames;
 static unsigned int watched[HEAP_MAX_FRAMES], nr_watched;
+/*
+ * Frames the CPU was given a pointer to (hh_map_frame()) since the last
+ * vtd_sim_sync(), and Xen-heap frames, whose pointer lives as long as
+ * the frame: the only frames a store can have changed since (see
+ * settle()).
+ */
+static unsigned int exposed[HEAP_MAX_FRAMES], nr_exposed;
 
 static struct did_state dids[NR_DIDS];
 static uint16_t touched_dids[NR_DIDS];
@@ -393,6 +401,22 @@ static void dram_set(struct sim_frame *f, unsigned int idx, uint64_t val)
         f->present_map[idx / 64] |= bit;
     else
         f->present_map[idx / 64] &= ~bit;
+}
+
+/* The whole of f's dram from data: dram_set() of every word, at once. */
+static void dram_fill(struct sim_frame *f, const uint64_t *data)
+{
+    unsigned int w, bit;
+
+    memcpy(f->dram, data, sizeof(f->dram));
+    for ( w = 0; w < PTES; w += 64 )
+    {
+        uint64_t present = 0;
+
+        for ( bit = 0; bit < 64; bit++ )
+            present |= (uint64_t)dma_pte_present(data[w + bit]) << bit;
+        f->present_map[w / 64] = present;
+    }
 }
 
 /*
@@ -639,6 +663,7 @@ static void frame_sync(unsigned long mfn, struct sim_frame *f)
     const uint64_t *data;
     unsigned int base, idx;
 
+    stats.frames_compared++;
     if ( heap_frame_equals(mfn, f->mem) )
         return;
     data = frame_data(mfn, copy);
@@ -652,15 +677,43 @@ static void frame_sync(unsigned long mfn, struct sim_frame *f)
     }
 }
 
+/*
+ * Words [first, first + n) of f up to date with memory: a reported store
+ * or a written-back line.  Stores elsewhere in the frame are found by the
+ * next settle(), before anything can walk or invalidate.
+ */
+static void words_sync(unsigned long mfn, struct sim_frame *f,
+                       unsigned int first, unsigned int n)
+{
+    uint64_t copy[PTES];
+    const uint64_t *data = frame_data(mfn, copy);
+    unsigned int idx;
+
+    for ( idx = first; idx < first + n && idx < PTES; idx++ )
+        if ( data[idx] != f->mem[idx] )
+            word_sync(f, idx, data[idx]);
+}
+
 static void ctx_refresh(void);
 
-/* Bring every frame the device may read up to date with memory. */
+/*
+ * Bring every frame the device may read up to date with memory.  Only a
+ * frame the CPU holds a pointer to can have changed: one mapped since the
+ * last vtd_sim_sync() (the core's mappings do not outlive a hypercall)
+ * or a Xen-heap frame.  So the work is what the call touched, not every
+ * table the unit may walk (docs/design.md, "The simulated VT-d").
+ */
 static void settle(void)
 {
     unsigned int i, rounds;
 
-    for ( i = 0; i < nr_watched; i++ )
-        frame_sync(HEAP_BASE_MFN + watched[i], sframes[watched[i]]);
+    for ( i = 0; i < nr_exposed; i++ )
+    {
+        struct sim_frame *f = sframes[exposed[i]];
+
+        if ( f->watch_pos >= 0 )
+            frame_sync(HEAP_BASE_MFN + f->idx, f);
+    }
     for ( rounds = 0; ctx_dirty && rounds < 4; rounds++ )
         ctx_refresh();
     synced_epoch = epoch;
@@ -705,6 +758,7 @@ static struct sim_frame *frame_touch(unsigned int idx)
         f->ctx_watch = false;
         f->idx = idx;
         f->watch_pos = -1;
+        f->exposed = false;
         touched_frames[nr_touched_frames++] = idx;
     }
     return f;
@@ -725,8 +779,7 @@ void vtd_sim_frame_allocated(unsigned long mfn)
     memcpy(f->mem, data, sizeof(f->mem));
     if ( fresh )
     {
-        for ( w = 0; w < PTES; w++ )
-            dram_set(f, w, data[w]);
+        dram_fill(f, data);
         return;
     }
     /*
@@ -754,10 +807,9 @@ void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
     epoch++;
     if ( !heap_va_to_mfn(va, &mfn, &off) || !(f = sframe(mfn)) )
         return;
-    (void)bytes;
     op_begin();
-    /* The store is already in memory: syncing the frame picks it up. */
-    frame_sync(mfn, f);
+    /* The store is already in memory: syncing its words picks it up. */
+    words_sync(mfn, f, off / 8, (off % 8 + bytes + 7) / 8);
     if ( ctx_dirty )
         settle();
 }
@@ -786,10 +838,10 @@ void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
              !(f = sframe(mfn)) )
             continue;
         /* Values stored without write_atomic were visible until now. */
+        words_sync(mfn, f, off / 8, 8);
         if ( mfn != data_mfn )
         {
             data_mfn = mfn;
-            frame_sync(mfn, f);
             data = frame_data(mfn, copy);
         }
         for ( w = off / 8; w < off / 8 + 8; w++ )
@@ -2240,15 +2292,46 @@ void vtd_sim_tick(void)
 
 /* ---- Queries ---- */
 
+/*
+ * A check point: the hypercall is over, and with it every mapping it
+ * made; only Xen-heap frames stay exposed.
+ */
 void vtd_sim_sync(void)
 {
+    unsigned int i, kept = 0;
+
     op_begin();
     settle();
+    for ( i = 0; i < nr_exposed; i++ )
+    {
+        struct sim_frame *f = sframes[exposed[i]];
+
+        if ( heap_frame_kept_mapped(HEAP_BASE_MFN + f->idx) )
+            exposed[kept++] = f->idx;
+        else
+            f->exposed = false;
+    }
+    nr_exposed = kept;
 }
 
 void vtd_sim_poke(void)
 {
     epoch++;
+}
+
+void vtd_sim_frame_mapped(unsigned long mfn)
+{
+    unsigned int idx = mfn - HEAP_BASE_MFN;
+    struct sim_frame *f;
+
+    epoch++;
+    if ( idx >= HEAP_MAX_FRAMES )
+        return;
+    f = frame_touch(idx);
+    if ( f->exposed )
+        return;
+    f->exposed = true;
+    exposed[nr_exposed++] = idx;
 }
 
 void vtd_sim_set_bfn_limit(unsigned long limit)
@@ -2662,6 +2745,7 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     nr_touched_frames = 0;
     wbuf.nr = 0;
     nr_watched = 0;
+    nr_exposed = 0;
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
         devs[dev].nr = 0;
     nr_qrecs = 0;

@@ -204,6 +204,8 @@ struct vtd_sim_stats {
     unsigned long queue_full_reads;
     unsigned int queue_high;            /* most descriptors queued at once */
     unsigned long faults;               /* DMA faults (recorded or lost) */
+    /* Frames compared with their device-visible copy (stores found). */
+    unsigned long frames_compared;
 };
 const struct vtd_sim_stats *vtd_sim_stats(void);
 
@@ -221,5 +223,7 @@ void vtd_sim_tick(void);
 void vtd_sim_frame_allocated(unsigned long mfn);
 /* Some hook ran: memory may have changed since the last sync. */
 void vtd_sim_poke(void);
+/* The CPU got a pointer to frame mfn: it may store there until the sync. */
+void vtd_sim_frame_mapped(unsigned long mfn);
 
 #endif /* HARNESS_VTD_SIM_H */

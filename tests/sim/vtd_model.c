@@ -345,6 +345,54 @@ static void bypassing_store_is_seen_by_sync(void)
     CHECK_EQ(possible(DEV, 9).outcomes, OUT_RW);
 }
 
+/*
+ * Finding bypassing stores costs what the call touched: with 64 leaf
+ * tables the unit may walk, a store into one of them compares the frames
+ * mapped to make it, not all 64.
+ */
+static void sync_compares_only_frames_the_cpu_mapped(void)
+{
+    unsigned long before, b;
+
+    start(false, true, true);
+    for ( b = 1; b <= 64; b++ )
+        set_leaf(pgd, b * VTD_PTES_PER_TABLE, b, DMA_PTE_PROT, false);
+    CHECK(inv_dsi(DID));
+    for ( b = 1; b <= 64; b++ )
+        CHECK_EQ(possible(DEV, b * VTD_PTES_PER_TABLE).outcomes, OUT_RW);
+    vtd_sim_sync();
+    before = vtd_sim_stats()->frames_compared;
+    pte_slot(pgd, 9, 1, NULL)[0] = (9ULL << 12) | DMA_PTE_PROT;
+    vtd_sim_sync();
+    CHECK(vtd_sim_stats()->frames_compared - before <= VTD_PT_LEVELS);
+    CHECK_EQ(possible(DEV, 9).outcomes, OUT_RW);
+}
+
+/*
+ * A Xen-heap frame's pointer lives as long as the frame: a store through
+ * it long after the allocation is still seen.
+ */
+static void store_through_a_kept_xenheap_pointer_is_seen(void)
+{
+    uint64_t *leaves, l2;
+
+    start(false, true, true);
+    leaves = hh_alloc_xenheap_page("test");
+    CHECK(leaves);
+    memset(leaves, 0, 4096);
+    l2 = *pte_slot(pgd, 2 * VTD_PTES_PER_TABLE, 2, NULL) & DMA_PTE_ADDR_MASK;
+    CHECK(l2 == 0);
+    store(pte_slot(pgd, 2 * VTD_PTES_PER_TABLE, 2, NULL),
+          ((uint64_t)hh_page_to_mfn(hh_virt_to_page(leaves)) << 12) |
+          DMA_PTE_PROT, false);
+    CHECK(inv_dsi(DID));
+    CHECK_EQ(possible(DEV, 2 * VTD_PTES_PER_TABLE).outcomes, 0);
+    vtd_sim_sync();
+    leaves[0] = (7ULL << 12) | DMA_PTE_PROT;
+    vtd_sim_sync();
+    CHECK(possible(DEV, 2 * VTD_PTES_PER_TABLE).outcomes & OUT_RW);
+}
+
 static void qi_invalidation_incomplete_until_wait_status(void)
 {
     start(false, true, true);
@@ -708,6 +756,8 @@ int main(void)
     RUN(poison_of_a_reused_table_is_visible_through_stale_entry);
     RUN(noncoherent_unflushed_value_survives_invalidation);
     RUN(bypassing_store_is_seen_by_sync);
+    RUN(sync_compares_only_frames_the_cpu_mapped);
+    RUN(store_through_a_kept_xenheap_pointer_is_seen);
     RUN(write_buffer_hides_new_entries_until_flushed);
     RUN(undrained_invalidation_leaves_dma_in_flight);
     RUN(gcmd_write_must_keep_what_is_enabled);
