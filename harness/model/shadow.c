@@ -23,6 +23,7 @@
 
 #include "digest.h"
 #include "fault.h"
+#include "nocov.h"
 #include "shadow.h"
 #include "trace.h"
 
@@ -142,7 +143,8 @@ static void touch(struct shadow *sh, unsigned long mfn)
     frame_set_add(&sh->touched, mfn);
 }
 
-unsigned int shadow_slot(const struct shadow *sh, unsigned int domid)
+unsigned int NO_COVERAGE shadow_slot(const struct shadow *sh,
+                                     unsigned int domid)
 {
     unsigned int d;
 
@@ -166,7 +168,7 @@ static struct sh_frame *frame_of(struct shadow *sh, unsigned long mfn)
     return mfn < sh->hdr.nr_frames ? &sh->frame[mfn] : NULL;
 }
 
-bool shadow_pins_any(const struct sh_pins *p)
+bool NO_COVERAGE shadow_pins_any(const struct sh_pins *p)
 {
     return p->host_rw || p->host_ro || p->dev_rw || p->dev_ro;
 }
@@ -330,7 +332,7 @@ unsigned int shadow_entry_max_pin(const struct shadow *sh, unsigned int domid,
     return p->dev_ro > most ? p->dev_ro : most;
 }
 
-unsigned int shadow_maptrack_room(const struct shadow *sh)
+unsigned int NO_COVERAGE shadow_maptrack_room(const struct shadow *sh)
 {
     unsigned int d, fewest = UINT_MAX;
 
@@ -521,9 +523,10 @@ static void release_mappings(struct apply_ctx *c, unsigned int d)
 {
     struct shadow *sh = c->sh;
     struct sh_domain *dom = &sh->dom[d];
-    unsigned int h;
+    unsigned int h, limit = sh_maptrack_entries(sh, dom);
 
-    for ( h = 0; h < SH_HANDLES; h++ )
+    /* No handle lives past the domain's maptrack frames. */
+    for ( h = 0; h < limit; h++ )
     {
         struct sh_handle *hd = &dom->handle[h];
         struct sh_domain *rdom = &sh->dom[hd->rd];
@@ -1651,8 +1654,10 @@ bool shadow_victim_spared(const struct shadow *sh, const struct sh_call *call,
 
 /* ---- queries ---- */
 
-static enum sh_access access_of(const struct shadow *sh, unsigned int d,
-                                unsigned long bfn, bool with_leaked)
+/* What the checks ask, frame by frame: read-only, so uninstrumented. */
+static enum sh_access NO_COVERAGE access_of(const struct shadow *sh,
+                                            unsigned int d, unsigned long bfn,
+                                            bool with_leaked)
 {
     const struct sh_domain *dom;
     const struct sh_frame *f;
