@@ -10,6 +10,9 @@
 #   Expected finding: ...
 #   Caught by: tests/variants/traces/NAME.trace CHECK
 #   (more 'Caught by:' lines: each of those traces must catch it too)
+#   Missed by: tests/variants/traces/OTHER.trace
+#   (optional: a trace the variant must give no finding on, e.g. the
+#   same trace without the capability that alone makes it visible)
 #
 # For each variant, make builds $BUILD/variants/NAME/{replay,soak,explore}
 # (mk/variants.mk: scripts/fuzz-variant.sh patches a copy of hv/,
@@ -41,10 +44,12 @@ finding_of() {
 # One variant: its result line (PASS:/FAIL:) on stdout, its build's
 # output in DIR/build.log.
 run_variant() {
-    local patch=$1 name dir trace check base got caught=() line passed=
+    local patch=$1 name dir trace check base got caught=() missed=() line
+    local passed=
     name=$(basename "$patch" .patch)
     dir=$BUILD/variants/$name
     mapfile -t caught < <(sed -nE 's/^Caught by: //p' "$patch")
+    mapfile -t missed < <(sed -nE 's/^Missed by: //p' "$patch")
     if ! grep -qE '^Defect( \([^)]*\))?:' "$patch" ||
        ! grep -q '^Expected finding:' "$patch"; then
         echo "FAIL: variant-$name (header needs 'Defect:' and 'Expected finding:' lines)"
@@ -74,6 +79,18 @@ run_variant() {
             return
         fi
         passed="$passed${passed:+, }$trace: $check"
+    done
+    for trace in "${missed[@]}"; do
+        if [ ! -f "$trace" ]; then
+            echo "FAIL: variant-$name (no trace $trace to miss it)"
+            return
+        fi
+        got=$(finding_of "$dir/replay" "$trace")
+        if [ "$got" != none ]; then
+            echo "FAIL: variant-$name ($trace: expected no finding, got $got)"
+            return
+        fi
+        passed="$passed, $trace: none"
     done
     echo "PASS: variant-$name ($passed)"
 }
