@@ -188,7 +188,7 @@ static int dict_trace(void)
     static const struct op_field domain_probe = { .kind = OPF_DOMAIN };
     static const char *const header[] = {
         "caps", "config", "cm=", "psi=", "mamv=", "qi=", "coherent=",
-        "rwbf=", "delay=", "drain=", "frames=", "ro=", "psi_max=",
+        "rwbf=", "delay=", "drain=", "sid_tag=", "frames=", "ro=", "psi_max=",
         "pending_pages=", "pending_tables=", "batch_domains=", "pin_bits=",
         "maptrack_per_frame=", "unmap_batch=", "qi_entries=",
     };

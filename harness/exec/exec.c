@@ -1192,7 +1192,8 @@ static bool start(const struct run_header *h)
     struct world_config cfg = {
         .caps = {
             .cm = h->cm, .psi = h->psi, .qi = h->qi, .coherent = h->coherent,
-            .rwbf = h->rwbf, .drain = h->drain, .mamv = h->mamv,
+            .rwbf = h->rwbf, .drain = h->drain, .sid_tag = h->sid_tag,
+            .mamv = h->mamv,
             .completion_delay = h->delay, .qi_entries = h->qi_entries,
         },
         .nr_frames = h->nr_frames, .iommu_readonly = h->iommu_readonly,

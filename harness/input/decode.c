@@ -13,6 +13,7 @@
 #define HDR_RO          0x20U
 /* In the MAMV byte, above MAMV's range (so older inputs keep their MAMV). */
 #define HDR_DRAIN       0x80U
+#define HDR_SID_TAG     0x40U
 /* Bits 8-9 of frames - 1 (its low byte is byte 3): DECODE_MAX_FRAMES. */
 #define HDR_FRAMES_SHIFT    6
 #define HDR_FRAMES_MASK     0xc0U
@@ -46,7 +47,8 @@ static void decode_header(struct reader *r, struct run_header *h)
     h->iommu_readonly = bits & HDR_RO;
     mamv = next_byte(r);
     h->drain = mamv & HDR_DRAIN;
-    h->mamv = (mamv & ~HDR_DRAIN) % (RUN_MAX_MAMV + 1);
+    h->sid_tag = mamv & HDR_SID_TAG;
+    h->mamv = (mamv & ~(HDR_DRAIN | HDR_SID_TAG)) % (RUN_MAX_MAMV + 1);
     h->delay = next_byte(r);
     h->nr_frames = ((((bits & HDR_FRAMES_MASK) >> HDR_FRAMES_SHIFT) << 8 |
                      next_byte(r)) % RUN_MAX_FRAMES) + 1U;
@@ -154,7 +156,8 @@ bool encode_trace(const struct trace *t, uint8_t *out, size_t cap,
                  (h->qi ? HDR_QI : 0) | (h->coherent ? HDR_COHERENT : 0) |
                  (h->rwbf ? HDR_RWBF : 0) | (h->iommu_readonly ? HDR_RO : 0) |
                  (((h->nr_frames - 1) >> 8) << HDR_FRAMES_SHIFT);
-    out[pos++] = h->mamv | (h->drain ? HDR_DRAIN : 0);
+    out[pos++] = h->mamv | (h->drain ? HDR_DRAIN : 0) |
+                 (h->sid_tag ? HDR_SID_TAG : 0);
     out[pos++] = h->delay;
     out[pos++] = (h->nr_frames - 1) & 0xff;
     out[pos++] = h->psi_max | h->maptrack_order << 4;

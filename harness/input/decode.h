@@ -8,7 +8,7 @@
  *   bytes 0..8     the run header (missing bytes read as 0):
  *                    0: bit 0 cm, 1 psi, 2 qi, 3 coherent, 4 rwbf, 5 ro;
  *                       bits 6-7: bits 8-9 of frames - 1
- *                    1: bit 7 drain; bits 0-6 mamv (mod 64)
+ *                    1: bit 7 drain, bit 6 sid_tag; bits 0-5 mamv
  *                    2: delay
  *                    3: bits 0-7 of frames - 1
  *                    4: bits 0-3 psi_max, 4-7 maptrack_order (mod 8)

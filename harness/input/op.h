@@ -75,6 +75,7 @@ struct run_header {
     bool coherent;          /* ECAP.C */
     bool rwbf;              /* CAP.RWBF */
     bool drain;             /* CAP.DRD and CAP.DWD */
+    bool sid_tag;           /* IOTLB tagged by source id (no CAP bit) */
     uint8_t mamv;           /* CAP.MAMV, 0..63 */
     uint8_t delay;          /* invalidation completion delay */
     /* core configuration (struct gtio_config) */

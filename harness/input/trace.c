@@ -394,6 +394,7 @@ void run_header_set_combination(struct run_header *h, unsigned int c)
     h->rwbf = c & 16;
     h->iommu_readonly = c & 32;
     h->drain = c & 64;
+    h->sid_tag = c & 128;
 }
 
 void run_header_default(struct run_header *h)
@@ -413,7 +414,7 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
 {
     return a->cm == b->cm && a->psi == b->psi && a->qi == b->qi &&
            a->coherent == b->coherent && a->rwbf == b->rwbf &&
-           a->drain == b->drain &&
+           a->drain == b->drain && a->sid_tag == b->sid_tag &&
            a->mamv == b->mamv && a->delay == b->delay &&
            a->nr_frames == b->nr_frames &&
            a->iommu_readonly == b->iommu_readonly &&
@@ -431,8 +432,9 @@ bool run_header_equal(const struct run_header *a, const struct run_header *b)
 void trace_print_header(FILE *out, const struct run_header *h)
 {
     fprintf(out, "caps cm=%d psi=%d mamv=%u qi=%d coherent=%d rwbf=%d "
-            "delay=%u%s\n", h->cm, h->psi, h->mamv, h->qi, h->coherent,
-            h->rwbf, h->delay, h->drain ? " drain=1" : "");
+            "delay=%u%s%s\n", h->cm, h->psi, h->mamv, h->qi, h->coherent,
+            h->rwbf, h->delay, h->drain ? " drain=1" : "",
+            h->sid_tag ? " sid_tag=1" : "");
     fprintf(out, "config frames=%u ro=%d psi_max=%u",
             h->nr_frames, h->iommu_readonly, h->psi_max);
     /* The record's limits only where an input sets them (0: Xen's). */
@@ -733,7 +735,7 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
     static const struct header_field caps[] = {
         { "cm", 1 }, { "psi", 1 }, { "mamv", RUN_MAX_MAMV }, { "qi", 1 },
         { "coherent", 1 }, { "rwbf", 1 }, { "delay", 255 },
-        { "drain", 1 },
+        { "drain", 1 }, { "sid_tag", 1 },
     };
     static const struct header_field config[] = {
         { "frames", RUN_MAX_FRAMES }, { "ro", 1 },
@@ -782,7 +784,8 @@ static bool parse_header_line(struct parser *p, char **tok, unsigned int nr,
             case 4: h->coherent = v; break;
             case 5: h->rwbf = v; break;
             case 6: h->delay = v; break;
-            default: h->drain = v; break;
+            case 7: h->drain = v; break;
+            default: h->sid_tag = v; break;
             }
         }
         else

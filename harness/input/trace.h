@@ -136,9 +136,9 @@ void run_header_default(struct run_header *h);
 /*
  * The binary capabilities soak and explore go through, combination c's
  * bits: CAP.CM, CAP.PSI, ECAP.QI, ECAP.C, CAP.RWBF, read-only IOMMU
- * mappings, CAP.DRD/DWD (bit 0 to 6).
+ * mappings, CAP.DRD/DWD, source-id-tagged IOTLB (bit 0 to 7).
  */
-#define RUN_CAP_COMBINATIONS 128
+#define RUN_CAP_COMBINATIONS 256
 void run_header_set_combination(struct run_header *h, unsigned int c);
 /* Same machine and configuration, member by member (no padding compared). */
 bool run_header_equal(const struct run_header *a, const struct run_header *b);

@@ -111,6 +111,7 @@ struct tl_entry {
     uint64_t key;           /* bfn >> 9*(level-1); 0 for a root */
     uint64_t val;
     uint64_t seen;          /* last sequence number it was fetchable at */
+    uint64_t born;          /* sequence number it was first fetchable at */
     uint16_t did;
     uint8_t level;          /* 1..4, or ROOT_LEVEL */
     uint8_t kind;           /* enum tl_kind */
@@ -184,9 +185,21 @@ struct ctx_poss {
     const char *why;        /* CTX_WILD */
 };
 
+/*
+ * Under sid_tag: a domain id whose leaves the device may still hit with no
+ * context entry, those first fetchable by 'seq' (it could have fetched
+ * them until its context for did went from the context cache).
+ */
+struct sid_tag {
+    uint16_t did;
+    uint64_t seq;
+};
+
 struct dev_state {
     struct ctx_poss *poss;
     unsigned int nr, cap;
+    struct sid_tag *tags;
+    unsigned int nr_tags, cap_tags;
 };
 
 enum inv_gran {
@@ -368,6 +381,26 @@ static struct sim_frame *sframe(unsigned long mfn)
  * the model writes heap memory only from the queue (device_store32()),
  * never while it reads a frame.
  */
+/*
+ * An array of *cap elements of size bytes, twice as long (first, size
+ * first): the simulator's state has no fixed bound.  Out of memory is the
+ * harness's end, not a state of the unit.
+ */
+static void *grow(void *array, unsigned int *cap, unsigned int first,
+                  size_t size)
+{
+    unsigned int n = *cap ? *cap * 2 : first;
+    void *p = realloc(array, n * size);
+
+    if ( !p )
+    {
+        fprintf(stderr, "vtd-sim: out of memory\n");
+        abort();
+    }
+    *cap = n;
+    return p;
+}
+
 static const uint64_t *frame_data(unsigned long mfn, uint64_t *copy)
 {
     if ( heap_frame_state(mfn) == HEAP_FRAME_LIVE )
@@ -468,18 +501,7 @@ static uint32_t extra_slot(struct sim_frame *f)
         return i;
     }
     if ( f->nr_extra == f->cap_extra )
-    {
-        unsigned int cap = f->cap_extra ? f->cap_extra * 2 : 16;
-        struct word_extra *n = realloc(f->extra, cap * sizeof(*n));
-
-        if ( !n )
-        {
-            fprintf(stderr, "vtd-sim: out of memory\n");
-            abort();
-        }
-        f->extra = n;
-        f->cap_extra = cap;
-    }
+        f->extra = grow(f->extra, &f->cap_extra, 16, sizeof(*f->extra));
     return ++f->nr_extra;
 }
 
@@ -563,18 +585,7 @@ static void wbuf_note(struct sim_frame *f, unsigned int idx, uint64_t old)
         return;
     f->wb_map[idx / 64] |= 1ULL << (idx % 64);
     if ( wbuf.nr == wbuf.cap )
-    {
-        unsigned int cap = wbuf.cap ? wbuf.cap * 2 : 256;
-        uint32_t *n = realloc(wbuf.words, cap * sizeof(*n));
-
-        if ( !n )
-        {
-            fprintf(stderr, "vtd-sim: out of memory\n");
-            abort();
-        }
-        wbuf.words = n;
-        wbuf.cap = cap;
-    }
+        wbuf.words = grow(wbuf.words, &wbuf.cap, 256, sizeof(*wbuf.words));
     wbuf.words[wbuf.nr++] = (f->idx << 9) | idx;
 }
 
@@ -1087,6 +1098,7 @@ static struct tl_entry *entry_insert(uint16_t did, unsigned int level,
     e->key = key;
     e->kind = kind;
     e->val = val;
+    e->born = seq;
     e->hash_next = hash[h];
     hash[h] = e;
     did_touch(did);
@@ -1236,18 +1248,7 @@ static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
         }
     }
     if ( d->nr == d->cap )
-    {
-        unsigned int cap = d->cap ? d->cap * 2 : 8;
-        struct ctx_poss *n = realloc(d->poss, cap * sizeof(*n));
-
-        if ( !n )
-        {
-            fprintf(stderr, "vtd-sim: out of memory\n");
-            abort();
-        }
-        d->poss = n;
-        d->cap = cap;
-    }
+        d->poss = grow(d->poss, &d->cap, 8, sizeof(*d->poss));
     p = &d->poss[d->nr++];
     memset(p, 0, sizeof(*p));
     p->kind = kind;
@@ -1261,11 +1262,62 @@ static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
         p->root = root_get(did, (lo & DMA_PTE_ADDR_MASK) >> 12);
 }
 
+/*
+ * Under sid_tag, d may hit did's leaves first fetchable until now; a
+ * moment passes, so that a leaf fetchable from now on is not among them.
+ */
+static void tag_add(struct dev_state *d, uint16_t did)
+{
+    uint64_t now = seq++;
+    unsigned int i;
+
+    for ( i = 0; i < d->nr_tags; i++ )
+        if ( d->tags[i].did == did )
+        {
+            d->tags[i].seq = now;
+            return;
+        }
+    if ( d->nr_tags == d->cap_tags )
+        d->tags = grow(d->tags, &d->cap_tags, 4, sizeof(*d->tags));
+    d->tags[d->nr_tags].did = did;
+    d->tags[d->nr_tags++].seq = now;
+}
+
+/*
+ * The context cache no longer holds poss[i].  Under sid_tag the IOTLB may
+ * still hold what the device fetched through it.
+ */
 static void ctx_remove(struct dev_state *d, unsigned int i)
 {
+    if ( d->poss[i].kind == CTX_VALID && caps.sid_tag )
+        tag_add(d, d->poss[i].did);
     if ( d->poss[i].root )
         root_put(d->poss[i].root);
     d->poss[i] = d->poss[--d->nr];
+}
+
+/*
+ * An IOTLB invalidation of did (every did for a global one) completed:
+ * whatever a device fetched under it before the submission is gone, unless
+ * a DMA it translated may still be on its way (may_be_in_flight()).
+ */
+static void tags_drop(const struct inv *inv)
+{
+    unsigned int dev, i;
+
+    if ( caps.drain && !inv->drained )
+        return;
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+    {
+        struct dev_state *d = &devs[dev];
+
+        for ( i = 0; i < d->nr_tags; )
+            if ( d->tags[i].seq < inv->sub_seq &&
+                 (inv->gran == INV_GLOBAL || d->tags[i].did == inv->did) )
+                d->tags[i] = d->tags[--d->nr_tags];
+            else
+                i++;
+    }
 }
 
 static void ctx_classify(struct dev_state *d, uint64_t lo, uint64_t hi)
@@ -1537,6 +1589,8 @@ static void inv_complete(const struct inv *inv)
             sweep_did(touched_dids[i], inv);
     else
         sweep_did(inv->did, inv);
+    if ( inv->gran != INV_PAGE )
+        tags_drop(inv);
 }
 
 static void count_iotlb_gran(unsigned int gran)
@@ -1800,18 +1854,7 @@ static void write_iqt(uint64_t val)
 static void qrec_push(const struct qrec *q)
 {
     if ( nr_qrecs == cap_qrecs )
-    {
-        unsigned int cap = cap_qrecs ? cap_qrecs * 2 : 64;
-        struct qrec *n = realloc(qrecs, cap * sizeof(*n));
-
-        if ( !n )
-        {
-            fprintf(stderr, "vtd-sim: out of memory\n");
-            abort();
-        }
-        qrecs = n;
-        cap_qrecs = cap;
-    }
+        qrecs = grow(qrecs, &cap_qrecs, 64, sizeof(*qrecs));
     qrecs[nr_qrecs++] = *q;
 }
 
@@ -2361,16 +2404,38 @@ static bool report_fault_range(sim_visit_fn fn, void *ctx, unsigned int dev,
     return true;
 }
 
-/* What did's cached leaves give: the reachable part of report_did(). */
+/*
+ * What did's cached leaves give (the reachable part of report_did()),
+ * those first fetchable by 'by'.
+ */
 static bool report_leaves(sim_visit_fn fn, void *ctx, unsigned int dev,
-                          uint16_t did)
+                          uint16_t did, uint64_t by)
 {
     const struct tl_entry *e;
 
     for ( e = dids[did].leaves; e; e = e->leaf_next )
-        if ( !report(fn, ctx, dev, e->key, e->val >> 12,
+        if ( e->born <= by &&
+             !report(fn, ctx, dev, e->key, e->val >> 12,
                      e->val & DMA_PTE_PROT, did) )
             return false;
+    return true;
+}
+
+/* Leaves the device hits by source id, of dids no context gave it. */
+static bool report_tags(sim_visit_fn fn, void *ctx, unsigned int dev,
+                        const uint16_t *seen_dids, unsigned int nr_seen)
+{
+    const struct dev_state *d = &devs[dev];
+    unsigned int i, j;
+
+    for ( i = 0; i < d->nr_tags; i++ )
+    {
+        for ( j = 0; j < nr_seen && seen_dids[j] != d->tags[i].did; j++ )
+            ;
+        if ( j == nr_seen &&
+             !report_leaves(fn, ctx, dev, d->tags[i].did, d->tags[i].seq) )
+            return false;
+    }
     return true;
 }
 
@@ -2381,7 +2446,7 @@ static bool report_did(sim_visit_fn fn, void *ctx, unsigned int dev,
     const struct tl_entry *e;
 
     if ( !faults )
-        return report_leaves(fn, ctx, dev, did);
+        return report_leaves(fn, ctx, dev, did, seq);
     for ( e = dids[did].entries; e; e = e->did_next )
     {
         if ( e->level == 1 && e->kind == TL_LEAF )
@@ -2443,6 +2508,7 @@ static void for_each(unsigned int dev, sim_visit_fn fn, void *ctx,
         if ( !report_did(fn, ctx, dev, p->did, faults) )
             return;
     }
+    report_tags(fn, ctx, dev, seen_dids, nr_seen);
 }
 
 void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx)
@@ -2696,6 +2762,11 @@ void vtd_sim_dump(FILE *out)
                     "%s seen %" PRIu64 "\n", dev, ctx_kinds[p->kind], p->did,
                     p->lo, p->hi, p->current ? " (current)" : "", p->seen);
         }
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+        for ( i = 0; i < devs[dev].nr_tags; i++ )
+            fprintf(out, "  dev %u: leaves of did %u by source id, fetched "
+                    "by %" PRIu64 "\n", dev, devs[dev].tags[i].did,
+                    devs[dev].tags[i].seq);
     for ( i = 0; i < nr_touched_dids; i++ )
     {
         uint16_t did = touched_dids[i];
@@ -2747,7 +2818,10 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     nr_watched = 0;
     nr_exposed = 0;
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+    {
         devs[dev].nr = 0;
+        devs[dev].nr_tags = 0;
+    }
     nr_qrecs = 0;
     memset(slot_seq, 0, slot_hwm * sizeof(slot_seq[0]));
     slot_hwm = 0;
@@ -2881,6 +2955,30 @@ static uint64_t caches_digest(uint64_t h)
     return digest_u64(h, set);
 }
 
+/*
+ * What a device hits by source id: per tag, its did and the leaves it
+ * covers (which of them were first fetchable by the tag's moment).
+ */
+static uint64_t tags_digest(uint64_t h, const struct dev_state *d)
+{
+    const struct tl_entry *e;
+    uint64_t set = 0;
+    unsigned int i;
+
+    for ( i = 0; i < d->nr_tags; i++ )
+    {
+        uint64_t leaves = 0;
+
+        for ( e = dids[d->tags[i].did].leaves; e; e = e->leaf_next )
+            if ( e->born <= d->tags[i].seq )
+                leaves = digest_set_add(leaves, entry_digest(e));
+        set = digest_set_add(set, moment_digest(digest_u64(leaves,
+                                                           d->tags[i].did),
+                                                d->tags[i].seq));
+    }
+    return digest_u64(h, set);
+}
+
 /* The context entries each device may use, as a set per device. */
 static uint64_t contexts_digest(uint64_t h)
 {
@@ -2902,6 +3000,7 @@ static uint64_t contexts_digest(uint64_t h)
             set = digest_set_add(set, moment_digest(e, p->seen));
         }
         h = digest_u64(h, set);
+        h = tags_digest(h, &devs[dev]);
     }
     return h;
 }

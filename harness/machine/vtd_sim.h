@@ -39,6 +39,13 @@ struct vtd_sim_caps {
      * may land after it completed.  Without them, draining is implicit.
      */
     bool drain;
+    /*
+     * IOTLB entries tagged by source id as well as domain id (no register
+     * says so; software must assume it): a device cut off by the context
+     * cache alone may still hit the leaves it fetched, until an IOTLB
+     * invalidation of that domain id completes.
+     */
+    bool sid_tag;
     unsigned int mamv;      /* CAP.MAMV, 0..63 */
     /*
      * How long an invalidation takes: register ones complete after this

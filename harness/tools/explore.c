@@ -10,8 +10,9 @@
  * Xen's pin counters to one bit (a second mapping of a kind of one grant
  * is refused) and its maptrack frames to two handles (d2 may have two
  * frames: three live handles), so that their limits are in reach.  Every
- * one of the 128 combinations of CAP.CM, CAP.PSI, ECAP.QI, ECAP.C,
- * CAP.RWBF, CAP.DRD/DWD and read-only IOMMU mappings is explored.
+ * one of the 256 combinations of CAP.CM, CAP.PSI, ECAP.QI, ECAP.C,
+ * CAP.RWBF, CAP.DRD/DWD, source-id tagging and read-only IOMMU mappings
+ * is explored.
  *
  * Moves (the alphabet, build_alphabet() below) are what d1, d2, the toolstack and
  * the device may do there: grant and revoke, map and unmap (alone or two
@@ -32,7 +33,7 @@
  * A finding is saved as OUT/explore-COMBO-N.trace (never overwriting);
  * the exit status is then 1.
  *
- *   explore [--depth N] [--time SECONDS] [--caps all|0..127]
+ *   explore [--depth N] [--time SECONDS] [--caps all|0..255]
  *           [--no-prune] [--keep-going] [--out DIR]
  */
 #include <errno.h>
@@ -522,9 +523,12 @@ static int search(const struct explore_opts *o)
 
     trace_init(&t);
     go = start_combos(o, &st, &t, f);
-    printf("explore: %s, %u moves, prune %s\n",
-           o->combo < 0 ? "128 capability combinations" : "one combination",
-           nr_moves, o->prune ? "on" : "off");
+    if ( o->combo < 0 )
+        printf("explore: %u capability combinations, %u moves, prune %s\n",
+               NR_COMBOS, nr_moves, o->prune ? "on" : "off");
+    else
+        printf("explore: one combination, %u moves, prune %s\n", nr_moves,
+               o->prune ? "on" : "off");
     while ( go && more && (!o->depth || len < o->depth) && len < MAX_DEPTH - 1 )
     {
         size_t frontier = frontier_total(f);
@@ -551,7 +555,7 @@ static int search(const struct explore_opts *o)
 static int usage(void)
 {
     fprintf(stderr, "usage: explore [--depth N] [--time SECONDS] "
-            "[--caps all|0..127] [--no-prune] [--keep-going] [--out DIR]\n");
+            "[--caps all|0..255] [--no-prune] [--keep-going] [--out DIR]\n");
     return 2;
 }
 

@@ -5,9 +5,9 @@
  * ops has run.  Unlike raw fuzzer bytes, the ops are drawn from small
  * sets of domains, refs, handles and frames, so that most of them do
  * something (a map finds a grant, an unmap a handle, a free a mapping).
- * Input i takes capability combination i mod 128 (cm, psi, qi, coherent,
- * rwbf, read-only, drain), so every combination gets an equal share, and every
- * fourth input arms faults.  On the correct core nothing may be found:
+ * Input i takes capability combination i mod RUN_CAP_COMBINATIONS (cm,
+ * psi, qi, coherent, rwbf, read-only, drain, sid_tag), so every
+ * combination gets an equal share, and every fourth input arms faults.  On the correct core nothing may be found:
  * each finding is saved as OUT/soak-SEED-I.trace (never overwriting) for
  * `replay`, and the exit status is 1.
  *

@@ -15,8 +15,12 @@
  * (Xen 4.17 spins forever instead, XSA-373.)
  *
  * Device moves keep the order XSA-302/386/399/400 taught: the context
- * entry first, then the context cache and the old domain id's IOTLB, and
- * a domain id is given to another domain only after a confirmed
+ * entry first, then the context cache, confirmed, then the old domain
+ * id's IOTLB (hardware may tag IOTLB entries by source id too, so a
+ * device without a context entry may still hit what it fetched before;
+ * and a queue may run an IOTLB descriptor before an earlier context one
+ * completes, so a wait sits between them), and a domain id is given to
+ * another domain only after a confirmed
  * invalidation of everything cached under it (vtd_domain_destroy() runs
  * after gtio_quiesce() confirmed that).  A failed move of a domU's device
  * crashes the domain and cuts its devices off; the hardware domain gets
@@ -59,9 +63,16 @@ struct vtd_iommu {
     unsigned int nr_queued;     /* descriptors since the last wait */
     /* Domain id -> domain; did 0 is never used (reserved under CM). */
     struct domain *domid_map[NR_DIDS];
+    /*
+     * Domain ids a device left without a confirmed IOTLB invalidation: it
+     * may still hit their entries by source id, so every later move
+     * invalidates them again, until one is confirmed.
+     */
+    uint16_t dsi_pending;
 };
 
 static struct vtd_iommu unit;
+_Static_assert(NR_DIDS <= 16, "dsi_pending is a bit per domain id");
 /*
  * Entries of the invalidation queue: 0, one page (256).  Fewer only on a
  * simulated unit scaled down to match (vtd_sim_caps.qi_entries).
@@ -378,15 +389,17 @@ static void set_context(unsigned int dev, uint16_t did, uint64_t root)
     unmap_domain_page(ctx);
 }
 
+static int invalidate_move(uint16_t old_did);
+
 /*
- * Cut d off: its devices to quarantine, and the context cache invalidated
- * (a device without a context entry faults before any IOTLB lookup, so
- * this works even when IOTLB invalidation is what failed).
+ * Cut d off: its devices to quarantine, the context cache and what d's
+ * domain id cached invalidated.  A device without a context entry may
+ * still hit IOTLB entries tagged with its source id, so when the IOTLB
+ * invalidation is what fails, this fails too (and gtio panics).
  */
 static int cf_check gtio_block_devices(struct domain *d)
 {
     unsigned int dev;
-    int rc;
 
     if ( !did_of(d) )
         return 0;
@@ -396,8 +409,7 @@ static int cf_check gtio_block_devices(struct domain *d)
             set_context(dev, 0, 0);
             dev_owner[dev] = NULL;
         }
-    rc = queue_context_global();
-    return rc ? rc : sync();
+    return invalidate_move(did_of(d));
 }
 
 static const struct gtio_unit_ops vtd_gtio_ops = {
@@ -420,14 +432,26 @@ static void move_failed(struct domain *d, int rc)
         panic("vtd: cannot cut off the devices of %pd\n", d);
 }
 
-/* The context cache, and what the old domain id cached; one wait. */
+/*
+ * The context cache, confirmed before what the old domain id cached: an
+ * IOTLB invalidation that ran first could leave entries the device
+ * fetched through its old context in the meantime.
+ */
 static int invalidate_move(uint16_t old_did)
 {
+    uint16_t dids = unit.dsi_pending | (old_did ? 1U << old_did : 0);
+    unsigned int did;
     int rc = queue_context_global();
 
-    if ( !rc && old_did )
-        rc = queue_iotlb_did(VTD_IOTLB_DSI, old_did, 0, 0);
-    return rc ? rc : sync();
+    if ( !rc )
+        rc = sync();
+    for ( did = 1; did < NR_DIDS && !rc; did++ )
+        if ( dids & (1U << did) )
+            rc = queue_iotlb_did(VTD_IOTLB_DSI, did, 0, 0);
+    if ( !rc )
+        rc = sync();
+    unit.dsi_pending = rc ? dids : 0;
+    return rc;
 }
 
 int vtd_assign_device(unsigned int dev, struct domain *d)
@@ -483,7 +507,10 @@ void vtd_domain_destroy(struct domain *d)
     uint16_t did = did_of(d);
 
     if ( did )
+    {
         unit.domid_map[did] = NULL;
+        unit.dsi_pending &= ~(1U << did);
+    }
 }
 
 /* ---- bring-up ---- */

@@ -64,7 +64,7 @@ else
 fi
 
 bad=0
-for args in "--depth x" "--caps 128" "--time" "--bogus 1" "stray"; do
+for args in "--depth x" "--caps 256" "--time" "--bogus 1" "stray"; do
     # shellcheck disable=SC2086 # one option and its value, split on purpose
     "$explore" $args >"$out/bad.out" 2>"$out/bad.err"
     rc=$?

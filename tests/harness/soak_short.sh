@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # A short soak (harness/tools/soak.c; `make soak` is the million-op run) under
-# ASan/UBSan: random inputs on all 128 capability combinations must give no
+# ASan/UBSan: random inputs on all 256 capability combinations must give no
 # finding on the correct core, reaching every limit of gtio's batch
 # record and of Xen's pin counters and maptrack (scaled down) along the
 # way.  And soak itself must fail when something

@@ -21,7 +21,8 @@
 
 /* Every op kind, every field, values at both ends of their ranges. */
 static const char sample[] =
-    "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255 drain=1\n"
+    "caps cm=1 psi=0 mamv=63 qi=0 coherent=0 rwbf=1 delay=255 drain=1 "
+    "sid_tag=1\n"
     "config frames=1024 ro=0 psi_max=15 pending_pages=15 pending_tables=1 "
     "batch_domains=8 pin_bits=8 maptrack_per_frame=128 unmap_batch=64 "
     "qi_entries=255\n"
@@ -143,6 +144,7 @@ static void header_fields_carry_their_values(void)
     CHECK(!t.hdr.coherent);
     CHECK(t.hdr.rwbf);
     CHECK(t.hdr.drain);
+    CHECK(t.hdr.sid_tag);
     CHECK_EQ(t.hdr.delay, 255);
     CHECK_EQ(t.hdr.nr_frames, 1024);
     CHECK(!t.hdr.iommu_readonly);
@@ -799,6 +801,7 @@ static void header_bytes_decode_as_documented(void)
     CHECK_EQ(t.nr_ops, 0);
     CHECK(t.hdr.cm && t.hdr.psi && t.hdr.qi && t.hdr.coherent &&
           t.hdr.rwbf && t.hdr.iommu_readonly && t.hdr.drain);
+    CHECK(t.hdr.sid_tag);          /* bit 6 of 200 */
     CHECK_EQ(t.hdr.mamv, 200 % 64);
     CHECK_EQ(t.hdr.delay, 7);
     CHECK_EQ(t.hdr.nr_frames, 1024);
@@ -813,6 +816,7 @@ static void header_bytes_decode_as_documented(void)
     decode_input(some, sizeof(some), &t);
     CHECK(!t.hdr.cm && t.hdr.psi && !t.hdr.qi && !t.hdr.coherent &&
           !t.hdr.rwbf && t.hdr.iommu_readonly && !t.hdr.drain);
+    CHECK(!t.hdr.sid_tag);
     CHECK_EQ(t.hdr.mamv, 63);
     CHECK_EQ(t.hdr.delay, 0);
     CHECK_EQ(t.hdr.nr_frames, 256 + 4 + 1);

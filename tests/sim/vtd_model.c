@@ -695,6 +695,48 @@ static void translation_off_is_wild_and_never_faults(void)
     CHECK(!vtd_sim_may_fault(DEV, BFN, SIM_W));
 }
 
+/*
+ * Under sid_tag a device cut off by the context cache alone still hits
+ * the leaves it could fetch before, and no later ones, until an IOTLB
+ * invalidation of its old domain id completes.
+ */
+static void source_id_tagged_leaves_outlive_the_context(void)
+{
+    unsigned int tagged;
+
+    for ( tagged = 0; tagged < 2; tagged++ )
+    {
+        struct vtd_sim_caps c = {
+            .psi = true, .qi = true, .coherent = true, .mamv = 9,
+            .completion_delay = 2, .sid_tag = tagged,
+        };
+
+        sim_start(&c);
+        pgd = new_table();
+        set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, false);
+        set_context(DEV, DID, pgd);
+        set_context(DEV + 1, DID, pgd);
+        CHECK(inv_ctx_global());
+        CHECK(inv_dsi(DID));
+        CHECK_EQ(possible(DEV, BFN).outcomes, OUT_RW);
+
+        set_context(DEV, 0, 0);
+        CHECK(inv_ctx_global());
+        CHECK_EQ(possible(DEV, BFN).outcomes & OUT_RW, tagged ? OUT_RW : 0);
+        /* A leaf first fetchable after the cut-off is not the device's. */
+        set_leaf(pgd, 9, 9, DMA_PTE_PROT, false);
+        CHECK_EQ(possible(DEV + 1, 9).outcomes, OUT_RW);
+        CHECK_EQ(possible(DEV, 9).outcomes & OUT_RW, 0);
+        /* A PSI of another page leaves the tag; the DSI ends it. */
+        CHECK(inv_psi(DID, 9, 0, false));
+        CHECK_EQ(possible(DEV, BFN).outcomes & OUT_RW, tagged ? OUT_RW : 0);
+        CHECK(inv_dsi(DID));
+        CHECK_EQ(possible(DEV, BFN).outcomes & OUT_RW, 0);
+        CHECK_EQ(possible(DEV + 1, BFN).outcomes, OUT_RW);
+        CHECK(no_protocol_error());
+    }
+}
+
 static void domain_selective_leaves_other_domains_alone(void)
 {
     uint64_t pgd2;
@@ -775,6 +817,7 @@ int main(void)
     RUN(wild_table_pointer_is_reported);
     RUN(translation_off_is_wild_and_never_faults);
     RUN(domain_selective_leaves_other_domains_alone);
+    RUN(source_id_tagged_leaves_outlive_the_context);
     RUN(reset_is_complete_and_deterministic);
     RUN(stats_count_requests);
     return tests_failed ? 1 : 0;

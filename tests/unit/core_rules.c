@@ -1144,10 +1144,13 @@ static void destroy_quarantines_and_flushes_before_releasing_grants(void)
     CHECK_EQ(watch.released.nr, 1);
     CHECK_EQ(watch.released.bits, GTF_reading | GTF_writing);
     CHECK_EQ(watch.released.reach, 0);
-    /* Quarantine confirmed (context cache), then the DSI confirmed. */
-    CHECK_EQ(watch.released.waits, 2);
-    CHECK_EQ(watch.released.iotlb, 1);
-    CHECK_EQ(UNIT_SINCE(dsi), 1);
+    /*
+     * Quarantine confirmed (the context cache, then the old domain id's
+     * IOTLB, each with its wait), then gtio's own DSI confirmed.
+     */
+    CHECK_EQ(watch.released.waits, 3);
+    CHECK_EQ(watch.released.iotlb, 2);
+    CHECK_EQ(UNIT_SINCE(dsi), 2);
     CHECK_EQ(UNIT_SINCE(qi_ctx), 1);
     CHECK_EQ(CORE_SINCE(dsi), 1);
     CHECK(world_device_owner(DEV) == NULL);
