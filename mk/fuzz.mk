@@ -224,6 +224,9 @@ $(1)/$(4)/obj/fuzz/%.o: fuzz/%.c $(call fuzz_hdrs,$(2)) $(3)
 
 $(patsubst harness/%.c,$(1)/$(4)/obj/harness/%.o,$(FUZZ_NOCOV_SRC)): FUZZ_NOCOV := 1
 
+$(1)/$(4)/libgtio.a: $(call fuzz_objs,$(1),$(4))
+	rm -f $$@ && ar rcs $$@ $$^
+
 # Every object waits for its tools (order-only: installing them does not
 # make objects out of date): clang and its runtimes are in the test set,
 # AFL++ in the fuzz set.  The compilers are named by recursive variables,
@@ -257,9 +260,10 @@ endef
 # fuzz_empty is the engine alone (no core, no harness): the baseline that
 # `make bench-fuzz` divides by.
 # (The AFL++ driver reads files with harness/input/file.c, so even the empty
-# target of an AFL++ flavour links that one object.)
+# target of an AFL++ flavour links the flavour's library: the linker takes
+# file.o and what it calls, and no more, whatever that becomes.)
 fuzz_lib_for = $(if $(filter fuzz_empty,$(3)),\
-	$(if $(filter afl%,$(2)),$(1)/$(2)/obj/harness/file.o),\
+	$(if $(filter afl%,$(2)),$(1)/$(2)/libgtio.a),\
 	$(call fuzz_objs,$(1),$(2)))
 # $(call fuzz_target,DIR,FLAVOUR,TARGET)
 define fuzz_target
