@@ -57,8 +57,12 @@ CFLAGS_narrow := $(CSTD) -O2 -g -DHARNESS_MAPTRACK_COUNT_BITS=3
 
 HV_SRC      := $(wildcard $(HV)/*.c)
 # Programs of the harness (harness/tools/, each has a main), and the
-# library the rest is.
-HARNESS_PROGS := $(basename $(notdir $(wildcard harness/tools/*.c)))
+# library the rest is.  A tool that links a fuzz target's entry point
+# (triage runs fuzz_trace in-process) needs that target's object, which
+# only the fuzz builds make: mk/fuzz.mk builds it, into build/fuzz/.
+HARNESS_FUZZ_TOOLS := triage
+HARNESS_PROGS := $(filter-out $(HARNESS_FUZZ_TOOLS),\
+	$(basename $(notdir $(wildcard harness/tools/*.c))))
 # The harness's layers (harness/README.md), the programs apart.
 HARNESS_LAYERS := machine xen input model exec
 HARNESS_SRC := $(wildcard $(HARNESS_LAYERS:%=harness/%/*.c))
@@ -126,6 +130,7 @@ test: deps-test deps-fuzz
 	@BUILD=$(BUILD) tests/run.sh \
 		tests/style/hv_hygiene.sh \
 		tests/style/harness_layers.sh \
+		tests/style/fuzz_folder.sh \
 		$(foreach t,gcc asan,$(addprefix $(BUILD)/$(t)/,$(TEST_BINS))) \
 		tests/variants/run.sh \
 		tests/harness/soak_short.sh \

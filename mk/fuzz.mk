@@ -35,8 +35,8 @@
 #   libfuzzer        -O2 -fsanitize=fuzzer (fast, no sanitizer)
 #   afl              afl-clang-fast, persistent mode, test case in shared memory
 #   afl-cmplog       the same with AFL_LLVM_CMPLOG=1 (afl-fuzz -c)
-#   asan             no fuzzer: the tools triage, trace2bin and replay,
-#                    which land in $(FUZZ_DIR)/ itself
+#   asan             no fuzzer: the tools triage, trace2bin and replay
+#                    (harness/tools/), which land in $(FUZZ_DIR)/ itself
 #
 # Paths are relative to the top directory, as in the top-level Makefile
 # (run make there, or with -C).
@@ -235,18 +235,21 @@ $(call fuzz_objs,$(1),$(4)) $(1)/$(4)/obj/fuzz/fuzz_trace_one.o: \
 	| $(if $(filter afl%,$(4)),deps-fuzz,deps-test)
 endef
 
-# The tools of a tree, all ASan+UBSan builds without a fuzzer.
-# triage runs fuzz_trace's checks in-process: its entry point, renamed.
+# The tools of a tree (harness/tools/), all ASan+UBSan builds without a
+# fuzzer, in the tree's directory itself (build/fuzz/triage, ...): what
+# the scripts and the crash cases' READMEs name.  triage runs fuzz_trace's
+# checks in-process: it links that target's entry point, renamed, which
+# is why it is built here and not by the Makefile's toolchains.
 # $(call fuzz_tools,DIR,SRC,STAMP)
 define fuzz_tools
 $(1)/asan/obj/fuzz/fuzz_trace_one.o: fuzz/fuzz_trace.c $(call fuzz_hdrs,$(2)) $(3)
 	@mkdir -p $$(@D)
 	$$(call fuzz_compile,asan,$(2),$$<) -DLLVMFuzzerTestOneInput=fuzz_trace_one \
 		-c $$< -o $$@
-$(1)/triage: $(1)/asan/obj/fuzz/triage.o $(1)/asan/obj/fuzz/fuzz_trace_one.o \
+$(1)/triage: $(1)/asan/obj/harness/tools/triage.o $(1)/asan/obj/fuzz/fuzz_trace_one.o \
 		$(call fuzz_objs,$(1),asan)
 	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
-$(1)/trace2bin: $(1)/asan/obj/fuzz/trace2bin.o $(call fuzz_objs,$(1),asan)
+$(1)/trace2bin: $(1)/asan/obj/harness/tools/trace2bin.o $(call fuzz_objs,$(1),asan)
 	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
 $(1)/replay: $(1)/asan/obj/harness/tools/replay.o $(call fuzz_objs,$(1),asan)
 	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
