@@ -14,7 +14,8 @@
 #   make bench       throughput and memory figures (see README)
 #   fuzz-build, corpora, bench-fuzz, test-fuzz, fuzz-triage: mk/fuzz.mk
 #
-# Every toolchain builds into build/<toolchain>/: gcc, clang, asan.
+# Every toolchain builds into build/<toolchain>/: gcc, clang, asan; every
+# object of every build, fuzz and variants too, by mk/build.mk's rules.
 
 GTIO_TOP := $(CURDIR)
 BUILD    ?= build
@@ -23,65 +24,50 @@ BUILD    ?= build
 include mk/deps.mk
 include mk/xen.mk
 include mk/xen-src.mk
+# The compile rules of every build, before the files that declare builds.
+include mk/build.mk
 include mk/fuzz.mk
 include mk/coverage.mk
 
-LLVM_VERSION ?= $(shell scripts/install-deps.sh --print-llvm 2>/dev/null || echo 14)
-CLANG    ?= $(shell command -v clang-$(LLVM_VERSION) || command -v clang)
-GCC      ?= gcc
-
-# HV=dir builds another copy of the core (the broken variants of tests/variants).
-HV       ?= hv
-WARN     := -Wall -Wextra -Werror
-CPPFLAGS := $(XEN_INC) -I$(HV)
-# Xen is built with -fno-strict-aliasing; so is everything compiled with it.
-CSTD     := -std=gnu11 -fno-strict-aliasing
-SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all \
-            -fno-omit-frame-pointer
-
-# The warnings come per file (warn_for, mk/xen-src.mk): Xen's own files
-# get Xen's.
-CC_gcc     := $(GCC)
-CFLAGS_gcc := $(CSTD) -O2 -g
-CC_clang     := $(CLANG)
-CFLAGS_clang := $(CSTD) -O2 -g
-CC_asan     := $(CLANG)
-CFLAGS_asan := $(CSTD) -O1 -g $(SAN)
+# The toolchains: flavours of mk/build.mk (it says what each variable
+# means).  The warnings come per file (warn_for, mk/xen-src.mk): Xen's own
+# files get Xen's.
+CC_gcc     = $(GCC)
+CFLAGS_gcc = $(CSTD) -O2 -g
+CC_clang     = $(CLANG)
+CFLAGS_clang = $(CSTD) -O2 -g
+CC_asan     = $(CLANG)
+CFLAGS_asan = $(CSTD) -O1 -g $(SAN)
 TOOLCHAINS := gcc clang asan
 # Not part of `all`: gcc with the maptrack_tree's per-frame mapping counts
-# of Xen's grant_table.c narrowed from 31 bits to 3 (a bitfield's width is
-# a compile-time constant), so that 8 maps of one frame reach the check
-# Xen makes against their wrap-around (make soak and the tests run it).
-CC_narrow     := $(GCC)
-CFLAGS_narrow := $(CSTD) -O2 -g -DHARNESS_MAPTRACK_COUNT_BITS=3
+# narrowed to 3 bits (NARROW_DEFS, mk/build.mk), so that their wrap-around
+# check is in reach (make soak and the tests run it).
+CC_narrow     = $(CC_gcc)
+CFLAGS_narrow = $(CFLAGS_gcc)
+DEFS_narrow  := $(NARROW_DEFS)
 
-HV_SRC      := $(wildcard $(HV)/*.c)
-# Programs of the harness (harness/tools/, each has a main), and the
-# library the rest is.
-HARNESS_PROGS := $(basename $(notdir $(wildcard harness/tools/*.c)))
-# The harness's layers (harness/README.md), the programs apart.
-HARNESS_LAYERS := machine xen input model exec
-HARNESS_SRC := $(wildcard $(HARNESS_LAYERS:%=harness/%/*.c))
+# Programs of the harness (harness/tools/, each has a main); the library
+# is the rest (mk/build.mk).  A tool that links a fuzz target's entry
+# point (triage runs fuzz_trace in-process) needs that target's object,
+# which only the fuzz builds make: mk/fuzz.mk builds it, into build/fuzz/.
+HARNESS_FUZZ_TOOLS := triage
+HARNESS_PROGS := $(filter-out $(HARNESS_FUZZ_TOOLS),\
+	$(basename $(notdir $(wildcard harness/tools/*.c))))
 TEST_SRC    := $(wildcard tests/unit/*.c tests/sim/*.c tests/harness/*.c)
 TEST_BINS   := $(patsubst %.c,%,$(TEST_SRC))
 
-# $(call toolchain,NAME): objects, the core+harness library, tests, replay.
+# $(call toolchain,NAME): the objects and the core+harness library
+# (mk/build.mk), the tests and the programs, in $(BUILD)/NAME/.
 define toolchain
-$(BUILD)/$(1)/obj/%.o: %.c $(wildcard $(HV)/*.h harness/*/*.h \
-		harness/include/*/*.h) $(XH_STAMP)
+$(call build_objs,$(BUILD)/$(1),$(1),$(DEFS_$(1)))
+$(addprefix $(BUILD)/$(1)/,$(TEST_BINS)): $(BUILD)/$(1)/%: \
+		$(BUILD)/$(1)/obj/%.o $(BUILD)/$(1)/libgtio.a
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) $$(call warn_for,$$<,$(WARN)) $$(CPPFLAGS) \
-		-c $$< -o $$@
+	$$(call build_link,$(1),$$^,$$@)
 
-$(BUILD)/$(1)/libgtio.a: $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(HV_SRC) $(HARNESS_SRC))
-	rm -f $$@ && ar rcs $$@ $$^
-
-$(BUILD)/$(1)/tests/%: tests/%.c $(BUILD)/$(1)/libgtio.a
-	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(CFLAGS_$(1)) $(WARN) $$(CPPFLAGS) $$^ -o $$@
-
-$(BUILD)/$(1)/%: $(BUILD)/$(1)/obj/harness/tools/%.o $(BUILD)/$(1)/libgtio.a
-	$$(CC_$(1)) $$(CFLAGS_$(1)) $$^ -o $$@
+$(addprefix $(BUILD)/$(1)/,$(HARNESS_PROGS)): $(BUILD)/$(1)/%: \
+		$(BUILD)/$(1)/obj/harness/tools/%.o $(BUILD)/$(1)/libgtio.a
+	$$(call build_link,$(1),$$^,$$@)
 
 build-$(1): $(BUILD)/$(1)/libgtio.a $(addprefix $(BUILD)/$(1)/,$(TEST_BINS)) \
 	$(addprefix $(BUILD)/$(1)/,$(HARNESS_PROGS))
@@ -89,7 +75,6 @@ endef
 
 $(foreach t,$(TOOLCHAINS) narrow,$(eval $(call toolchain,$(t))))
 include mk/variants.mk
-.SECONDARY: $(foreach t,$(TOOLCHAINS) narrow,$(HARNESS_PROGS:%=$(BUILD)/$(t)/obj/harness/tools/%.o))
 
 # The million-op no-false-positive run (issue 3; figures in the README).
 SOAK_OPS  ?= 1000000
@@ -126,6 +111,7 @@ test: deps-test deps-fuzz
 	@BUILD=$(BUILD) tests/run.sh \
 		tests/style/hv_hygiene.sh \
 		tests/style/harness_layers.sh \
+		tests/style/fuzz_folder.sh \
 		$(foreach t,gcc asan,$(addprefix $(BUILD)/$(t)/,$(TEST_BINS))) \
 		tests/variants/run.sh \
 		tests/harness/soak_short.sh \

@@ -21,7 +21,8 @@
 # (fuzz/<target>.dict) for fuzz_exec and fuzz_trace.
 #
 # The compiling is make's: mk/fuzz.mk's oss flavour with these variables
-# (FUZZ_OSS=1, OSS_CC, ...), the same rules as every other build.  The
+# (FUZZ_OSS=1, OSS_CC, ...), compiled by mk/build.mk's rules as every
+# other build is; this script calls no compiler of its own.  The
 # harness compiles Xen 4.17's own grant_table.c and radix-tree.c, so make
 # gets the Xen source first (mk/xen-src.mk, scripts/xen-harness-src.sh):
 # XEN_SRC=dir (a tree holding xen/), or Debian's xen source package,

@@ -6,7 +6,7 @@
  *
  * A finding prints its FINDING line and the trace up to it on stderr, then
  * aborts: libFuzzer and AFL++ only keep inputs that crash, and the line is
- * what the crash pipeline (fuzz/triage.c) and a human read first.
+ * what the crash pipeline (harness/tools/triage.c) and a human read first.
  */
 #include <stdint.h>
 #include <stdio.h>

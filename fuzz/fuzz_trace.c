@@ -23,7 +23,10 @@
 
 static void finding(const char *check, const char *what)
 {
-    /* The executor's report shape, so that fuzz/triage.c reads both. */
+    /*
+     * The executor's report shape, so that triage
+     * (harness/tools/triage.c) reads both.
+     */
     fprintf(stderr, "FINDING %s\n# trace parser: %s\n", check, what);
     abort();
 }

@@ -35,8 +35,8 @@
 #   libfuzzer        -O2 -fsanitize=fuzzer (fast, no sanitizer)
 #   afl              afl-clang-fast, persistent mode, test case in shared memory
 #   afl-cmplog       the same with AFL_LLVM_CMPLOG=1 (afl-fuzz -c)
-#   asan             no fuzzer: the tools triage, trace2bin and replay,
-#                    which land in $(FUZZ_DIR)/ itself
+#   asan             no fuzzer: the tools triage, trace2bin and replay
+#                    (harness/tools/), which land in $(FUZZ_DIR)/ itself
 #
 # Paths are relative to the top directory, as in the top-level Makefile
 # (run make there, or with -C).
@@ -54,18 +54,7 @@ CRASHES      ?= crashes
 FUZZ_FAIL_ON_FINDING ?= 0
 SMOKE_TIME   ?= 60
 
-# The top-level Makefile's compiler if it chose one (recursive, so the
-# order of the include does not matter).
-FUZZ_CLANG    = $(or $(CLANG),$(shell command -v clang-14 || command -v clang))
 FUZZ_AFL_CC  ?= afl-clang-fast
-FUZZ_CSTD    := -std=gnu11 -fno-strict-aliasing
-# A variant may be ugly (an unused helper where a call was removed), as
-# in mk/variants.mk; and the OSS-Fuzz image's compiler may warn where
-# ours does not: no -Werror for either.
-fuzz_no_werror = $(or $(VARIANT),$(FUZZ_OSS))
-FUZZ_WARN    := -Wall -Wextra
-FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
-                -fno-omit-frame-pointer
 
 # A variant is a patched copy of the core in its own build tree, so that
 # its objects never mix with the real core's.  scripts/fuzz-variant.sh
@@ -78,7 +67,7 @@ FUZZ_SANFL   := -fsanitize=address,undefined -fno-sanitize-recover=all \
 # Makefile's narrow toolchain), in $(BUILD)/fuzz-narrow: what reaches
 # their wrap-around check (bench-limits' counts row).
 FUZZ_NARROW  ?=
-FUZZ_DEFS    := $(if $(FUZZ_NARROW),-DHARNESS_MAPTRACK_COUNT_BITS=3)
+FUZZ_DEFS    := $(if $(FUZZ_NARROW),$(NARROW_DEFS))
 # FUZZ_OSS=1 builds in FUZZ_OSS_DIR (fuzz/build.sh gives its own).
 FUZZ_OSS_DIR ?= $(BUILD)/fuzz-oss
 FUZZ_DIR     := $(if $(FUZZ_OSS),$(FUZZ_OSS_DIR),$(BUILD)/fuzz$(if $(FUZZ_NARROW),-narrow))$(if $(VARIANT),/variant-$(VARIANT))
@@ -86,36 +75,29 @@ FUZZ_SRC     := $(FUZZ_DIR)/src
 FUZZ_HV      := $(if $(VARIANT),$(FUZZ_SRC)/hv,hv)
 FUZZ_PATCHED := $(FUZZ_SRC)/.patched
 
-# The harness without its programs (harness/tools/).
-FUZZ_HAR_C   := $(wildcard $(foreach l,machine xen input model exec,\
-                harness/$(l)/*.c))
-FUZZ_HV_NAMES := $(basename $(notdir $(wildcard hv/*.c)))
 FUZZ_ALL_TARGETS := fuzz_exec fuzz_trace fuzz_empty
 
-# Per flavour: FUZZ_CC_x compiles with coverage, FUZZ_NCC_x without it;
-# FUZZ_CF_x are the flags of both, FUZZ_COV_x the coverage flags added
-# for instrumented files, FUZZ_LD_x what libFuzzer targets link with.
-FUZZ_CC_asan      = $(FUZZ_CLANG)
-FUZZ_NCC_asan     = $(FUZZ_CLANG)
-FUZZ_CF_asan      = $(FUZZ_CSTD) -O1 -g $(FUZZ_SANFL)
-FUZZ_LD_asan      = $(FUZZ_SANFL)
-FUZZ_CC_libfuzzer-asan  = $(FUZZ_CLANG)
-FUZZ_NCC_libfuzzer-asan = $(FUZZ_CLANG)
-FUZZ_CF_libfuzzer-asan  = $(FUZZ_CSTD) -O1 -g $(FUZZ_SANFL)
-FUZZ_COV_libfuzzer-asan = -fsanitize=fuzzer-no-link
-FUZZ_LD_libfuzzer-asan  = -fsanitize=fuzzer,address,undefined
-FUZZ_CC_libfuzzer  = $(FUZZ_CLANG)
-FUZZ_NCC_libfuzzer = $(FUZZ_CLANG)
-FUZZ_CF_libfuzzer  = $(FUZZ_CSTD) -O2 -g
-FUZZ_COV_libfuzzer = -fsanitize=fuzzer-no-link
-FUZZ_LD_libfuzzer  = -fsanitize=fuzzer
+# The flavours: parameter sets of mk/build.mk (it says what each variable
+# means); the tools' asan flavour is the Makefile's.  COV_x is the
+# libFuzzer coverage added to instrumented files; AFL++'s compiler
+# instruments whatever it compiles, so the files of FUZZ_NOCOV_SRC get
+# plain clang (NCC_x).  The targets link with LDFLAGS_x (libFuzzer's
+# engine), or an AFL++ flavour's own flags.
+CC_libfuzzer-asan      = $(CLANG)
+CFLAGS_libfuzzer-asan  = $(CSTD) -O1 -g $(SAN)
+COV_libfuzzer-asan     = -fsanitize=fuzzer-no-link
+LDFLAGS_libfuzzer-asan = -fsanitize=fuzzer,address,undefined
+CC_libfuzzer      = $(CLANG)
+CFLAGS_libfuzzer  = $(CSTD) -O2 -g
+COV_libfuzzer     = -fsanitize=fuzzer-no-link
+LDFLAGS_libfuzzer = -fsanitize=fuzzer
 # AFL_QUIET: no banner per file; the afl-clang-fast wrapper picks its clang.
-FUZZ_CC_afl        = AFL_QUIET=1 $(FUZZ_AFL_CC)
-FUZZ_NCC_afl       = $(FUZZ_CLANG)
-FUZZ_CF_afl        = $(FUZZ_CSTD) -O2 -g
-FUZZ_CC_afl-cmplog  = AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(FUZZ_AFL_CC)
-FUZZ_NCC_afl-cmplog = $(FUZZ_CLANG)
-FUZZ_CF_afl-cmplog  = $(FUZZ_CF_afl)
+CC_afl        = AFL_QUIET=1 $(FUZZ_AFL_CC)
+NCC_afl       = $(CLANG)
+CFLAGS_afl    = $(CSTD) -O2 -g
+CC_afl-cmplog     = AFL_QUIET=1 AFL_LLVM_CMPLOG=1 $(FUZZ_AFL_CC)
+NCC_afl-cmplog    = $(CLANG)
+CFLAGS_afl-cmplog = $(CFLAGS_afl)
 
 # The simulated machine is the fuzzer's environment, not its target:
 # coverage comes from the code under test (Xen's grant_table.c through
@@ -130,7 +112,7 @@ FUZZ_CF_afl-cmplog  = $(FUZZ_CF_afl)
 # bookkeeping whose branches mean nothing new.  The oracle compares the
 # whole state after every call: its branches track the state's size, not
 # new behaviour (a finding is its signal).  These files keep the
-# flavour's sanitizers, without coverage.
+# flavour's sanitizers, without coverage (mk/build.mk's COV_x, NCC_x).
 FUZZ_NOCOV_SRC ?= harness/machine/vtd_sim.c harness/machine/heap.c \
                   harness/machine/hooks.c harness/machine/fault.c \
                   harness/input/file.c harness/xen/vtd.c \
@@ -145,7 +127,8 @@ FUZZ_FLAVOURS := libfuzzer-asan libfuzzer afl afl-cmplog
 # Its flags carry the coverage and sanitizers the image chose; the files
 # of FUZZ_NOCOV_SRC get them without the coverage flags (a sanitizer list
 # keeps its other members); the targets link with OSS_CXX, since the
-# engine may be a C++ library.
+# engine may be a C++ library.  The image's compiler may warn where ours
+# does not: no -Werror.
 FUZZ_OSS     ?=
 OSS_CC       ?= clang
 OSS_CXX      ?= clang++
@@ -163,112 +146,63 @@ oss_nocov_flag = $(if $(filter -fsanitize-coverage=%,$(1)),,\
 	$(if $(call oss_san_list,$(1)),-fsanitize=$(subst $(fuzz_space),$(fuzz_comma),$(strip $(call oss_san_list,$(1))))),\
 	$(1)))
 OSS_NOCOV_CFLAGS = $(foreach f,$(OSS_CFLAGS),$(call oss_nocov_flag,$(f)))
-FUZZ_CC_oss   = $(OSS_CC)
-FUZZ_NCC_oss  = $(OSS_CC)
-FUZZ_CF_oss   = $(FUZZ_CSTD) $(if $(FUZZ_NOCOV),$(OSS_NOCOV_CFLAGS),$(OSS_CFLAGS))
-FUZZ_LINK_oss = $(OSS_CXX) $(OSS_CXXFLAGS) $(OSS_CFLAGS)
-FUZZ_LIBS_oss = $(OSS_ENGINE)
+CC_oss       = $(OSS_CC)
+CFLAGS_oss   = $(CSTD) $(if $(NO_COVERAGE),$(OSS_NOCOV_CFLAGS),$(OSS_CFLAGS))
+LINK_oss     = $(OSS_CXX) $(OSS_CXXFLAGS) $(OSS_CFLAGS)
+# (Empty: LINK_oss has the flags.)
+LDFLAGS_oss :=
+LIBS_oss     = $(OSS_ENGINE)
+NOWERROR_oss := 1
 
-# A build tree is DIR (objects and binaries) over SRC: empty for the real
-# sources, or a variant's FUZZ_SRC, whose files exist once STAMP is made.
-# The core's sources are SRC/hv (or hv/); harness/xen/*.c are SRC's
-# copies in a variant tree, every other harness file is the real one.
-# $(call fuzz_objs,DIR,FLAVOUR): the core and the harness of a flavour;
-# $(call fuzz_hv,SRC): the core's directory; $(call fuzz_hdrs,SRC): what
-# every object depends on besides its source (this file too: it holds
-# their flags).
-fuzz_objs = $(patsubst %,$(1)/$(2)/obj/hv/%.o,$(FUZZ_HV_NAMES)) \
-            $(patsubst harness/%.c,$(1)/$(2)/obj/harness/%.o,$(FUZZ_HAR_C))
-fuzz_hv = $(if $(1),$(1)/hv,hv)
-fuzz_hdrs = mk/fuzz.mk \
-            $(addprefix $(call fuzz_hv,$(1))/,$(notdir $(wildcard hv/*.h))) \
-            $(wildcard harness/*/*.h harness/include/*/*.h) \
-            $(XH_STAMP)
-
-# Xen's include flags; a variant's Xen files come before the real tree's
-# (-I SRC/xen ahead of -I$(XH)/xen).  Its copies of harness/xen/*.c find
-# their headers beside them: the script copies the whole directory.
-fuzz_xen_inc = $(if $(1),$(patsubst -I$(XH)/xen,-I$(1)/xen -I$(XH)/xen,\
-	$(XEN_INC)),$(XEN_INC))
-
-# $(call fuzz_compile,FLAVOUR,SRC,NAME): the recipe of one object, NAME its
-# source's name in the repository (warnings per file: Xen's own files get
-# Xen's, mk/xen-src.mk).
-fuzz_warn = $(if $(fuzz_no_werror),$(filter-out -Werror,$(call warn_for,$(1),\
-	$(FUZZ_WARN))),$(call warn_for,$(1),$(FUZZ_WARN) -Werror))
-fuzz_compile = $(if $(FUZZ_NOCOV),$(FUZZ_NCC_$(1)),$(FUZZ_CC_$(1))) \
-	$(FUZZ_CF_$(1)) $(FUZZ_DEFS) $(call fuzz_warn,$(3)) \
-	$(if $(FUZZ_NOCOV),,$(FUZZ_COV_$(1))) $(call fuzz_xen_inc,$(2)) \
-	-I$(call fuzz_hv,$(2))
-
-# $(call fuzz_flavour,DIR,SRC,STAMP,FLAVOUR)
+# A fuzz build is DIR/FLAVOUR (mk/build.mk's objects and library) over a
+# source tree: empty for the real sources, or a variant's FUZZ_SRC, whose
+# files exist once STAMP is made.
+# $(call fuzz_flavour,DIR,TREE,STAMP,FLAVOUR)
 define fuzz_flavour
-$(1)/$(4)/obj/hv/%.o: $(call fuzz_hv,$(2))/%.c $(call fuzz_hdrs,$(2)) $(3)
-	@mkdir -p $$(@D)
-	$$(call fuzz_compile,$(4),$(2),hv/$$*.c) -c $$< -o $$@
-
-$(1)/$(4)/obj/harness/%.o: harness/%.c $(call fuzz_hdrs,$(2)) $(3)
-	@mkdir -p $$(@D)
-	$$(call fuzz_compile,$(4),$(2),$$<) -c $$< -o $$@
-
-ifneq ($(2),)
-# The variant's stand-ins (the more specific pattern wins).
-$(1)/$(4)/obj/harness/xen/%.o: $(2)/harness/xen/%.c $(call fuzz_hdrs,$(2)) $(3)
-	@mkdir -p $$(@D)
-	$$(call fuzz_compile,$(4),$(2),harness/xen/$$*.c) -c $$< -o $$@
-endif
-
-$(1)/$(4)/obj/fuzz/%.o: fuzz/%.c $(call fuzz_hdrs,$(2)) $(3)
-	@mkdir -p $$(@D)
-	$$(call fuzz_compile,$(4),$(2),$$<) -c $$< -o $$@
-
-$(patsubst harness/%.c,$(1)/$(4)/obj/harness/%.o,$(FUZZ_NOCOV_SRC)): FUZZ_NOCOV := 1
-
-# Every object waits for its tools (order-only: installing them does not
+$(call build_objs,$(1)/$(4),$(4),$(FUZZ_DEFS),$(2),$(3))
+# Every object is made again when this file (its flavour's flags)
+# changes, and waits for its tools (order-only: installing them does not
 # make objects out of date): clang and its runtimes are in the test set,
 # AFL++ in the fuzz set.  The compilers are named by recursive variables,
 # so they are looked up after the installation.
-$(call fuzz_objs,$(1),$(4)) $(1)/$(4)/obj/fuzz/fuzz_trace_one.o: \
-	| $(if $(filter afl%,$(4)),deps-fuzz,deps-test)
+$(call build_lib_objs,$(1)/$(4)) \
+$(patsubst %.c,$(1)/$(4)/obj/%.o,$(wildcard fuzz/*.c harness/tools/*.c \
+	tests/fuzz/*.c)): mk/fuzz.mk | $(if $(filter afl%,$(4)),deps-fuzz,deps-test)
 endef
 
-# The tools of a tree, all ASan+UBSan builds without a fuzzer.
-# triage runs fuzz_trace's checks in-process: its entry point, renamed.
-# $(call fuzz_tools,DIR,SRC,STAMP)
+# The tools of a tree (harness/tools/), all ASan+UBSan builds without a
+# fuzzer, in the tree's directory itself (build/fuzz/triage, ...): what
+# the scripts and the crash cases' READMEs name.
+FUZZ_TOOL_NAMES := triage trace2bin replay
+# $(call fuzz_tools,DIR)
 define fuzz_tools
-$(1)/asan/obj/fuzz/fuzz_trace_one.o: fuzz/fuzz_trace.c $(call fuzz_hdrs,$(2)) $(3)
+$(addprefix $(1)/,$(FUZZ_TOOL_NAMES)): $(1)/%: \
+		$(1)/asan/obj/harness/tools/%.o $(call build_lib_objs,$(1)/asan)
+	$$(call build_link,asan,$$^,$$@)
+# triage runs fuzz_trace's checks in-process: it links that target, which
+# is why it is built here and not by the Makefile's toolchains.
+$(1)/triage: $(1)/asan/obj/fuzz/fuzz_trace.o
+$(1)/tests/minimize_test: $(1)/asan/obj/tests/fuzz/minimize_test.o \
+		$(call build_lib_objs,$(1)/asan)
 	@mkdir -p $$(@D)
-	$$(call fuzz_compile,asan,$(2),$$<) -DLLVMFuzzerTestOneInput=fuzz_trace_one \
-		-c $$< -o $$@
-$(1)/triage: $(1)/asan/obj/fuzz/triage.o $(1)/asan/obj/fuzz/fuzz_trace_one.o \
-		$(call fuzz_objs,$(1),asan)
-	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
-$(1)/trace2bin: $(1)/asan/obj/fuzz/trace2bin.o $(call fuzz_objs,$(1),asan)
-	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
-$(1)/replay: $(1)/asan/obj/harness/tools/replay.o $(call fuzz_objs,$(1),asan)
-	$$(FUZZ_CC_asan) $$(FUZZ_LD_asan) $$^ -o $$@
-$(1)/tests/minimize_test: tests/fuzz/minimize_test.c $(call fuzz_hdrs,$(2)) \
-		$(call fuzz_objs,$(1),asan)
-	@mkdir -p $$(@D)
-	$$(call fuzz_compile,asan,$(2),$$<) $$(filter %.c %.o,$$^) -o $$@
+	$$(call build_link,asan,$$^,$$@)
 endef
 
 # libFuzzer targets link the engine; AFL++ ones the persistent driver.
 # fuzz_empty is the engine alone (no core, no harness): the baseline that
 # `make bench-fuzz` divides by.
 # (The AFL++ driver reads files with harness/input/file.c, so even the empty
-# target of an AFL++ flavour links that one object.)
+# target of an AFL++ flavour links the flavour's library: the linker takes
+# file.o and what it calls, and no more, whatever that becomes.)
 fuzz_lib_for = $(if $(filter fuzz_empty,$(3)),\
-	$(if $(filter afl%,$(2)),$(1)/$(2)/obj/harness/file.o),\
-	$(call fuzz_objs,$(1),$(2)))
+	$(if $(filter afl%,$(2)),$(1)/$(2)/libgtio.a),\
+	$(call build_lib_objs,$(1)/$(2)))
 # $(call fuzz_target,DIR,FLAVOUR,TARGET)
 define fuzz_target
 $(1)/$(2)/$(3): $(1)/$(2)/obj/fuzz/$(3).o \
 		$(if $(filter afl%,$(2)),$(1)/$(2)/obj/fuzz/afl_driver.o) \
 		$(call fuzz_lib_for,$(1),$(2),$(3))
-	$$(or $$(FUZZ_LINK_$(2)),$$(FUZZ_CC_$(2))) \
-		$$(if $$(filter afl%,$(2)),$$(FUZZ_CF_$(2)),$$(FUZZ_LD_$(2))) \
-		$$^ $$(FUZZ_LIBS_$(2)) -o $$@
+	$$(call build_link,$(2),$$^,$$@)
 endef
 
 # The tree fuzzed: the real sources, or the variant's copies.
@@ -276,7 +210,7 @@ FUZZ_TREE    := $(if $(VARIANT),$(FUZZ_SRC))
 FUZZ_STAMP   := $(if $(VARIANT),$(FUZZ_PATCHED))
 $(foreach f,asan $(FUZZ_FLAVOURS) $(if $(FUZZ_OSS),oss),\
 	$(eval $(call fuzz_flavour,$(FUZZ_DIR),$(FUZZ_TREE),$(FUZZ_STAMP),$(f))))
-$(eval $(call fuzz_tools,$(FUZZ_DIR),$(FUZZ_TREE),$(FUZZ_STAMP)))
+$(eval $(call fuzz_tools,$(FUZZ_DIR)))
 $(foreach f,$(FUZZ_FLAVOURS) $(if $(FUZZ_OSS),oss),$(foreach t,$(FUZZ_ALL_TARGETS),\
 	$(eval $(call fuzz_target,$(FUZZ_DIR),$(f),$(t)))))
 
@@ -285,7 +219,7 @@ $(foreach f,$(FUZZ_FLAVOURS) $(if $(FUZZ_OSS),oss),$(foreach t,$(FUZZ_ALL_TARGET
 ifneq ($(VARIANT),)
 FUZZ_BASE_DIR := $(BUILD)/fuzz
 $(eval $(call fuzz_flavour,$(FUZZ_BASE_DIR),,,asan))
-$(eval $(call fuzz_tools,$(FUZZ_BASE_DIR),,))
+$(eval $(call fuzz_tools,$(FUZZ_BASE_DIR)))
 
 # The variant's copies: made (and the patch checked) by one script, which
 # also says so when the variant does not exist (hence the wildcard).  It

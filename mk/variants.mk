@@ -7,26 +7,29 @@
 #   $(BUILD)/variants/NAME/{replay,soak,explore}
 #
 # scripts/fuzz-variant.sh makes the variant's tree in $(BUILD)/variants/
-# NAME/ (its hv/, harness/xen/ and xen/common/grant_table.c, patched);
-# those files are compiled from there, with -I of its xen/ in front so
-# that the wrapper harness/xen/grant_table.c includes the variant's
-# grant_table.c, and -I of its hv/ instead of hv/.  The rest of the
-# harness is the gcc build's objects.  Flags are the gcc build's, at -O1
-# and without -Werror (a variant may be ugly: an unused helper where a
-# call was removed); Xen's own files get -Wall only, as in the real build.
+# NAME/ (its hv/, harness/xen/ and xen/common/grant_table.c, patched).
+# A variant is one more build of mk/build.mk's rules, over that tree:
+# its core, its stand-ins and the programs are compiled there, with the
+# tree's xen/ and hv/ on the include path; the rest of the harness is
+# the gcc build's objects, which a patch does not change (37 variants
+# would otherwise compile it 37 times).
 #
-# Included by the Makefile after its toolchains (it uses CC_gcc, CSTD,
-# XEN_INC, XEN_OWN_SRC, HARNESS_SRC and $(BUILD)/gcc's objects).
+# Included by the Makefile after its toolchains (it uses their gcc
+# flavour and $(BUILD)/gcc's objects).
 
 VARIANT_NAMES := $(basename $(notdir $(wildcard tests/variants/*.patch)))
 VARIANT_PROGS := replay soak explore
+# The variants' flavour: gcc at -O1 (mk/build.mk keeps a variant tree's
+# warnings but not as errors: a variant may be ugly, an unused helper
+# where a call was removed).
+CC_variant     = $(CC_gcc)
+CFLAGS_variant = $(CSTD) -O1 -g
 # What a variant tree holds in place of the real files.
-VARIANT_SRC   := $(HV_SRC) $(wildcard harness/xen/*.c)
+VARIANT_SRC   := $(HV_NAMES:%=hv/%.c) $(wildcard harness/xen/*.c)
+VARIANT_HDRS  := $(notdir $(wildcard $(HV)/*.h))
 # The rest of the harness: the gcc build's objects.
 VARIANT_HARNESS_OBJS := $(patsubst %.c,$(BUILD)/gcc/obj/%.o,\
 	$(filter-out harness/xen/%,$(HARNESS_SRC)))
-
-variant_warn = $(if $(filter $(XEN_OWN_SRC),$(1)),-Wall,-Wall -Wextra)
 
 # $(call variant_rules,NAME)
 define variant_rules
@@ -37,32 +40,17 @@ $(BUILD)/variants/$(1)/.patched: tests/variants/$(1).patch \
 	@BUILD='$(BUILD)' scripts/fuzz-variant.sh '$(1)' '$$(@D)' \
 		>$$(@D)/patch.log 2>&1 || { cat $$(@D)/patch.log; exit 1; }
 
-$(addprefix $(BUILD)/variants/$(1)/,$(VARIANT_SRC)): \
+$(addprefix $(BUILD)/variants/$(1)/,$(VARIANT_SRC) $(VARIANT_HDRS:%=hv/%)): \
 	$(BUILD)/variants/$(1)/.patched ;
 
-$(BUILD)/variants/$(1)/obj/%.o: $(BUILD)/variants/$(1)/%.c \
-		$(BUILD)/variants/$(1)/.patched
-	@mkdir -p $$(@D)
-	$(CC_gcc) $(CSTD) -O1 -g $$(call variant_warn,$$*.c) \
-		-I$(BUILD)/variants/$(1)/xen $(XEN_INC) \
-		-I$(BUILD)/variants/$(1)/hv -c $$< -o $$@
-
-$(BUILD)/variants/$(1)/obj/harness/tools/%.o: harness/tools/%.c \
-		$(BUILD)/variants/$(1)/.patched
-	@mkdir -p $$(@D)
-	$(CC_gcc) $(CSTD) -O1 -g -Wall -Wextra \
-		-I$(BUILD)/variants/$(1)/xen $(XEN_INC) \
-		-I$(BUILD)/variants/$(1)/hv -c $$< -o $$@
+$(call build_objs,$(BUILD)/variants/$(1),variant,,$(BUILD)/variants/$(1),\
+	$(BUILD)/variants/$(1)/.patched)
 
 $(addprefix $(BUILD)/variants/$(1)/,$(VARIANT_PROGS)): \
 $(BUILD)/variants/$(1)/%: $(BUILD)/variants/$(1)/obj/harness/tools/%.o \
 		$(patsubst %.c,$(BUILD)/variants/$(1)/obj/%.o,$(VARIANT_SRC)) \
 		$(VARIANT_HARNESS_OBJS)
-	$(CC_gcc) $(CSTD) -O1 -g $$^ -o $$@
-
-.SECONDARY: $(patsubst %,$(BUILD)/variants/$(1)/obj/harness/tools/%.o,\
-	$(VARIANT_PROGS)) \
-	$(patsubst %.c,$(BUILD)/variants/$(1)/obj/%.o,$(VARIANT_SRC))
+	$$(call build_link,variant,$$^,$$@)
 endef
 
 $(foreach v,$(VARIANT_NAMES),$(eval $(call variant_rules,$(v))))

@@ -14,12 +14,12 @@
 #                   outlive the checkout, like CI's
 #
 # The crash pipeline (docs/design.md, "Inputs and reproduction"): for each fuzzer finding
-#   1. reproduce it (fuzz/triage describe); one that does not is reported
+#   1. reproduce it (triage describe); one that does not is reported
 #      and dropped;
 #   2. if one like it (same check, op kind and location, before
 #      minimisation) was already triaged, it is a duplicate: no need to
 #      spend a minimisation on it;
-#   3. minimise it at op level, keeping the same check (fuzz/triage
+#   3. minimise it at op level, keeping the same check (triage
 #      minimize);
 #   4. file it as CRASHES/<check>-<hash>.{bin,trace,txt}, where the hash is
 #      of (check, op kind, location, variant) of the minimised case: the

@@ -16,7 +16,8 @@ if ! command -v afl-fuzz >/dev/null; then
     exit 0
 fi
 fz=$BUILD/fuzz
-if ! fuzz_make "$fz/afl/fuzz_exec" "$fz/afl-cmplog/fuzz_exec"; then
+if ! fuzz_make "$fz/afl/fuzz_exec" "$fz/afl-cmplog/fuzz_exec" \
+        "$fz/afl/fuzz_empty"; then
     fail "afl-build"
     exit 1
 fi

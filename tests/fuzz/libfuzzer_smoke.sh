@@ -4,7 +4,7 @@
 # The libFuzzer ASan+UBSan targets build and fuzz for ~10 s from the seed
 # corpus without a finding (docs/design.md, "The model and the checks": the correct core runs for
 # hours with none).  -seed=1: the same mutations on every run, so a
-# failure here reproduces.  A finding is described by fuzz/triage.
+# failure here reproduces.  A finding is described by build/fuzz/triage.
 
 set -euo pipefail
 # shellcheck source=tests/fuzz/lib.bash

@@ -16,9 +16,9 @@
 #
 # For each variant, make builds $BUILD/variants/NAME/{replay,soak,explore}
 # (mk/variants.mk: scripts/fuzz-variant.sh patches a copy of hv/,
-# harness/xen/ and Xen's grant_table.c there, compiled with the gcc
-# build's flags but without -Werror; the rest of the harness is the gcc
-# build's objects).  Then each trace is replayed: the real build
+# harness/xen/ and Xen's grant_table.c there, compiled by mk/build.mk's
+# rules with gcc at -O1, without -Werror; the rest of the harness is the
+# gcc build's objects).  Then each trace is replayed: the real build
 # ($BUILD/gcc/replay) must give no finding, the variant FINDING CHECK as
 # its first finding.  A variant that passes is a check that can fail.
 

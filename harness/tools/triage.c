@@ -51,8 +51,11 @@
 #include "minimize.h"
 #include "trace.h"
 
-/* fuzz/fuzz_trace.c's entry point, renamed when this tool is built. */
-int fuzz_trace_one(const uint8_t *data, size_t size);
+/*
+ * fuzz/fuzz_trace.c's entry point: this tool links that target's object
+ * (built without a fuzzer, so nothing else calls it).
+ */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum target { TARGET_EXEC, TARGET_TRACE };
 
@@ -469,7 +472,7 @@ static bool run_case(const struct trace *t, const uint8_t *data, size_t len,
         if ( session.target == TARGET_EXEC )
             child_exec(t, want_log);
         else
-            fuzz_trace_one(data, len);
+            LLVMFuzzerTestOneInput(data, len);
         if ( session.leak_check )
             exit(0);
         _exit(0);
