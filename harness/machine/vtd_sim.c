@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The simulated VT-d remapping unit (see vtd_sim.h and docs/design.md, "The simulated VT-d").
+ * The simulated VT-d remapping unit (see vtd_sim.h and docs/design.md,
+ * "The simulated VT-d").
  *
  * Three layers:
  *
