@@ -105,6 +105,13 @@ static struct {
         unsigned long flips;    /* made in the current call */
     } race;
 
+    /* Preemption of the next call (OP_PREEMPT). */
+    struct preempt {
+        bool armed;
+        unsigned int left;      /* checks to the one that says yes; 0: all */
+        unsigned long taken;    /* preemptions in the current call */
+    } preempt;
+
     /* Events of the current call. */
     size_t call_idx;            /* the call's last op, for reports */
     bool event_found;
@@ -416,6 +423,10 @@ static void remember_maps(void)
 
 /* ---- Xen ---- */
 
+/* A call abandoned for good (hooks.h) reaches the model as never run. */
+_Static_assert(HH_HYPERCALL_ABANDONED == SH_NOT_RUN,
+               "an abandoned hypercall's result is the model's not-run");
+
 static long call_grant_ops(void)
 {
     const struct op *ops = run.call.ops;
@@ -634,6 +645,8 @@ static uint64_t guests_digest(uint64_t h)
         h = digest_u64(h, (uint64_t)run.race.d << 48 |
                           (uint64_t)run.race.bits << 32 |
                           (run.race.ref ^ (uint64_t)run.race.left << 24));
+    if ( run.preempt.armed )
+        h = digest_u64(h, 0x9e000000ULL | run.preempt.left);
     return digest_u64(h, run.nr_batch | (uint64_t)run.in_batch << 32);
 }
 
@@ -717,6 +730,29 @@ static void racing_vcpu(volatile void *ptr)
         run.race.armed = false;
 }
 
+/* ---- preemption ---- */
+
+/* Xen's hypercall_preempt_check() (hooks.h). */
+static bool preempt_check(void)
+{
+    if ( !run.preempt.armed )
+        return false;
+    if ( run.preempt.left )
+    {
+        if ( --run.preempt.left )
+            return false;
+        run.preempt.armed = false;      /* the n-th check only */
+    }
+    run.preempt.taken++;
+    return true;
+}
+
+static void preempt_done(void)
+{
+    run.out->preemptions += run.preempt.taken;
+    run.preempt = (struct preempt){ 0 };
+}
+
 static void race_arm(const struct op *op)
 {
     run.race = (struct race){
@@ -776,6 +812,9 @@ static void log_call(unsigned long faults_before)
         fprintf(log, "    fault injected (%lu in this call, last at %s)\n",
                 fault_injected_total() - faults_before,
                 fault_point_name(fault_last_injected()));
+    if ( run.preempt.taken )
+        fprintf(log, "    preempted %lu time(s), continued\n",
+                run.preempt.taken);
     shadow_print_diff(log, &run.before, &run.sh);
 }
 
@@ -1004,6 +1043,8 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     run.reapplied = false;
     run.call.ops = ops;
     run.call.nr = nr;
+    run.call.preempt = run.preempt.armed;
+    run.call.preempt_nth = run.preempt.left;
     run.call_idx = last;
     run.event_found = false;
     run.nr_grant_events = 0;
@@ -1032,6 +1073,7 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     race_done();
     note_results();
     log_call(faults_before);
+    preempt_done();
     if ( !ok || !check_after_call() )
         return false;
     show_call();
@@ -1103,6 +1145,10 @@ static bool exec_op(const struct op *op)
     case OP_RACE:
         log_marker(idx, op, "");
         race_arm(op);
+        return true;
+    case OP_PREEMPT:
+        log_marker(idx, op, "");
+        run.preempt = (struct preempt){ .armed = true, .left = op->n };
         return true;
     case OP_DMA:
         return device_dma(idx, op);
@@ -1212,6 +1258,8 @@ static bool start(const struct run_header *h)
     machine_reset();
     hh_racing_vcpu = racing_vcpu;
     memset(&run.race, 0, sizeof(run.race));
+    hh_preempt = preempt_check;
+    run.preempt = (struct preempt){ 0 };
     run.next_va = GUEST_VA_BASE;
     run.pins_high = 0;
     run.maptrack_room = UINT_MAX;

@@ -116,6 +116,8 @@ struct exec_result {
     unsigned long count_full;
     /* Unmap hypercalls that ran past their first chunk (unmap_batch). */
     unsigned long unmap_chunked;
+    /* Hypercalls stopped by a preemption check and continued (OP_PREEMPT). */
+    unsigned long preemptions;
     /*
      * Reads of the queue head with the invalidation queue full: the
      * driver waiting for room (qi_entries).

@@ -40,6 +40,7 @@ enum op_kind {
     OP_QUERY_SIZE,      /* d: GNTTABOP_query_size of rd */
     OP_RACE,            /* d's other vCPU flips bits of its entry ref (n) */
     OP_DMA,             /* device dev reads (n=0) or writes bfn (mfn) */
+    OP_PREEMPT,         /* the next call is preempted at its n-th check */
     OP_NR
 };
 

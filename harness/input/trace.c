@@ -77,6 +77,12 @@ static const struct op_desc op_table[OP_NR] = {
     [OP_DMA]         = { "dma", 3, {
         FIELD("dev", OPF_DEVICE, dev), FIELD("bfn", OPF_FRAME, mfn),
         FIELD("write", OPF_BOOL, n) } },
+    /*
+     * The next call's n-th hypercall_preempt_check() (n=0: every one) says
+     * yes: Xen stops the map or unmap loop there and continues the
+     * hypercall later, which the guest issues again at once.
+     */
+    [OP_PREEMPT]     = { "preempt", 1, { FIELD("n", OPF_COUNT, n) } },
 };
 
 const struct op_desc *op_desc(unsigned int kind)

@@ -49,6 +49,7 @@ void harness_hooks_reset(void)
     hooks.crash_file = NULL;
     hooks.crash_line = 0;
     hooks.crash_domain = NULL;
+    hh_continuation.pending = false;
 }
 
 void harness_set_relax_step(int64_t ns)
@@ -156,6 +157,20 @@ void hh_panic(const char *msg)
 }
 
 void (*hh_racing_vcpu)(volatile void *ptr);
+bool (*hh_preempt)(void);
+struct hh_continuation hh_continuation;
+
+long hh_create_continuation(unsigned int op, unsigned int cmd, void *uop,
+                            unsigned int count)
+{
+    if ( hh_continuation.pending )
+        hh_bug(__FILE__, __LINE__, "a second continuation in one hypercall");
+    hh_continuation = (struct hh_continuation){
+        .pending = true, .cmd = cmd, .uop = uop, .count = count,
+    };
+    /* What the preempted hypercall returns: the guest does not see it. */
+    return op;
+}
 
 void hh_domain_crash(struct domain *d, const char *file, int line)
 {

@@ -1226,6 +1226,39 @@ static void complete(struct apply_ctx *c, const struct completion *done)
 /* ---- calls ---- */
 
 /*
+ * Could Xen 4.17 stop the call for a continuation with ops [0, done) run?
+ * The map loop checks before every op but the first, the unmap loop
+ * after every chunk that leaves ops; the input chose which check says yes.
+ */
+static bool preemption_point(const struct shadow *sh,
+                             const struct sh_call *call, unsigned int done)
+{
+    unsigned int step = call->ops[0].kind == OP_UNMAP ?
+                        sh_unmap_batch(&sh->hdr) : 1;
+
+    if ( !call->preempt || done == 0 || done >= call->nr || done % step )
+        return false;
+    return !call->preempt_nth || done == call->preempt_nth * step;
+}
+
+/*
+ * Where the call was abandoned: preempted there, with its domain crashed
+ * by then, the guest never issued the continuation (a fault run; the call
+ * never returned).  Xen's facts say where, among the points the input's
+ * preemption allows; call->nr if it was not.
+ */
+static unsigned int abandoned_at(const struct apply_ctx *c)
+{
+    unsigned int done = 0;
+
+    if ( !c->facts || c->facts->rc != SH_NOT_RUN )
+        return c->call->nr;
+    while ( done < c->call->nr && c->facts->status[done] != SH_NOT_RUN )
+        done++;
+    return preemption_point(c->sh, c->call, done) ? done : c->call->nr;
+}
+
+/*
  * Map and unmap batches, as the acting domain's hypercall: if it does not
  * run, the call fails with -ESRCH and no op is run.
  */
@@ -1234,7 +1267,7 @@ static int grant_call(struct apply_ctx *c)
     struct shadow *sh = c->sh;
     struct sh_call *call = c->call;
     unsigned int ld = running_slot(sh, call->ops[0].d), i, first;
-    unsigned int last_run = call->nr;
+    unsigned int last_run = call->nr, stop = abandoned_at(c);
     bool unmap = call->ops[0].kind == OP_UNMAP;
     const struct sh_facts *fx = c->facts;
 
@@ -1252,6 +1285,10 @@ static int grant_call(struct apply_ctx *c)
     for ( first = 0; first < call->nr; first += sh_unmap_batch(&sh->hdr) )
     {
         unsigned int end = min(first + sh_unmap_batch(&sh->hdr), call->nr);
+
+        if ( first >= stop )
+            break;
+        end = min(end, stop);
 
         for ( i = first; i < end; i++ )
         {
@@ -1278,6 +1315,13 @@ static int grant_call(struct apply_ctx *c)
         for ( i = first; i < end; i++ )
             if ( completions[i].pending )
                 complete(c, &completions[i]);
+    }
+    /* Preempted, its caller crashed: the continuation never ran. */
+    if ( stop < call->nr )
+    {
+        for ( i = stop; i < call->nr; i++ )
+            call->res[i].status = SH_NOT_RUN;
+        return SH_NOT_RUN;
     }
     return 0;
 }
@@ -1558,9 +1602,14 @@ static bool statuses_allowed(const struct sh_call *expected,
 
         if ( got == want )
             continue;
-        /* Only a failed invalidation ends a call early, with -EIO. */
-        if ( fault_error(op->kind, got) &&
-             (got != SH_NOT_RUN || fx->rc == -EIO) )
+        /*
+         * Only a failed invalidation ends a call early, with -EIO; or one
+         * crashed its caller in a preempted call, which never returned
+         * (shadow_reapply() checks where: abandoned_at()).
+         */
+        if ( (fault_error(op->kind, got) &&
+              (got != SH_NOT_RUN || fx->rc == -EIO)) ||
+             (got == SH_NOT_RUN && fx->rc == SH_NOT_RUN && expected->preempt) )
         {
             if ( until_diverged )
                 break;
@@ -1590,6 +1639,8 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     predicted_sh = *sh;
     predicted.ops = call->ops;
     predicted.nr = call->nr;
+    predicted.preempt = call->preempt;
+    predicted.preempt_nth = call->preempt_nth;
     apply(&p);
     call->may_crash = may_crash(sh, &predicted_sh, &call->moved_devices);
     if ( !statuses_allowed(&predicted, facts, true, why, whylen) )

@@ -240,7 +240,7 @@ struct sh_op_result {
 };
 
 /* An op the call never got to (a failed unmap batch ends the call). */
-#define SH_NOT_RUN      0x7fff
+#define SH_NOT_RUN      0x7fff      /* also: a call that never returned */
 
 /* One call: a single op, or a batch of grant ops of one domain and kind. */
 struct sh_call {
@@ -260,6 +260,14 @@ struct sh_call {
      */
     unsigned int may_crash;
     bool moved_devices;
+    /*
+     * The input asked to preempt the call (OP_PREEMPT) at its n-th
+     * preemption check (preempt_nth; 0: at every one).  A caller crashed
+     * by a preemption never runs the continuation: the rest is not run,
+     * the call never returns.
+     */
+    bool preempt;
+    unsigned int preempt_nth;
 };
 
 /* sh is zeroed (a static) or was reset before. */

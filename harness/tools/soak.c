@@ -264,8 +264,10 @@ static void random_op(struct soak_gen *g, struct op *op)
         op->rd = pick(st, 4) ? DOMID_SELF : pick(st, SOAK_DOMAINS);
         op->n = op_gframes_value(pick(st, OP_GFRAME_CODES));
     }
-    else if ( k < 91 )
+    else if ( k < 89 )
         op->kind = OP_BEGIN;
+    else if ( k < 91 )
+        *op = (struct op){ .kind = OP_PREEMPT, .n = pick(st, 4) };
     else if ( k < 97 )
         op->kind = OP_END;
     else if ( k < 99 )
@@ -538,6 +540,7 @@ int main(int argc, char **argv)
     unsigned long pages_full = 0, tables_full = 0, domains_full = 0;
     unsigned long pins_full = 0, maptrack_full = 0, gnttab_full = 0;
     unsigned long unmap_chunked = 0, queue_full = 0, count_full = 0;
+    unsigned long preemptions = 0;
     struct exec_opts eo = { .report = stderr };
     struct timespec t0, t1;
     struct trace t;
@@ -571,6 +574,7 @@ int main(int argc, char **argv)
         unmap_chunked += res.unmap_chunked;
         queue_full += res.queue_full;
         count_full += res.count_full;
+        preemptions += res.preemptions;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -584,6 +588,7 @@ int main(int argc, char **argv)
            "unmap_chunks %lu, queue %lu, frame_counts %lu\n",
            pages_full, tables_full, domains_full, pins_full, maptrack_full,
            gnttab_full, unmap_chunked, queue_full, count_full);
+    printf("soak: hypercalls preempted and continued: %lu\n", preemptions);
     trace_free(&t);
     return findings ? 1 : 0;
 }

@@ -98,6 +98,28 @@ long guest_grant_table_op(domid_t id, unsigned int cmd, void *ops,
         return -ESRCH;
     domain_enter(d);
     rc = do_grant_table_op(cmd, guest_handle_from_ptr(ops, void), count);
+    /*
+     * Preempted: the guest's vCPU issues the rest again when it next runs,
+     * which a crashed or dying domain's never does.
+     */
+    while ( hh_continuation.pending )
+    {
+        hh_continuation.pending = false;
+        if ( d->is_dying != DOMDYING_alive || d->is_shutting_down )
+        {
+            rc = HH_HYPERCALL_ABANDONED;
+            break;
+        }
+        /* Each continuation is left with fewer ops than the last. */
+        if ( hh_continuation.count >= count )
+            hh_bug(__FILE__, __LINE__, "a hypercall continued without "
+                   "progress");
+        count = hh_continuation.count;
+        rc = do_grant_table_op(hh_continuation.cmd,
+                               guest_handle_from_ptr(hh_continuation.uop,
+                                                     void),
+                               hh_continuation.count);
+    }
     domain_leave();
     return rc;
 }

@@ -270,6 +270,41 @@ struct hook_log {
     bool before[64];
 };
 
+/*
+ * OP_PREEMPT: the n-th of the next call's preemption checks says yes
+ * (0: every one).  Three maps in one hypercall meet two checks (before
+ * the second and the third map); the continuation runs the rest.
+ */
+static void preempt_stops_the_call_where_the_input_says(void)
+{
+    static const char *const cases[][2] = {
+        { "preempt n=0\n", "2" }, { "preempt n=1\n", "1" },
+        { "preempt n=2\n", "1" }, { "preempt n=3\n", "0" }, { "", "0" },
+    };
+    struct tamper nothing = { .at = ~(size_t)0 };
+    char text[1024];
+    unsigned int i;
+
+    for ( i = 0; i < sizeof(cases) / sizeof(cases[0]); i++ )
+    {
+        struct exec_result res;
+
+        snprintf(text, sizeof(text), "%s"
+                 "populate d=1 mfn=5\npopulate d=1 mfn=6\n"
+                 "populate d=1 mfn=7\n"
+                 "grant_write d=1 ref=0 flags=permit grantee=2 frame=5\n"
+                 "grant_write d=1 ref=1 flags=permit grantee=2 frame=6\n"
+                 "grant_write d=1 ref=2 flags=permit grantee=2 frame=7\n"
+                 "%sbegin\nmap ld=2 rd=1 ref=0 flags=device\n"
+                 "map ld=2 rd=1 ref=1 flags=device\n"
+                 "map ld=2 rd=1 ref=2 flags=host,device\nend\n",
+                 TWO_DOMAINS, cases[i][0]);
+        res = run_text(text, &nothing);
+        CHECK(!res.finding);
+        CHECK_EQ(res.preemptions, strtoul(cases[i][1], NULL, 10));
+    }
+}
+
 static void log_hook(size_t idx, void *ctx, bool before)
 {
     struct hook_log *log = ctx;
@@ -758,6 +793,7 @@ int main(void)
 {
     RUN(clean_run_has_no_finding);
     RUN(deferred_unmap_has_no_finding);
+    RUN(preempt_stops_the_call_where_the_input_says);
     RUN(hooks_run_around_each_call);
     RUN(stale_dma_fires_for_a_frame_not_allowed);
     RUN(stale_dma_fires_for_a_mapping_kept);

@@ -62,6 +62,8 @@ static const char sample[] =
     "race d=0 ref=0 flags=0 n=0\n"
     "dma dev=4 bfn=1024 write=1\n"
     "dma dev=0 bfn=0 write=0\n"
+    "preempt n=255\n"
+    "preempt n=0\n"
     "fault_nth n=255\n"
     "fault_nth n=0\n"
     "fault_at point=pt-alloc k=1\n"
@@ -73,7 +75,7 @@ static const char sample[] =
     "fault_at point=qi-wait-timeout k=7\n"
     "fault_at point=qi-error k=0\n";
 
-#define SAMPLE_OPS      45
+#define SAMPLE_OPS      47
 
 static bool op_equal(const struct op *a, const struct op *b)
 {
@@ -381,6 +383,7 @@ static void ops_have_the_documented_fields(void)
         { OP_QUERY_SIZE, "d dom" },
         { OP_RACE, "d ref flags n" },
         { OP_DMA, "dev bfn write" },
+        { OP_PREEMPT, "n" },
     };
     unsigned int i, f;
 
@@ -998,7 +1001,7 @@ static void encoder_refuses_what_it_cannot_carry(void)
           "op 0 (fault_at): point=8 cannot be encoded" },
         { { .kind = OP_SETUP_TABLE, .rd = DOMID_INVALID },
           "op 0 (setup_table): dom=32756 cannot be encoded" },
-        { { .kind = OP_NR }, "op 0: unknown kind 19" },
+        { { .kind = OP_NR }, "op 0: unknown kind 20" },
     };
     struct trace t;
     uint8_t out[64];

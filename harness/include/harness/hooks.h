@@ -79,4 +79,31 @@ void hh_grant_flags_cleared(struct domain *d, const uint16_t *addr,
  */
 extern void (*hh_racing_vcpu)(volatile void *ptr);
 
+/*
+ * Xen's hypercall_preempt_check(): whether a long hypercall must stop
+ * here and continue later (NULL: never).
+ */
+extern bool (*hh_preempt)(void);
+
+/*
+ * Xen's hypercall_create_continuation() for a grant table op: the guest
+ * will issue cmd again with these arguments.  The harness's guest does so
+ * at once (harness/xen/world.c), as long as the domain still runs.
+ */
+struct hh_continuation {
+    bool pending;
+    unsigned int cmd;
+    void *uop;
+    unsigned int count;
+};
+extern struct hh_continuation hh_continuation;
+/*
+ * What guest_grant_table_op() returns when the domain stopped running
+ * with a continuation pending: the rest of the hypercall never ran, and
+ * the guest never sees a result.
+ */
+#define HH_HYPERCALL_ABANDONED  0x7fffL
+long hh_create_continuation(unsigned int op, unsigned int cmd, void *uop,
+                            unsigned int count);
+
 #endif
