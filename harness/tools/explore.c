@@ -166,6 +166,8 @@ static void map_moves(void)
              map(1, GNTMAP_device_map | GNTMAP_readonly));
     add_pair("batch unmap h0+h1 device", unmap(0, UNMAP_DEVICE),
              unmap(1, UNMAP_DEVICE));
+    /* Preempted between its two maps, continued as a hypercall of its own. */
+    add_single("preempt the next call", (struct op){ .kind = OP_PREEMPT });
 }
 
 static void machine_moves(void)
