@@ -244,15 +244,31 @@ static int domain_kill(struct domain *d)
     return 0;
 }
 
+/*
+ * gnttab_release_mappings() may stop once per maptrack page it frees:
+ * more continuations than a domain can have maptrack pages make no
+ * progress.
+ */
+#define DESTROY_RESTARTS_MAX    1024
+
 int toolstack_destroy_domain(domid_t id)
 {
     struct domain *d = domain_find(id);
+    unsigned int restarts;
     int rc;
 
     if ( !d )
         return -ESRCH;
     domain_enter(NULL);
-    rc = domain_kill(d);
+    /*
+     * XEN_DOMCTL_destroydomain turns domain_kill()'s -ERESTART (a
+     * preemption in gnttab_release_mappings()) into a continuation, which
+     * the toolstack's vCPU issues again.
+     */
+    for ( restarts = 0; (rc = domain_kill(d)) == -ERESTART; restarts++ )
+        if ( restarts > DESTROY_RESTARTS_MAX )
+            hh_bug(__FILE__, __LINE__, "a domain's destruction continued "
+                   "without end");
     domain_leave();
     return rc;
 }
