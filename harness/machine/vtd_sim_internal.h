@@ -3,8 +3,8 @@
  * What the parts of the simulated VT-d unit share (vtd_sim.c says which
  * file holds which part): the constants, the types of its state, the
  * file-scope state more than one part uses (each defined once, in the
- * part named above it), the small hot helpers the walker and the caches
- * both call (static inline, so that they stay inlined in the walks), and
+ * part named above it), the small hot helpers several parts call in
+ * their loops (static inline: a call across files is never inlined), and
  * the functions one part calls in another.
  *
  * Private to harness/machine/vtd_sim*.c: nothing else includes it
