@@ -113,8 +113,10 @@ CFLAGS_afl-cmplog = $(CFLAGS_afl)
 # whole state after every call: its branches track the state's size, not
 # new behaviour (a finding is its signal).  These files keep the
 # flavour's sanitizers, without coverage (mk/build.mk's COV_x, NCC_x).
-FUZZ_NOCOV_SRC ?= harness/machine/vtd_sim.c harness/machine/heap.c \
-                  harness/machine/hooks.c harness/machine/fault.c \
+# The simulator is every harness/machine/vtd_sim*.c.
+FUZZ_NOCOV_SRC ?= $(wildcard harness/machine/vtd_sim*.c) \
+                  harness/machine/heap.c harness/machine/hooks.c \
+                  harness/machine/fault.c \
                   harness/input/file.c harness/xen/vtd.c \
                   harness/xen/page_alloc.c harness/xen/world.c \
                   harness/model/oracle.c

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unit tests of the simulated VT-d (harness/machine/vtd_sim.c): the
+ * Unit tests of the simulated VT-d (harness/machine/vtd_sim*.c): the
  * hardware may use any translation it could have seen since the last
  * completed invalidation covering it, and no other (docs/design.md, "The
  * simulated VT-d").  Each test is named after the behaviour it proves.

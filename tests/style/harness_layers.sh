@@ -6,7 +6,9 @@
 # of a layer below it, of the core (hv/) or of the shim headers
 # (harness/include/).  A header of a layer above, or one that exists in
 # no folder, fails.  The fuzz targets and the tools may include any
-# layer.
+# layer.  The simulated VT-d's private header, vtd_sim_internal.h, is
+# included by the simulator's own files (harness/machine/vtd_sim*.c)
+# alone.
 
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -54,6 +56,24 @@ if [ ${#bad[@]} = 0 ]; then
     echo "PASS: harness-layers (each layer includes only its own and the layers below)"
 else
     echo "FAIL: harness-layers (${bad[0]}; ${#bad[@]} in all)"
+    failed=1
+fi
+
+# The simulated VT-d's private header is for its own parts alone: no file
+# but harness/machine/vtd_sim*.c includes vtd_sim_internal.h.
+bad=()
+while IFS= read -r f; do
+    case "$f" in
+    harness/machine/vtd_sim*.c) ;;
+    *) bad+=("$f") ;;
+    esac
+done < <(grep -rlE '^\s*#\s*include\s+["<]([^">]*/)?vtd_sim_internal\.h[">]' \
+             --include='*.[ch]' harness fuzz tests hv 2>/dev/null | sort)
+if [ ${#bad[@]} = 0 ]; then
+    echo "PASS: vtd-sim-private (only vtd_sim*.c include vtd_sim_internal.h)"
+else
+    echo "FAIL: vtd-sim-private (${bad[0]} includes vtd_sim_internal.h;" \
+         "${#bad[@]} in all)"
     failed=1
 fi
 exit "$failed"

@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated VT-d unit's caches: the possible-translation sets
+ * (vtd_sim.c says where the other parts are).
+ *
+ * For every VT-d domain id, the set of entries the hardware may hold:
+ * leaves (IOTLB, level 1), paging-structure entries (levels 2..4,
+ * pointing at a table frame) and, under CAP.CM, non-present entries.  A
+ * context entry's root pointer is a pseudo entry of level 5.  Every
+ * cached table pointer is a "reacher" of its frame: when a visible word
+ * of the frame changes, the new value is recorded for every reacher, so
+ * the set always contains everything any possible walk gives now and
+ * everything it gave since the entries were last invalidated.  That is
+ * the adversarial hardware: it may have fetched at any of those moments.
+ * The walks that fill the sets are in vtd_sim_walk.c; here are the
+ * entries' pool, hash and lists, the reachers, and the sweeps that drop
+ * what a completed invalidation covers.
+ *
+ * Context entries are handled the same way, per device, with the current
+ * possibilities recomputed whenever the root or context table changes;
+ * under sid_tag a device also keeps the domain ids whose leaves it may
+ * hit by source id.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap.h"
+#include "vtd_sim_internal.h"
+
+#define POOL_CHUNK          4096
+
+struct did_state dids[NR_DIDS];
+uint16_t touched_dids[NR_DIDS];
+unsigned int nr_touched_dids;
+
+struct tl_entry *hash[HASH_SIZE];
+static struct tl_entry *free_entries;
+
+struct dev_state devs[VTD_SIM_DEVICES];
+bool ctx_dirty;
+
+/* ---- Cached entries ---- */
+
+static void did_touch(uint16_t did)
+{
+    if ( !dids[did].touched )
+    {
+        dids[did].touched = true;
+        touched_dids[nr_touched_dids++] = did;
+    }
+}
+
+static struct tl_entry *entry_alloc(void)
+{
+    struct tl_entry *e;
+
+    if ( !free_entries )
+    {
+        struct tl_entry *chunk = calloc(POOL_CHUNK, sizeof(*chunk));
+        unsigned int i;
+
+        if ( !chunk )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        for ( i = 0; i < POOL_CHUNK; i++ )
+        {
+            chunk[i].hash_next = free_entries;
+            free_entries = &chunk[i];
+        }
+    }
+    e = free_entries;
+    free_entries = e->hash_next;
+    memset(e, 0, sizeof(*e));
+    return e;
+}
+
+void entry_release(struct tl_entry *e)
+{
+    e->hash_next = free_entries;
+    free_entries = e;
+}
+
+static void reach_link(struct tl_entry *e)
+{
+    unsigned long mfn = e->val;
+    struct sim_frame *f = sframe(mfn);
+
+    /* A frame nobody reached may be stale in our copy: catch up first. */
+    if ( f->watch_pos < 0 )
+    {
+        frame_sync(mfn, f);
+        watch_add(f);
+    }
+    e->reach_prev = NULL;
+    e->reach_next = f->reachers;
+    if ( f->reachers )
+        f->reachers->reach_prev = e;
+    f->reachers = e;
+}
+
+static void reach_unlink(struct tl_entry *e)
+{
+    struct sim_frame *f = sframe(e->val);
+
+    if ( e->reach_prev )
+        e->reach_prev->reach_next = e->reach_next;
+    else
+        f->reachers = e->reach_next;
+    if ( e->reach_next )
+        e->reach_next->reach_prev = e->reach_prev;
+    watch_drop_if_idle(f);
+}
+
+static void list_push(struct tl_entry **head, struct tl_entry *e)
+{
+    e->did_prev = NULL;
+    e->did_next = *head;
+    if ( *head )
+        (*head)->did_prev = e;
+    *head = e;
+}
+
+static void list_unlink(struct tl_entry **head, struct tl_entry *e)
+{
+    if ( e->did_prev )
+        e->did_prev->did_next = e->did_next;
+    else
+        *head = e->did_next;
+    if ( e->did_next )
+        e->did_next->did_prev = e->did_prev;
+}
+
+static void leaf_push(struct tl_entry **head, struct tl_entry *e)
+{
+    e->leaf_prev = NULL;
+    e->leaf_next = *head;
+    if ( *head )
+        (*head)->leaf_prev = e;
+    *head = e;
+}
+
+static void leaf_unlink(struct tl_entry **head, struct tl_entry *e)
+{
+    if ( e->leaf_prev )
+        e->leaf_prev->leaf_next = e->leaf_next;
+    else
+        *head = e->leaf_next;
+    if ( e->leaf_next )
+        e->leaf_next->leaf_prev = e->leaf_prev;
+}
+
+struct tl_entry *entry_insert(uint16_t did, unsigned int level,
+                              uint64_t key, uint8_t kind, uint64_t val)
+{
+    struct tl_entry *e = entry_alloc();
+    unsigned int h = hash_of(did, level, key);
+
+    e->did = did;
+    e->level = level;
+    e->key = key;
+    e->kind = kind;
+    e->val = val;
+    e->born = seq;
+    e->hash_next = hash[h];
+    hash[h] = e;
+    did_touch(did);
+    list_push(&dids[did].entries, e);
+    dids[did].nr_entries++;
+    if ( kind == TL_TABLE )
+        reach_link(e);
+    else if ( kind == TL_WILD )
+        dids[did].nr_wild++;
+    else if ( kind == TL_LEAF )
+        leaf_push(&dids[did].leaves, e);
+    return e;
+}
+
+static void entry_remove(struct tl_entry *e)
+{
+    struct tl_entry **link = &hash[hash_of(e->did, e->level, e->key)];
+
+    while ( *link != e )
+        link = &(*link)->hash_next;
+    *link = e->hash_next;
+    list_unlink(&dids[e->did].entries, e);
+    dids[e->did].nr_entries--;
+    if ( e->kind == TL_TABLE )
+        reach_unlink(e);
+    else if ( e->kind == TL_WILD )
+        dids[e->did].nr_wild--;
+    else if ( e->kind == TL_LEAF )
+        leaf_unlink(&dids[e->did].leaves, e);
+    entry_release(e);
+}
+
+/* A context entry of some device points did at root: a pseudo entry. */
+static struct tl_entry *root_get(uint16_t did, unsigned long root)
+{
+    struct tl_entry *e;
+
+    for ( e = dids[did].roots; e; e = e->did_next )
+        if ( e->val == root )
+        {
+            e->refs++;
+            return e;
+        }
+    e = entry_alloc();
+    e->did = did;
+    e->level = ROOT_LEVEL;
+    e->kind = TL_TABLE;
+    e->val = root;
+    e->refs = 1;
+    e->seen = seq;
+    did_touch(did);
+    list_push(&dids[did].roots, e);
+    reach_link(e);
+    walk_table(did, VTD_PT_LEVELS, 0, root, &all_bfns);
+    return e;
+}
+
+static void root_put(struct tl_entry *e)
+{
+    if ( --e->refs )
+        return;
+    list_unlink(&dids[e->did].roots, e);
+    reach_unlink(e);
+    entry_release(e);
+}
+
+/* ---- Context entries ---- */
+
+static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
+                    uint64_t hi, const char *why)
+{
+    struct ctx_poss *p;
+    unsigned int i;
+    uint16_t did = (hi & VTD_CTX_DID_MASK) >> VTD_CTX_DID_SHIFT;
+
+    for ( i = 0; i < d->nr; i++ )
+    {
+        p = &d->poss[i];
+        if ( p->kind == kind && p->lo == lo && p->hi == hi )
+        {
+            p->current = true;
+            p->seen = seq;
+            return;
+        }
+    }
+    if ( d->nr == d->cap )
+        d->poss = grow(d->poss, &d->cap, 8, sizeof(*d->poss));
+    p = &d->poss[d->nr++];
+    memset(p, 0, sizeof(*p));
+    p->kind = kind;
+    p->lo = lo;
+    p->hi = hi;
+    p->did = did;
+    p->why = why;
+    p->current = true;
+    p->seen = seq;
+    if ( kind == CTX_VALID )
+        p->root = root_get(did, (lo & DMA_PTE_ADDR_MASK) >> 12);
+}
+
+/*
+ * Under sid_tag, d may hit did's leaves first fetchable until now; a
+ * moment passes, so that a leaf fetchable from now on is not among them.
+ */
+static void tag_add(struct dev_state *d, uint16_t did)
+{
+    uint64_t now = seq++;
+    unsigned int i;
+
+    for ( i = 0; i < d->nr_tags; i++ )
+        if ( d->tags[i].did == did )
+        {
+            d->tags[i].seq = now;
+            return;
+        }
+    if ( d->nr_tags == d->cap_tags )
+        d->tags = grow(d->tags, &d->cap_tags, 4, sizeof(*d->tags));
+    d->tags[d->nr_tags].did = did;
+    d->tags[d->nr_tags++].seq = now;
+}
+
+/*
+ * The context cache no longer holds poss[i].  Under sid_tag the IOTLB may
+ * still hold what the device fetched through it.
+ */
+void ctx_remove(struct dev_state *d, unsigned int i)
+{
+    if ( d->poss[i].kind == CTX_VALID && caps.sid_tag )
+        tag_add(d, d->poss[i].did);
+    if ( d->poss[i].root )
+        root_put(d->poss[i].root);
+    d->poss[i] = d->poss[--d->nr];
+}
+
+/*
+ * An IOTLB invalidation of did (every did for a global one) completed:
+ * whatever a device fetched under it before the submission is gone, unless
+ * a DMA it translated may still be on its way (may_be_in_flight()).
+ */
+void tags_drop(const struct inv *inv)
+{
+    unsigned int dev, i;
+
+    if ( caps.drain && !inv->drained )
+        return;
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+    {
+        struct dev_state *d = &devs[dev];
+
+        for ( i = 0; i < d->nr_tags; )
+            if ( d->tags[i].seq < inv->sub_seq &&
+                 (inv->gran == INV_GLOBAL || d->tags[i].did == inv->did) )
+                d->tags[i] = d->tags[--d->nr_tags];
+            else
+                i++;
+    }
+}
+
+static void ctx_classify(struct dev_state *d, uint64_t lo, uint64_t hi)
+{
+    unsigned int tt = (lo >> 2) & 3;
+    unsigned long root = (lo & DMA_PTE_ADDR_MASK) >> 12;
+
+    if ( !(lo & VTD_CTX_PRESENT) )
+        ctx_add(d, CTX_FAULT, lo, hi, NULL);
+    else if ( tt == 2 )
+        ctx_add(d, CTX_WILD, lo, hi, "pass-through context entry");
+    else if ( tt == 3 || (hi & 7) != VTD_CTX_AW_4LEVEL )
+        ctx_add(d, CTX_FAULT, lo, hi, NULL);    /* invalid: faults */
+    else if ( !usable_table(root) )
+        ctx_add(d, CTX_WILD, lo, hi,
+                "context entry's table root is not a heap table frame");
+    else
+        ctx_add(d, CTX_VALID, lo, hi, NULL);
+}
+
+static void ctx_watch(unsigned long mfn, struct sim_frame *f)
+{
+    if ( f->ctx_watch )
+        return;
+    if ( f->watch_pos < 0 )
+        frame_sync(mfn, f);
+    f->ctx_watch = true;
+    watch_add(f);
+}
+
+/* What each device's context entry may be now, from the visible tables. */
+static void ctx_compute(unsigned int dev)
+{
+    struct dev_state *d = &devs[dev];
+    uint64_t roots[MAX_VISIBLE], los[MAX_VISIBLE], his[MAX_VISIBLE];
+    struct sim_frame *rf, *cf;
+    unsigned int nr, nl, nh, a, b, c;
+
+    if ( !regs.root_latched )
+    {
+        ctx_add(d, CTX_WILD, 0, 0, "no root table pointer set");
+        return;
+    }
+    rf = sframe(regs.root_mfn);
+    if ( !rf )
+    {
+        ctx_add(d, CTX_WILD, regs.root_mfn, 0,
+                "root table is not a heap frame");
+        return;
+    }
+    ctx_watch(regs.root_mfn, rf);
+    nr = visible_values(rf, 0, roots);      /* bus 0, low word */
+    for ( a = 0; a < nr; a++ )
+    {
+        unsigned long ctx_mfn = (roots[a] & DMA_PTE_ADDR_MASK) >> 12;
+
+        if ( !(roots[a] & VTD_ROOT_PRESENT) )
+        {
+            ctx_add(d, CTX_FAULT, 0, 0, NULL);
+            continue;
+        }
+        cf = sframe(ctx_mfn);
+        if ( !cf || ctx_mfn == regs.root_mfn )
+        {
+            ctx_add(d, CTX_WILD, roots[a], ~0ULL,
+                    "root entry points outside the heap");
+            continue;
+        }
+        ctx_watch(ctx_mfn, cf);
+        nl = visible_values(cf, dev * 2, los);
+        nh = visible_values(cf, dev * 2 + 1, his);
+        for ( b = 0; b < nl; b++ )
+            for ( c = 0; c < nh; c++ )
+                ctx_classify(d, los[b], his[c]);
+    }
+}
+
+void ctx_refresh(void)
+{
+    unsigned int dev, i;
+
+    ctx_dirty = false;
+    for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
+    {
+        struct dev_state *d = &devs[dev];
+
+        for ( i = 0; i < d->nr; i++ )
+        {
+            d->poss[i].was_current = d->poss[i].current;
+            d->poss[i].current = false;
+        }
+        ctx_compute(dev);
+        for ( i = 0; i < d->nr; )
+        {
+            struct ctx_poss *p = &d->poss[i];
+
+            if ( !p->current && p->was_current )
+                p->seen = seq;      /* visible until this moment */
+            /* Without Caching Mode a non-present entry is not cached. */
+            if ( !p->current && p->kind == CTX_FAULT && !caps.cm )
+                ctx_remove(d, i);
+            else
+                i++;
+        }
+    }
+}
+
+/* ---- Sweeps ---- */
+
+static bool in_scope(const struct tl_entry *e, const struct inv *inv)
+{
+    if ( inv->gran != INV_PAGE )
+        return true;
+    if ( e->level == 1 )
+        return e->key >= inv->r.lo && e->key < inv->r.hi;
+    /* Paging-structure entries translating the block go unless IH=1. */
+    return !inv->ih && overlaps(&inv->r, region_lo(e->level, e->key),
+                                region_hi(e->level, e->key));
+}
+
+/*
+ * Under CAP.DRD/DWD, an IOTLB invalidation that did not ask for draining
+ * may complete while a DMA it translated before is still on its way: the
+ * leaf stays possible (until a draining invalidation covers it).
+ */
+static bool may_be_in_flight(const struct tl_entry *e, const struct inv *inv)
+{
+    return caps.drain && !inv->drained && e->kind == TL_LEAF;
+}
+
+static void sweep_entry(struct tl_entry *e, const struct inv *inv)
+{
+    if ( e->seen < inv->sub_seq && in_scope(e, inv) &&
+         !may_be_in_flight(e, inv) )
+        entry_remove(e);
+}
+
+void sweep_did(uint16_t did, const struct inv *inv)
+{
+    struct tl_entry *e, *next;
+    unsigned int level;
+
+    if ( inv->gran == INV_PAGE && inv->r.hi - inv->r.lo <= 64 )
+    {
+        /* A small block: look its keys up instead of scanning the did. */
+        for ( level = 1; level <= (inv->ih ? 1U : VTD_PT_LEVELS); level++ )
+        {
+            unsigned int shift = VTD_LEVEL_STRIDE * (level - 1);
+            uint64_t k, k_hi = (inv->r.hi - 1) >> shift;
+
+            for ( k = inv->r.lo >> shift; k <= k_hi; k++ )
+                for ( e = hash[hash_of(did, level, k)]; e; e = next )
+                {
+                    next = e->hash_next;
+                    if ( e->did == did && e->level == level && e->key == k )
+                        sweep_entry(e, inv);
+                }
+        }
+        return;
+    }
+    for ( e = dids[did].entries; e; e = next )
+    {
+        next = e->did_next;
+        sweep_entry(e, inv);
+    }
+}
+
+/* ---- Queries ---- */
+
+unsigned long vtd_sim_did_cached(uint16_t did)
+{
+    const struct tl_entry *e;
+    unsigned long n;
+
+    op_begin();
+    settle_if_needed();
+    n = dids[did].nr_entries;
+    for ( e = dids[did].roots; e; e = e->did_next )
+        n += e->refs;
+    return n;
+}

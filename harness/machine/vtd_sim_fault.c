@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated VT-d unit's fault recording (vtd_sim.c says where the
+ * other parts are): the fault recording registers (FRCD), the fault
+ * status (FSTS.PPF, PFO, FRI) and the fault event (FECTL), for the DMA
+ * the executor makes (vtd_sim_dma()), and what the driver left undone.
+ */
+#include <stdio.h>
+
+#include "vtd_sim_internal.h"
+
+/* The reason of a recorded fault is not modelled: always this one. */
+#define SIM_FAULT_REASON    0x2ULL
+
+/* ---- Fault recording ---- */
+
+/* PPF while a record holds a fault; IP until software dealt with all. */
+void faults_settle(void)
+{
+    bool pending = false;
+    unsigned int i;
+
+    for ( i = 0; i < SIM_NFR; i++ )
+        pending |= regs.frcd[i][1] & VTD_FRCD_HI_F;
+    regs.fsts = pending ? regs.fsts | VTD_FSTS_PPF : regs.fsts & ~VTD_FSTS_PPF;
+    if ( !pending && !(regs.fsts & VTD_FSTS_PFO) )
+        regs.fectl &= ~VTD_FECTL_IP;
+}
+
+/* Only the high quadword is writable: 1 to F clears the record. */
+void write_frcd(unsigned int offset, uint64_t val)
+{
+    unsigned int i = (offset - REG_FRCD) / 16;
+
+    if ( !(offset & 8) )
+    {
+        proto_error("write to the read-only low half of fault record %u", i);
+        return;
+    }
+    if ( val & VTD_FRCD_HI_F )
+        regs.frcd[i][1] &= ~VTD_FRCD_HI_F;
+    faults_settle();
+}
+
+/* IM masks the fault event; unmasked with one pending, it is raised. */
+void write_fectl(uint64_t val)
+{
+    regs.fectl = (regs.fectl & ~VTD_FECTL_IM) | ((uint32_t)val & VTD_FECTL_IM);
+    if ( !(regs.fectl & VTD_FECTL_IM) && (regs.fectl & VTD_FECTL_IP) )
+        regs.fault_event = true;
+}
+
+/*
+ * Record a fault in the next record, round the set.  If that one still
+ * holds a fault software has not cleared, the new one is lost
+ * (FSTS.PFO).  FSTS.FRI names the first record pending since PPF was
+ * last clear: where the driver starts.
+ */
+static void fault_record(unsigned int dev, unsigned long bfn, bool write)
+{
+    unsigned int i = regs.frcd_next;
+
+    stats.faults++;
+    if ( regs.frcd[i][1] & VTD_FRCD_HI_F )
+        regs.fsts |= VTD_FSTS_PFO;
+    else
+    {
+        regs.frcd[i][0] = (uint64_t)bfn << 12;
+        regs.frcd[i][1] = VTD_FRCD_HI_F | (write ? 0 : VTD_FRCD_HI_READ) |
+                       (SIM_FAULT_REASON << VTD_FRCD_HI_FR_SHIFT) |
+                       (dev & VTD_FRCD_HI_SID_MASK);
+        if ( !(regs.fsts & VTD_FSTS_PPF) )
+            regs.fsts = (regs.fsts & ~VTD_FSTS_FRI_MASK) |
+                        i << VTD_FSTS_FRI_SHIFT;
+        regs.frcd_next = (i + 1) % SIM_NFR;
+    }
+    faults_settle();
+    regs.fectl |= VTD_FECTL_IP;
+    if ( !(regs.fectl & VTD_FECTL_IM) )
+        regs.fault_event = true;
+}
+
+bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write)
+{
+    if ( dev >= VTD_SIM_DEVICES ||
+         !vtd_sim_may_fault(dev, bfn, write ? SIM_W : SIM_R) )
+        return false;
+    fault_record(dev, bfn, write);
+    return true;
+}
+
+bool vtd_sim_fault_event(void)
+{
+    bool raised = regs.fault_event;
+
+    regs.fault_event = false;
+    return raised;
+}
+
+bool vtd_sim_faults_left(char *why, size_t len)
+{
+    unsigned int i;
+
+    if ( regs.fsts & VTD_FSTS_PFO )
+    {
+        snprintf(why, len, "a fault record was lost (FSTS.PFO): the "
+                 "driver left the records full");
+        return true;
+    }
+    for ( i = 0; i < SIM_NFR; i++ )
+        if ( regs.frcd[i][1] & VTD_FRCD_HI_F )
+        {
+            snprintf(why, len, "fault record %u (dev %llu, bfn %#llx) left "
+                     "uncleared after the fault event", i,
+                     (unsigned long long)(regs.frcd[i][1] &
+                                          VTD_FRCD_HI_SID_MASK),
+                     (unsigned long long)(regs.frcd[i][0] >> 12));
+            return true;
+        }
+    return false;
+}

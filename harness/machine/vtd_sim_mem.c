@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated VT-d unit's device-visible memory (vtd_sim.c says where
+ * the other parts are).
+ *
+ * Every heap frame has a "dram" copy: what a walker that does not snoop
+ * CPU caches reads.  With ECAP.C=1 it follows the CPU view at once; with
+ * ECAP.C=0 a word may show its last written back value or any value
+ * stored since (a dirty line can be evicted at any moment), kept as
+ * "extras".  Stores that bypass write_atomic() are found by comparing a
+ * frame with its copy (frame_sync()).  A value that becomes visible is
+ * handed to the walker (note_entry()) for every cached table pointer that
+ * reaches its frame.  Also here: the write buffer (CAP.RWBF), the frames
+ * the CPU may have stored to (exposed[]) and the device's own store (a
+ * wait descriptor's status).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap.h"
+#include "vtd_sim_internal.h"
+
+struct sim_frame *sframes[HEAP_MAX_FRAMES];
+unsigned int touched_frames[HEAP_MAX_FRAMES], nr_touched_frames;
+unsigned int watched[HEAP_MAX_FRAMES], nr_watched;
+/*
+ * Frames the CPU was given a pointer to (hh_map_frame()) since the last
+ * vtd_sim_sync(), and Xen-heap frames, whose pointer lives as long as
+ * the frame: the only frames a store can have changed since (see
+ * settle()).
+ */
+static unsigned int exposed[HEAP_MAX_FRAMES];
+unsigned int nr_exposed;
+unsigned long epoch, synced_epoch = ~0UL;
+
+/* ---- Device-visible memory ---- */
+
+/*
+ * A frame's contents as the CPU wrote them: in place while it is live,
+ * else copied (freed frames are poisoned under ASan).  In place is safe:
+ * the model writes heap memory only from the queue (device_store32()),
+ * never while it reads a frame.
+ */
+static const uint64_t *frame_data(unsigned long mfn, uint64_t *copy)
+{
+    if ( heap_frame_state(mfn) == HEAP_FRAME_LIVE )
+        return heap_frame_va(mfn);
+    heap_frame_read(mfn, 0, copy, PTES * sizeof(*copy));
+    return copy;
+}
+
+/* Without an early exit, so that it is vectorised. */
+static bool words_same(const uint64_t *a, const uint64_t *b, unsigned int n)
+{
+    uint64_t diff = 0;
+    unsigned int i;
+
+    for ( i = 0; i < n; i++ )
+        diff |= a[i] ^ b[i];
+    return !diff;
+}
+
+static void dram_set(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    uint64_t bit = 1ULL << (idx % 64);
+
+    f->dram[idx] = val;
+    if ( dma_pte_present(val) )
+        f->present_map[idx / 64] |= bit;
+    else
+        f->present_map[idx / 64] &= ~bit;
+}
+
+/* The whole of f's dram from data: dram_set() of every word, at once. */
+static void dram_fill(struct sim_frame *f, const uint64_t *data)
+{
+    unsigned int w, bit;
+
+    memcpy(f->dram, data, sizeof(f->dram));
+    for ( w = 0; w < PTES; w += 64 )
+    {
+        uint64_t present = 0;
+
+        for ( bit = 0; bit < 64; bit++ )
+            present |= (uint64_t)dma_pte_present(data[w + bit]) << bit;
+        f->present_map[w / 64] = present;
+    }
+}
+
+static bool value_visible(const struct sim_frame *f, unsigned int idx,
+                          uint64_t val)
+{
+    uint32_t i;
+
+    if ( f->dram[idx] == val )
+        return true;
+    if ( !has_extra_bit(f, idx) )
+        return false;
+    for ( i = f->extra_head[idx]; i; i = f->extra[i - 1].next )
+        if ( f->extra[i - 1].val == val )
+            return true;
+    return false;
+}
+
+/* A free slot of f->extra, as its link (slot + 1). */
+static uint32_t extra_slot(struct sim_frame *f)
+{
+    uint32_t i = f->extra_free;
+
+    if ( i )
+    {
+        f->extra_free = f->extra[i - 1].next;
+        return i;
+    }
+    if ( f->nr_extra == f->cap_extra )
+        f->extra = grow(f->extra, &f->cap_extra, 16, sizeof(*f->extra));
+    return ++f->nr_extra;
+}
+
+static void add_extra(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    uint32_t i = extra_slot(f);
+
+    f->extra[i - 1].val = val;
+    f->extra[i - 1].next = 0;
+    if ( has_extra_bit(f, idx) )
+        f->extra[f->extra_tail[idx] - 1].next = i;
+    else
+        f->extra_head[idx] = i;
+    f->extra_tail[idx] = i;
+    f->extra_map[idx / 64] |= 1ULL << (idx % 64);
+}
+
+/* The word was written back: only its current value remains visible. */
+static void drop_extras(struct sim_frame *f, unsigned int idx)
+{
+    f->wb_map[idx / 64] &= ~(1ULL << (idx % 64));
+    if ( !has_extra_bit(f, idx) )
+        return;
+    f->extra[f->extra_tail[idx] - 1].next = f->extra_free;
+    f->extra_free = f->extra_head[idx];
+    f->extra_map[idx / 64] &= ~(1ULL << (idx % 64));
+}
+
+/* ---- The write buffer (CAP.RWBF) ---- */
+
+/*
+ * A unit that reports CAP.RWBF may not see a store that reached memory
+ * (a coherent store, or a write-back) until software flushes the
+ * chipset's write buffer (GCMD.WBF) or an invalidation does so before it
+ * runs.  What that changes for software is one thing: a new entry, over
+ * a non-present one, may go on reading as non-present, so DMA through it
+ * may fault, until the buffer is flushed.  (Every change of a present
+ * entry, and of a context or root table, comes with an invalidation,
+ * which flushes the buffer.)  So a buffered word adds a possible fault
+ * to the walks that ask (vtd_sim_may_fault()); it is never cached: the
+ * buffer drains in order, and a walker that reached the word through
+ * anything stored later has the word's new value too.
+ */
+struct write_buffer wbuf;
+
+/* A store over a non-present table entry waits in the write buffer. */
+static void wbuf_note(struct sim_frame *f, unsigned int idx, uint64_t old)
+{
+    if ( !caps.rwbf || f->ctx_watch || dma_pte_present(old) ||
+         wbuf_has(f, idx) )
+        return;
+    f->wb_map[idx / 64] |= 1ULL << (idx % 64);
+    if ( wbuf.nr == wbuf.cap )
+        wbuf.words = grow(wbuf.words, &wbuf.cap, 256, sizeof(*wbuf.words));
+    wbuf.words[wbuf.nr++] = (f->idx << 9) | idx;
+}
+
+/* GCMD.WBF, or an invalidation about to run: the walker sees memory. */
+void wbuf_flush(void)
+{
+    unsigned int i;
+
+    for ( i = 0; i < wbuf.nr; i++ )
+    {
+        struct sim_frame *f = sframes[wbuf.words[i] >> 9];
+        unsigned int idx = wbuf.words[i] & (PTES - 1);
+
+        if ( f && f->touched )
+            f->wb_map[idx / 64] &= ~(1ULL << (idx % 64));
+    }
+    wbuf.nr = 0;
+}
+
+void watch_add(struct sim_frame *f)
+{
+    if ( f->watch_pos >= 0 )
+        return;
+    f->watch_pos = nr_watched;
+    watched[nr_watched++] = f->idx;
+}
+
+void watch_drop_if_idle(struct sim_frame *f)
+{
+    struct sim_frame *last;
+    int pos = f->watch_pos;
+
+    if ( pos < 0 || f->reachers || f->ctx_watch )
+        return;
+    last = sframes[watched[nr_watched - 1]];
+    watched[pos] = watched[nr_watched - 1];
+    last->watch_pos = pos;
+    nr_watched--;
+    f->watch_pos = -1;
+}
+
+/* A value became device-visible in word idx of f: record what it gives. */
+static void visible_added(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    struct tl_entry *e;
+
+    /* New reachers are pushed at the head and walk the frame themselves. */
+    for ( e = f->reachers; e; e = e->reach_next )
+        note_entry(e->did, e->level - 1, (e->key << VTD_LEVEL_STRIDE) | idx,
+                   val, &all_bfns);
+    if ( f->ctx_watch )
+        ctx_dirty = true;
+}
+
+/*
+ * Compare a frame with its device-visible copy: whatever differs was
+ * stored without being reported (or just reported) and becomes visible.
+ */
+#define SYNC_CHUNK  8       /* words compared at once */
+
+static void word_sync(struct sim_frame *f, unsigned int idx, uint64_t val)
+{
+    if ( val == f->mem[idx] )
+        return;
+    f->mem[idx] = val;
+    if ( val == f->dram[idx] )
+        return;
+    if ( caps.coherent )
+    {
+        wbuf_note(f, idx, f->dram[idx]);
+        dram_set(f, idx, val);
+    }
+    else if ( !value_visible(f, idx, val) )
+        add_extra(f, idx, val);
+    else
+        return;
+    visible_added(f, idx, val);
+}
+
+void frame_sync(unsigned long mfn, struct sim_frame *f)
+{
+    uint64_t copy[PTES];
+    const uint64_t *data;
+    unsigned int base, idx;
+
+    stats.frames_compared++;
+    if ( heap_frame_equals(mfn, f->mem) )
+        return;
+    data = frame_data(mfn, copy);
+    for ( base = 0; base < PTES; base += SYNC_CHUNK )
+    {
+        if ( words_same(data + base, f->mem + base, SYNC_CHUNK) )
+            continue;
+        for ( idx = base; idx < base + SYNC_CHUNK; idx++ )
+            if ( data[idx] != f->mem[idx] )
+                word_sync(f, idx, data[idx]);
+    }
+}
+
+/*
+ * Words [first, first + n) of f up to date with memory: a reported store
+ * or a written-back line.  Stores elsewhere in the frame are found by the
+ * next settle(), before anything can walk or invalidate.
+ */
+static void words_sync(unsigned long mfn, struct sim_frame *f,
+                       unsigned int first, unsigned int n)
+{
+    uint64_t copy[PTES];
+    const uint64_t *data = frame_data(mfn, copy);
+    unsigned int idx;
+
+    for ( idx = first; idx < first + n && idx < PTES; idx++ )
+        if ( data[idx] != f->mem[idx] )
+            word_sync(f, idx, data[idx]);
+}
+
+/*
+ * Bring every frame the device may read up to date with memory.  Only a
+ * frame the CPU holds a pointer to can have changed: one mapped since the
+ * last vtd_sim_sync() (the core's mappings do not outlive a hypercall)
+ * or a Xen-heap frame.  So the work is what the call touched, not every
+ * table the unit may walk (docs/design.md, "The simulated VT-d").
+ */
+void settle(void)
+{
+    unsigned int i, rounds;
+
+    for ( i = 0; i < nr_exposed; i++ )
+    {
+        struct sim_frame *f = sframes[exposed[i]];
+
+        if ( f->watch_pos >= 0 )
+            frame_sync(HEAP_BASE_MFN + f->idx, f);
+    }
+    for ( rounds = 0; ctx_dirty && rounds < 4; rounds++ )
+        ctx_refresh();
+    synced_epoch = epoch;
+}
+
+static struct sim_frame *frame_touch(unsigned int idx)
+{
+    struct sim_frame *f = sframes[idx];
+
+    if ( !f )
+    {
+        f = calloc(1, sizeof(*f));
+        if ( !f )
+        {
+            fprintf(stderr, "vtd-sim: out of memory\n");
+            abort();
+        }
+        sframes[idx] = f;
+    }
+    if ( !f->touched )
+    {
+        f->touched = true;
+        f->nr_extra = 0;
+        f->extra_free = 0;
+        memset(f->extra_map, 0, sizeof(f->extra_map));
+        memset(f->wb_map, 0, sizeof(f->wb_map));
+        memset(f->present_map, 0, sizeof(f->present_map));
+        f->reachers = NULL;
+        f->ctx_watch = false;
+        f->idx = idx;
+        f->watch_pos = -1;
+        f->exposed = false;
+        touched_frames[nr_touched_frames++] = idx;
+    }
+    return f;
+}
+
+void vtd_sim_frame_allocated(unsigned long mfn)
+{
+    unsigned int idx = mfn - HEAP_BASE_MFN;
+    uint64_t copy[PTES];
+    const uint64_t *data = frame_data(mfn, copy);
+    struct sim_frame *f;
+    bool fresh = !sframes[idx] || !sframes[idx]->touched;
+    unsigned int w;
+
+    epoch++;
+    op_begin();
+    f = frame_touch(idx);
+    memcpy(f->mem, data, sizeof(f->mem));
+    if ( fresh )
+    {
+        dram_fill(f, data);
+        return;
+    }
+    /*
+     * A reused frame: the allocator's fill reaches memory (treat it as
+     * written back), and anything still reaching this frame sees it.
+     */
+    for ( w = 0; w < PTES; w++ )
+    {
+        drop_extras(f, w);
+        if ( f->dram[w] == data[w] )
+            continue;
+        dram_set(f, w, data[w]);
+        visible_added(f, w, data[w]);
+    }
+    if ( ctx_dirty )
+        settle();
+}
+
+void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
+{
+    unsigned long mfn;
+    unsigned int off;
+    struct sim_frame *f;
+
+    epoch++;
+    if ( !heap_va_to_mfn(va, &mfn, &off) || !(f = sframe(mfn)) )
+        return;
+    op_begin();
+    /* The store is already in memory: syncing its words picks it up. */
+    words_sync(mfn, f, off / 8, (off % 8 + bytes + 7) / 8);
+    if ( ctx_dirty )
+        settle();
+}
+
+void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
+{
+    uintptr_t start = (uintptr_t)va & ~(uintptr_t)63;
+    uintptr_t end = ((uintptr_t)va + bytes + 63) & ~(uintptr_t)63;
+    uintptr_t line;
+    uint64_t copy[PTES];
+    const uint64_t *data = NULL;
+    unsigned long data_mfn = 0;
+
+    epoch++;
+    if ( !bytes )
+        return;
+    op_begin();
+    stats.clflush_lines += (end - start) / 64;
+    for ( line = start; line < end; line += 64 )
+    {
+        unsigned long mfn;
+        unsigned int off, w;
+        struct sim_frame *f;
+
+        if ( !heap_va_to_mfn((const void *)line, &mfn, &off) ||
+             !(f = sframe(mfn)) )
+            continue;
+        /* Values stored without write_atomic were visible until now. */
+        words_sync(mfn, f, off / 8, 8);
+        if ( mfn != data_mfn )
+        {
+            data_mfn = mfn;
+            data = frame_data(mfn, copy);
+        }
+        for ( w = off / 8; w < off / 8 + 8; w++ )
+        {
+            uint64_t old = f->dram[w];
+
+            dram_set(f, w, data[w]);
+            drop_extras(f, w);
+            if ( old != data[w] )
+                wbuf_note(f, w, old);
+        }
+        /* Fewer values visible: a context entry may no longer be current. */
+        if ( f->ctx_watch )
+            ctx_dirty = true;
+    }
+    if ( ctx_dirty )
+        settle();
+}
+
+/* The device writes memory (a wait descriptor's status). */
+void device_store32(uint64_t addr, uint32_t val)
+{
+    unsigned long mfn = addr >> 12;
+    unsigned int off = addr & 0xfff;
+    struct sim_frame *f = sframe(mfn);
+    uint64_t copy[PTES];
+    const uint64_t *data;
+    unsigned int w = off / 8;
+
+    if ( !f || off > 0xffc )
+    {
+        proto_error("wait status address %#" PRIx64 " is not heap memory",
+                    addr);
+        return;
+    }
+    if ( heap_frame_state(mfn) != HEAP_FRAME_LIVE )
+        proto_error("wait status written to freed frame %#lx", mfn);
+    heap_frame_write(mfn, off, &val, sizeof(val));
+    data = frame_data(mfn, copy);
+    /* The device writes memory itself: no CPU cache in the way. */
+    drop_extras(f, w);
+    f->mem[w] = data[w];
+    if ( f->dram[w] != data[w] )
+    {
+        dram_set(f, w, data[w]);
+        visible_added(f, w, f->dram[w]);
+    }
+}
+
+/* ---- Check points and exposed frames ---- */
+
+/*
+ * A check point: the hypercall is over, and with it every mapping it
+ * made; only Xen-heap frames stay exposed.
+ */
+void vtd_sim_sync(void)
+{
+    unsigned int i, kept = 0;
+
+    op_begin();
+    settle();
+    for ( i = 0; i < nr_exposed; i++ )
+    {
+        struct sim_frame *f = sframes[exposed[i]];
+
+        if ( heap_frame_kept_mapped(HEAP_BASE_MFN + f->idx) )
+            exposed[kept++] = f->idx;
+        else
+            f->exposed = false;
+    }
+    nr_exposed = kept;
+}
+
+void vtd_sim_poke(void)
+{
+    epoch++;
+}
+
+void vtd_sim_frame_mapped(unsigned long mfn)
+{
+    unsigned int idx = mfn - HEAP_BASE_MFN;
+    struct sim_frame *f;
+
+    epoch++;
+    if ( idx >= HEAP_MAX_FRAMES )
+        return;
+    f = frame_touch(idx);
+    if ( f->exposed )
+        return;
+    f->exposed = true;
+    exposed[nr_exposed++] = idx;
+}

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The simulated VT-d unit's walker (vtd_sim.c says where the other parts
+ * are): the walks of the translation tables through device-visible
+ * memory that fill the possible-translation sets (note_entry(),
+ * walk_table()), the stamping walks an invalidation's submission makes
+ * (mark_did()), the walks that ask whether a DMA may fault, and the
+ * queries the oracles make of the sets: what a device may reach or
+ * fault on, whether a walk may go wild, whether a frame is walkable.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "heap.h"
+#include "vtd_sim_internal.h"
+
+unsigned long walk_budget;
+bool walk_overflow;
+static unsigned long bfn_limit = 4096;
+
+/* ---- Small helpers ---- */
+
+static bool budget_take(void)
+{
+    if ( walk_budget )
+    {
+        walk_budget--;
+        return true;
+    }
+    walk_overflow = true;
+    return false;
+}
+
+/* n visits at once, as n budget_take() calls would count them. */
+static void budget_take_n(unsigned long n)
+{
+    if ( walk_budget >= n )
+        walk_budget -= n;
+    else
+    {
+        walk_budget = 0;
+        walk_overflow = true;
+    }
+}
+
+/*
+ * The first word in [idx, end) that may show a present entry; end if none.
+ * Only those can give an entry that is cached without CAP.CM.
+ */
+static unsigned int next_maybe_present(const struct sim_frame *f,
+                                       unsigned int idx, unsigned int end)
+{
+    uint64_t bits;
+
+    while ( idx < end )
+    {
+        bits = (f->present_map[idx / 64] | f->extra_map[idx / 64]) &
+               (~0ULL << (idx % 64));
+        if ( bits )
+        {
+            idx = (idx & ~63U) + __builtin_ctzll(bits);
+            return idx < end ? idx : end;
+        }
+        idx = (idx & ~63U) + 64;
+    }
+    return end;
+}
+
+/* ---- Walks ---- */
+
+static bool special_frame(unsigned long mfn, const struct sim_frame *f)
+{
+    uint64_t qbase = regs.iqa >> 12;
+    uint64_t qpages = 1ULL << (regs.iqa & VTD_IQA_QS_MASK);
+
+    if ( f->ctx_watch )
+        return true;
+    return (regs.gsts & GSTS_QIES) && mfn >= qbase && mfn < qbase + qpages;
+}
+
+bool usable_table(unsigned long mfn)
+{
+    struct sim_frame *f = sframe(mfn);
+
+    return f && !special_frame(mfn, f);
+}
+
+static void classify(unsigned int level, uint64_t pte, uint8_t *kind,
+                     uint64_t *val)
+{
+    unsigned long mfn;
+
+    *val = 0;
+    if ( !dma_pte_present(pte) )
+        *kind = TL_NP;
+    else if ( level == 1 )
+    {
+        *kind = TL_LEAF;
+        *val = pte & (DMA_PTE_ADDR_MASK | DMA_PTE_PROT);
+    }
+    else if ( pte & DMA_PTE_SP )
+        *kind = TL_NP;      /* superpage bit without SLLPS: a fault */
+    else
+    {
+        mfn = (pte & DMA_PTE_ADDR_MASK) >> 12;
+        if ( usable_table(mfn) )
+        {
+            *kind = TL_TABLE;
+            *val = mfn;
+        }
+        else
+        {
+            *kind = TL_WILD;
+            *val = pte;
+        }
+    }
+}
+
+static struct tl_entry *entry_find(uint16_t did, unsigned int level,
+                                   uint64_t key, uint8_t kind, uint64_t val)
+{
+    struct tl_entry *e;
+
+    for ( e = hash[hash_of(did, level, key)]; e; e = e->hash_next )
+        if ( e->key == key && e->did == did && e->level == level &&
+             e->kind == kind && e->val == val )
+            return e;
+    return NULL;
+}
+
+/*
+ * The hardware may have fetched entry (level, key) of did with value pte:
+ * record it as seen now, and everything below it within scope.
+ */
+void note_entry(uint16_t did, unsigned int level, uint64_t key,
+                uint64_t pte, const struct range *scope)
+{
+    struct tl_entry *e;
+    uint8_t kind;
+    uint64_t val;
+
+    if ( !budget_take() )
+        return;
+    classify(level, pte, &kind, &val);
+    /* Without Caching Mode, non-present entries are never cached. */
+    if ( kind == TL_NP && !caps.cm )
+        return;
+    e = entry_find(did, level, key, kind, val);
+    if ( !e )
+        e = entry_insert(did, level, key, kind, val);
+    e->seen = seq;
+    if ( kind == TL_TABLE )
+        walk_table(did, level - 1, key, val, scope);
+}
+
+/* Note every entry of a level-'level' table whose region meets scope. */
+void walk_table(uint16_t did, unsigned int level, uint64_t rkey,
+                unsigned long mfn, const struct range *scope)
+{
+    struct sim_frame *f = sframe(mfn);
+    unsigned int shift = VTD_LEVEL_STRIDE * (level - 1);
+    uint64_t base = rkey << (VTD_LEVEL_STRIDE * level);
+    uint64_t end = base + ((uint64_t)PTES << shift);
+    uint64_t vals[MAX_VISIBLE];
+    unsigned int i, i_lo, i_hi, n, v;
+
+    if ( !f || level < 1 || scope->hi <= base || scope->lo >= end )
+        return;
+    i_lo = scope->lo <= base ? 0 : (scope->lo - base) >> shift;
+    i_hi = scope->hi >= end ? PTES
+                            : (scope->hi - base + (1ULL << shift) - 1) >> shift;
+    for ( i = i_lo; i < i_hi && !walk_overflow; i++ )
+    {
+        if ( !caps.cm )
+        {
+            /* Non-present entries are not cached: each is just a visit. */
+            unsigned int next = next_maybe_present(f, i, i_hi);
+
+            budget_take_n(next - i);
+            i = next;
+            if ( i >= i_hi || walk_overflow )
+                break;
+        }
+        n = visible_values(f, i, vals);
+        for ( v = 0; v < n; v++ )
+            note_entry(did, level, (rkey << VTD_LEVEL_STRIDE) | i, vals[v],
+                       scope);
+    }
+}
+
+/* Stamp what is fetchable now within the invalidation's scope. */
+void mark_did(uint16_t did, const struct range *scope, bool from_ps)
+{
+    struct tl_entry *e, *next;
+    unsigned int level;
+
+    for ( e = dids[did].roots; e; e = e->did_next )
+        walk_table(did, VTD_PT_LEVELS, 0, e->val, scope);
+    if ( !from_ps )
+        return;
+    /* IH=1 keeps paging-structure entries: walks through them stay possible. */
+    for ( level = 2; level <= VTD_PT_LEVELS; level++ )
+    {
+        unsigned int shift = VTD_LEVEL_STRIDE * (level - 1);
+        uint64_t k_lo = scope->lo >> shift, k_hi = (scope->hi - 1) >> shift;
+
+        if ( k_hi - k_lo < 64 )
+        {
+            uint64_t k;
+
+            for ( k = k_lo; k <= k_hi; k++ )
+                for ( e = hash[hash_of(did, level, k)]; e; e = next )
+                {
+                    next = e->hash_next;
+                    if ( e->did == did && e->level == level && e->key == k &&
+                         e->kind == TL_TABLE )
+                        walk_table(did, level - 1, k, e->val, scope);
+                }
+        }
+        else
+            for ( e = dids[did].entries; e; e = e->did_next )
+                if ( e->level == level && e->kind == TL_TABLE &&
+                     overlaps(scope, region_lo(level, e->key),
+                              region_hi(level, e->key)) )
+                    walk_table(did, level - 1, e->key, e->val, scope);
+    }
+}
+
+/* ---- Queries ---- */
+
+void vtd_sim_set_bfn_limit(unsigned long limit)
+{
+    bfn_limit = limit;
+}
+
+static bool report(sim_visit_fn fn, void *ctx, unsigned int dev,
+                   unsigned long bfn, unsigned long mfn, unsigned int access,
+                   uint16_t did)
+{
+    struct sim_translation t = {
+        .bfn = bfn, .mfn = mfn, .access = access, .did = did,
+    };
+
+    return fn(ctx, dev, &t);
+}
+
+static bool report_fault_range(sim_visit_fn fn, void *ctx, unsigned int dev,
+                               uint64_t lo, uint64_t hi, uint16_t did)
+{
+    uint64_t bfn;
+
+    for ( bfn = lo; bfn < hi && bfn < bfn_limit; bfn++ )
+        if ( !report(fn, ctx, dev, bfn, 0, 0, did) )
+            return false;
+    return true;
+}
+
+/*
+ * What did's cached leaves give (the reachable part of report_did()),
+ * those first fetchable by 'by'.
+ */
+static bool report_leaves(sim_visit_fn fn, void *ctx, unsigned int dev,
+                          uint16_t did, uint64_t by)
+{
+    const struct tl_entry *e;
+
+    for ( e = dids[did].leaves; e; e = e->leaf_next )
+        if ( e->born <= by &&
+             !report(fn, ctx, dev, e->key, e->val >> 12,
+                     e->val & DMA_PTE_PROT, did) )
+            return false;
+    return true;
+}
+
+/* Leaves the device hits by source id, of dids no context gave it. */
+static bool report_tags(sim_visit_fn fn, void *ctx, unsigned int dev,
+                        const uint16_t *seen_dids, unsigned int nr_seen)
+{
+    const struct dev_state *d = &devs[dev];
+    unsigned int i, j;
+
+    for ( i = 0; i < d->nr_tags; i++ )
+    {
+        for ( j = 0; j < nr_seen && seen_dids[j] != d->tags[i].did; j++ )
+            ;
+        if ( j == nr_seen &&
+             !report_leaves(fn, ctx, dev, d->tags[i].did, d->tags[i].seq) )
+            return false;
+    }
+    return true;
+}
+
+/* The cached entries of did; faulting ones (access 0) only with faults. */
+static bool report_did(sim_visit_fn fn, void *ctx, unsigned int dev,
+                       uint16_t did, bool faults)
+{
+    const struct tl_entry *e;
+
+    if ( !faults )
+        return report_leaves(fn, ctx, dev, did, seq);
+    for ( e = dids[did].entries; e; e = e->did_next )
+    {
+        if ( e->level == 1 && e->kind == TL_LEAF )
+        {
+            if ( !report(fn, ctx, dev, e->key, e->val >> 12,
+                         e->val & DMA_PTE_PROT, did) )
+                return false;
+        }
+        else if ( !faults || e->kind != TL_NP )
+            continue;
+        else if ( e->level == 1 )
+        {
+            /* A cached non-present leaf is listed wherever it is. */
+            if ( !report(fn, ctx, dev, e->key, e->val >> 12,
+                         e->val & DMA_PTE_PROT, did) )
+                return false;
+        }
+        else if ( !report_fault_range(fn, ctx, dev,
+                                      region_lo(e->level, e->key),
+                                      region_hi(e->level, e->key), did) )
+            return false;
+    }
+    return true;
+}
+
+static void for_each(unsigned int dev, sim_visit_fn fn, void *ctx,
+                     bool faults)
+{
+    const struct dev_state *d;
+    uint16_t seen_dids[64];
+    unsigned int nr_seen = 0, i, j;
+    bool fault_done = !faults;
+
+    if ( dev >= VTD_SIM_DEVICES || !fn )
+        return;
+    op_begin();
+    settle_if_needed();
+    if ( !(regs.gsts & GSTS_TES) )
+        return;
+    d = &devs[dev];
+    for ( i = 0; i < d->nr; i++ )
+    {
+        const struct ctx_poss *p = &d->poss[i];
+
+        if ( p->kind == CTX_FAULT && !fault_done )
+        {
+            fault_done = true;
+            if ( !report_fault_range(fn, ctx, dev, 0, BFN_END, p->did) )
+                return;
+        }
+        if ( p->kind != CTX_VALID )
+            continue;
+        for ( j = 0; j < nr_seen && seen_dids[j] != p->did; j++ )
+            ;
+        if ( j < nr_seen )
+            continue;
+        if ( nr_seen < sizeof(seen_dids) / sizeof(seen_dids[0]) )
+            seen_dids[nr_seen++] = p->did;
+        if ( !report_did(fn, ctx, dev, p->did, faults) )
+            return;
+    }
+    report_tags(fn, ctx, dev, seen_dids, nr_seen);
+}
+
+void vtd_sim_for_each_possible(unsigned int dev, sim_visit_fn fn, void *ctx)
+{
+    for_each(dev, fn, ctx, true);
+}
+
+void vtd_sim_for_each_reachable(unsigned int dev, sim_visit_fn fn, void *ctx)
+{
+    for_each(dev, fn, ctx, false);
+}
+
+/* Could a walk from table mfn (at level) for bfn fault, right now? */
+static bool walk_may_fault(unsigned long mfn, unsigned int level,
+                           unsigned long bfn, unsigned int access)
+{
+    struct sim_frame *f = sframe(mfn);
+    uint64_t vals[MAX_VISIBLE];
+    unsigned int n, v;
+
+    if ( !f || !budget_take() )
+        return true;
+    /* Still in the write buffer: may read as the non-present entry it was. */
+    if ( wbuf_has(f, vtd_level_index(bfn, level)) )
+        return true;
+    n = visible_values(f, vtd_level_index(bfn, level), vals);
+    for ( v = 0; v < n; v++ )
+    {
+        uint64_t pte = vals[v];
+
+        if ( !dma_pte_present(pte) )
+            return true;
+        if ( level == 1 )
+        {
+            if ( (pte & access) != access )
+                return true;
+            continue;
+        }
+        if ( (pte & DMA_PTE_SP) ||
+             !usable_table((pte & DMA_PTE_ADDR_MASK) >> 12) ||
+             walk_may_fault((pte & DMA_PTE_ADDR_MASK) >> 12, level - 1, bfn,
+                            access) )
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Through one context entry: a walk from its root now, or any entry the
+ * did may have cached (from whichever context entry it was fetched).
+ */
+static bool ctx_may_fault(const struct ctx_poss *p, unsigned long bfn,
+                          unsigned int access)
+{
+    const struct tl_entry *e;
+    unsigned int level;
+    uint16_t did = p->did;
+
+    if ( walk_may_fault(p->root->val, VTD_PT_LEVELS, bfn, access) )
+        return true;
+    for ( level = 1; level <= VTD_PT_LEVELS; level++ )
+    {
+        uint64_t key = (uint64_t)bfn >> (VTD_LEVEL_STRIDE * (level - 1));
+
+        for ( e = hash[hash_of(did, level, key)]; e; e = e->hash_next )
+        {
+            if ( e->did != did || e->level != level || e->key != key )
+                continue;
+            switch ( e->kind )
+            {
+            case TL_NP:
+            case TL_WILD:
+                return true;
+            case TL_LEAF:
+                if ( (e->val & access) != access )
+                    return true;
+                break;
+            case TL_TABLE:
+                if ( walk_may_fault(e->val, level - 1, bfn, access) )
+                    return true;
+                break;
+            }
+        }
+    }
+    return false;
+}
+
+bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
+                       unsigned int access)
+{
+    const struct dev_state *d;
+    unsigned int i;
+
+    if ( dev >= VTD_SIM_DEVICES )
+        return true;
+    op_begin();
+    settle_if_needed();
+    if ( !(regs.gsts & GSTS_TES) )
+        return false;
+    access &= SIM_R | SIM_W;
+    if ( bfn >= BFN_END )
+        return true;
+    d = &devs[dev];
+    if ( !d->nr )
+        return true;
+    for ( i = 0; i < d->nr; i++ )
+        if ( d->poss[i].kind != CTX_VALID ||
+             ctx_may_fault(&d->poss[i], bfn, access) )
+            return true;
+    return false;
+}
+
+bool vtd_sim_walkable(unsigned long mfn)
+{
+    const struct sim_frame *f;
+
+    settle_if_needed();
+    f = sframe(mfn);
+    return f && f->reachers;
+}
+
+bool vtd_sim_wild(unsigned int dev, char *why, size_t len)
+{
+    const struct dev_state *d;
+    const struct tl_entry *e;
+    unsigned int i;
+
+    if ( dev >= VTD_SIM_DEVICES )
+        return false;
+    op_begin();
+    settle_if_needed();
+    if ( !(regs.gsts & GSTS_TES) )
+    {
+        snprintf(why, len, "translation is disabled: DMA is untranslated");
+        return true;
+    }
+    if ( walk_overflow )
+    {
+        snprintf(why, len, "possible walks too many to enumerate "
+                 "(cyclic tables or unflushed values)");
+        return true;
+    }
+    d = &devs[dev];
+    for ( i = 0; i < d->nr; i++ )
+    {
+        const struct ctx_poss *p = &d->poss[i];
+
+        if ( p->kind == CTX_WILD )
+        {
+            snprintf(why, len, "context entry %#" PRIx64 ":%#" PRIx64 ": %s",
+                     p->hi, p->lo, p->why);
+            return true;
+        }
+        if ( p->kind != CTX_VALID || !dids[p->did].nr_wild )
+            continue;
+        for ( e = dids[p->did].entries; e; e = e->did_next )
+            if ( e->kind == TL_WILD )
+            {
+                snprintf(why, len, "did %u: level-%u entry for bfns %#" PRIx64
+                         "..%#" PRIx64 " is %#" PRIx64
+                         ", not a pointer to a heap table frame",
+                         p->did, e->level, region_lo(e->level, e->key),
+                         region_hi(e->level, e->key) - 1, e->val);
+                return true;
+            }
+    }
+    return false;
+}
