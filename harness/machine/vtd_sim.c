@@ -41,21 +41,21 @@
 #define CAP_ND_64K          6ULL        /* 2^(4+2*6) domain ids */
 #define CAP_MGAW_48         (47ULL << 16)
 
-struct vtd_sim_caps caps;
-struct vtd_sim_stats stats;
+struct vtd_sim_caps vs_caps;
+struct vtd_sim_stats vs_stats;
 
 static uint64_t regs_block[VTD_REG_BLOCK_SIZE / 8]
     __attribute__((aligned(VTD_REG_BLOCK_SIZE)));
-struct sim_regs regs;
+struct sim_regs vs_regs;
 
-uint64_t seq;
+uint64_t vs_seq;
 
 static char proto_msg[256];
 static unsigned long nr_proto_errors;
 
 /* ---- Small helpers ---- */
 
-void proto_error(const char *fmt, ...)
+void vs_proto_error(const char *fmt, ...)
 {
     va_list ap;
     char buf[256];
@@ -73,7 +73,7 @@ void proto_error(const char *fmt, ...)
  * first): the simulator's state has no fixed bound.  Out of memory is the
  * harness's end, not a state of the unit.
  */
-void *grow(void *array, unsigned int *cap, unsigned int first, size_t size)
+void *vs_grow(void *array, unsigned int *cap, unsigned int first, size_t size)
 {
     unsigned int n = *cap ? *cap * 2 : first;
     void *p = realloc(array, n * size);
@@ -93,10 +93,10 @@ void *grow(void *array, unsigned int *cap, unsigned int first, size_t size)
 static void gcmd_apply_intremap(uint32_t cmd)
 {
     if ( cmd & VTD_GCMD_SIRTP )
-        regs.gsts |= GSTS_IRTPS;
-    if ( (cmd & VTD_GCMD_IRE) && !(regs.gsts & GSTS_IRTPS) )
-        proto_error("interrupt remapping enabled without a table (SIRTP)");
-    regs.gsts = (regs.gsts & ~(GSTS_IRES | GSTS_CFIS)) |
+        vs_regs.gsts |= GSTS_IRTPS;
+    if ( (cmd & VTD_GCMD_IRE) && !(vs_regs.gsts & GSTS_IRTPS) )
+        vs_proto_error("interrupt remapping enabled without a table (SIRTP)");
+    vs_regs.gsts = (vs_regs.gsts & ~(GSTS_IRES | GSTS_CFIS)) |
              (cmd & (VTD_GCMD_IRE | VTD_GCMD_CFI));
 }
 
@@ -109,50 +109,50 @@ static void gcmd_apply_intremap(uint32_t cmd)
  */
 static void gcmd_check(uint32_t val)
 {
-    uint32_t changed = ((val ^ regs.gsts) & VTD_GSTS_PERSISTENT) |
+    uint32_t changed = ((val ^ vs_regs.gsts) & VTD_GSTS_PERSISTENT) |
                        (val & (VTD_GCMD_SRTP | VTD_GCMD_SIRTP | VTD_GCMD_WBF));
 
     if ( __builtin_popcount(changed) > 1 )
-        proto_error("GCMD %#x changes %d controls at once (GSTS %#x)", val,
-                    __builtin_popcount(changed), regs.gsts);
+        vs_proto_error("GCMD %#x changes %d controls at once (GSTS %#x)", val,
+                    __builtin_popcount(changed), vs_regs.gsts);
 }
 
 static void gcmd_apply(void)
 {
-    uint32_t cmd = regs.gcmd;
+    uint32_t cmd = vs_regs.gcmd;
 
-    regs.gcmd_pending = false;
-    if ( caps.gcmd_hangs )
+    vs_regs.gcmd_pending = false;
+    if ( vs_caps.gcmd_hangs )
         return;
     if ( cmd & VTD_GCMD_SRTP )
     {
-        regs.root_latched = true;
-        regs.root_mfn = regs.rtaddr >> 12;
-        regs.gsts |= GSTS_RTPS;
-        ctx_dirty = true;
+        vs_regs.root_latched = true;
+        vs_regs.root_mfn = vs_regs.rtaddr >> 12;
+        vs_regs.gsts |= GSTS_RTPS;
+        vs_ctx_dirty = true;
     }
-    if ( (cmd & VTD_GCMD_TE) && !(regs.gsts & GSTS_TES) )
+    if ( (cmd & VTD_GCMD_TE) && !(vs_regs.gsts & GSTS_TES) )
     {
-        regs.gsts |= GSTS_TES;
-        ctx_dirty = true;
+        vs_regs.gsts |= GSTS_TES;
+        vs_ctx_dirty = true;
     }
     else if ( !(cmd & VTD_GCMD_TE) )
-        regs.gsts &= ~GSTS_TES;
-    if ( (cmd & VTD_GCMD_QIE) && !(regs.gsts & GSTS_QIES) && caps.qi )
+        vs_regs.gsts &= ~GSTS_TES;
+    if ( (cmd & VTD_GCMD_QIE) && !(vs_regs.gsts & GSTS_QIES) && vs_caps.qi )
     {
         unsigned int i;
 
-        regs.gsts |= GSTS_QIES;
-        regs.iqh = 0;
-        regs.qi_ticks = 0;
-        for ( i = 0; i < regs.iqt; i++ )
-            qi_submit_slot(i);
+        vs_regs.gsts |= GSTS_QIES;
+        vs_regs.iqh = 0;
+        vs_regs.qi_ticks = 0;
+        for ( i = 0; i < vs_regs.iqt; i++ )
+            vs_qi_submit_slot(i);
     }
-    else if ( !(cmd & VTD_GCMD_QIE) && (regs.gsts & GSTS_QIES) )
+    else if ( !(cmd & VTD_GCMD_QIE) && (vs_regs.gsts & GSTS_QIES) )
     {
-        if ( regs.iqh != regs.iqt || nr_qrecs )
-            proto_error("queued invalidation disabled with work pending");
-        regs.gsts &= ~GSTS_QIES;
+        if ( vs_regs.iqh != vs_regs.iqt || vs_nr_qrecs )
+            vs_proto_error("queued invalidation disabled with work pending");
+        vs_regs.gsts &= ~GSTS_QIES;
     }
     gcmd_apply_intremap(cmd);
     settle_if_needed();
@@ -160,23 +160,23 @@ static void gcmd_apply(void)
 
 static void write_gcmd(uint32_t val)
 {
-    if ( regs.gcmd_pending )
+    if ( vs_regs.gcmd_pending )
         gcmd_apply();
     gcmd_check(val);
     /* One-shot commands: their status clears now, sets when done. */
     if ( val & VTD_GCMD_SRTP )
-        regs.gsts &= ~GSTS_RTPS;
+        vs_regs.gsts &= ~GSTS_RTPS;
     if ( val & VTD_GCMD_SIRTP )
-        regs.gsts &= ~GSTS_IRTPS;
+        vs_regs.gsts &= ~GSTS_IRTPS;
     if ( val & VTD_GCMD_WBF )
     {
         /* Done at once: GSTS.WBFS never shows busy. */
         settle_if_needed();
-        wbuf_flush();
-        stats.wbf++;
+        vs_wbuf_flush();
+        vs_stats.wbf++;
     }
-    regs.gcmd = val & ~VTD_GCMD_WBF;
-    regs.gcmd_pending = true;
+    vs_regs.gcmd = val & ~VTD_GCMD_WBF;
+    vs_regs.gcmd_pending = true;
 }
 
 /* ---- MMIO ---- */
@@ -205,13 +205,13 @@ static bool reg_size_ok(unsigned int offset, unsigned int bytes)
     }
     if ( bytes == want && !(offset & (bytes - 1)) )
         return true;
-    proto_error("%u-byte access to register %#x", bytes, offset);
+    vs_proto_error("%u-byte access to register %#x", bytes, offset);
     return false;
 }
 
 uint64_t vtd_sim_mmio_read(unsigned int offset, unsigned int bytes)
 {
-    epoch++;
+    vs_epoch++;
     op_begin();
     if ( !reg_size_ok(offset, bytes) )
         return 0;
@@ -220,46 +220,46 @@ uint64_t vtd_sim_mmio_read(unsigned int offset, unsigned int bytes)
     case VTD_REG_VER:
         return 0x10;
     case VTD_REG_CAP:
-        return regs.cap;
+        return vs_regs.cap;
     case VTD_REG_ECAP:
-        return regs.ecap;
+        return vs_regs.ecap;
     case VTD_REG_GCMD:
         return 0;           /* write-only */
     case VTD_REG_GSTS:
         /* Commands take effect by the time software looks. */
-        if ( regs.gcmd_pending )
+        if ( vs_regs.gcmd_pending )
             gcmd_apply();
-        return regs.gsts;
+        return vs_regs.gsts;
     case VTD_REG_RTADDR:
-        return regs.rtaddr;
+        return vs_regs.rtaddr;
     case VTD_REG_CCMD:
-        return reg_inv_read(&regs.ccmd);
+        return vs_reg_inv_read(&vs_regs.ccmd);
     case VTD_REG_FSTS:
-        return regs.fsts;
+        return vs_regs.fsts;
     case VTD_REG_IQH:
-        stats.queue_full_reads += qi_full();
-        return (uint64_t)regs.iqh << VTD_QI_INDEX_SHIFT;
+        vs_stats.queue_full_reads += vs_qi_full();
+        return (uint64_t)vs_regs.iqh << VTD_QI_INDEX_SHIFT;
     case VTD_REG_IQT:
-        return (uint64_t)regs.iqt << VTD_QI_INDEX_SHIFT;
+        return (uint64_t)vs_regs.iqt << VTD_QI_INDEX_SHIFT;
     case VTD_REG_IQA:
-        return regs.iqa;
+        return vs_regs.iqa;
     case VTD_REG_ICS:
-        return regs.ics;
+        return vs_regs.ics;
     case REG_IVA:
-        return regs.iva;
+        return vs_regs.iva;
     case REG_IOTLB:
-        return reg_inv_read(&regs.iotlb);
+        return vs_reg_inv_read(&vs_regs.iotlb);
     case VTD_REG_FECTL:
-        return regs.fectl;
+        return vs_regs.fectl;
     }
     if ( offset >= REG_FRCD && offset < REG_FRCD_END )
-        return regs.frcd[(offset - REG_FRCD) / 16][(offset & 8) / 8];
-    return regs.other[offset / 8];
+        return vs_regs.frcd[(offset - REG_FRCD) / 16][(offset & 8) / 8];
+    return vs_regs.other[offset / 8];
 }
 
 void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
 {
-    epoch++;
+    vs_epoch++;
     op_begin();
     if ( !reg_size_ok(offset, bytes) )
         return;
@@ -267,62 +267,62 @@ void vtd_sim_mmio_write(unsigned int offset, uint64_t val, unsigned int bytes)
     {
     case VTD_REG_VER: case VTD_REG_CAP: case VTD_REG_ECAP: case VTD_REG_GSTS:
     case VTD_REG_IQH:
-        proto_error("write to read-only register %#x", offset);
+        vs_proto_error("write to read-only register %#x", offset);
         break;
     case VTD_REG_GCMD:
         write_gcmd(val);
         break;
     case VTD_REG_RTADDR:
-        regs.rtaddr = val;
+        vs_regs.rtaddr = val;
         break;
     case VTD_REG_CCMD:
-        write_ccmd(val);
+        vs_write_ccmd(val);
         break;
     case VTD_REG_FSTS:
         /* Write 1 to clear; clearing IQE lets the queue resume from IQH. */
-        regs.fsts &= ~((uint32_t)val & (VTD_FSTS_IQE | VTD_FSTS_ICE |
+        vs_regs.fsts &= ~((uint32_t)val & (VTD_FSTS_IQE | VTD_FSTS_ICE |
                                         VTD_FSTS_ITE | VTD_FSTS_PFO));
-        faults_settle();
+        vs_faults_settle();
         break;
     case VTD_REG_FECTL:
-        write_fectl(val);
+        vs_write_fectl(val);
         break;
     case VTD_REG_IQT:
-        write_iqt(val);
+        vs_write_iqt(val);
         break;
     case VTD_REG_IQA:
-        if ( regs.gsts & GSTS_QIES )
-            proto_error("IQA written while queued invalidation is enabled");
-        regs.iqa = val;
+        if ( vs_regs.gsts & GSTS_QIES )
+            vs_proto_error("IQA written while queued invalidation is enabled");
+        vs_regs.iqa = val;
         break;
     case VTD_REG_ICS:
-        regs.ics &= ~((uint32_t)val & VTD_ICS_IWC);
+        vs_regs.ics &= ~((uint32_t)val & VTD_ICS_IWC);
         break;
     case REG_IVA:
-        regs.iva = val;
+        vs_regs.iva = val;
         break;
     case REG_IOTLB:
-        write_iotlb(val);
+        vs_write_iotlb(val);
         break;
     default:
         if ( offset >= REG_FRCD && offset < REG_FRCD_END )
-            write_frcd(offset, val);
+            vs_write_frcd(offset, val);
         else
-            regs.other[offset / 8] = val;
+            vs_regs.other[offset / 8] = val;
         break;
     }
 }
 
 void vtd_sim_tick(void)
 {
-    epoch++;
+    vs_epoch++;
     /* The idle path must stay cheap: the core spins here for timeouts. */
-    if ( !regs.gcmd_pending && regs.iqh == regs.iqt )
+    if ( !vs_regs.gcmd_pending && vs_regs.iqh == vs_regs.iqt )
         return;
     op_begin();
-    if ( regs.gcmd_pending )
+    if ( vs_regs.gcmd_pending )
         gcmd_apply();
-    qi_tick();
+    vs_qi_tick();
 }
 
 /* ---- Queries ---- */
@@ -338,7 +338,7 @@ bool vtd_sim_protocol_error(char *why, size_t len)
 
 const struct vtd_sim_stats *vtd_sim_stats(void)
 {
-    return &stats;
+    return &vs_stats;
 }
 
 static const char *kind_name(unsigned int kind)
@@ -358,46 +358,48 @@ void vtd_sim_dump(FILE *out)
     const struct tl_entry *e;
 
     fprintf(out, "vtd-sim: cm=%d psi=%d qi=%d coherent=%d rwbf=%d drain=%d "
-            "mamv=%u delay=%u\n", caps.cm, caps.psi, caps.qi, caps.coherent,
-            caps.rwbf, caps.drain, caps.mamv, caps.completion_delay);
+            "mamv=%u delay=%u\n", vs_caps.cm, vs_caps.psi, vs_caps.qi,
+            vs_caps.coherent, vs_caps.rwbf, vs_caps.drain, vs_caps.mamv,
+            vs_caps.completion_delay);
     fprintf(out, "  gsts=%#x root=%#lx%s fsts=%#x iqa=%#" PRIx64
             " iqh=%u iqt=%u ics=%#x fetched=%u seq=%" PRIu64 "\n",
-            regs.gsts, regs.root_mfn, regs.root_latched ? "" : "(unset)",
-            regs.fsts, regs.iqa, regs.iqh, regs.iqt, regs.ics, nr_qrecs, seq);
+            vs_regs.gsts, vs_regs.root_mfn,
+            vs_regs.root_latched ? "" : "(unset)", vs_regs.fsts, vs_regs.iqa,
+            vs_regs.iqh, vs_regs.iqt, vs_regs.ics, vs_nr_qrecs, vs_seq);
     fprintf(out, "  iotlb_reg %s%s ccmd %s%s\n",
-            regs.iotlb.pending ? "pending" : "idle",
-            regs.iotlb.stuck ? " (hung)" : "",
-            regs.ccmd.pending ? "pending" : "idle",
-            regs.ccmd.stuck ? " (hung)" : "");
+            vs_regs.iotlb.pending ? "pending" : "idle",
+            vs_regs.iotlb.stuck ? " (hung)" : "",
+            vs_regs.ccmd.pending ? "pending" : "idle",
+            vs_regs.ccmd.stuck ? " (hung)" : "");
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
-        for ( i = 0; i < devs[dev].nr; i++ )
+        for ( i = 0; i < vs_devs[dev].nr; i++ )
         {
-            const struct ctx_poss *p = &devs[dev].poss[i];
+            const struct ctx_poss *p = &vs_devs[dev].poss[i];
 
             fprintf(out, "  dev %u: %s did %u lo %#" PRIx64 " hi %#" PRIx64
                     "%s seen %" PRIu64 "\n", dev, ctx_kinds[p->kind], p->did,
                     p->lo, p->hi, p->current ? " (current)" : "", p->seen);
         }
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
-        for ( i = 0; i < devs[dev].nr_tags; i++ )
+        for ( i = 0; i < vs_devs[dev].nr_tags; i++ )
             fprintf(out, "  dev %u: leaves of did %u by source id, fetched "
-                    "by %" PRIu64 "\n", dev, devs[dev].tags[i].did,
-                    devs[dev].tags[i].seq);
-    for ( i = 0; i < nr_touched_dids; i++ )
+                    "by %" PRIu64 "\n", dev, vs_devs[dev].tags[i].did,
+                    vs_devs[dev].tags[i].moment);
+    for ( i = 0; i < vs_nr_touched_dids; i++ )
     {
-        uint16_t did = touched_dids[i];
+        uint16_t did = vs_touched_dids[i];
 
-        for ( e = dids[did].roots; e; e = e->did_next )
+        for ( e = vs_dids[did].roots; e; e = e->did_next )
             fprintf(out, "  did %u: root table %#" PRIx64 " (%u users)\n",
                     did, e->val, e->refs);
-        for ( e = dids[did].entries; e; e = e->did_next )
+        for ( e = vs_dids[did].entries; e; e = e->did_next )
             fprintf(out, "  did %u: L%u key %#" PRIx64 " %s %#" PRIx64
                     " seen %" PRIu64 "\n", did, e->level, e->key,
                     kind_name(e->kind), e->val, e->seen);
     }
     fprintf(out, "  watched frames:");
-    for ( i = 0; i < nr_watched; i++ )
-        fprintf(out, " %#lx", HEAP_BASE_MFN + watched[i]);
+    for ( i = 0; i < vs_nr_watched; i++ )
+        fprintf(out, " %#lx", HEAP_BASE_MFN + vs_watched[i]);
     fprintf(out, "\n");
 }
 
@@ -409,62 +411,62 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
     struct tl_entry *e, *next;
 
     /* Drop every cached entry, visiting only dids and frames used. */
-    for ( i = 0; i < nr_touched_dids; i++ )
+    for ( i = 0; i < vs_nr_touched_dids; i++ )
     {
-        struct did_state *ds = &dids[touched_dids[i]];
+        struct did_state *ds = &vs_dids[vs_touched_dids[i]];
 
         for ( e = ds->entries; e; e = next )
         {
             next = e->did_next;
-            hash[hash_of(e->did, e->level, e->key)] = NULL;
-            entry_release(e);
+            vs_hash[hash_of(e->did, e->level, e->key)] = NULL;
+            vs_entry_release(e);
         }
         for ( e = ds->roots; e; e = next )
         {
             next = e->did_next;
-            entry_release(e);
+            vs_entry_release(e);
         }
         memset(ds, 0, sizeof(*ds));
     }
-    nr_touched_dids = 0;
-    for ( i = 0; i < nr_touched_frames; i++ )
-        sframes[touched_frames[i]]->touched = false;
-    nr_touched_frames = 0;
-    wbuf.nr = 0;
-    nr_watched = 0;
-    nr_exposed = 0;
+    vs_nr_touched_dids = 0;
+    for ( i = 0; i < vs_nr_touched_frames; i++ )
+        vs_sframes[vs_touched_frames[i]]->touched = false;
+    vs_nr_touched_frames = 0;
+    vs_wbuf.nr = 0;
+    vs_nr_watched = 0;
+    vs_nr_exposed = 0;
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
     {
-        devs[dev].nr = 0;
-        devs[dev].nr_tags = 0;
+        vs_devs[dev].nr = 0;
+        vs_devs[dev].nr_tags = 0;
     }
-    nr_qrecs = 0;
-    memset(slot_seq, 0, slot_hwm * sizeof(slot_seq[0]));
-    slot_hwm = 0;
+    vs_nr_qrecs = 0;
+    memset(vs_slot_seq, 0, vs_slot_hwm * sizeof(vs_slot_seq[0]));
+    vs_slot_hwm = 0;
 
-    caps = *c;
-    qi_stalled = false;
-    if ( caps.mamv > 63 )
-        caps.mamv = 63;
-    memset(&stats, 0, sizeof(stats));
-    memset(&regs, 0, sizeof(regs));
-    regs.cap = CAP_ND_64K | (caps.no_4level ? 0 : VTD_CAP_SAGAW_4LEVEL) |
+    vs_caps = *c;
+    vs_qi_stalled = false;
+    if ( vs_caps.mamv > 63 )
+        vs_caps.mamv = 63;
+    memset(&vs_stats, 0, sizeof(vs_stats));
+    memset(&vs_regs, 0, sizeof(vs_regs));
+    vs_regs.cap = CAP_ND_64K | (vs_caps.no_4level ? 0 : VTD_CAP_SAGAW_4LEVEL) |
             CAP_MGAW_48 | ((uint64_t)SIM_FRO << VTD_CAP_FRO_SHIFT) |
             ((uint64_t)(SIM_NFR - 1) << VTD_CAP_NFR_SHIFT) |
-            ((uint64_t)caps.mamv << VTD_CAP_MAMV_SHIFT) |
-            (caps.cm ? VTD_CAP_CM : 0) | (caps.psi ? VTD_CAP_PSI : 0) |
-            (caps.rwbf ? VTD_CAP_RWBF : 0) |
-            (caps.drain ? VTD_CAP_DRD | VTD_CAP_DWD : 0);
-    regs.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
-             (caps.coherent ? VTD_ECAP_C : 0) | (caps.qi ? VTD_ECAP_QI : 0) |
-             VTD_ECAP_IR;
+            ((uint64_t)vs_caps.mamv << VTD_CAP_MAMV_SHIFT) |
+            (vs_caps.cm ? VTD_CAP_CM : 0) | (vs_caps.psi ? VTD_CAP_PSI : 0) |
+            (vs_caps.rwbf ? VTD_CAP_RWBF : 0) |
+            (vs_caps.drain ? VTD_CAP_DRD | VTD_CAP_DWD : 0);
+    vs_regs.ecap = ((uint64_t)SIM_IRO << VTD_ECAP_IRO_SHIFT) |
+             (vs_caps.coherent ? VTD_ECAP_C : 0) |
+             (vs_caps.qi ? VTD_ECAP_QI : 0) | VTD_ECAP_IR;
     /* The fault event is masked out of reset. */
-    regs.fectl = VTD_FECTL_IM;
-    seq = 0;
-    walk_overflow = false;
-    ctx_dirty = false;
-    epoch = 0;
-    synced_epoch = ~0UL;
+    vs_regs.fectl = VTD_FECTL_IM;
+    vs_seq = 0;
+    vs_walk_overflow = false;
+    vs_ctx_dirty = false;
+    vs_epoch = 0;
+    vs_synced_epoch = ~0UL;
     nr_proto_errors = 0;
     proto_msg[0] = '\0';
 }
@@ -478,13 +480,13 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
  */
 static bool inv_in_flight(void)
 {
-    return nr_qrecs || regs.iqh != regs.iqt || regs.ccmd.pending ||
-           regs.iotlb.pending;
+    return vs_nr_qrecs || vs_regs.iqh != vs_regs.iqt || vs_regs.ccmd.pending ||
+           vs_regs.iotlb.pending;
 }
 
 static uint64_t moment_digest(uint64_t h, uint64_t moment)
 {
-    return inv_in_flight() ? digest_u64(h, seq - moment) : h;
+    return inv_in_flight() ? digest_u64(h, vs_seq - moment) : h;
 }
 
 static uint64_t inv_digest(uint64_t h, const struct inv *inv)
@@ -498,13 +500,13 @@ static uint64_t inv_digest(uint64_t h, const struct inv *inv)
 
 static uint64_t registers_digest(uint64_t h)
 {
-    typeof(regs) copy = regs;
+    typeof(vs_regs) copy = vs_regs;
 
     copy.ccmd.inv.sub_seq = copy.iotlb.inv.sub_seq = 0;
     h = digest_sparse(h, &copy, sizeof(copy));
-    h = inv_digest(h, &regs.ccmd.inv);
-    h = inv_digest(h, &regs.iotlb.inv);
-    return digest_u64(h, qi_stalled | walk_overflow << 1);
+    h = inv_digest(h, &vs_regs.ccmd.inv);
+    h = inv_digest(h, &vs_regs.iotlb.inv);
+    return digest_u64(h, vs_qi_stalled | vs_walk_overflow << 1);
 }
 
 /*
@@ -519,9 +521,9 @@ static uint64_t frames_digest(uint64_t h)
     uint64_t bits;
     uint32_t x;
 
-    for ( i = 0; i < nr_touched_frames; i++ )
+    for ( i = 0; i < vs_nr_touched_frames; i++ )
     {
-        const struct sim_frame *f = sframes[touched_frames[i]];
+        const struct sim_frame *f = vs_sframes[vs_touched_frames[i]];
 
         if ( !f )
             continue;
@@ -559,9 +561,9 @@ static uint64_t caches_digest(uint64_t h)
     const struct tl_entry *e;
     unsigned int i;
 
-    for ( i = 0; i < nr_touched_dids; i++ )
+    for ( i = 0; i < vs_nr_touched_dids; i++ )
     {
-        const struct did_state *ds = &dids[touched_dids[i]];
+        const struct did_state *ds = &vs_dids[vs_touched_dids[i]];
 
         for ( e = ds->entries; e; e = e->did_next )
             set = digest_set_add(set, entry_digest(e));
@@ -585,12 +587,12 @@ static uint64_t tags_digest(uint64_t h, const struct dev_state *d)
     {
         uint64_t leaves = 0;
 
-        for ( e = dids[d->tags[i].did].leaves; e; e = e->leaf_next )
-            if ( e->born <= d->tags[i].seq )
+        for ( e = vs_dids[d->tags[i].did].leaves; e; e = e->leaf_next )
+            if ( e->born <= d->tags[i].moment )
                 leaves = digest_set_add(leaves, entry_digest(e));
         set = digest_set_add(set, moment_digest(digest_u64(leaves,
                                                            d->tags[i].did),
-                                                d->tags[i].seq));
+                                                d->tags[i].moment));
     }
     return digest_u64(h, set);
 }
@@ -604,9 +606,9 @@ static uint64_t contexts_digest(uint64_t h)
     {
         uint64_t set = 0;
 
-        for ( i = 0; i < devs[dev].nr; i++ )
+        for ( i = 0; i < vs_devs[dev].nr; i++ )
         {
-            const struct ctx_poss *p = &devs[dev].poss[i];
+            const struct ctx_poss *p = &vs_devs[dev].poss[i];
             uint64_t e = digest_u64(DIGEST_SEED, p->lo);
 
             e = digest_u64(e, p->hi);
@@ -616,7 +618,7 @@ static uint64_t contexts_digest(uint64_t h)
             set = digest_set_add(set, moment_digest(e, p->seen));
         }
         h = digest_u64(h, set);
-        h = tags_digest(h, &devs[dev]);
+        h = tags_digest(h, &vs_devs[dev]);
     }
     return h;
 }
@@ -626,21 +628,21 @@ static uint64_t queue_digest(uint64_t h)
 {
     unsigned int i;
 
-    for ( i = 0; i < nr_qrecs; i++ )
+    for ( i = 0; i < vs_nr_qrecs; i++ )
     {
-        const struct qrec *q = &qrecs[i];
+        const struct qrec *q = &vs_qrecs[i];
 
         h = digest_u64(h, q->late_wait | q->sw << 1 | q->iflag << 2);
         h = digest_u64(h, q->data);
         h = digest_u64(h, q->addr);
         h = inv_digest(h, &q->inv);
     }
-    if ( !(regs.gsts & GSTS_QIES) )
+    if ( !(vs_regs.gsts & GSTS_QIES) )
         return h;
-    for ( i = regs.iqh; i != regs.iqt; i = (i + 1) % qi_entries() )
+    for ( i = vs_regs.iqh; i != vs_regs.iqt; i = (i + 1) % vs_qi_entries() )
     {
-        h = digest_bytes(h, &slot_desc[i], sizeof(slot_desc[i]));
-        h = moment_digest(h, slot_seq[i]);
+        h = digest_bytes(h, &vs_slot_desc[i], sizeof(vs_slot_desc[i]));
+        h = moment_digest(h, vs_slot_seq[i]);
     }
     return h;
 }
@@ -655,7 +657,7 @@ uint64_t vtd_sim_digest(uint64_t h)
     h = caches_digest(h);
     h = contexts_digest(h);
     h = queue_digest(h);
-    for ( i = 0; i < wbuf.nr; i++ )
-        h = digest_u64(h, wbuf.words[i]);
+    for ( i = 0; i < vs_wbuf.nr; i++ )
+        h = digest_u64(h, vs_wbuf.words[i]);
     return h;
 }

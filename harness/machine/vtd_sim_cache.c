@@ -30,24 +30,24 @@
 
 #define POOL_CHUNK          4096
 
-struct did_state dids[NR_DIDS];
-uint16_t touched_dids[NR_DIDS];
-unsigned int nr_touched_dids;
+struct did_state vs_dids[NR_DIDS];
+uint16_t vs_touched_dids[NR_DIDS];
+unsigned int vs_nr_touched_dids;
 
-struct tl_entry *hash[HASH_SIZE];
+struct tl_entry *vs_hash[HASH_SIZE];
 static struct tl_entry *free_entries;
 
-struct dev_state devs[VTD_SIM_DEVICES];
-bool ctx_dirty;
+struct dev_state vs_devs[VTD_SIM_DEVICES];
+bool vs_ctx_dirty;
 
 /* ---- Cached entries ---- */
 
 static void did_touch(uint16_t did)
 {
-    if ( !dids[did].touched )
+    if ( !vs_dids[did].touched )
     {
-        dids[did].touched = true;
-        touched_dids[nr_touched_dids++] = did;
+        vs_dids[did].touched = true;
+        vs_touched_dids[vs_nr_touched_dids++] = did;
     }
 }
 
@@ -77,7 +77,7 @@ static struct tl_entry *entry_alloc(void)
     return e;
 }
 
-void entry_release(struct tl_entry *e)
+void vs_entry_release(struct tl_entry *e)
 {
     e->hash_next = free_entries;
     free_entries = e;
@@ -91,8 +91,8 @@ static void reach_link(struct tl_entry *e)
     /* A frame nobody reached may be stale in our copy: catch up first. */
     if ( f->watch_pos < 0 )
     {
-        frame_sync(mfn, f);
-        watch_add(f);
+        vs_frame_sync(mfn, f);
+        vs_watch_add(f);
     }
     e->reach_prev = NULL;
     e->reach_next = f->reachers;
@@ -111,7 +111,7 @@ static void reach_unlink(struct tl_entry *e)
         f->reachers = e->reach_next;
     if ( e->reach_next )
         e->reach_next->reach_prev = e->reach_prev;
-    watch_drop_if_idle(f);
+    vs_watch_drop_if_idle(f);
 }
 
 static void list_push(struct tl_entry **head, struct tl_entry *e)
@@ -152,7 +152,7 @@ static void leaf_unlink(struct tl_entry **head, struct tl_entry *e)
         e->leaf_next->leaf_prev = e->leaf_prev;
 }
 
-struct tl_entry *entry_insert(uint16_t did, unsigned int level,
+struct tl_entry *vs_entry_insert(uint16_t did, unsigned int level,
                               uint64_t key, uint8_t kind, uint64_t val)
 {
     struct tl_entry *e = entry_alloc();
@@ -163,37 +163,37 @@ struct tl_entry *entry_insert(uint16_t did, unsigned int level,
     e->key = key;
     e->kind = kind;
     e->val = val;
-    e->born = seq;
-    e->hash_next = hash[h];
-    hash[h] = e;
+    e->born = vs_seq;
+    e->hash_next = vs_hash[h];
+    vs_hash[h] = e;
     did_touch(did);
-    list_push(&dids[did].entries, e);
-    dids[did].nr_entries++;
+    list_push(&vs_dids[did].entries, e);
+    vs_dids[did].nr_entries++;
     if ( kind == TL_TABLE )
         reach_link(e);
     else if ( kind == TL_WILD )
-        dids[did].nr_wild++;
+        vs_dids[did].nr_wild++;
     else if ( kind == TL_LEAF )
-        leaf_push(&dids[did].leaves, e);
+        leaf_push(&vs_dids[did].leaves, e);
     return e;
 }
 
 static void entry_remove(struct tl_entry *e)
 {
-    struct tl_entry **link = &hash[hash_of(e->did, e->level, e->key)];
+    struct tl_entry **link = &vs_hash[hash_of(e->did, e->level, e->key)];
 
     while ( *link != e )
         link = &(*link)->hash_next;
     *link = e->hash_next;
-    list_unlink(&dids[e->did].entries, e);
-    dids[e->did].nr_entries--;
+    list_unlink(&vs_dids[e->did].entries, e);
+    vs_dids[e->did].nr_entries--;
     if ( e->kind == TL_TABLE )
         reach_unlink(e);
     else if ( e->kind == TL_WILD )
-        dids[e->did].nr_wild--;
+        vs_dids[e->did].nr_wild--;
     else if ( e->kind == TL_LEAF )
-        leaf_unlink(&dids[e->did].leaves, e);
-    entry_release(e);
+        leaf_unlink(&vs_dids[e->did].leaves, e);
+    vs_entry_release(e);
 }
 
 /* A context entry of some device points did at root: a pseudo entry. */
@@ -201,7 +201,7 @@ static struct tl_entry *root_get(uint16_t did, unsigned long root)
 {
     struct tl_entry *e;
 
-    for ( e = dids[did].roots; e; e = e->did_next )
+    for ( e = vs_dids[did].roots; e; e = e->did_next )
         if ( e->val == root )
         {
             e->refs++;
@@ -213,11 +213,11 @@ static struct tl_entry *root_get(uint16_t did, unsigned long root)
     e->kind = TL_TABLE;
     e->val = root;
     e->refs = 1;
-    e->seen = seq;
+    e->seen = vs_seq;
     did_touch(did);
-    list_push(&dids[did].roots, e);
+    list_push(&vs_dids[did].roots, e);
     reach_link(e);
-    walk_table(did, VTD_PT_LEVELS, 0, root, &all_bfns);
+    vs_walk_table(did, VTD_PT_LEVELS, 0, root, &all_bfns);
     return e;
 }
 
@@ -225,9 +225,9 @@ static void root_put(struct tl_entry *e)
 {
     if ( --e->refs )
         return;
-    list_unlink(&dids[e->did].roots, e);
+    list_unlink(&vs_dids[e->did].roots, e);
     reach_unlink(e);
-    entry_release(e);
+    vs_entry_release(e);
 }
 
 /* ---- Context entries ---- */
@@ -245,12 +245,12 @@ static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
         if ( p->kind == kind && p->lo == lo && p->hi == hi )
         {
             p->current = true;
-            p->seen = seq;
+            p->seen = vs_seq;
             return;
         }
     }
     if ( d->nr == d->cap )
-        d->poss = grow(d->poss, &d->cap, 8, sizeof(*d->poss));
+        d->poss = vs_grow(d->poss, &d->cap, 8, sizeof(*d->poss));
     p = &d->poss[d->nr++];
     memset(p, 0, sizeof(*p));
     p->kind = kind;
@@ -259,7 +259,7 @@ static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
     p->did = did;
     p->why = why;
     p->current = true;
-    p->seen = seq;
+    p->seen = vs_seq;
     if ( kind == CTX_VALID )
         p->root = root_get(did, (lo & DMA_PTE_ADDR_MASK) >> 12);
 }
@@ -270,28 +270,28 @@ static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
  */
 static void tag_add(struct dev_state *d, uint16_t did)
 {
-    uint64_t now = seq++;
+    uint64_t now = vs_seq++;
     unsigned int i;
 
     for ( i = 0; i < d->nr_tags; i++ )
         if ( d->tags[i].did == did )
         {
-            d->tags[i].seq = now;
+            d->tags[i].moment = now;
             return;
         }
     if ( d->nr_tags == d->cap_tags )
-        d->tags = grow(d->tags, &d->cap_tags, 4, sizeof(*d->tags));
+        d->tags = vs_grow(d->tags, &d->cap_tags, 4, sizeof(*d->tags));
     d->tags[d->nr_tags].did = did;
-    d->tags[d->nr_tags++].seq = now;
+    d->tags[d->nr_tags++].moment = now;
 }
 
 /*
  * The context cache no longer holds poss[i].  Under sid_tag the IOTLB may
  * still hold what the device fetched through it.
  */
-void ctx_remove(struct dev_state *d, unsigned int i)
+void vs_ctx_remove(struct dev_state *d, unsigned int i)
 {
-    if ( d->poss[i].kind == CTX_VALID && caps.sid_tag )
+    if ( d->poss[i].kind == CTX_VALID && vs_caps.sid_tag )
         tag_add(d, d->poss[i].did);
     if ( d->poss[i].root )
         root_put(d->poss[i].root);
@@ -303,18 +303,18 @@ void ctx_remove(struct dev_state *d, unsigned int i)
  * whatever a device fetched under it before the submission is gone, unless
  * a DMA it translated may still be on its way (may_be_in_flight()).
  */
-void tags_drop(const struct inv *inv)
+void vs_tags_drop(const struct inv *inv)
 {
     unsigned int dev, i;
 
-    if ( caps.drain && !inv->drained )
+    if ( vs_caps.drain && !inv->drained )
         return;
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
     {
-        struct dev_state *d = &devs[dev];
+        struct dev_state *d = &vs_devs[dev];
 
         for ( i = 0; i < d->nr_tags; )
-            if ( d->tags[i].seq < inv->sub_seq &&
+            if ( d->tags[i].moment < inv->sub_seq &&
                  (inv->gran == INV_GLOBAL || d->tags[i].did == inv->did) )
                 d->tags[i] = d->tags[--d->nr_tags];
             else
@@ -333,7 +333,7 @@ static void ctx_classify(struct dev_state *d, uint64_t lo, uint64_t hi)
         ctx_add(d, CTX_WILD, lo, hi, "pass-through context entry");
     else if ( tt == 3 || (hi & 7) != VTD_CTX_AW_4LEVEL )
         ctx_add(d, CTX_FAULT, lo, hi, NULL);    /* invalid: faults */
-    else if ( !usable_table(root) )
+    else if ( !vs_usable_table(root) )
         ctx_add(d, CTX_WILD, lo, hi,
                 "context entry's table root is not a heap table frame");
     else
@@ -345,32 +345,32 @@ static void ctx_watch(unsigned long mfn, struct sim_frame *f)
     if ( f->ctx_watch )
         return;
     if ( f->watch_pos < 0 )
-        frame_sync(mfn, f);
+        vs_frame_sync(mfn, f);
     f->ctx_watch = true;
-    watch_add(f);
+    vs_watch_add(f);
 }
 
 /* What each device's context entry may be now, from the visible tables. */
 static void ctx_compute(unsigned int dev)
 {
-    struct dev_state *d = &devs[dev];
+    struct dev_state *d = &vs_devs[dev];
     uint64_t roots[MAX_VISIBLE], los[MAX_VISIBLE], his[MAX_VISIBLE];
     struct sim_frame *rf, *cf;
     unsigned int nr, nl, nh, a, b, c;
 
-    if ( !regs.root_latched )
+    if ( !vs_regs.root_latched )
     {
         ctx_add(d, CTX_WILD, 0, 0, "no root table pointer set");
         return;
     }
-    rf = sframe(regs.root_mfn);
+    rf = sframe(vs_regs.root_mfn);
     if ( !rf )
     {
-        ctx_add(d, CTX_WILD, regs.root_mfn, 0,
+        ctx_add(d, CTX_WILD, vs_regs.root_mfn, 0,
                 "root table is not a heap frame");
         return;
     }
-    ctx_watch(regs.root_mfn, rf);
+    ctx_watch(vs_regs.root_mfn, rf);
     nr = visible_values(rf, 0, roots);      /* bus 0, low word */
     for ( a = 0; a < nr; a++ )
     {
@@ -382,7 +382,7 @@ static void ctx_compute(unsigned int dev)
             continue;
         }
         cf = sframe(ctx_mfn);
-        if ( !cf || ctx_mfn == regs.root_mfn )
+        if ( !cf || ctx_mfn == vs_regs.root_mfn )
         {
             ctx_add(d, CTX_WILD, roots[a], ~0ULL,
                     "root entry points outside the heap");
@@ -397,14 +397,14 @@ static void ctx_compute(unsigned int dev)
     }
 }
 
-void ctx_refresh(void)
+void vs_ctx_refresh(void)
 {
     unsigned int dev, i;
 
-    ctx_dirty = false;
+    vs_ctx_dirty = false;
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
     {
-        struct dev_state *d = &devs[dev];
+        struct dev_state *d = &vs_devs[dev];
 
         for ( i = 0; i < d->nr; i++ )
         {
@@ -417,10 +417,10 @@ void ctx_refresh(void)
             struct ctx_poss *p = &d->poss[i];
 
             if ( !p->current && p->was_current )
-                p->seen = seq;      /* visible until this moment */
+                p->seen = vs_seq;      /* visible until this moment */
             /* Without Caching Mode a non-present entry is not cached. */
-            if ( !p->current && p->kind == CTX_FAULT && !caps.cm )
-                ctx_remove(d, i);
+            if ( !p->current && p->kind == CTX_FAULT && !vs_caps.cm )
+                vs_ctx_remove(d, i);
             else
                 i++;
         }
@@ -447,7 +447,7 @@ static bool in_scope(const struct tl_entry *e, const struct inv *inv)
  */
 static bool may_be_in_flight(const struct tl_entry *e, const struct inv *inv)
 {
-    return caps.drain && !inv->drained && e->kind == TL_LEAF;
+    return vs_caps.drain && !inv->drained && e->kind == TL_LEAF;
 }
 
 static void sweep_entry(struct tl_entry *e, const struct inv *inv)
@@ -457,7 +457,7 @@ static void sweep_entry(struct tl_entry *e, const struct inv *inv)
         entry_remove(e);
 }
 
-void sweep_did(uint16_t did, const struct inv *inv)
+void vs_sweep_did(uint16_t did, const struct inv *inv)
 {
     struct tl_entry *e, *next;
     unsigned int level;
@@ -471,7 +471,7 @@ void sweep_did(uint16_t did, const struct inv *inv)
             uint64_t k, k_hi = (inv->r.hi - 1) >> shift;
 
             for ( k = inv->r.lo >> shift; k <= k_hi; k++ )
-                for ( e = hash[hash_of(did, level, k)]; e; e = next )
+                for ( e = vs_hash[hash_of(did, level, k)]; e; e = next )
                 {
                     next = e->hash_next;
                     if ( e->did == did && e->level == level && e->key == k )
@@ -480,7 +480,7 @@ void sweep_did(uint16_t did, const struct inv *inv)
         }
         return;
     }
-    for ( e = dids[did].entries; e; e = next )
+    for ( e = vs_dids[did].entries; e; e = next )
     {
         next = e->did_next;
         sweep_entry(e, inv);
@@ -496,8 +496,8 @@ unsigned long vtd_sim_did_cached(uint16_t did)
 
     op_begin();
     settle_if_needed();
-    n = dids[did].nr_entries;
-    for ( e = dids[did].roots; e; e = e->did_next )
+    n = vs_dids[did].nr_entries;
+    for ( e = vs_dids[did].roots; e; e = e->did_next )
         n += e->refs;
     return n;
 }

@@ -15,39 +15,41 @@
 /* ---- Fault recording ---- */
 
 /* PPF while a record holds a fault; IP until software dealt with all. */
-void faults_settle(void)
+void vs_faults_settle(void)
 {
     bool pending = false;
     unsigned int i;
 
     for ( i = 0; i < SIM_NFR; i++ )
-        pending |= regs.frcd[i][1] & VTD_FRCD_HI_F;
-    regs.fsts = pending ? regs.fsts | VTD_FSTS_PPF : regs.fsts & ~VTD_FSTS_PPF;
-    if ( !pending && !(regs.fsts & VTD_FSTS_PFO) )
-        regs.fectl &= ~VTD_FECTL_IP;
+        pending |= vs_regs.frcd[i][1] & VTD_FRCD_HI_F;
+    vs_regs.fsts = pending ? vs_regs.fsts | VTD_FSTS_PPF
+                           : vs_regs.fsts & ~VTD_FSTS_PPF;
+    if ( !pending && !(vs_regs.fsts & VTD_FSTS_PFO) )
+        vs_regs.fectl &= ~VTD_FECTL_IP;
 }
 
 /* Only the high quadword is writable: 1 to F clears the record. */
-void write_frcd(unsigned int offset, uint64_t val)
+void vs_write_frcd(unsigned int offset, uint64_t val)
 {
     unsigned int i = (offset - REG_FRCD) / 16;
 
     if ( !(offset & 8) )
     {
-        proto_error("write to the read-only low half of fault record %u", i);
+        vs_proto_error("write to the read-only low half of fault record %u", i);
         return;
     }
     if ( val & VTD_FRCD_HI_F )
-        regs.frcd[i][1] &= ~VTD_FRCD_HI_F;
-    faults_settle();
+        vs_regs.frcd[i][1] &= ~VTD_FRCD_HI_F;
+    vs_faults_settle();
 }
 
 /* IM masks the fault event; unmasked with one pending, it is raised. */
-void write_fectl(uint64_t val)
+void vs_write_fectl(uint64_t val)
 {
-    regs.fectl = (regs.fectl & ~VTD_FECTL_IM) | ((uint32_t)val & VTD_FECTL_IM);
-    if ( !(regs.fectl & VTD_FECTL_IM) && (regs.fectl & VTD_FECTL_IP) )
-        regs.fault_event = true;
+    vs_regs.fectl = (vs_regs.fectl & ~VTD_FECTL_IM) |
+                    ((uint32_t)val & VTD_FECTL_IM);
+    if ( !(vs_regs.fectl & VTD_FECTL_IM) && (vs_regs.fectl & VTD_FECTL_IP) )
+        vs_regs.fault_event = true;
 }
 
 /*
@@ -58,26 +60,26 @@ void write_fectl(uint64_t val)
  */
 static void fault_record(unsigned int dev, unsigned long bfn, bool write)
 {
-    unsigned int i = regs.frcd_next;
+    unsigned int i = vs_regs.frcd_next;
 
-    stats.faults++;
-    if ( regs.frcd[i][1] & VTD_FRCD_HI_F )
-        regs.fsts |= VTD_FSTS_PFO;
+    vs_stats.faults++;
+    if ( vs_regs.frcd[i][1] & VTD_FRCD_HI_F )
+        vs_regs.fsts |= VTD_FSTS_PFO;
     else
     {
-        regs.frcd[i][0] = (uint64_t)bfn << 12;
-        regs.frcd[i][1] = VTD_FRCD_HI_F | (write ? 0 : VTD_FRCD_HI_READ) |
+        vs_regs.frcd[i][0] = (uint64_t)bfn << 12;
+        vs_regs.frcd[i][1] = VTD_FRCD_HI_F | (write ? 0 : VTD_FRCD_HI_READ) |
                        (SIM_FAULT_REASON << VTD_FRCD_HI_FR_SHIFT) |
                        (dev & VTD_FRCD_HI_SID_MASK);
-        if ( !(regs.fsts & VTD_FSTS_PPF) )
-            regs.fsts = (regs.fsts & ~VTD_FSTS_FRI_MASK) |
+        if ( !(vs_regs.fsts & VTD_FSTS_PPF) )
+            vs_regs.fsts = (vs_regs.fsts & ~VTD_FSTS_FRI_MASK) |
                         i << VTD_FSTS_FRI_SHIFT;
-        regs.frcd_next = (i + 1) % SIM_NFR;
+        vs_regs.frcd_next = (i + 1) % SIM_NFR;
     }
-    faults_settle();
-    regs.fectl |= VTD_FECTL_IP;
-    if ( !(regs.fectl & VTD_FECTL_IM) )
-        regs.fault_event = true;
+    vs_faults_settle();
+    vs_regs.fectl |= VTD_FECTL_IP;
+    if ( !(vs_regs.fectl & VTD_FECTL_IM) )
+        vs_regs.fault_event = true;
 }
 
 bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write)
@@ -91,9 +93,9 @@ bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write)
 
 bool vtd_sim_fault_event(void)
 {
-    bool raised = regs.fault_event;
+    bool raised = vs_regs.fault_event;
 
-    regs.fault_event = false;
+    vs_regs.fault_event = false;
     return raised;
 }
 
@@ -101,20 +103,20 @@ bool vtd_sim_faults_left(char *why, size_t len)
 {
     unsigned int i;
 
-    if ( regs.fsts & VTD_FSTS_PFO )
+    if ( vs_regs.fsts & VTD_FSTS_PFO )
     {
         snprintf(why, len, "a fault record was lost (FSTS.PFO): the "
                  "driver left the records full");
         return true;
     }
     for ( i = 0; i < SIM_NFR; i++ )
-        if ( regs.frcd[i][1] & VTD_FRCD_HI_F )
+        if ( vs_regs.frcd[i][1] & VTD_FRCD_HI_F )
         {
             snprintf(why, len, "fault record %u (dev %llu, bfn %#llx) left "
                      "uncleared after the fault event", i,
-                     (unsigned long long)(regs.frcd[i][1] &
+                     (unsigned long long)(vs_regs.frcd[i][1] &
                                           VTD_FRCD_HI_SID_MASK),
-                     (unsigned long long)(regs.frcd[i][0] >> 12));
+                     (unsigned long long)(vs_regs.frcd[i][0] >> 12));
             return true;
         }
     return false;

@@ -5,7 +5,9 @@
  * file-scope state more than one part uses (each defined once, in the
  * part named above it), the small hot helpers several parts call in
  * their loops (static inline: a call across files is never inlined), and
- * the functions one part calls in another.
+ * the functions one part calls in another.  What is shared across files
+ * has the prefix vs_ (vtd_sim's), so that no global of the harness's
+ * library takes a name as plain as "settle" or "regs".
  *
  * Private to harness/machine/vtd_sim*.c: nothing else includes it
  * (tests/style/harness_layers.sh checks).  The rest of the harness uses
@@ -125,7 +127,7 @@ struct sim_frame {
     bool touched;           /* in use since the last reset */
     unsigned int idx;       /* mfn - HEAP_BASE_MFN */
     int watch_pos;          /* index in watched[], -1 when not watched */
-    bool exposed;           /* in exposed[]: the CPU may have stored here */
+    bool is_exposed;        /* in exposed[]: the CPU may have stored here */
 };
 
 enum ctx_kind {
@@ -151,7 +153,7 @@ struct ctx_poss {
  */
 struct sid_tag {
     uint16_t did;
-    uint64_t seq;
+    uint64_t moment;
 };
 
 struct dev_state {
@@ -226,44 +228,44 @@ struct write_buffer {
 
 /* -- vtd_sim.c: the unit as a whole -- */
 
-extern struct vtd_sim_caps caps;
-extern struct vtd_sim_stats stats;
-extern struct sim_regs regs;
-extern uint64_t seq;                /* moments, for "seen since" */
+extern struct vtd_sim_caps vs_caps;
+extern struct vtd_sim_stats vs_stats;
+extern struct sim_regs vs_regs;
+extern uint64_t vs_seq;                /* moments, for "seen since" */
 
 /* -- vtd_sim_mem.c: device-visible memory -- */
 
-extern struct sim_frame *sframes[HEAP_MAX_FRAMES];
-extern unsigned int touched_frames[HEAP_MAX_FRAMES], nr_touched_frames;
-extern unsigned int watched[HEAP_MAX_FRAMES], nr_watched;
-extern unsigned int nr_exposed;     /* exposed[]: see vtd_sim_mem.c */
-extern unsigned long epoch, synced_epoch;
-extern struct write_buffer wbuf;
+extern struct sim_frame *vs_sframes[HEAP_MAX_FRAMES];
+extern unsigned int vs_touched_frames[HEAP_MAX_FRAMES], vs_nr_touched_frames;
+extern unsigned int vs_watched[HEAP_MAX_FRAMES], vs_nr_watched;
+extern unsigned int vs_nr_exposed;     /* exposed[]: see vtd_sim_mem.c */
+extern unsigned long vs_epoch, vs_synced_epoch;
+extern struct write_buffer vs_wbuf;
 
 /* -- vtd_sim_cache.c: cached entries and context entries -- */
 
-extern struct did_state dids[NR_DIDS];
-extern uint16_t touched_dids[NR_DIDS];
-extern unsigned int nr_touched_dids;
-extern struct tl_entry *hash[HASH_SIZE];
-extern struct dev_state devs[VTD_SIM_DEVICES];
-extern bool ctx_dirty;
+extern struct did_state vs_dids[NR_DIDS];
+extern uint16_t vs_touched_dids[NR_DIDS];
+extern unsigned int vs_nr_touched_dids;
+extern struct tl_entry *vs_hash[HASH_SIZE];
+extern struct dev_state vs_devs[VTD_SIM_DEVICES];
+extern bool vs_ctx_dirty;
 
 /* -- vtd_sim_walk.c: the walker -- */
 
-extern unsigned long walk_budget;
-extern bool walk_overflow;
+extern unsigned long vs_walk_budget;
+extern bool vs_walk_overflow;
 
 /* -- vtd_sim_inv.c: invalidation -- */
 
 /* The queue: submission record per slot, fetched records, and so on. */
-extern uint64_t slot_seq[MAX_QI_ENTRIES];
-extern struct vtd_qi_desc slot_desc[MAX_QI_ENTRIES];
-extern unsigned int slot_hwm;       /* slots used since reset */
-extern struct qrec *qrecs;
-extern unsigned int nr_qrecs;
+extern uint64_t vs_slot_seq[MAX_QI_ENTRIES];
+extern struct vtd_qi_desc vs_slot_desc[MAX_QI_ENTRIES];
+extern unsigned int vs_slot_hwm;       /* slots used since reset */
+extern struct qrec *vs_qrecs;
+extern unsigned int vs_nr_qrecs;
 /* The unit fetches nothing while set (vtd_sim_stall_queue()). */
-extern bool qi_stalled;
+extern bool vs_qi_stalled;
 
 /* ---- Small helpers ---- */
 
@@ -285,7 +287,7 @@ static inline bool overlaps(const struct range *a, uint64_t lo, uint64_t hi)
 /* Every entry point from the core or the executor starts here. */
 static inline void op_begin(void)
 {
-    walk_budget = WALK_BUDGET;
+    vs_walk_budget = WALK_BUDGET;
 }
 
 static inline struct sim_frame *sframe(unsigned long mfn)
@@ -294,7 +296,7 @@ static inline struct sim_frame *sframe(unsigned long mfn)
 
     if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
         return NULL;
-    f = sframes[mfn - HEAP_BASE_MFN];
+    f = vs_sframes[mfn - HEAP_BASE_MFN];
     return f && f->touched ? f : NULL;
 }
 
@@ -317,7 +319,7 @@ static inline unsigned int visible_values(const struct sim_frame *f,
         if ( n == MAX_VISIBLE )
         {
             /* Beyond this, report rather than silently under-approximate. */
-            walk_overflow = true;
+            vs_walk_overflow = true;
             break;
         }
         out[n++] = f->extra[i - 1].val;
@@ -333,16 +335,16 @@ static inline bool wbuf_has(const struct sim_frame *f, unsigned int idx)
 /*
  * Every entry point from the core bumps the epoch: with the epoch of the
  * last settle, no core code can have run since, so memory is as synced
- * (the model's own stores, device_store32(), keep the copies up to date).
+ * (the model's own stores, vs_device_store32(), keep the copies up to date).
  * Only the executor's vtd_sim_sync() must settle regardless: the core may
  * have stored after its last hook call.
  */
-void settle(void);              /* vtd_sim_mem.c */
+void vs_settle(void);              /* vtd_sim_mem.c */
 
 static inline void settle_if_needed(void)
 {
-    if ( synced_epoch != epoch || ctx_dirty )
-        settle();
+    if ( vs_synced_epoch != vs_epoch || vs_ctx_dirty )
+        vs_settle();
 }
 
 /*
@@ -362,46 +364,46 @@ static inline unsigned int hash_of(uint16_t did, unsigned int level,
 /* ---- Across the parts ---- */
 
 /* vtd_sim.c */
-void proto_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void *grow(void *array, unsigned int *cap, unsigned int first, size_t size);
+void vs_proto_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *vs_grow(void *array, unsigned int *cap, unsigned int first, size_t size);
 
 /* vtd_sim_mem.c */
-void watch_add(struct sim_frame *f);
-void watch_drop_if_idle(struct sim_frame *f);
-void frame_sync(unsigned long mfn, struct sim_frame *f);
-void wbuf_flush(void);
-void device_store32(uint64_t addr, uint32_t val);
+void vs_watch_add(struct sim_frame *f);
+void vs_watch_drop_if_idle(struct sim_frame *f);
+void vs_frame_sync(unsigned long mfn, struct sim_frame *f);
+void vs_wbuf_flush(void);
+void vs_device_store32(uint64_t addr, uint32_t val);
 
 /* vtd_sim_cache.c */
-void entry_release(struct tl_entry *e);
-struct tl_entry *entry_insert(uint16_t did, unsigned int level,
+void vs_entry_release(struct tl_entry *e);
+struct tl_entry *vs_entry_insert(uint16_t did, unsigned int level,
                               uint64_t key, uint8_t kind, uint64_t val);
-void ctx_remove(struct dev_state *d, unsigned int i);
-void ctx_refresh(void);
-void tags_drop(const struct inv *inv);
-void sweep_did(uint16_t did, const struct inv *inv);
+void vs_ctx_remove(struct dev_state *d, unsigned int i);
+void vs_ctx_refresh(void);
+void vs_tags_drop(const struct inv *inv);
+void vs_sweep_did(uint16_t did, const struct inv *inv);
 
 /* vtd_sim_walk.c */
-bool usable_table(unsigned long mfn);
-void note_entry(uint16_t did, unsigned int level, uint64_t key,
+bool vs_usable_table(unsigned long mfn);
+void vs_note_entry(uint16_t did, unsigned int level, uint64_t key,
                 uint64_t pte, const struct range *scope);
-void walk_table(uint16_t did, unsigned int level, uint64_t rkey,
+void vs_walk_table(uint16_t did, unsigned int level, uint64_t rkey,
                 unsigned long mfn, const struct range *scope);
-void mark_did(uint16_t did, const struct range *scope, bool from_ps);
+void vs_mark_did(uint16_t did, const struct range *scope, bool from_ps);
 
 /* vtd_sim_inv.c */
-uint64_t reg_inv_read(struct reg_inv *ri);
-void write_ccmd(uint64_t val);
-void write_iotlb(uint64_t val);
-unsigned int qi_entries(void);
-bool qi_full(void);
-void qi_submit_slot(unsigned int idx);
-void write_iqt(uint64_t val);
-void qi_tick(void);
+uint64_t vs_reg_inv_read(struct reg_inv *ri);
+void vs_write_ccmd(uint64_t val);
+void vs_write_iotlb(uint64_t val);
+unsigned int vs_qi_entries(void);
+bool vs_qi_full(void);
+void vs_qi_submit_slot(unsigned int idx);
+void vs_write_iqt(uint64_t val);
+void vs_qi_tick(void);
 
 /* vtd_sim_fault.c */
-void faults_settle(void);
-void write_frcd(unsigned int offset, uint64_t val);
-void write_fectl(uint64_t val);
+void vs_faults_settle(void);
+void vs_write_frcd(unsigned int offset, uint64_t val);
+void vs_write_fectl(uint64_t val);
 
 #endif /* HARNESS_VTD_SIM_INTERNAL_H */

@@ -26,13 +26,13 @@
 #define IOTLB_IAIG_SHIFT    57
 #define CCMD_CAIG_SHIFT     59
 
-uint64_t slot_seq[MAX_QI_ENTRIES];
-struct vtd_qi_desc slot_desc[MAX_QI_ENTRIES];
-unsigned int slot_hwm;
-struct qrec *qrecs;
-unsigned int nr_qrecs;
+uint64_t vs_slot_seq[MAX_QI_ENTRIES];
+struct vtd_qi_desc vs_slot_desc[MAX_QI_ENTRIES];
+unsigned int vs_slot_hwm;
+struct qrec *vs_qrecs;
+unsigned int vs_nr_qrecs;
 static unsigned int cap_qrecs;
-bool qi_stalled;
+bool vs_qi_stalled;
 
 /* ---- Invalidation ---- */
 
@@ -42,21 +42,21 @@ static void inv_submit(struct inv *inv)
 
     settle_if_needed();
     /* Every invalidation flushes the write buffer before it runs. */
-    wbuf_flush();
-    inv->sub_seq = ++seq;
+    vs_wbuf_flush();
+    inv->sub_seq = ++vs_seq;
     if ( inv->context )
         return;     /* context possibilities carry their own moments */
     switch ( inv->gran )
     {
     case INV_GLOBAL:
-        for ( i = 0; i < nr_touched_dids; i++ )
-            mark_did(touched_dids[i], &all_bfns, false);
+        for ( i = 0; i < vs_nr_touched_dids; i++ )
+            vs_mark_did(vs_touched_dids[i], &all_bfns, false);
         break;
     case INV_DOMAIN:
-        mark_did(inv->did, &all_bfns, false);
+        vs_mark_did(inv->did, &all_bfns, false);
         break;
     case INV_PAGE:
-        mark_did(inv->did, &inv->r, inv->ih);
+        vs_mark_did(inv->did, &inv->r, inv->ih);
         break;
     }
 }
@@ -81,39 +81,39 @@ static void inv_complete(const struct inv *inv)
     unsigned int i, dev;
 
     settle_if_needed();
-    stats.completed++;
+    vs_stats.completed++;
     if ( inv->context )
     {
         for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
         {
-            struct dev_state *d = &devs[dev];
+            struct dev_state *d = &vs_devs[dev];
 
             for ( i = 0; i < d->nr; )
                 if ( !d->poss[i].current && d->poss[i].seen < inv->sub_seq &&
                      ctx_in_scope(dev, &d->poss[i], inv) )
-                    ctx_remove(d, i);
+                    vs_ctx_remove(d, i);
                 else
                     i++;
         }
         return;
     }
     if ( inv->gran == INV_GLOBAL )
-        for ( i = 0; i < nr_touched_dids; i++ )
-            sweep_did(touched_dids[i], inv);
+        for ( i = 0; i < vs_nr_touched_dids; i++ )
+            vs_sweep_did(vs_touched_dids[i], inv);
     else
-        sweep_did(inv->did, inv);
+        vs_sweep_did(inv->did, inv);
     if ( inv->gran != INV_PAGE )
-        tags_drop(inv);
+        vs_tags_drop(inv);
 }
 
 static void count_iotlb_gran(unsigned int gran)
 {
     if ( gran == INV_GLOBAL )
-        stats.global++;
+        vs_stats.global++;
     else if ( gran == INV_DOMAIN )
-        stats.dsi++;
+        vs_stats.dsi++;
     else
-        stats.psi++;
+        vs_stats.psi++;
 }
 
 /* The aligned 2^am block of bfns containing addr's page. */
@@ -138,18 +138,18 @@ static void reg_inv_start(struct reg_inv *ri, const struct inv *inv,
     ri->value = busy_value;
     ri->done_value = done_value;
     ri->inv = *inv;
-    ri->reads_left = caps.completion_delay;
+    ri->reads_left = vs_caps.completion_delay;
     if ( fault_hit(FP_REG_INV_TIMEOUT) )
     {
         /* The hardware hangs: the busy bit stays, nothing completes. */
         ri->stuck = true;
-        regs.fsts |= VTD_FSTS_ITE;
+        vs_regs.fsts |= VTD_FSTS_ITE;
         return;
     }
     inv_submit(&ri->inv);
 }
 
-uint64_t reg_inv_read(struct reg_inv *ri)
+uint64_t vs_reg_inv_read(struct reg_inv *ri)
 {
     if ( !ri->pending || ri->stuck )
         return ri->value;
@@ -174,10 +174,10 @@ static bool reg_inv_refused(struct reg_inv *ri, const char *what,
                             uint64_t busy_value)
 {
     if ( ri->pending )
-        proto_error("%s written while the previous one is %s", what,
+        vs_proto_error("%s written while the previous one is %s", what,
                     ri->stuck ? "hung" : "in progress");
-    else if ( regs.gsts & GSTS_QIES )
-        proto_error("%s written while queued invalidation is enabled", what);
+    else if ( vs_regs.gsts & GSTS_QIES )
+        vs_proto_error("%s written while queued invalidation is enabled", what);
     else
         return false;
     ri->pending = ri->stuck = true;
@@ -185,91 +185,92 @@ static bool reg_inv_refused(struct reg_inv *ri, const char *what,
     return true;
 }
 
-void write_ccmd(uint64_t val)
+void vs_write_ccmd(uint64_t val)
 {
     struct inv inv = { .context = true };
     unsigned int cirg = (val & VTD_CCMD_CIRG_MASK) >> VTD_CCMD_CIRG_SHIFT;
 
     if ( !(val & VTD_CCMD_ICC) )
         return;
-    if ( reg_inv_refused(&regs.ccmd, "CCMD", val) )
+    if ( reg_inv_refused(&vs_regs.ccmd, "CCMD", val) )
         return;
-    stats.reg_ctx++;
+    vs_stats.reg_ctx++;
     inv.gran = cirg;
     inv.did = val & VTD_CCMD_DID_MASK;
     inv.sid = (val >> VTD_CCMD_SID_SHIFT) & 0xffff;
     if ( cirg == INV_NONE )
     {
-        proto_error("CCMD with reserved granularity 0");
-        regs.ccmd.value = val & ~VTD_CCMD_ICC;
+        vs_proto_error("CCMD with reserved granularity 0");
+        vs_regs.ccmd.value = val & ~VTD_CCMD_ICC;
         return;
     }
-    reg_inv_start(&regs.ccmd, &inv, val,
+    reg_inv_start(&vs_regs.ccmd, &inv, val,
                   (val & ~VTD_CCMD_ICC & ~(3ULL << CCMD_CAIG_SHIFT)) |
                   ((uint64_t)cirg << CCMD_CAIG_SHIFT));
 }
 
-void write_iotlb(uint64_t val)
+void vs_write_iotlb(uint64_t val)
 {
     struct inv inv = { .context = false };
     unsigned int iirg = (val & VTD_IOTLB_IIRG_MASK) >> VTD_IOTLB_IIRG_SHIFT;
-    unsigned int am = regs.iva & VTD_IVA_AM_MASK;
+    unsigned int am = vs_regs.iva & VTD_IVA_AM_MASK;
 
     if ( !(val & VTD_IOTLB_IVT) )
         return;
-    if ( reg_inv_refused(&regs.iotlb, "IOTLB_REG", val) )
+    if ( reg_inv_refused(&vs_regs.iotlb, "IOTLB_REG", val) )
         return;
-    stats.reg_iotlb++;
+    vs_stats.reg_iotlb++;
     inv.gran = iirg;
     inv.drained = (val & VTD_IOTLB_DR) && (val & VTD_IOTLB_DW);
     inv.did = (val & VTD_IOTLB_DID_MASK) >> VTD_IOTLB_DID_SHIFT;
     if ( iirg == INV_NONE )
     {
-        proto_error("IOTLB_REG with reserved granularity 0");
-        regs.iotlb.value = val & ~VTD_IOTLB_IVT;
+        vs_proto_error("IOTLB_REG with reserved granularity 0");
+        vs_regs.iotlb.value = val & ~VTD_IOTLB_IVT;
         return;
     }
-    if ( iirg == INV_PAGE && (!caps.psi || am > caps.mamv) )
+    if ( iirg == INV_PAGE && (!vs_caps.psi || am > vs_caps.mamv) )
     {
         /* Allowed: the hardware may invalidate more, and says so in IAIG. */
         hh_printk("vtd-sim: PSI am=%u done as DSI (psi=%d mamv=%u)\n",
-                  am, caps.psi, caps.mamv);
-        stats.coarsened++;
+                  am, vs_caps.psi, vs_caps.mamv);
+        vs_stats.coarsened++;
         inv.gran = INV_DOMAIN;
     }
     if ( inv.gran == INV_PAGE )
     {
-        inv.r = psi_block(regs.iva, am);
-        inv.ih = regs.iva & VTD_IVA_IH;
+        inv.r = psi_block(vs_regs.iva, am);
+        inv.ih = vs_regs.iva & VTD_IVA_IH;
         /* Legal: the block containing the address is what goes. */
-        if ( (regs.iva >> 12) & ((1ULL << am) - 1) )
+        if ( (vs_regs.iva >> 12) & ((1ULL << am) - 1) )
             hh_printk("vtd-sim: PSI address %#" PRIx64 " not aligned to "
-                      "am=%u\n", (uint64_t)(regs.iva & ~0xfffULL), am);
+                      "am=%u\n", (uint64_t)(vs_regs.iva & ~0xfffULL), am);
     }
     count_iotlb_gran(inv.gran);
-    reg_inv_start(&regs.iotlb, &inv, val,
+    reg_inv_start(&vs_regs.iotlb, &inv, val,
                   (val & ~VTD_IOTLB_IVT & ~(3ULL << IOTLB_IAIG_SHIFT)) |
                   ((uint64_t)inv.gran << IOTLB_IAIG_SHIFT));
 }
 
 /* ---- Queued invalidation ---- */
 
-unsigned int qi_entries(void)
+unsigned int vs_qi_entries(void)
 {
-    if ( caps.qi_entries )
-        return caps.qi_entries;
-    return VTD_QI_ENTRIES_PER_PAGE << (regs.iqa & VTD_IQA_QS_MASK);
+    if ( vs_caps.qi_entries )
+        return vs_caps.qi_entries;
+    return VTD_QI_ENTRIES_PER_PAGE << (vs_regs.iqa & VTD_IQA_QS_MASK);
 }
 
 /* Every slot but one taken: IQT may not move until IQH does. */
-bool qi_full(void)
+bool vs_qi_full(void)
 {
-    return (regs.gsts & GSTS_QIES) && (regs.iqt + 1) % qi_entries() == regs.iqh;
+    return (vs_regs.gsts & GSTS_QIES) &&
+           (vs_regs.iqt + 1) % vs_qi_entries() == vs_regs.iqh;
 }
 
 static bool qi_read(unsigned int idx, struct vtd_qi_desc *d)
 {
-    unsigned long mfn = (regs.iqa >> 12) + idx / VTD_QI_ENTRIES_PER_PAGE;
+    unsigned long mfn = (vs_regs.iqa >> 12) + idx / VTD_QI_ENTRIES_PER_PAGE;
 
     if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
         return false;
@@ -302,7 +303,7 @@ static bool qi_decode(const struct vtd_qi_desc *d, struct inv *inv)
     if ( gran == INV_PAGE )
     {
         /* Unlike the register, an invalid PSI in the queue is an error. */
-        if ( !caps.psi || am > caps.mamv )
+        if ( !vs_caps.psi || am > vs_caps.mamv )
             return false;
         inv->r = psi_block(d->hi & ~0xfffULL, am);
         inv->ih = d->hi & VTD_QI_IOTLB_IH;
@@ -318,65 +319,65 @@ static bool is_inv_desc(const struct vtd_qi_desc *d)
 }
 
 /* Software made slot idx available: the hardware may execute it from now. */
-void qi_submit_slot(unsigned int idx)
+void vs_qi_submit_slot(unsigned int idx)
 {
     struct vtd_qi_desc d;
     struct inv inv;
 
-    if ( idx >= slot_hwm )
-        slot_hwm = idx + 1;
-    slot_seq[idx] = 0;
+    if ( idx >= vs_slot_hwm )
+        vs_slot_hwm = idx + 1;
+    vs_slot_seq[idx] = 0;
     if ( !qi_read(idx, &d) )
         return;
-    slot_desc[idx] = d;
+    vs_slot_desc[idx] = d;
     if ( is_inv_desc(&d) && qi_decode(&d, &inv) )
     {
         inv_submit(&inv);
-        slot_seq[idx] = inv.sub_seq;
+        vs_slot_seq[idx] = inv.sub_seq;
     }
 }
 
-void write_iqt(uint64_t val)
+void vs_write_iqt(uint64_t val)
 {
-    unsigned int n = qi_entries(), next = (val & VTD_QI_INDEX_MASK) >>
+    unsigned int n = vs_qi_entries(), next = (val & VTD_QI_INDEX_MASK) >>
                                           VTD_QI_INDEX_SHIFT;
     unsigned int queued, added, i;
 
     if ( next >= n )
     {
-        proto_error("IQT %u beyond the %u-entry queue", next, n);
-        regs.fsts |= VTD_FSTS_IQE;
-        stats.queue_errors++;
+        vs_proto_error("IQT %u beyond the %u-entry queue", next, n);
+        vs_regs.fsts |= VTD_FSTS_IQE;
+        vs_stats.queue_errors++;
         return;
     }
-    if ( regs.gsts & GSTS_QIES )
+    if ( vs_regs.gsts & GSTS_QIES )
     {
-        queued = (regs.iqt + n - regs.iqh) % n;
-        added = (next + n - regs.iqt) % n;
+        queued = (vs_regs.iqt + n - vs_regs.iqh) % n;
+        added = (next + n - vs_regs.iqt) % n;
         if ( queued + added >= n )
-            proto_error("IQT write overruns the queue (%u queued, %u added)",
+            vs_proto_error("IQT write overruns the queue (%u queued, %u added)",
                         queued, added);
-        else if ( queued + added > stats.queue_high )
-            stats.queue_high = queued + added;
-        for ( i = regs.iqt; i != next; i = (i + 1) % n )
-            qi_submit_slot(i);
+        else if ( queued + added > vs_stats.queue_high )
+            vs_stats.queue_high = queued + added;
+        for ( i = vs_regs.iqt; i != next; i = (i + 1) % n )
+            vs_qi_submit_slot(i);
     }
-    regs.iqt = next;
+    vs_regs.iqt = next;
 }
 
 static void qrec_push(const struct qrec *q)
 {
-    if ( nr_qrecs == cap_qrecs )
-        qrecs = grow(qrecs, &cap_qrecs, 64, sizeof(*qrecs));
-    qrecs[nr_qrecs++] = *q;
+    if ( vs_nr_qrecs == cap_qrecs )
+        vs_qrecs = vs_grow(vs_qrecs, &cap_qrecs, 64, sizeof(*vs_qrecs));
+    vs_qrecs[vs_nr_qrecs++] = *q;
 }
 
 static void qi_wait_done(const struct qrec *w)
 {
     if ( w->sw )
-        device_store32(w->addr, w->data);
+        vs_device_store32(w->addr, w->data);
     if ( w->iflag )
-        regs.ics |= VTD_ICS_IWC;
+        vs_regs.ics |= VTD_ICS_IWC;
 }
 
 /* Complete records [0, n) in order, then drop them. */
@@ -385,12 +386,12 @@ static void qrec_complete(unsigned int n)
     unsigned int i;
 
     for ( i = 0; i < n; i++ )
-        if ( qrecs[i].late_wait )
-            qi_wait_done(&qrecs[i]);
+        if ( vs_qrecs[i].late_wait )
+            qi_wait_done(&vs_qrecs[i]);
         else
-            inv_complete(&qrecs[i].inv);
-    memmove(qrecs, qrecs + n, (nr_qrecs - n) * sizeof(*qrecs));
-    nr_qrecs -= n;
+            inv_complete(&vs_qrecs[i].inv);
+    memmove(vs_qrecs, vs_qrecs + n, (vs_nr_qrecs - n) * sizeof(*vs_qrecs));
+    vs_nr_qrecs -= n;
 }
 
 /* Timed-out waits finish now, with their own (old) status values. */
@@ -398,8 +399,8 @@ static void qi_finish_late_waits(void)
 {
     unsigned int i, last = 0;
 
-    for ( i = 0; i < nr_qrecs; i++ )
-        if ( qrecs[i].late_wait )
+    for ( i = 0; i < vs_nr_qrecs; i++ )
+        if ( vs_qrecs[i].late_wait )
             last = i + 1;
     if ( last )
         qrec_complete(last);
@@ -408,14 +409,14 @@ static void qi_finish_late_waits(void)
 static void qi_error(const char *why, unsigned int idx)
 {
     hh_printk("vtd-sim: queue error at descriptor %u: %s\n", idx, why);
-    regs.fsts |= VTD_FSTS_IQE;
-    stats.queue_errors++;
+    vs_regs.fsts |= VTD_FSTS_IQE;
+    vs_stats.queue_errors++;
 }
 
 /* Fetch and execute the descriptor at IQH. */
 static void qi_process_one(void)
 {
-    unsigned int idx = regs.iqh;
+    unsigned int idx = vs_regs.iqh;
     struct vtd_qi_desc d;
     struct inv inv;
     struct qrec q;
@@ -437,7 +438,7 @@ static void qi_process_one(void)
     memset(&q, 0, sizeof(q));
     if ( type == VTD_QI_TYPE_WAIT )
     {
-        stats.qi_wait++;
+        vs_stats.qi_wait++;
         q.sw = d.lo & VTD_QI_WAIT_SW;
         q.iflag = d.lo & VTD_QI_WAIT_IF;
         q.data = d.lo >> VTD_QI_WAIT_DATA_SHIFT;
@@ -446,33 +447,33 @@ static void qi_process_one(void)
         {
             /* Late: this wait and all before it finish with a later fetch. */
             q.late_wait = true;
-            stats.late_waits++;
+            vs_stats.late_waits++;
             qrec_push(&q);
         }
         else
         {
-            qrec_complete(nr_qrecs);
+            qrec_complete(vs_nr_qrecs);
             qi_wait_done(&q);
         }
     }
     else if ( is_inv_desc(&d) && qi_decode(&d, &inv) )
     {
         if ( inv.context )
-            stats.qi_ctx++;
+            vs_stats.qi_ctx++;
         else
         {
-            stats.qi_iotlb++;
+            vs_stats.qi_iotlb++;
             count_iotlb_gran(inv.gran);
         }
-        if ( !slot_seq[idx] ||
-             memcmp(&slot_desc[idx], &d, sizeof(d)) )
+        if ( !vs_slot_seq[idx] ||
+             memcmp(&vs_slot_desc[idx], &d, sizeof(d)) )
         {
-            if ( slot_seq[idx] )
-                proto_error("descriptor %u changed after submission", idx);
+            if ( vs_slot_seq[idx] )
+                vs_proto_error("descriptor %u changed after submission", idx);
             inv_submit(&inv);
         }
         else
-            inv.sub_seq = slot_seq[idx];
+            inv.sub_seq = vs_slot_seq[idx];
         q.inv = inv;
         qrec_push(&q);
     }
@@ -481,19 +482,20 @@ static void qi_process_one(void)
         qi_error("invalid descriptor", idx);
         return;
     }
-    regs.iqh = (idx + 1) % qi_entries();
+    vs_regs.iqh = (idx + 1) % vs_qi_entries();
 }
 
-void qi_tick(void)
+void vs_qi_tick(void)
 {
-    unsigned int delay = caps.completion_delay ? caps.completion_delay : 1;
+    unsigned int delay = vs_caps.completion_delay ? vs_caps.completion_delay
+                                                  : 1;
 
-    if ( !(regs.gsts & GSTS_QIES) || (regs.fsts & VTD_FSTS_IQE) ||
-         regs.iqh == regs.iqt || qi_stalled )
+    if ( !(vs_regs.gsts & GSTS_QIES) || (vs_regs.fsts & VTD_FSTS_IQE) ||
+         vs_regs.iqh == vs_regs.iqt || vs_qi_stalled )
         return;
-    if ( ++regs.qi_ticks < delay )
+    if ( ++vs_regs.qi_ticks < delay )
         return;
-    regs.qi_ticks = 0;
+    vs_regs.qi_ticks = 0;
     qi_process_one();
 }
 
@@ -501,20 +503,20 @@ void qi_tick(void)
 
 bool vtd_sim_busy(void)
 {
-    return regs.iotlb.pending || regs.ccmd.pending || nr_qrecs ||
-           ((regs.gsts & GSTS_QIES) && regs.iqh != regs.iqt);
+    return vs_regs.iotlb.pending || vs_regs.ccmd.pending || vs_nr_qrecs ||
+           ((vs_regs.gsts & GSTS_QIES) && vs_regs.iqh != vs_regs.iqt);
 }
 
 bool vtd_sim_quiescent(void)
 {
-    return !regs.gcmd_pending &&
-           !(regs.iotlb.pending && !regs.iotlb.stuck) &&
-           !(regs.ccmd.pending && !regs.ccmd.stuck) &&
-           (!(regs.gsts & GSTS_QIES) || (regs.fsts & VTD_FSTS_IQE) ||
-            regs.iqh == regs.iqt || qi_stalled);
+    return !vs_regs.gcmd_pending &&
+           !(vs_regs.iotlb.pending && !vs_regs.iotlb.stuck) &&
+           !(vs_regs.ccmd.pending && !vs_regs.ccmd.stuck) &&
+           (!(vs_regs.gsts & GSTS_QIES) || (vs_regs.fsts & VTD_FSTS_IQE) ||
+            vs_regs.iqh == vs_regs.iqt || vs_qi_stalled);
 }
 
 void vtd_sim_stall_queue(bool stall)
 {
-    qi_stalled = stall;
+    vs_qi_stalled = stall;
 }

@@ -8,8 +8,8 @@
  * ECAP.C=0 a word may show its last written back value or any value
  * stored since (a dirty line can be evicted at any moment), kept as
  * "extras".  Stores that bypass write_atomic() are found by comparing a
- * frame with its copy (frame_sync()).  A value that becomes visible is
- * handed to the walker (note_entry()) for every cached table pointer that
+ * frame with its copy (vs_frame_sync()).  A value that becomes visible is
+ * handed to the walker (vs_note_entry()) for every cached table pointer that
  * reaches its frame.  Also here: the write buffer (CAP.RWBF), the frames
  * the CPU may have stored to (exposed[]) and the device's own store (a
  * wait descriptor's status).
@@ -21,25 +21,25 @@
 #include "heap.h"
 #include "vtd_sim_internal.h"
 
-struct sim_frame *sframes[HEAP_MAX_FRAMES];
-unsigned int touched_frames[HEAP_MAX_FRAMES], nr_touched_frames;
-unsigned int watched[HEAP_MAX_FRAMES], nr_watched;
+struct sim_frame *vs_sframes[HEAP_MAX_FRAMES];
+unsigned int vs_touched_frames[HEAP_MAX_FRAMES], vs_nr_touched_frames;
+unsigned int vs_watched[HEAP_MAX_FRAMES], vs_nr_watched;
 /*
  * Frames the CPU was given a pointer to (hh_map_frame()) since the last
  * vtd_sim_sync(), and Xen-heap frames, whose pointer lives as long as
  * the frame: the only frames a store can have changed since (see
- * settle()).
+ * vs_settle()).
  */
 static unsigned int exposed[HEAP_MAX_FRAMES];
-unsigned int nr_exposed;
-unsigned long epoch, synced_epoch = ~0UL;
+unsigned int vs_nr_exposed;
+unsigned long vs_epoch, vs_synced_epoch = ~0UL;
 
 /* ---- Device-visible memory ---- */
 
 /*
  * A frame's contents as the CPU wrote them: in place while it is live,
  * else copied (freed frames are poisoned under ASan).  In place is safe:
- * the model writes heap memory only from the queue (device_store32()),
+ * the model writes heap memory only from the queue (vs_device_store32()),
  * never while it reads a frame.
  */
 static const uint64_t *frame_data(unsigned long mfn, uint64_t *copy)
@@ -114,7 +114,7 @@ static uint32_t extra_slot(struct sim_frame *f)
         return i;
     }
     if ( f->nr_extra == f->cap_extra )
-        f->extra = grow(f->extra, &f->cap_extra, 16, sizeof(*f->extra));
+        f->extra = vs_grow(f->extra, &f->cap_extra, 16, sizeof(*f->extra));
     return ++f->nr_extra;
 }
 
@@ -158,55 +158,56 @@ static void drop_extras(struct sim_frame *f, unsigned int idx)
  * buffer drains in order, and a walker that reached the word through
  * anything stored later has the word's new value too.
  */
-struct write_buffer wbuf;
+struct write_buffer vs_wbuf;
 
 /* A store over a non-present table entry waits in the write buffer. */
 static void wbuf_note(struct sim_frame *f, unsigned int idx, uint64_t old)
 {
-    if ( !caps.rwbf || f->ctx_watch || dma_pte_present(old) ||
+    if ( !vs_caps.rwbf || f->ctx_watch || dma_pte_present(old) ||
          wbuf_has(f, idx) )
         return;
     f->wb_map[idx / 64] |= 1ULL << (idx % 64);
-    if ( wbuf.nr == wbuf.cap )
-        wbuf.words = grow(wbuf.words, &wbuf.cap, 256, sizeof(*wbuf.words));
-    wbuf.words[wbuf.nr++] = (f->idx << 9) | idx;
+    if ( vs_wbuf.nr == vs_wbuf.cap )
+        vs_wbuf.words = vs_grow(vs_wbuf.words, &vs_wbuf.cap, 256,
+                                sizeof(*vs_wbuf.words));
+    vs_wbuf.words[vs_wbuf.nr++] = (f->idx << 9) | idx;
 }
 
 /* GCMD.WBF, or an invalidation about to run: the walker sees memory. */
-void wbuf_flush(void)
+void vs_wbuf_flush(void)
 {
     unsigned int i;
 
-    for ( i = 0; i < wbuf.nr; i++ )
+    for ( i = 0; i < vs_wbuf.nr; i++ )
     {
-        struct sim_frame *f = sframes[wbuf.words[i] >> 9];
-        unsigned int idx = wbuf.words[i] & (PTES - 1);
+        struct sim_frame *f = vs_sframes[vs_wbuf.words[i] >> 9];
+        unsigned int idx = vs_wbuf.words[i] & (PTES - 1);
 
         if ( f && f->touched )
             f->wb_map[idx / 64] &= ~(1ULL << (idx % 64));
     }
-    wbuf.nr = 0;
+    vs_wbuf.nr = 0;
 }
 
-void watch_add(struct sim_frame *f)
+void vs_watch_add(struct sim_frame *f)
 {
     if ( f->watch_pos >= 0 )
         return;
-    f->watch_pos = nr_watched;
-    watched[nr_watched++] = f->idx;
+    f->watch_pos = vs_nr_watched;
+    vs_watched[vs_nr_watched++] = f->idx;
 }
 
-void watch_drop_if_idle(struct sim_frame *f)
+void vs_watch_drop_if_idle(struct sim_frame *f)
 {
     struct sim_frame *last;
     int pos = f->watch_pos;
 
     if ( pos < 0 || f->reachers || f->ctx_watch )
         return;
-    last = sframes[watched[nr_watched - 1]];
-    watched[pos] = watched[nr_watched - 1];
+    last = vs_sframes[vs_watched[vs_nr_watched - 1]];
+    vs_watched[pos] = vs_watched[vs_nr_watched - 1];
     last->watch_pos = pos;
-    nr_watched--;
+    vs_nr_watched--;
     f->watch_pos = -1;
 }
 
@@ -217,10 +218,10 @@ static void visible_added(struct sim_frame *f, unsigned int idx, uint64_t val)
 
     /* New reachers are pushed at the head and walk the frame themselves. */
     for ( e = f->reachers; e; e = e->reach_next )
-        note_entry(e->did, e->level - 1, (e->key << VTD_LEVEL_STRIDE) | idx,
+        vs_note_entry(e->did, e->level - 1, (e->key << VTD_LEVEL_STRIDE) | idx,
                    val, &all_bfns);
     if ( f->ctx_watch )
-        ctx_dirty = true;
+        vs_ctx_dirty = true;
 }
 
 /*
@@ -236,7 +237,7 @@ static void word_sync(struct sim_frame *f, unsigned int idx, uint64_t val)
     f->mem[idx] = val;
     if ( val == f->dram[idx] )
         return;
-    if ( caps.coherent )
+    if ( vs_caps.coherent )
     {
         wbuf_note(f, idx, f->dram[idx]);
         dram_set(f, idx, val);
@@ -248,13 +249,13 @@ static void word_sync(struct sim_frame *f, unsigned int idx, uint64_t val)
     visible_added(f, idx, val);
 }
 
-void frame_sync(unsigned long mfn, struct sim_frame *f)
+void vs_frame_sync(unsigned long mfn, struct sim_frame *f)
 {
     uint64_t copy[PTES];
     const uint64_t *data;
     unsigned int base, idx;
 
-    stats.frames_compared++;
+    vs_stats.frames_compared++;
     if ( heap_frame_equals(mfn, f->mem) )
         return;
     data = frame_data(mfn, copy);
@@ -271,7 +272,7 @@ void frame_sync(unsigned long mfn, struct sim_frame *f)
 /*
  * Words [first, first + n) of f up to date with memory: a reported store
  * or a written-back line.  Stores elsewhere in the frame are found by the
- * next settle(), before anything can walk or invalidate.
+ * next vs_settle(), before anything can walk or invalidate.
  */
 static void words_sync(unsigned long mfn, struct sim_frame *f,
                        unsigned int first, unsigned int n)
@@ -292,25 +293,25 @@ static void words_sync(unsigned long mfn, struct sim_frame *f,
  * or a Xen-heap frame.  So the work is what the call touched, not every
  * table the unit may walk (docs/design.md, "The simulated VT-d").
  */
-void settle(void)
+void vs_settle(void)
 {
     unsigned int i, rounds;
 
-    for ( i = 0; i < nr_exposed; i++ )
+    for ( i = 0; i < vs_nr_exposed; i++ )
     {
-        struct sim_frame *f = sframes[exposed[i]];
+        struct sim_frame *f = vs_sframes[exposed[i]];
 
         if ( f->watch_pos >= 0 )
-            frame_sync(HEAP_BASE_MFN + f->idx, f);
+            vs_frame_sync(HEAP_BASE_MFN + f->idx, f);
     }
-    for ( rounds = 0; ctx_dirty && rounds < 4; rounds++ )
-        ctx_refresh();
-    synced_epoch = epoch;
+    for ( rounds = 0; vs_ctx_dirty && rounds < 4; rounds++ )
+        vs_ctx_refresh();
+    vs_synced_epoch = vs_epoch;
 }
 
 static struct sim_frame *frame_touch(unsigned int idx)
 {
-    struct sim_frame *f = sframes[idx];
+    struct sim_frame *f = vs_sframes[idx];
 
     if ( !f )
     {
@@ -320,7 +321,7 @@ static struct sim_frame *frame_touch(unsigned int idx)
             fprintf(stderr, "vtd-sim: out of memory\n");
             abort();
         }
-        sframes[idx] = f;
+        vs_sframes[idx] = f;
     }
     if ( !f->touched )
     {
@@ -334,8 +335,8 @@ static struct sim_frame *frame_touch(unsigned int idx)
         f->ctx_watch = false;
         f->idx = idx;
         f->watch_pos = -1;
-        f->exposed = false;
-        touched_frames[nr_touched_frames++] = idx;
+        f->is_exposed = false;
+        vs_touched_frames[vs_nr_touched_frames++] = idx;
     }
     return f;
 }
@@ -346,10 +347,10 @@ void vtd_sim_frame_allocated(unsigned long mfn)
     uint64_t copy[PTES];
     const uint64_t *data = frame_data(mfn, copy);
     struct sim_frame *f;
-    bool fresh = !sframes[idx] || !sframes[idx]->touched;
+    bool fresh = !vs_sframes[idx] || !vs_sframes[idx]->touched;
     unsigned int w;
 
-    epoch++;
+    vs_epoch++;
     op_begin();
     f = frame_touch(idx);
     memcpy(f->mem, data, sizeof(f->mem));
@@ -370,8 +371,8 @@ void vtd_sim_frame_allocated(unsigned long mfn)
         dram_set(f, w, data[w]);
         visible_added(f, w, data[w]);
     }
-    if ( ctx_dirty )
-        settle();
+    if ( vs_ctx_dirty )
+        vs_settle();
 }
 
 void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
@@ -380,14 +381,14 @@ void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
     unsigned int off;
     struct sim_frame *f;
 
-    epoch++;
+    vs_epoch++;
     if ( !heap_va_to_mfn(va, &mfn, &off) || !(f = sframe(mfn)) )
         return;
     op_begin();
     /* The store is already in memory: syncing its words picks it up. */
     words_sync(mfn, f, off / 8, (off % 8 + bytes + 7) / 8);
-    if ( ctx_dirty )
-        settle();
+    if ( vs_ctx_dirty )
+        vs_settle();
 }
 
 void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
@@ -399,11 +400,11 @@ void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
     const uint64_t *data = NULL;
     unsigned long data_mfn = 0;
 
-    epoch++;
+    vs_epoch++;
     if ( !bytes )
         return;
     op_begin();
-    stats.clflush_lines += (end - start) / 64;
+    vs_stats.clflush_lines += (end - start) / 64;
     for ( line = start; line < end; line += 64 )
     {
         unsigned long mfn;
@@ -431,14 +432,14 @@ void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
         }
         /* Fewer values visible: a context entry may no longer be current. */
         if ( f->ctx_watch )
-            ctx_dirty = true;
+            vs_ctx_dirty = true;
     }
-    if ( ctx_dirty )
-        settle();
+    if ( vs_ctx_dirty )
+        vs_settle();
 }
 
 /* The device writes memory (a wait descriptor's status). */
-void device_store32(uint64_t addr, uint32_t val)
+void vs_device_store32(uint64_t addr, uint32_t val)
 {
     unsigned long mfn = addr >> 12;
     unsigned int off = addr & 0xfff;
@@ -449,12 +450,12 @@ void device_store32(uint64_t addr, uint32_t val)
 
     if ( !f || off > 0xffc )
     {
-        proto_error("wait status address %#" PRIx64 " is not heap memory",
+        vs_proto_error("wait status address %#" PRIx64 " is not heap memory",
                     addr);
         return;
     }
     if ( heap_frame_state(mfn) != HEAP_FRAME_LIVE )
-        proto_error("wait status written to freed frame %#lx", mfn);
+        vs_proto_error("wait status written to freed frame %#lx", mfn);
     heap_frame_write(mfn, off, &val, sizeof(val));
     data = frame_data(mfn, copy);
     /* The device writes memory itself: no CPU cache in the way. */
@@ -478,22 +479,22 @@ void vtd_sim_sync(void)
     unsigned int i, kept = 0;
 
     op_begin();
-    settle();
-    for ( i = 0; i < nr_exposed; i++ )
+    vs_settle();
+    for ( i = 0; i < vs_nr_exposed; i++ )
     {
-        struct sim_frame *f = sframes[exposed[i]];
+        struct sim_frame *f = vs_sframes[exposed[i]];
 
         if ( heap_frame_kept_mapped(HEAP_BASE_MFN + f->idx) )
             exposed[kept++] = f->idx;
         else
-            f->exposed = false;
+            f->is_exposed = false;
     }
-    nr_exposed = kept;
+    vs_nr_exposed = kept;
 }
 
 void vtd_sim_poke(void)
 {
-    epoch++;
+    vs_epoch++;
 }
 
 void vtd_sim_frame_mapped(unsigned long mfn)
@@ -501,12 +502,12 @@ void vtd_sim_frame_mapped(unsigned long mfn)
     unsigned int idx = mfn - HEAP_BASE_MFN;
     struct sim_frame *f;
 
-    epoch++;
+    vs_epoch++;
     if ( idx >= HEAP_MAX_FRAMES )
         return;
     f = frame_touch(idx);
-    if ( f->exposed )
+    if ( f->is_exposed )
         return;
-    f->exposed = true;
-    exposed[nr_exposed++] = idx;
+    f->is_exposed = true;
+    exposed[vs_nr_exposed++] = idx;
 }

@@ -2,9 +2,9 @@
 /*
  * The simulated VT-d unit's walker (vtd_sim.c says where the other parts
  * are): the walks of the translation tables through device-visible
- * memory that fill the possible-translation sets (note_entry(),
- * walk_table()), the stamping walks an invalidation's submission makes
- * (mark_did()), the walks that ask whether a DMA may fault, and the
+ * memory that fill the possible-translation sets (vs_note_entry(),
+ * vs_walk_table()), the stamping walks an invalidation's submission makes
+ * (vs_mark_did()), the walks that ask whether a DMA may fault, and the
  * queries the oracles make of the sets: what a device may reach or
  * fault on, whether a walk may go wild, whether a frame is walkable.
  */
@@ -14,32 +14,32 @@
 #include "heap.h"
 #include "vtd_sim_internal.h"
 
-unsigned long walk_budget;
-bool walk_overflow;
+unsigned long vs_walk_budget;
+bool vs_walk_overflow;
 static unsigned long bfn_limit = 4096;
 
 /* ---- Small helpers ---- */
 
 static bool budget_take(void)
 {
-    if ( walk_budget )
+    if ( vs_walk_budget )
     {
-        walk_budget--;
+        vs_walk_budget--;
         return true;
     }
-    walk_overflow = true;
+    vs_walk_overflow = true;
     return false;
 }
 
 /* n visits at once, as n budget_take() calls would count them. */
 static void budget_take_n(unsigned long n)
 {
-    if ( walk_budget >= n )
-        walk_budget -= n;
+    if ( vs_walk_budget >= n )
+        vs_walk_budget -= n;
     else
     {
-        walk_budget = 0;
-        walk_overflow = true;
+        vs_walk_budget = 0;
+        vs_walk_overflow = true;
     }
 }
 
@@ -70,15 +70,15 @@ static unsigned int next_maybe_present(const struct sim_frame *f,
 
 static bool special_frame(unsigned long mfn, const struct sim_frame *f)
 {
-    uint64_t qbase = regs.iqa >> 12;
-    uint64_t qpages = 1ULL << (regs.iqa & VTD_IQA_QS_MASK);
+    uint64_t qbase = vs_regs.iqa >> 12;
+    uint64_t qpages = 1ULL << (vs_regs.iqa & VTD_IQA_QS_MASK);
 
     if ( f->ctx_watch )
         return true;
-    return (regs.gsts & GSTS_QIES) && mfn >= qbase && mfn < qbase + qpages;
+    return (vs_regs.gsts & GSTS_QIES) && mfn >= qbase && mfn < qbase + qpages;
 }
 
-bool usable_table(unsigned long mfn)
+bool vs_usable_table(unsigned long mfn)
 {
     struct sim_frame *f = sframe(mfn);
 
@@ -103,7 +103,7 @@ static void classify(unsigned int level, uint64_t pte, uint8_t *kind,
     else
     {
         mfn = (pte & DMA_PTE_ADDR_MASK) >> 12;
-        if ( usable_table(mfn) )
+        if ( vs_usable_table(mfn) )
         {
             *kind = TL_TABLE;
             *val = mfn;
@@ -121,7 +121,7 @@ static struct tl_entry *entry_find(uint16_t did, unsigned int level,
 {
     struct tl_entry *e;
 
-    for ( e = hash[hash_of(did, level, key)]; e; e = e->hash_next )
+    for ( e = vs_hash[hash_of(did, level, key)]; e; e = e->hash_next )
         if ( e->key == key && e->did == did && e->level == level &&
              e->kind == kind && e->val == val )
             return e;
@@ -132,7 +132,7 @@ static struct tl_entry *entry_find(uint16_t did, unsigned int level,
  * The hardware may have fetched entry (level, key) of did with value pte:
  * record it as seen now, and everything below it within scope.
  */
-void note_entry(uint16_t did, unsigned int level, uint64_t key,
+void vs_note_entry(uint16_t did, unsigned int level, uint64_t key,
                 uint64_t pte, const struct range *scope)
 {
     struct tl_entry *e;
@@ -143,18 +143,18 @@ void note_entry(uint16_t did, unsigned int level, uint64_t key,
         return;
     classify(level, pte, &kind, &val);
     /* Without Caching Mode, non-present entries are never cached. */
-    if ( kind == TL_NP && !caps.cm )
+    if ( kind == TL_NP && !vs_caps.cm )
         return;
     e = entry_find(did, level, key, kind, val);
     if ( !e )
-        e = entry_insert(did, level, key, kind, val);
-    e->seen = seq;
+        e = vs_entry_insert(did, level, key, kind, val);
+    e->seen = vs_seq;
     if ( kind == TL_TABLE )
-        walk_table(did, level - 1, key, val, scope);
+        vs_walk_table(did, level - 1, key, val, scope);
 }
 
 /* Note every entry of a level-'level' table whose region meets scope. */
-void walk_table(uint16_t did, unsigned int level, uint64_t rkey,
+void vs_walk_table(uint16_t did, unsigned int level, uint64_t rkey,
                 unsigned long mfn, const struct range *scope)
 {
     struct sim_frame *f = sframe(mfn);
@@ -169,33 +169,33 @@ void walk_table(uint16_t did, unsigned int level, uint64_t rkey,
     i_lo = scope->lo <= base ? 0 : (scope->lo - base) >> shift;
     i_hi = scope->hi >= end ? PTES
                             : (scope->hi - base + (1ULL << shift) - 1) >> shift;
-    for ( i = i_lo; i < i_hi && !walk_overflow; i++ )
+    for ( i = i_lo; i < i_hi && !vs_walk_overflow; i++ )
     {
-        if ( !caps.cm )
+        if ( !vs_caps.cm )
         {
             /* Non-present entries are not cached: each is just a visit. */
             unsigned int next = next_maybe_present(f, i, i_hi);
 
             budget_take_n(next - i);
             i = next;
-            if ( i >= i_hi || walk_overflow )
+            if ( i >= i_hi || vs_walk_overflow )
                 break;
         }
         n = visible_values(f, i, vals);
         for ( v = 0; v < n; v++ )
-            note_entry(did, level, (rkey << VTD_LEVEL_STRIDE) | i, vals[v],
+            vs_note_entry(did, level, (rkey << VTD_LEVEL_STRIDE) | i, vals[v],
                        scope);
     }
 }
 
 /* Stamp what is fetchable now within the invalidation's scope. */
-void mark_did(uint16_t did, const struct range *scope, bool from_ps)
+void vs_mark_did(uint16_t did, const struct range *scope, bool from_ps)
 {
     struct tl_entry *e, *next;
     unsigned int level;
 
-    for ( e = dids[did].roots; e; e = e->did_next )
-        walk_table(did, VTD_PT_LEVELS, 0, e->val, scope);
+    for ( e = vs_dids[did].roots; e; e = e->did_next )
+        vs_walk_table(did, VTD_PT_LEVELS, 0, e->val, scope);
     if ( !from_ps )
         return;
     /* IH=1 keeps paging-structure entries: walks through them stay possible. */
@@ -209,20 +209,20 @@ void mark_did(uint16_t did, const struct range *scope, bool from_ps)
             uint64_t k;
 
             for ( k = k_lo; k <= k_hi; k++ )
-                for ( e = hash[hash_of(did, level, k)]; e; e = next )
+                for ( e = vs_hash[hash_of(did, level, k)]; e; e = next )
                 {
                     next = e->hash_next;
                     if ( e->did == did && e->level == level && e->key == k &&
                          e->kind == TL_TABLE )
-                        walk_table(did, level - 1, k, e->val, scope);
+                        vs_walk_table(did, level - 1, k, e->val, scope);
                 }
         }
         else
-            for ( e = dids[did].entries; e; e = e->did_next )
+            for ( e = vs_dids[did].entries; e; e = e->did_next )
                 if ( e->level == level && e->kind == TL_TABLE &&
                      overlaps(scope, region_lo(level, e->key),
                               region_hi(level, e->key)) )
-                    walk_table(did, level - 1, e->key, e->val, scope);
+                    vs_walk_table(did, level - 1, e->key, e->val, scope);
     }
 }
 
@@ -264,7 +264,7 @@ static bool report_leaves(sim_visit_fn fn, void *ctx, unsigned int dev,
 {
     const struct tl_entry *e;
 
-    for ( e = dids[did].leaves; e; e = e->leaf_next )
+    for ( e = vs_dids[did].leaves; e; e = e->leaf_next )
         if ( e->born <= by &&
              !report(fn, ctx, dev, e->key, e->val >> 12,
                      e->val & DMA_PTE_PROT, did) )
@@ -276,7 +276,7 @@ static bool report_leaves(sim_visit_fn fn, void *ctx, unsigned int dev,
 static bool report_tags(sim_visit_fn fn, void *ctx, unsigned int dev,
                         const uint16_t *seen_dids, unsigned int nr_seen)
 {
-    const struct dev_state *d = &devs[dev];
+    const struct dev_state *d = &vs_devs[dev];
     unsigned int i, j;
 
     for ( i = 0; i < d->nr_tags; i++ )
@@ -284,7 +284,7 @@ static bool report_tags(sim_visit_fn fn, void *ctx, unsigned int dev,
         for ( j = 0; j < nr_seen && seen_dids[j] != d->tags[i].did; j++ )
             ;
         if ( j == nr_seen &&
-             !report_leaves(fn, ctx, dev, d->tags[i].did, d->tags[i].seq) )
+             !report_leaves(fn, ctx, dev, d->tags[i].did, d->tags[i].moment) )
             return false;
     }
     return true;
@@ -297,8 +297,8 @@ static bool report_did(sim_visit_fn fn, void *ctx, unsigned int dev,
     const struct tl_entry *e;
 
     if ( !faults )
-        return report_leaves(fn, ctx, dev, did, seq);
-    for ( e = dids[did].entries; e; e = e->did_next )
+        return report_leaves(fn, ctx, dev, did, vs_seq);
+    for ( e = vs_dids[did].entries; e; e = e->did_next )
     {
         if ( e->level == 1 && e->kind == TL_LEAF )
         {
@@ -335,9 +335,9 @@ static void for_each(unsigned int dev, sim_visit_fn fn, void *ctx,
         return;
     op_begin();
     settle_if_needed();
-    if ( !(regs.gsts & GSTS_TES) )
+    if ( !(vs_regs.gsts & GSTS_TES) )
         return;
-    d = &devs[dev];
+    d = &vs_devs[dev];
     for ( i = 0; i < d->nr; i++ )
     {
         const struct ctx_poss *p = &d->poss[i];
@@ -399,7 +399,7 @@ static bool walk_may_fault(unsigned long mfn, unsigned int level,
             continue;
         }
         if ( (pte & DMA_PTE_SP) ||
-             !usable_table((pte & DMA_PTE_ADDR_MASK) >> 12) ||
+             !vs_usable_table((pte & DMA_PTE_ADDR_MASK) >> 12) ||
              walk_may_fault((pte & DMA_PTE_ADDR_MASK) >> 12, level - 1, bfn,
                             access) )
             return true;
@@ -424,7 +424,7 @@ static bool ctx_may_fault(const struct ctx_poss *p, unsigned long bfn,
     {
         uint64_t key = (uint64_t)bfn >> (VTD_LEVEL_STRIDE * (level - 1));
 
-        for ( e = hash[hash_of(did, level, key)]; e; e = e->hash_next )
+        for ( e = vs_hash[hash_of(did, level, key)]; e; e = e->hash_next )
         {
             if ( e->did != did || e->level != level || e->key != key )
                 continue;
@@ -457,12 +457,12 @@ bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
         return true;
     op_begin();
     settle_if_needed();
-    if ( !(regs.gsts & GSTS_TES) )
+    if ( !(vs_regs.gsts & GSTS_TES) )
         return false;
     access &= SIM_R | SIM_W;
     if ( bfn >= BFN_END )
         return true;
-    d = &devs[dev];
+    d = &vs_devs[dev];
     if ( !d->nr )
         return true;
     for ( i = 0; i < d->nr; i++ )
@@ -491,18 +491,18 @@ bool vtd_sim_wild(unsigned int dev, char *why, size_t len)
         return false;
     op_begin();
     settle_if_needed();
-    if ( !(regs.gsts & GSTS_TES) )
+    if ( !(vs_regs.gsts & GSTS_TES) )
     {
         snprintf(why, len, "translation is disabled: DMA is untranslated");
         return true;
     }
-    if ( walk_overflow )
+    if ( vs_walk_overflow )
     {
         snprintf(why, len, "possible walks too many to enumerate "
                  "(cyclic tables or unflushed values)");
         return true;
     }
-    d = &devs[dev];
+    d = &vs_devs[dev];
     for ( i = 0; i < d->nr; i++ )
     {
         const struct ctx_poss *p = &d->poss[i];
@@ -513,9 +513,9 @@ bool vtd_sim_wild(unsigned int dev, char *why, size_t len)
                      p->hi, p->lo, p->why);
             return true;
         }
-        if ( p->kind != CTX_VALID || !dids[p->did].nr_wild )
+        if ( p->kind != CTX_VALID || !vs_dids[p->did].nr_wild )
             continue;
-        for ( e = dids[p->did].entries; e; e = e->did_next )
+        for ( e = vs_dids[p->did].entries; e; e = e->did_next )
             if ( e->kind == TL_WILD )
             {
                 snprintf(why, len, "did %u: level-%u entry for bfns %#" PRIx64
