@@ -230,7 +230,10 @@ void vtd_sim_tick(void);
 void vtd_sim_frame_allocated(unsigned long mfn);
 /* Some hook ran: memory may have changed since the last sync. */
 void vtd_sim_poke(void);
-/* The CPU got a pointer to frame mfn: it may store there until the sync. */
+/*
+ * The CPU got a pointer to frame mfn: it may store there until the sync
+ * (after vtd_sim_poke(), as every hook entry).
+ */
 void vtd_sim_frame_mapped(unsigned long mfn);
 
 #endif /* HARNESS_VTD_SIM_H */

@@ -249,41 +249,35 @@ static void word_sync(struct sim_frame *f, unsigned int idx, uint64_t val)
     visible_added(f, idx, val);
 }
 
+/*
+ * Words [first, first + n) of f up to date with data, what memory holds
+ * now: a chunk that differs, a reported store or a written-back line.
+ * Stores elsewhere in the frame are found by the next vs_settle(), before
+ * anything can walk or invalidate.
+ */
+static void words_sync(struct sim_frame *f, const uint64_t *data,
+                       unsigned int first, unsigned int n)
+{
+    unsigned int idx;
+
+    for ( idx = first; idx < first + n && idx < PTES; idx++ )
+        if ( data[idx] != f->mem[idx] )
+            word_sync(f, idx, data[idx]);
+}
+
 void vs_frame_sync(unsigned long mfn, struct sim_frame *f)
 {
     uint64_t copy[PTES];
     const uint64_t *data;
-    unsigned int base, idx;
+    unsigned int base;
 
     vs_stats.frames_compared++;
     if ( heap_frame_equals(mfn, f->mem) )
         return;
     data = frame_data(mfn, copy);
     for ( base = 0; base < PTES; base += SYNC_CHUNK )
-    {
-        if ( words_same(data + base, f->mem + base, SYNC_CHUNK) )
-            continue;
-        for ( idx = base; idx < base + SYNC_CHUNK; idx++ )
-            if ( data[idx] != f->mem[idx] )
-                word_sync(f, idx, data[idx]);
-    }
-}
-
-/*
- * Words [first, first + n) of f up to date with memory: a reported store
- * or a written-back line.  Stores elsewhere in the frame are found by the
- * next vs_settle(), before anything can walk or invalidate.
- */
-static void words_sync(unsigned long mfn, struct sim_frame *f,
-                       unsigned int first, unsigned int n)
-{
-    uint64_t copy[PTES];
-    const uint64_t *data = frame_data(mfn, copy);
-    unsigned int idx;
-
-    for ( idx = first; idx < first + n && idx < PTES; idx++ )
-        if ( data[idx] != f->mem[idx] )
-            word_sync(f, idx, data[idx]);
+        if ( !words_same(data + base, f->mem + base, SYNC_CHUNK) )
+            words_sync(f, data, base, SYNC_CHUNK);
 }
 
 /*
@@ -377,6 +371,7 @@ void vtd_sim_frame_allocated(unsigned long mfn)
 
 void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
 {
+    uint64_t copy[PTES];
     unsigned long mfn;
     unsigned int off;
     struct sim_frame *f;
@@ -386,7 +381,8 @@ void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
         return;
     op_begin();
     /* The store is already in memory: syncing its words picks it up. */
-    words_sync(mfn, f, off / 8, (off % 8 + bytes + 7) / 8);
+    words_sync(f, frame_data(mfn, copy), off / 8,
+               (off % 8 + bytes + 7) / 8);
     if ( vs_ctx_dirty )
         vs_settle();
 }
@@ -414,13 +410,13 @@ void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
         if ( !heap_va_to_mfn((const void *)line, &mfn, &off) ||
              !(f = sframe(mfn)) )
             continue;
-        /* Values stored without write_atomic were visible until now. */
-        words_sync(mfn, f, off / 8, 8);
         if ( mfn != data_mfn )
         {
             data_mfn = mfn;
             data = frame_data(mfn, copy);
         }
+        /* Values stored without write_atomic were visible until now. */
+        words_sync(f, data, off / 8, 8);
         for ( w = off / 8; w < off / 8 + 8; w++ )
         {
             uint64_t old = f->dram[w];
@@ -502,7 +498,6 @@ void vtd_sim_frame_mapped(unsigned long mfn)
     unsigned int idx = mfn - HEAP_BASE_MFN;
     struct sim_frame *f;
 
-    vs_epoch++;
     if ( idx >= HEAP_MAX_FRAMES )
         return;
     f = frame_touch(idx);
