@@ -934,7 +934,7 @@ static bool maptrack_needs_frame(const struct shadow *sh,
  */
 static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
                      unsigned int *rd_out, unsigned long *mfn_out,
-                     bool *past_status, bool *pin_full)
+                     bool *past_maptrack, bool *past_status, bool *pin_full)
 {
     uint32_t parts = op->flags & PARTS;
     bool ro = op->flags & GNTMAP_readonly;
@@ -954,6 +954,8 @@ static int map_check(struct shadow *sh, unsigned int ld, const struct op *op,
     if ( maptrack_needs_frame(sh, ldom) &&
          ldom->nr_mframes == ldom->max_mframes )
         return GNTST_no_space;
+    /* Xen has taken a maptrack handle: what follows reads the ref. */
+    *past_maptrack = true;
     if ( ref >= SH_REFS || !ref_in_table(rdom, ref) )
         return GNTST_bad_gntref;
     act = &rdom->active[ref];
@@ -1101,8 +1103,9 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
     struct sh_op_result *res = &c->call->res[c->idx];
     unsigned int rd = SH_NOBODY;
     unsigned long mfn = 0;
-    bool past_status = false, pin_full = false;
-    int st = map_check(sh, ld, op, &rd, &mfn, &past_status, &pin_full);
+    bool past_maptrack = false, past_status = false, pin_full = false;
+    int st = map_check(sh, ld, op, &rd, &mfn, &past_maptrack, &past_status,
+                       &pin_full);
     struct sh_domain *ldom = &sh->dom[ld];
 
     res->pin_full = pin_full;
@@ -1122,6 +1125,13 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
     {
         int core = c->facts->status[c->idx];
 
+        /*
+         * No maptrack handle (an injected allocation failure):
+         * map_grant_ref() fails right there, before the ref's checks and
+         * before it reads the entry, which keeps what the guest left.
+         */
+        if ( past_maptrack && core == GNTST_no_space )
+            return core;
         if ( st == GNTST_okay && map_fault_status(core) )
         {
             map_failed_late(c, op, mfn);
