@@ -46,6 +46,11 @@ unsigned long gnttab_view_maptrack_count_max(void)
 }
 
 NO_COVERAGE
+void gnttab_cpu_power_on(void)
+{
+    this_cpu(grant_rwlock) = NULL;
+}
+
 unsigned int gnttab_view_nr_frames(const struct domain *d)
 {
     return d->grant_table ? d->grant_table->nr_grant_frames : 0;

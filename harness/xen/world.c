@@ -21,6 +21,7 @@
 int world_boot(const struct world_config *cfg)
 {
     vtd_sim_reset(&cfg->caps);
+    gnttab_cpu_power_on();
     vtd_sim_set_bfn_limit(cfg->nr_frames);
     heap_set_guest_frames(cfg->nr_frames);
     domains_power_off();

@@ -161,6 +161,11 @@ void gnttab_view_counts(const struct domain *ld, unsigned long mfn,
                         unsigned long *rd, unsigned long *wr);
 unsigned int gnttab_view_nr_frames(const struct domain *d);
 /*
+ * Power-on of grant_table.c's per-CPU state: a hypercall a panic unwound
+ * may have left this CPU's grant_rwlock set (Xen would have stopped).
+ */
+void gnttab_cpu_power_on(void);
+/*
  * The most mappings of one kind (read-only or writable) of one frame by
  * one domain that a maptrack_tree count holds: a build constant, not
  * state (HARNESS_MAPTRACK_COUNT_BITS).
