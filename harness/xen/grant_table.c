@@ -51,6 +51,13 @@ void gnttab_cpu_power_on(void)
     this_cpu(grant_rwlock) = NULL;
 }
 
+/* Whether this CPU holds some grant table's lock for reading. */
+NO_COVERAGE
+bool gnttab_view_cpu_reads_a_table(void)
+{
+    return this_cpu(grant_rwlock) != NULL;
+}
+
 unsigned int gnttab_view_nr_frames(const struct domain *d)
 {
     return d->grant_table ? d->grant_table->nr_grant_frames : 0;

@@ -165,6 +165,7 @@ unsigned int gnttab_view_nr_frames(const struct domain *d);
  * may have left this CPU's grant_rwlock set (Xen would have stopped).
  */
 void gnttab_cpu_power_on(void);
+bool gnttab_view_cpu_reads_a_table(void);
 /*
  * The most mappings of one kind (read-only or writable) of one frame by
  * one domain that a maptrack_tree count holds: a build constant, not
