@@ -1116,22 +1116,28 @@ static int op_map(struct apply_ctx *c, const struct op *op, unsigned int ld)
         past_status = true;
         st = GNTST_general_error;
     }
-    /* Past the flags and domain checks, a maptrack frame if needed. */
-    if ( (op->flags & PARTS) && shadow_slot(sh, op->rd) != SH_NOBODY &&
-         maptrack_needs_frame(sh, ldom) &&
-         ldom->nr_mframes < ldom->max_mframes )
+    /*
+     * Past the flags and domain checks, a maptrack frame if needed.  Its
+     * allocation may fail (an injected fault): get_maptrack_handle() then
+     * gives no handle, and map_grant_ref() fails right there, before the
+     * ref's checks and before it reads the entry, which keeps what the
+     * guest left.  Any later failure comes after the frame was added,
+     * and a frame, once added, stays until the domain goes.
+     */
+    if ( past_maptrack && maptrack_needs_frame(sh, ldom) )
+    {
+        if ( is_fault_run(c) && c->facts->status[c->idx] == GNTST_no_space )
+            return GNTST_no_space;
         ldom->nr_mframes++;
+    }
+    else if ( past_maptrack && is_fault_run(c) &&
+              c->facts->status[c->idx] == GNTST_no_space )
+        violation(c, "map %u returned GNTST_no_space, but d%u had a free "
+                  "maptrack handle", c->idx, ldom->domid);
     if ( is_fault_run(c) )
     {
         int core = c->facts->status[c->idx];
 
-        /*
-         * No maptrack handle (an injected allocation failure):
-         * map_grant_ref() fails right there, before the ref's checks and
-         * before it reads the entry, which keeps what the guest left.
-         */
-        if ( past_maptrack && core == GNTST_no_space )
-            return core;
         if ( st == GNTST_okay && map_fault_status(core) )
         {
             map_failed_late(c, op, mfn);
@@ -1559,11 +1565,8 @@ static void adopt_fault_state(struct apply_ctx *c)
         else if ( !fx->crashed[d] && dom->crashed )
             violation(c, "d%u is no longer crashed", dom->domid);
         dom->has_root = fx->has_root[d];
-        /* A maptrack frame the model expected may have failed to come. */
-        if ( fx->nr_mframes[d] <= dom->nr_mframes )
-            dom->nr_mframes = fx->nr_mframes[d];
-        else
-            violation(c, "d%u has %u maptrack frames, at most %u expected",
+        if ( fx->nr_mframes[d] != dom->nr_mframes )
+            violation(c, "d%u has %u maptrack frames, %u expected",
                       dom->domid, fx->nr_mframes[d], dom->nr_mframes);
     }
     for ( i = 0; i < SH_DEVICES; i++ )

@@ -269,6 +269,16 @@ static void facts_from_model(long rc)
     }
 }
 
+/* d1 grants frame 5 to d2 (ref 0); d2 has room for one maptrack frame. */
+static void d1_grants_to_d2(void)
+{
+    start(true);
+    op("create d=1 iommu=1 gframes=1 mframes=0");
+    op("create d=2 iommu=1 gframes=1 mframes=1");
+    op("populate d=1 mfn=5");
+    op("grant_write d=1 ref=0 flags=permit grantee=2 frame=5");
+}
+
 /* ---- statuses ---- */
 
 /*
@@ -650,11 +660,7 @@ static void handles_are_learned_from_the_call(void)
 {
     static const uint32_t same_twice[] = { 3, 3 };
 
-    start(true);
-    op("create d=1 iommu=1 gframes=1 mframes=0");
-    op("create d=2 iommu=1 gframes=1 mframes=1");
-    op("populate d=1 mfn=5");
-    op("grant_write d=1 ref=0 flags=permit grantee=2 frame=5");
+    d1_grants_to_d2();
     CHECK_EQ(map("map ld=2 rd=1 ref=0 flags=host", 7), GNTST_okay);
     CHECK_EQ(dom(2)->handle[7].flags, GNTMAP_host_map);
     CHECK_EQ(dom(2)->handle[7].mfn, 5);
@@ -944,32 +950,31 @@ static void failed_batch_ends_the_call(void)
     CHECK_EQ(unmaps_as_xen_did(40, 0, 39), SH_BAD_STATUS);
 }
 
+/* The call "map ld=2 rd=1 ref=ref flags=host", to which Xen said status. */
+static void map_ref_as_xen_did(uint32_t ref, int status)
+{
+    char text[64];
+
+    snprintf(text, sizeof(text), "map ld=2 rd=1 ref=%u flags=host", ref);
+    load_call(text, NULL);
+    facts_from_model(0);
+    facts.status[0] = status;
+}
+
 /* A status no fault explains is a mismatch; one a fault explains is not. */
 static void reapply_judges_statuses(void)
 {
-    start(true);
-    op("create d=1 iommu=1 gframes=1 mframes=0");
-    op("create d=2 iommu=1 gframes=1 mframes=1");
-    op("populate d=1 mfn=5");
-    op("grant_write d=1 ref=0 flags=permit grantee=2 frame=5");
+    d1_grants_to_d2();
 
-    load_call("map ld=2 rd=1 ref=0 flags=host", NULL);
-    facts_from_model(0);
-    facts.status[0] = GNTST_bad_page;
+    map_ref_as_xen_did(0, GNTST_bad_page);
     CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
              SH_BAD_STATUS);
     CHECK(!strcmp(why, "map (op 0 of the call) returned -9, expected 0 (or "
                        "an error an injected fault allows)"));
 
     /* The maptrack frame could not be allocated: no space, no handle. */
-    start(true);
-    op("create d=1 iommu=1 gframes=1 mframes=0");
-    op("create d=2 iommu=1 gframes=1 mframes=1");
-    op("populate d=1 mfn=5");
-    op("grant_write d=1 ref=0 flags=permit grantee=2 frame=5");
-    load_call("map ld=2 rd=1 ref=0 flags=host", NULL);
-    facts_from_model(0);
-    facts.status[0] = GNTST_no_space;
+    d1_grants_to_d2();
+    map_ref_as_xen_did(0, GNTST_no_space);
     CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
              SH_ALLOWED);
     CHECK_EQ(call.res[0].status, GNTST_no_space);
@@ -979,13 +984,31 @@ static void reapply_judges_statuses(void)
     CHECK_EQ(sh.frame[5].refs, 1);
 
     /* More maptrack frames than the model expects: a state violation. */
-    load_call("map ld=2 rd=1 ref=0 flags=host", NULL);
-    facts_from_model(0);
-    facts.status[0] = GNTST_general_error;
+    map_ref_as_xen_did(0, GNTST_general_error);
     facts.nr_mframes[slot(2)] = 2;
     CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
              SH_BAD_STATE);
-    CHECK(!strcmp(why, "d2 has 2 maptrack frames, at most 1 expected"));
+    CHECK(!strcmp(why, "d2 has 2 maptrack frames, 1 expected"));
+
+    /*
+     * A later failure of the map (here the maptrack_tree's counter) comes
+     * after the frame was added: one missing is a state violation too.
+     */
+    d1_grants_to_d2();
+    map_ref_as_xen_did(0, GNTST_general_error);
+    CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+             SH_BAD_STATE);
+    CHECK(!strcmp(why, "d2 has 0 maptrack frames, 1 expected"));
+
+    /* No space although a handle was free: no fault explains that. */
+    d1_grants_to_d2();
+    op("grant_write d=1 ref=1 flags=permit grantee=2 frame=5");
+    op("map ld=2 rd=1 ref=0 flags=host");
+    map_ref_as_xen_did(1, GNTST_no_space);
+    CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+             SH_BAD_STATE);
+    CHECK(!strcmp(why, "map 0 returned GNTST_no_space, but d2 had a free "
+                       "maptrack handle"));
 }
 
 /* ---- domain lifetime ---- */
@@ -1130,6 +1153,7 @@ static void flush_failure_crashes_its_domain(void)
             op(setup[i]);
         load_call(map1, handle0);
         facts_from_model(0);
+        facts.nr_mframes[slot(1)] = 1;          /* the map's first handle */
         facts.first_flush_fault = true;
         if ( round == 0 )
         {
@@ -1159,6 +1183,7 @@ static void flush_failure_crashes_its_domain(void)
         op(setup[i]);
     load_call(map1, handle0);
     facts_from_model(0);
+    facts.nr_mframes[slot(1)] = 1;
     CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
              SH_ALLOWED);
     CHECK(!shadow_victim_spared(&sh, &call, &facts, why, sizeof(why)));
