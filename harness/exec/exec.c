@@ -91,6 +91,7 @@ static struct {
     unsigned int gmap_used[OP_DOMAINS];     /* handles 0..n-1 this run */
 
     unsigned long flush_faults_before;  /* of the call running */
+    unsigned long table_faults_before;  /* FP_PT_ALLOC, the same */
     unsigned int pins_high;             /* the fullest pin counter yet */
     unsigned int maptrack_room;         /* the least maptrack room yet */
     unsigned int unmap_longest;         /* unmaps in the longest call run */
@@ -594,6 +595,8 @@ static void NO_COVERAGE gather_facts(void)
     fx->flush_fault = flush_now != 0;
     fx->first_flush_fault = !run.flush_faults_before && flush_now;
     fx->flush_fault_in_call = flush_now != run.flush_faults_before;
+    fx->table_alloc_failed = fault_injected(FP_PT_ALLOC) !=
+                             run.table_faults_before;
     fx->register_hung = fault_injected(FP_REG_INV_TIMEOUT);
     for ( d = 0; d < SH_DOMAINS; d++ )
     {
@@ -1040,6 +1043,7 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     bool open, ok;
 
     run.flush_faults_before = flush_faults();
+    run.table_faults_before = fault_injected(FP_PT_ALLOC);
     run.reapplied = false;
     run.call.ops = ops;
     run.call.nr = nr;

@@ -1543,6 +1543,28 @@ static void check_crash(struct apply_ctx *c, unsigned int d)
                   "IOMMU maps and moved none of its devices", dom->domid);
 }
 
+/*
+ * The ops say when a domain gets its IOMMU root table; a failed op
+ * (its status said so) allocated none, by the model.  But the failure
+ * may have been of a table below the root, allocated after it: the root
+ * then stays, as it does for every domain with IOMMU tables.  Anything
+ * else is Xen's table and the model's disagreeing.
+ */
+static void root_outcome(struct apply_ctx *c, unsigned int d)
+{
+    struct sh_domain *dom = &c->sh->dom[d];
+    bool xen_root = c->facts->has_root[d];
+
+    if ( xen_root == dom->has_root )
+        return;
+    if ( xen_root && c->facts->table_alloc_failed )
+        dom->has_root = true;
+    else
+        violation(c, "d%u has %s IOMMU root table, the model %s",
+                  dom->domid, xen_root ? "an" : "no",
+                  dom->has_root ? "has one" : "none");
+}
+
 /* Adopt what the flush failures did to the domains and devices. */
 static void adopt_fault_state(struct apply_ctx *c)
 {
@@ -1564,7 +1586,7 @@ static void adopt_fault_state(struct apply_ctx *c)
         }
         else if ( !fx->crashed[d] && dom->crashed )
             violation(c, "d%u is no longer crashed", dom->domid);
-        dom->has_root = fx->has_root[d];
+        root_outcome(c, d);
         if ( fx->nr_mframes[d] != dom->nr_mframes )
             violation(c, "d%u has %u maptrack frames, %u expected",
                       dom->domid, fx->nr_mframes[d], dom->nr_mframes);

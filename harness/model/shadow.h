@@ -302,6 +302,7 @@ struct sh_facts {
     bool has_root[SH_DOMAINS];
     uint8_t nr_mframes[SH_DOMAINS];
     bool flush_fault_in_call;   /* a flush fault fired in this call */
+    bool table_alloc_failed;    /* an IOMMU table page did not come */
     bool register_hung;         /* an invalidation register hung (ever) */
     uint8_t dev_owner[SH_DEVICES];              /* slot or SH_NOBODY */
     bool frame_held[RUN_MAX_FRAMES];
