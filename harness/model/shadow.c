@@ -390,6 +390,19 @@ static void frame_free(struct apply_ctx *c, unsigned long mfn)
 }
 
 /*
+ * Could the last put of this frame have failed to take it out of its
+ * owner's IOMMU?  Only a writable page of an owner whose IOMMU follows
+ * its pages is taken out, and only an invalidation that fails in this
+ * call (or a register hung for good) leaves that unconfirmed.
+ */
+static bool removal_may_fail(const struct apply_ctx *c, const struct sh_frame *f)
+{
+    return (c->facts->flush_fault_in_call || c->facts->register_hung) &&
+           f->owner < SH_DOMAINS && c->sh->dom[f->owner].iommu &&
+           f->type == SH_PGT_WRITABLE;
+}
+
+/*
  * Drop a reference; the last one frees the frame (put_page()), after its
  * owner's IOMMU lets go of it.  Where Xen could not confirm that (facts),
  * the frame is leaked: held, with its owner, never freed.
@@ -407,6 +420,9 @@ static void frame_put_ref(struct apply_ctx *c, unsigned long mfn)
         return;
     if ( is_fault_run(c) && c->facts->frame_held[mfn] )
     {
+        if ( !removal_may_fail(c, f) )
+            violation(c, "frame %lu leaked, though no removal of it from "
+                      "its owner's IOMMU could fail", mfn);
         f->held = true;
         return;
     }

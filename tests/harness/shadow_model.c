@@ -1050,6 +1050,44 @@ static void root_table_is_predicted(void)
     }
 }
 
+/*
+ * A frame whose last reference goes is leaked only where its removal
+ * from its owner's IOMMU may have failed: a writable page of a domain
+ * with an IOMMU, in a call where an invalidation failed.
+ */
+static void leaked_frame_needs_a_failed_removal(void)
+{
+    static const struct {
+        bool iommu, flush_failed;
+    } cases[] = {
+        { true, true }, { true, false }, { false, true },
+    };
+    unsigned int i;
+
+    for ( i = 0; i < sizeof(cases) / sizeof(cases[0]); i++ )
+    {
+        start(true);
+        op(cases[i].iommu ? "create d=1 iommu=1 gframes=1 mframes=0"
+                          : "create d=1 iommu=0 gframes=1 mframes=0");
+        op("populate d=1 mfn=5");
+        load_call("remove d=1 mfn=5", NULL);
+        facts_from_model(0);
+        facts.frame_held[5] = true;
+        facts.flush_fault_in_call = cases[i].flush_failed;
+        if ( cases[i].iommu && cases[i].flush_failed )
+        {
+            CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+                     SH_ALLOWED);
+            CHECK(sh.frame[5].held);
+            continue;
+        }
+        CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+                 SH_BAD_STATE);
+        CHECK(!strcmp(why, "frame 5 leaked, though no removal of it from "
+                           "its owner's IOMMU could fail"));
+    }
+}
+
 /* ---- domain lifetime ---- */
 
 /*
@@ -1247,6 +1285,7 @@ int main(void)
     RUN(failed_batch_ends_the_call);
     RUN(reapply_judges_statuses);
     RUN(root_table_is_predicted);
+    RUN(leaked_frame_needs_a_failed_removal);
     RUN(dead_while_frames_remain);
     RUN(destroy_releases_the_mappings);
     RUN(unconfirmed_kill_leaves_it_dying);
