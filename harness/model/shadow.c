@@ -639,6 +639,18 @@ static void count_host_parts(struct shadow *sh, unsigned int d)
 }
 
 /*
+ * A dying domain's devices are cut off and its IOTLB invalidated only if
+ * gtio keeps its IOMMU; that fails only with an invalidation that fails
+ * in the call (or a register hung for good).
+ */
+static bool quiescence_may_fail(const struct apply_ctx *c,
+                                const struct sh_domain *dom)
+{
+    return dom->iommu &&
+           (c->facts->flush_fault_in_call || c->facts->register_hung);
+}
+
+/*
  * domain_kill(): mark dying; quiesce the devices (confirmed, or the kill
  * stops there: held); release the grant mappings; relinquish the IOMMU
  * tables, the page tables and the memory; dead until the last frame goes.
@@ -661,6 +673,9 @@ static int op_destroy(struct apply_ctx *c, const struct op *op)
         /* The quiescence was not confirmed: nothing is released. */
         if ( c->facts->status[c->idx] == 0 )
             violation(c, "d%u held but its destroy returned 0", dom->domid);
+        else if ( !quiescence_may_fail(c, dom) )
+            violation(c, "d%u held, though nothing of its quiescence could "
+                      "fail", dom->domid);
         block_devices(sh, d, false);
         return c->facts->status[c->idx];
     }

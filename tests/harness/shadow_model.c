@@ -1173,6 +1173,8 @@ static void destroy_releases_the_mappings(void)
  */
 static void unconfirmed_kill_leaves_it_dying(void)
 {
+    unsigned int i;
+
     start(true);
     op("create d=1 iommu=1 gframes=1 mframes=0");
     op("assign dev=2 d=1");
@@ -1182,6 +1184,7 @@ static void unconfirmed_kill_leaves_it_dying(void)
     facts_from_model(-ETIMEDOUT);
     facts.status[0] = -ETIMEDOUT;
     facts.held[slot(1)] = true;
+    facts.flush_fault_in_call = true;
     facts.dev_owner[2] = SH_NOBODY;
     CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
              SH_ALLOWED);
@@ -1203,6 +1206,27 @@ static void unconfirmed_kill_leaves_it_dying(void)
     CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
              SH_BAD_STATE);
     CHECK(!strcmp(why, "d1 held but its destroy returned 0"));
+
+    /*
+     * Held without a failed invalidation in the call, or with one but no
+     * IOMMU to quiesce: nothing explains it.
+     */
+    for ( i = 0; i < 2; i++ )
+    {
+        start(true);
+        op(i ? "create d=1 iommu=0 gframes=1 mframes=0"
+             : "create d=1 iommu=1 gframes=1 mframes=0");
+        op("populate d=1 mfn=5");
+        load_call("destroy d=1", NULL);
+        facts_from_model(-ETIMEDOUT);
+        facts.status[0] = -ETIMEDOUT;
+        facts.held[slot(1)] = true;
+        facts.flush_fault_in_call = i;
+        CHECK_EQ(shadow_reapply(&sh, &call, &facts, why, sizeof(why)),
+                 SH_BAD_STATE);
+        CHECK(!strcmp(why, "d1 held, though nothing of its quiescence could "
+                           "fail"));
+    }
 }
 
 /*
