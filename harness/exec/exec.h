@@ -29,8 +29,10 @@
  * injected fault (or a domain left held by an earlier one) makes the
  * outcome depend on Xen, it is re-applied with the outcome Xen shows,
  * within what the design allows (shadow_reapply()).  A BUG() in Xen or the
- * core is a finding; a panic after an injected fault is a fail-stop (the
- * design stops rather than reuse memory a device may reach), not one.
+ * core is a finding; a panic the injected faults explain (a hung register,
+ * or a second invalidation failing in the call: panic_justified()) is a
+ * fail-stop (the design stops rather than reuse memory a device may
+ * reach), not one.
  *
  * One run at a time (Xen, the simulated machine and the model are
  * process-wide); resetting between runs costs what the last run touched.
