@@ -804,6 +804,36 @@ static size_t op_index(unsigned int i)
     return run.call.ops == run.batch ? run.batch_idx[i] : run.call_idx;
 }
 
+/* The domains of a slot mask, as " d1 d2" (" none" if empty). */
+static void log_domains(FILE *log, unsigned int slots)
+{
+    unsigned int d;
+
+    if ( !slots )
+        fputs(" none", log);
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( slots & (1U << d) )
+            fprintf(log, " d%u", run.sh.dom[d].domid);
+}
+
+/*
+ * A flush failed in the call: which domains the rules let it crash (those
+ * whose IOMMU the call changed), and which Xen crashed.
+ */
+static void log_flush_outcome(FILE *log)
+{
+    unsigned int d, crashed = 0;
+
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( run.sh.dom[d].crashed && !run.before.dom[d].crashed )
+            crashed |= 1U << d;
+    fputs("    flush failed: may crash", log);
+    log_domains(log, run.call.may_crash);
+    fputs("; crashed", log);
+    log_domains(log, crashed);
+    fputc('\n', log);
+}
+
 static void log_call(unsigned long faults_before)
 {
     FILE *log = run.opts->log;
@@ -832,6 +862,8 @@ static void log_call(unsigned long faults_before)
         fprintf(log, "    fault injected (%lu in this call, last at %s)\n",
                 fault_injected_total() - faults_before,
                 fault_point_name(fault_last_injected()));
+    if ( run.reapplied && run.facts.flush_fault_in_call )
+        log_flush_outcome(log);
     if ( run.preempt.taken )
         fprintf(log, "    preempted %lu time(s), continued\n",
                 run.preempt.taken);

@@ -669,6 +669,33 @@ static void accounting_fires_for_an_untouched_domain_after_a_fault(void)
               "d2: 5 IOMMU table pages, 4 needed");
 }
 
+/*
+ * Where the rules allow several outcomes of a failed flush, the log says
+ * which the core chose: the domains the call may crash, those crashed.
+ */
+static void flush_outcome_is_logged(void)
+{
+    static struct trace tr;
+    struct exec_opts opts = { 0 };
+    struct exec_result res;
+    char *log = NULL, err[256];
+    size_t len = 0;
+
+    if ( !tr.ops )
+        trace_init(&tr);
+    CHECK(trace_parse(d1_flush_fails, strlen(d1_flush_fails), "log", &tr,
+                      err, sizeof(err)));
+    opts.log = open_memstream(&log, &len);
+    exec_run(&tr, &opts, &res);
+    fclose(opts.log);
+    CHECK(!res.finding);
+    CHECK(strstr(log, "[7] remove d=1 mfn=5  -> 0\n"
+                      "    fault injected (1 in this call, last at "
+                      "qi-wait-timeout)\n"
+                      "    flush failed: may crash d1; crashed d1\n") != NULL);
+    free(log);
+}
+
 /* ... then d2 maps a grant of its own. */
 static const char d1_flush_fails_then_d2_maps[] =
     TWO_DOMAINS
@@ -812,6 +839,7 @@ int main(void)
     RUN(accounting_fires_for_a_type_count);
     RUN(accounting_fires_for_a_table_page);
     RUN(accounting_fires_for_an_untouched_domain_after_a_fault);
+    RUN(flush_outcome_is_logged);
     RUN(accounting_fires_for_a_domain_left_after_a_fault);
     RUN(status_mismatch_fires_for_an_untouched_call_after_a_fault);
     RUN(accounting_fires_for_a_leak);
