@@ -477,7 +477,7 @@ static bool account_entry(const struct shadow *sh, const struct sh_domain *sd,
 
     if ( ref >= (uint32_t)sd->nr_gframes * SH_ENTRIES_PER_FRAME )
         return false;
-    if ( guest_read_grant(sd->domid, ref, &ce) ||
+    if ( !gnttab_view_shared_entry(xd, ref, &ce) ||
          !gnttab_view_active(xd, ref, &pin, &domid, &mfn) )
         return account_fail(f, sd->domid, -1, "d%u grant %u: not in Xen's "
                             "table", sd->domid, ref);
@@ -522,21 +522,23 @@ static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
                                                  grant_ref_t *ref,
                                                  domid_t *domid)
 {
-    unsigned int h, limit = sh_maptrack_entries(sh, sd);
+    static struct gnttab_handle_view xen[SH_HANDLES];
+    unsigned int h, n;
 
-    for ( h = 0; h < limit; h++ )
+    n = gnttab_view_handles(xd, xen, sh_maptrack_entries(sh, sd));
+    for ( h = 0; h < n; h++ )
     {
         const struct sh_handle *sm = &sd->handle[h];
 
-        *flags = 0;
-        *ref = 0;
-        *domid = 0;
-        if ( !gnttab_view_handle(xd, h, flags, ref, domid) )
-            break;
-        if ( *flags != sm->flags ||
-             (*flags && (*ref != op_ref_value(sm->ref) ||
-                         *domid != sh->dom[sm->rd].domid)) )
+        if ( xen[h].flags != sm->flags ||
+             (xen[h].flags && (xen[h].ref != op_ref_value(sm->ref) ||
+                               xen[h].domid != sh->dom[sm->rd].domid)) )
+        {
+            *flags = xen[h].flags;
+            *ref = xen[h].ref;
+            *domid = xen[h].domid;
             return h;
+        }
     }
     return SH_NO_HANDLE;
 }

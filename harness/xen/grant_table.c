@@ -94,6 +94,23 @@ bool gnttab_view_status_ref(const struct domain *d, const uint16_t *addr,
     return false;
 }
 
+/*
+ * d's v1 shared entry ref as Xen reads it, through Xen's own mapping of
+ * the grant frame: a read by the checks, not a guest's access, so the
+ * simulated unit is not told of a mapping (hh_map_frame()).
+ */
+NO_COVERAGE
+bool gnttab_view_shared_entry(const struct domain *d, grant_ref_t ref,
+                              grant_entry_v1_t *out)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if ( !gt || gt->gt_version != 1 || ref >= nr_grant_entries(gt) )
+        return false;
+    *out = gt->shared_v1[ref / SHGNT_PER_PAGE_V1][ref % SHGNT_PER_PAGE_V1];
+    return true;
+}
+
 NO_COVERAGE
 bool gnttab_view_active(const struct domain *rd, grant_ref_t ref,
                         uint32_t *pin, domid_t *domid, unsigned long *mfn)
@@ -130,6 +147,35 @@ bool gnttab_view_handle(const struct domain *ld, grant_handle_t handle,
     *ref = map->ref;
     *domid = map->domid;
     return true;
+}
+
+/*
+ * ld's maptrack entries [0, n) into out, frame by frame (n at most its
+ * maptrack_limit: the number returned).
+ */
+NO_COVERAGE
+unsigned int gnttab_view_handles(const struct domain *ld,
+                                 struct gnttab_handle_view *out,
+                                 unsigned int n)
+{
+    const struct grant_table *gt = ld->grant_table;
+    unsigned int h = 0, frame, i;
+
+    if ( !gt )
+        return 0;
+    n = min(n, gt->maptrack_limit);
+    for ( frame = 0; h < n; frame++ )
+    {
+        const struct grant_mapping *map = gt->maptrack[frame];
+
+        for ( i = 0; i < MAPTRACK_PER_PAGE && h < n; i++, h++ )
+        {
+            out[h].flags = map[i].flags;
+            out[h].ref = map[i].ref;
+            out[h].domid = map[i].domid;
+        }
+    }
+    return n;
 }
 
 NO_COVERAGE

@@ -157,6 +157,18 @@ bool gnttab_view_active(const struct domain *rd, grant_ref_t ref,
 unsigned int gnttab_view_maptrack_limit(const struct domain *ld);
 bool gnttab_view_handle(const struct domain *ld, grant_handle_t handle,
                         uint16_t *flags, grant_ref_t *ref, domid_t *domid);
+/* Maptrack entries [0, n) at once (n capped at maptrack_limit). */
+struct gnttab_handle_view {
+    uint16_t flags;
+    domid_t domid;
+    grant_ref_t ref;
+};
+unsigned int gnttab_view_handles(const struct domain *ld,
+                                 struct gnttab_handle_view *out,
+                                 unsigned int n);
+/* d's v1 shared entry, read through Xen's own mapping of its frame. */
+bool gnttab_view_shared_entry(const struct domain *d, grant_ref_t ref,
+                              grant_entry_v1_t *out);
 void gnttab_view_counts(const struct domain *ld, unsigned long mfn,
                         unsigned long *rd, unsigned long *wr);
 unsigned int gnttab_view_nr_frames(const struct domain *d);
