@@ -130,7 +130,24 @@
 #define VTD_FRCD_HI_F           (1ULL << 63)
 #define VTD_FRCD_HI_READ        (1ULL << 62)    /* T: 1 read, 0 write */
 #define VTD_FRCD_HI_FR_SHIFT    32
+#define VTD_FRCD_HI_FR_MASK     (0xffULL << VTD_FRCD_HI_FR_SHIFT)
 #define VTD_FRCD_HI_SID_MASK    0xffffULL
+
+/*
+ * FR, the reason of a translation fault (legacy mode, non-recoverable;
+ * the specification's "Fault Reason Encodings").  A missing permission
+ * is also what a non-present second-level entry (R = W = 0) gives.
+ */
+#define VTD_FR_ROOT_NP          0x1     /* root entry's P clear */
+#define VTD_FR_CTX_NP           0x2     /* context entry's P clear */
+#define VTD_FR_CTX_INVALID      0x3     /* bad TT or AW, or its table root */
+#define VTD_FR_BEYOND_AW        0x4     /* input address above the AW */
+#define VTD_FR_NO_WRITE         0x5     /* a write lacks W permission */
+#define VTD_FR_NO_READ          0x6     /* a read lacks R permission */
+#define VTD_FR_PTE_FETCH        0x7     /* a next-level table unreadable */
+#define VTD_FR_ROOT_TABLE       0x8     /* the root table unreadable */
+#define VTD_FR_CTX_TABLE        0x9     /* a context table unreadable */
+#define VTD_FR_PTE_RSVD         0xc     /* reserved bit set in a present PTE */
 
 /* Queued-invalidation descriptors, two 64-bit words. */
 struct vtd_qi_desc {
@@ -186,6 +203,12 @@ struct vtd_qi_desc {
 static inline bool dma_pte_present(uint64_t pte)
 {
     return pte & DMA_PTE_PROT;
+}
+
+/* The fault reason (VTD_FR_*) in a fault record's high quadword. */
+static inline unsigned int vtd_frcd_reason(uint64_t hi)
+{
+    return (hi & VTD_FRCD_HI_FR_MASK) >> VTD_FRCD_HI_FR_SHIFT;
 }
 
 #endif /* GTIO_VTD_HW_H */

@@ -376,9 +376,10 @@ void vtd_sim_dump(FILE *out)
         {
             const struct ctx_poss *p = &vs_devs[dev].poss[i];
 
-            fprintf(out, "  dev %u: %s did %u lo %#" PRIx64 " hi %#" PRIx64
-                    "%s seen %" PRIu64 "\n", dev, ctx_kinds[p->kind], p->did,
-                    p->lo, p->hi, p->current ? " (current)" : "", p->seen);
+            fprintf(out, "  dev %u: %s fr %#x did %u lo %#" PRIx64
+                    " hi %#" PRIx64 "%s seen %" PRIu64 "\n", dev,
+                    ctx_kinds[p->kind], p->fr, p->did, p->lo, p->hi,
+                    p->current ? " (current)" : "", p->seen);
         }
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
         for ( i = 0; i < vs_devs[dev].nr_tags; i++ )
@@ -613,7 +614,8 @@ static uint64_t contexts_digest(uint64_t h)
 
             e = digest_u64(e, p->hi);
             e = digest_u64(e, p->did | p->kind << 16 | p->current << 24 |
-                              (uint64_t)p->was_current << 25);
+                              (uint64_t)p->was_current << 25 |
+                              (uint64_t)p->fr << 32);
             e = digest_u64(e, p->root ? entry_digest(p->root) : 0);
             set = digest_set_add(set, moment_digest(e, p->seen));
         }

@@ -147,7 +147,8 @@ bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
  * A DMA by dev at bfn (OP_DMA): where it may fault, the unit records the
  * fault (as a unit that cannot be sure it will not fault must) in its
  * fault recording registers and raises its fault event unless masked.
- * True if it faulted.
+ * The record's reason (FR, VTD_FR_* in vtd_hw.h) is that of the first
+ * faulting outcome vtd_sim_may_fault()'s walk finds.  True if it faulted.
  */
 bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write);
 /* Was the fault event raised since the last call (the driver's to take)? */

@@ -232,8 +232,13 @@ static void root_put(struct tl_entry *e)
 
 /* ---- Context entries ---- */
 
-static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
-                    uint64_t hi, const char *why)
+/*
+ * fr: the fault reason of a DMA through it, unless CTX_VALID.  It tells
+ * apart a cleared context entry from a non-present root entry (both
+ * 0:0), so that each keeps its own reason.
+ */
+static void ctx_add(struct dev_state *d, uint8_t kind, uint8_t fr,
+                    uint64_t lo, uint64_t hi, const char *why)
 {
     struct ctx_poss *p;
     unsigned int i;
@@ -242,7 +247,7 @@ static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
     for ( i = 0; i < d->nr; i++ )
     {
         p = &d->poss[i];
-        if ( p->kind == kind && p->lo == lo && p->hi == hi )
+        if ( p->kind == kind && p->fr == fr && p->lo == lo && p->hi == hi )
         {
             p->current = true;
             p->seen = vs_seq;
@@ -254,6 +259,7 @@ static void ctx_add(struct dev_state *d, uint8_t kind, uint64_t lo,
     p = &d->poss[d->nr++];
     memset(p, 0, sizeof(*p));
     p->kind = kind;
+    p->fr = fr;
     p->lo = lo;
     p->hi = hi;
     p->did = did;
@@ -327,17 +333,22 @@ static void ctx_classify(struct dev_state *d, uint64_t lo, uint64_t hi)
     unsigned int tt = (lo >> 2) & 3;
     unsigned long root = (lo & DMA_PTE_ADDR_MASK) >> 12;
 
+    /*
+     * A pass-through entry may reach anything; as ECAP.PT is clear, where
+     * a DMA through it faults, the reason is an invalid TT (3).
+     */
     if ( !(lo & VTD_CTX_PRESENT) )
-        ctx_add(d, CTX_FAULT, lo, hi, NULL);
+        ctx_add(d, CTX_FAULT, VTD_FR_CTX_NP, lo, hi, NULL);
     else if ( tt == 2 )
-        ctx_add(d, CTX_WILD, lo, hi, "pass-through context entry");
+        ctx_add(d, CTX_WILD, VTD_FR_CTX_INVALID, lo, hi,
+                "pass-through context entry");
     else if ( tt == 3 || (hi & 7) != VTD_CTX_AW_4LEVEL )
-        ctx_add(d, CTX_FAULT, lo, hi, NULL);    /* invalid: faults */
+        ctx_add(d, CTX_FAULT, VTD_FR_CTX_INVALID, lo, hi, NULL);
     else if ( !vs_usable_table(root) )
-        ctx_add(d, CTX_WILD, lo, hi,
+        ctx_add(d, CTX_WILD, VTD_FR_CTX_INVALID, lo, hi,
                 "context entry's table root is not a heap table frame");
     else
-        ctx_add(d, CTX_VALID, lo, hi, NULL);
+        ctx_add(d, CTX_VALID, 0, lo, hi, NULL);
 }
 
 static void ctx_watch(unsigned long mfn, struct sim_frame *f)
@@ -360,13 +371,14 @@ static void ctx_compute(unsigned int dev)
 
     if ( !vs_regs.root_latched )
     {
-        ctx_add(d, CTX_WILD, 0, 0, "no root table pointer set");
+        ctx_add(d, CTX_WILD, VTD_FR_ROOT_TABLE, 0, 0,
+                "no root table pointer set");
         return;
     }
     rf = sframe(vs_regs.root_mfn);
     if ( !rf )
     {
-        ctx_add(d, CTX_WILD, vs_regs.root_mfn, 0,
+        ctx_add(d, CTX_WILD, VTD_FR_ROOT_TABLE, vs_regs.root_mfn, 0,
                 "root table is not a heap frame");
         return;
     }
@@ -378,13 +390,13 @@ static void ctx_compute(unsigned int dev)
 
         if ( !(roots[a] & VTD_ROOT_PRESENT) )
         {
-            ctx_add(d, CTX_FAULT, 0, 0, NULL);
+            ctx_add(d, CTX_FAULT, VTD_FR_ROOT_NP, 0, 0, NULL);
             continue;
         }
         cf = sframe(ctx_mfn);
         if ( !cf || ctx_mfn == vs_regs.root_mfn )
         {
-            ctx_add(d, CTX_WILD, roots[a], ~0ULL,
+            ctx_add(d, CTX_WILD, VTD_FR_CTX_TABLE, roots[a], ~0ULL,
                     "root entry points outside the heap");
             continue;
         }

@@ -9,9 +9,6 @@
 
 #include "vtd_sim_internal.h"
 
-/* The reason of a recorded fault is not modelled: always this one. */
-#define SIM_FAULT_REASON    0x2ULL
-
 /* ---- Fault recording ---- */
 
 /* PPF while a record holds a fault; IP until software dealt with all. */
@@ -53,12 +50,13 @@ void vs_write_fectl(uint64_t val)
 }
 
 /*
- * Record a fault in the next record, round the set.  If that one still
- * holds a fault software has not cleared, the new one is lost
- * (FSTS.PFO).  FSTS.FRI names the first record pending since PPF was
- * last clear: where the driver starts.
+ * Record a fault, for reason fr (FR), in the next record, round the set.
+ * If that one still holds a fault software has not cleared, the new one
+ * is lost (FSTS.PFO).  FSTS.FRI names the first record pending since PPF
+ * was last clear: where the driver starts.
  */
-static void fault_record(unsigned int dev, unsigned long bfn, bool write)
+static void fault_record(unsigned int dev, unsigned long bfn, bool write,
+                         unsigned int fr)
 {
     unsigned int i = vs_regs.frcd_next;
 
@@ -69,7 +67,7 @@ static void fault_record(unsigned int dev, unsigned long bfn, bool write)
     {
         vs_regs.frcd[i][0] = (uint64_t)bfn << 12;
         vs_regs.frcd[i][1] = VTD_FRCD_HI_F | (write ? 0 : VTD_FRCD_HI_READ) |
-                       (SIM_FAULT_REASON << VTD_FRCD_HI_FR_SHIFT) |
+                       ((uint64_t)fr << VTD_FRCD_HI_FR_SHIFT) |
                        (dev & VTD_FRCD_HI_SID_MASK);
         if ( !(vs_regs.fsts & VTD_FSTS_PPF) )
             vs_regs.fsts = (vs_regs.fsts & ~VTD_FSTS_FRI_MASK) |
@@ -84,10 +82,15 @@ static void fault_record(unsigned int dev, unsigned long bfn, bool write)
 
 bool vtd_sim_dma(unsigned int dev, unsigned long bfn, bool write)
 {
-    if ( dev >= VTD_SIM_DEVICES ||
-         !vtd_sim_may_fault(dev, bfn, write ? SIM_W : SIM_R) )
+    unsigned int fr;
+
+    if ( dev >= VTD_SIM_DEVICES )
         return false;
-    fault_record(dev, bfn, write);
+    /* The walk that decides the fault says why: no second walk for it. */
+    fr = vs_fault_reason(dev, bfn, write ? SIM_W : SIM_R);
+    if ( !fr )
+        return false;
+    fault_record(dev, bfn, write, fr);
     return true;
 }
 

@@ -142,6 +142,7 @@ struct ctx_poss {
     struct tl_entry *root;  /* CTX_VALID */
     uint16_t did;
     uint8_t kind;
+    uint8_t fr;             /* not CTX_VALID: the FR a DMA through it gets */
     bool current, was_current;
     const char *why;        /* CTX_WILD */
 };
@@ -390,6 +391,8 @@ void vs_note_entry(uint16_t did, unsigned int level, uint64_t key,
 void vs_walk_table(uint16_t did, unsigned int level, uint64_t rkey,
                 unsigned long mfn, const struct range *scope);
 void vs_mark_did(uint16_t did, const struct range *scope, bool from_ps);
+unsigned int vs_fault_reason(unsigned int dev, unsigned long bfn,
+                             unsigned int access);
 
 /* vtd_sim_inv.c */
 uint64_t vs_reg_inv_read(struct reg_inv *ri);

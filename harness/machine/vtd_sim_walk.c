@@ -372,104 +372,159 @@ void vtd_sim_for_each_reachable(unsigned int dev, sim_visit_fn fn, void *ctx)
     for_each(dev, fn, ctx, false);
 }
 
-/* Could a walk from table mfn (at level) for bfn fault, right now? */
-static bool walk_may_fault(unsigned long mfn, unsigned int level,
-                           unsigned long bfn, unsigned int access)
+/*
+ * The fault reasons (FR) below are those of the outcome that faulted:
+ * the first faulting one each walk finds.  They are worked out only once
+ * a walk faults, so that a DMA that does not pays nothing for them.
+ */
+
+/* An entry lacking part of 'access' (a non-present one lacks all). */
+static unsigned int lack_reason(uint64_t pte, unsigned int access)
+{
+    return (access & ~pte & SIM_W) ? VTD_FR_NO_WRITE : VTD_FR_NO_READ;
+}
+
+/*
+ * A table the walk cannot read: the context entry's root (at the top
+ * level) makes the context entry invalid, any other a paging entry's.
+ */
+static unsigned int fetch_reason(unsigned int level)
+{
+    return level == VTD_PT_LEVELS ? VTD_FR_CTX_INVALID : VTD_FR_PTE_FETCH;
+}
+
+static unsigned int walk_fault(unsigned long mfn, unsigned int level,
+                               unsigned long bfn, unsigned int access);
+
+/* Why a walk through pte (an entry at level) for bfn may fault; 0: never. */
+static unsigned int pte_fault(uint64_t pte, unsigned int level,
+                              unsigned long bfn, unsigned int access)
+{
+    unsigned long next = (pte & DMA_PTE_ADDR_MASK) >> 12;
+
+    if ( !dma_pte_present(pte) || (level == 1 && (pte & access) != access) )
+        return lack_reason(pte, access);
+    if ( level == 1 )
+        return 0;
+    if ( pte & DMA_PTE_SP )
+        return VTD_FR_PTE_RSVD;
+    if ( !vs_usable_table(next) )
+        return VTD_FR_PTE_FETCH;
+    return walk_fault(next, level - 1, bfn, access);
+}
+
+/* Why a walk from table mfn (at level) for bfn may fault now; 0: never. */
+static unsigned int walk_fault(unsigned long mfn, unsigned int level,
+                               unsigned long bfn, unsigned int access)
 {
     struct sim_frame *f = sframe(mfn);
+    unsigned int idx = vtd_level_index(bfn, level);
     uint64_t vals[MAX_VISIBLE];
-    unsigned int n, v;
+    unsigned int n, v, fr;
 
+    /*
+     * A table no longer a heap frame cannot be read.  Past the budget the
+     * walk is reported wild (vtd_sim_wild()): any reason would do.
+     */
     if ( !f || !budget_take() )
-        return true;
+        return fetch_reason(level);
     /* Still in the write buffer: may read as the non-present entry it was. */
-    if ( wbuf_has(f, vtd_level_index(bfn, level)) )
-        return true;
-    n = visible_values(f, vtd_level_index(bfn, level), vals);
+    if ( wbuf_has(f, idx) )
+        return lack_reason(0, access);
+    n = visible_values(f, idx, vals);
     for ( v = 0; v < n; v++ )
     {
-        uint64_t pte = vals[v];
-
-        if ( !dma_pte_present(pte) )
-            return true;
-        if ( level == 1 )
-        {
-            if ( (pte & access) != access )
-                return true;
-            continue;
-        }
-        if ( (pte & DMA_PTE_SP) ||
-             !vs_usable_table((pte & DMA_PTE_ADDR_MASK) >> 12) ||
-             walk_may_fault((pte & DMA_PTE_ADDR_MASK) >> 12, level - 1, bfn,
-                            access) )
-            return true;
+        fr = pte_fault(vals[v], level, bfn, access);
+        if ( fr )
+            return fr;
     }
-    return false;
+    return 0;
+}
+
+/* Why a cached entry e (for bfn) may make the walk fault; 0: never. */
+static unsigned int cached_fault(const struct tl_entry *e, unsigned long bfn,
+                                 unsigned int access)
+{
+    switch ( e->kind )
+    {
+    case TL_NP:
+        return lack_reason(0, access);
+    case TL_WILD:
+        return VTD_FR_PTE_FETCH;
+    case TL_LEAF:
+        return (e->val & access) != access ? lack_reason(e->val, access) : 0;
+    case TL_TABLE:
+        return walk_fault(e->val, e->level - 1, bfn, access);
+    }
+    return 0;
 }
 
 /*
  * Through one context entry: a walk from its root now, or any entry the
  * did may have cached (from whichever context entry it was fetched).
  */
-static bool ctx_may_fault(const struct ctx_poss *p, unsigned long bfn,
-                          unsigned int access)
+static unsigned int ctx_fault(const struct ctx_poss *p, unsigned long bfn,
+                              unsigned int access)
 {
     const struct tl_entry *e;
-    unsigned int level;
+    unsigned int level, fr;
     uint16_t did = p->did;
 
-    if ( walk_may_fault(p->root->val, VTD_PT_LEVELS, bfn, access) )
-        return true;
-    for ( level = 1; level <= VTD_PT_LEVELS; level++ )
+    fr = walk_fault(p->root->val, VTD_PT_LEVELS, bfn, access);
+    for ( level = 1; level <= VTD_PT_LEVELS && !fr; level++ )
     {
         uint64_t key = (uint64_t)bfn >> (VTD_LEVEL_STRIDE * (level - 1));
 
-        for ( e = vs_hash[hash_of(did, level, key)]; e; e = e->hash_next )
-        {
-            if ( e->did != did || e->level != level || e->key != key )
-                continue;
-            switch ( e->kind )
-            {
-            case TL_NP:
-            case TL_WILD:
-                return true;
-            case TL_LEAF:
-                if ( (e->val & access) != access )
-                    return true;
-                break;
-            case TL_TABLE:
-                if ( walk_may_fault(e->val, level - 1, bfn, access) )
-                    return true;
-                break;
-            }
-        }
+        for ( e = vs_hash[hash_of(did, level, key)]; e && !fr;
+              e = e->hash_next )
+            if ( e->did == did && e->level == level && e->key == key )
+                fr = cached_fault(e, bfn, access);
     }
-    return false;
+    return fr;
+}
+
+/* Why a DMA through context possibility p may fault; 0: never. */
+static unsigned int poss_fault(const struct ctx_poss *p, unsigned long bfn,
+                               unsigned int access)
+{
+    if ( p->kind != CTX_VALID )
+        return p->fr;
+    /* Its AW is 4-level (48-bit), the input address wider. */
+    if ( bfn >= BFN_END )
+        return VTD_FR_BEYOND_AW;
+    return ctx_fault(p, bfn, access);
+}
+
+unsigned int vs_fault_reason(unsigned int dev, unsigned long bfn,
+                             unsigned int access)
+{
+    const struct dev_state *d;
+    unsigned int i, fr;
+
+    /* The unit models no context entry for other devices. */
+    if ( dev >= VTD_SIM_DEVICES )
+        return VTD_FR_CTX_NP;
+    op_begin();
+    settle_if_needed();
+    if ( !(vs_regs.gsts & GSTS_TES) )
+        return 0;
+    access &= SIM_R | SIM_W;
+    d = &vs_devs[dev];
+    if ( !d->nr )
+        return VTD_FR_CTX_NP;
+    for ( i = 0; i < d->nr; i++ )
+    {
+        fr = poss_fault(&d->poss[i], bfn, access);
+        if ( fr )
+            return fr;
+    }
+    return 0;
 }
 
 bool vtd_sim_may_fault(unsigned int dev, unsigned long bfn,
                        unsigned int access)
 {
-    const struct dev_state *d;
-    unsigned int i;
-
-    if ( dev >= VTD_SIM_DEVICES )
-        return true;
-    op_begin();
-    settle_if_needed();
-    if ( !(vs_regs.gsts & GSTS_TES) )
-        return false;
-    access &= SIM_R | SIM_W;
-    if ( bfn >= BFN_END )
-        return true;
-    d = &vs_devs[dev];
-    if ( !d->nr )
-        return true;
-    for ( i = 0; i < d->nr; i++ )
-        if ( d->poss[i].kind != CTX_VALID ||
-             ctx_may_fault(&d->poss[i], bfn, access) )
-            return true;
-    return false;
+    return vs_fault_reason(dev, bfn, access) != 0;
 }
 
 bool vtd_sim_walkable(unsigned long mfn)

@@ -631,9 +631,10 @@ void vtd_fault_event(void)
 
         if ( !(hi & VTD_FRCD_HI_F) )
             break;
-        printk(XENLOG_WARNING "vtd: DMA fault: dev %u, page %#lx\n",
+        printk(XENLOG_WARNING "vtd: DMA fault: dev %u, page %#lx, reason %#x\n",
                (unsigned int)(hi & VTD_FRCD_HI_SID_MASK),
-               (unsigned long)(readq(reg(base + i * 16)) >> PAGE_SHIFT));
+               (unsigned long)(readq(reg(base + i * 16)) >> PAGE_SHIFT),
+               vtd_frcd_reason(hi));
         writeq(VTD_FRCD_HI_F, reg(base + i * 16 + 8));
     }
     if ( fsts & VTD_FSTS_PFO )

@@ -684,6 +684,64 @@ static void wild_table_pointer_is_reported(void)
     CHECK(vtd_sim_wild(DEV, why, sizeof(why)));     /* pass-through */
 }
 
+/*
+ * A DMA by dev at bfn: the fault reason (FR) of the record it filled, 0 if
+ * it did not fault.  The record is cleared, so that each call has room.
+ */
+static unsigned int dma_fault_reason(unsigned int dev, unsigned long bfn,
+                                     bool write)
+{
+    unsigned int fri, off;
+    uint64_t hi;
+
+    if ( !vtd_sim_dma(dev, bfn, write) )
+        return 0;
+    fri = (rd32(VTD_REG_FSTS) & VTD_FSTS_FRI_MASK) >> VTD_FSTS_FRI_SHIFT;
+    off = vtd_cap_frcd_offset(rd64(VTD_REG_CAP)) + fri * 16 + 8;
+    hi = rd64(off);
+    CHECK(hi & VTD_FRCD_HI_F);
+    CHECK_EQ(!(hi & VTD_FRCD_HI_READ), write);
+    wr64(off, VTD_FRCD_HI_F);
+    return vtd_frcd_reason(hi);
+}
+
+/* The record says why the walk failed, in the specification's encoding. */
+static void fault_record_gives_the_reason_of_the_walk(void)
+{
+    char why[256];
+    uint64_t root, l3;
+
+    start(false, true, true);
+    set_leaf(pgd, BFN + 1, BFN + 1, DMA_PTE_READ, false);
+    CHECK_EQ(dma_fault_reason(DEV, BFN, true), 0);
+    CHECK_EQ(dma_fault_reason(DEV, BFN + 1, false), 0);
+    CHECK_EQ(dma_fault_reason(DEV, BFN + 1, true), VTD_FR_NO_WRITE);
+    /* Unmapped: the non-present entry lacks what the request asks. */
+    CHECK_EQ(dma_fault_reason(DEV, BFN + 2, false), VTD_FR_NO_READ);
+    CHECK_EQ(dma_fault_reason(DEV, BFN + 2, true), VTD_FR_NO_WRITE);
+    CHECK_EQ(dma_fault_reason(DEV, 1UL << 27, false), VTD_FR_NO_READ);
+    CHECK_EQ(dma_fault_reason(DEV, 1UL << 36, false), VTD_FR_BEYOND_AW);
+
+    /* A superpage bit (PS, bit 7) without CAP.SLLPS is a reserved bit. */
+    l3 = va_of(pgd)[0] & DMA_PTE_ADDR_MASK;
+    store(&va_of(l3)[3], (1ULL << 7) | DMA_PTE_PROT, false);
+    CHECK_EQ(dma_fault_reason(DEV, 3UL << 18, false), VTD_FR_PTE_RSVD);
+
+    /* DEV + 1 has no context entry; DEV + 2 a 3-level one. */
+    CHECK_EQ(dma_fault_reason(DEV + 1, BFN, false), VTD_FR_CTX_NP);
+    store(&sim_ctx[(DEV + 2) * 2 + 1], 1 | ((uint64_t)DID << 8), false);
+    store(&sim_ctx[(DEV + 2) * 2], pgd | VTD_CTX_PRESENT, false);
+    CHECK_EQ(dma_fault_reason(DEV + 2, BFN, false), VTD_FR_CTX_INVALID);
+
+    root = rd64(VTD_REG_RTADDR) & DMA_PTE_ADDR_MASK;
+    store(&va_of(root)[0], 0, false);
+    CHECK(inv_ctx_global());
+    CHECK_EQ(dma_fault_reason(DEV, BFN, true), VTD_FR_ROOT_NP);
+
+    CHECK(!vtd_sim_faults_left(why, sizeof(why)));
+    CHECK(no_protocol_error());
+}
+
 static void translation_off_is_wild_and_never_faults(void)
 {
     struct vtd_sim_caps c = { .coherent = true };
@@ -815,6 +873,7 @@ int main(void)
     RUN(did_clean_only_if_context_invalidation_waited_first);
     RUN(context_device_selective_needs_matching_did);
     RUN(wild_table_pointer_is_reported);
+    RUN(fault_record_gives_the_reason_of_the_walk);
     RUN(translation_off_is_wild_and_never_faults);
     RUN(domain_selective_leaves_other_domains_alone);
     RUN(source_id_tagged_leaves_outlive_the_context);
