@@ -551,7 +551,8 @@ static uint64_t entry_digest(const struct tl_entry *e)
     uint64_t h = digest_u64(DIGEST_SEED, e->key);
 
     h = digest_u64(h, e->val);
-    h = digest_u64(h, e->did | e->level << 16 | (uint64_t)e->kind << 24);
+    h = digest_u64(h, e->did | e->level << 16 | (uint64_t)e->kind << 24 |
+                      (uint64_t)e->perm << 32);
     return moment_digest(h, e->seen);
 }
 

@@ -153,7 +153,8 @@ static void leaf_unlink(struct tl_entry **head, struct tl_entry *e)
 }
 
 struct tl_entry *vs_entry_insert(uint16_t did, unsigned int level,
-                              uint64_t key, uint8_t kind, uint64_t val)
+                              uint64_t key, uint8_t kind, uint64_t val,
+                              uint8_t perm)
 {
     struct tl_entry *e = entry_alloc();
     unsigned int h = hash_of(did, level, key);
@@ -163,6 +164,7 @@ struct tl_entry *vs_entry_insert(uint16_t did, unsigned int level,
     e->key = key;
     e->kind = kind;
     e->val = val;
+    e->perm = perm;
     e->born = vs_seq;
     e->hash_next = vs_hash[h];
     vs_hash[h] = e;
@@ -211,6 +213,7 @@ static struct tl_entry *root_get(uint16_t did, unsigned long root)
     e->did = did;
     e->level = ROOT_LEVEL;
     e->kind = TL_TABLE;
+    e->perm = SIM_R | SIM_W;        /* a context entry limits nothing */
     e->val = root;
     e->refs = 1;
     e->seen = vs_seq;

@@ -76,6 +76,12 @@ struct tl_entry {
     uint16_t did;
     uint8_t level;          /* 1..4, or ROOT_LEVEL */
     uint8_t kind;           /* enum tl_kind */
+    /*
+     * TL_TABLE: the entry's own R/W (SIM_R | SIM_W).  VT-d grants what
+     * every level along the walk grants; only the may-fault query
+     * applies it (what a device can reach is over-approximated).
+     */
+    uint8_t perm;
     unsigned int refs;      /* roots: context possibilities using it */
     struct tl_entry *did_prev, *did_next;   /* entries or roots of its did */
     struct tl_entry *reach_prev, *reach_next;   /* TL_TABLE: target's list */
@@ -378,7 +384,8 @@ void vs_device_store32(uint64_t addr, uint32_t val);
 /* vtd_sim_cache.c */
 void vs_entry_release(struct tl_entry *e);
 struct tl_entry *vs_entry_insert(uint16_t did, unsigned int level,
-                              uint64_t key, uint8_t kind, uint64_t val);
+                              uint64_t key, uint8_t kind, uint64_t val,
+                              uint8_t perm);
 void vs_ctx_remove(struct dev_state *d, unsigned int i);
 void vs_ctx_refresh(void);
 void vs_tags_drop(const struct inv *inv);

@@ -117,13 +117,14 @@ static void classify(unsigned int level, uint64_t pte, uint8_t *kind,
 }
 
 static struct tl_entry *entry_find(uint16_t did, unsigned int level,
-                                   uint64_t key, uint8_t kind, uint64_t val)
+                                   uint64_t key, uint8_t kind, uint64_t val,
+                                   uint8_t perm)
 {
     struct tl_entry *e;
 
     for ( e = vs_hash[hash_of(did, level, key)]; e; e = e->hash_next )
         if ( e->key == key && e->did == did && e->level == level &&
-             e->kind == kind && e->val == val )
+             e->kind == kind && e->val == val && e->perm == perm )
             return e;
     return NULL;
 }
@@ -136,7 +137,7 @@ void vs_note_entry(uint16_t did, unsigned int level, uint64_t key,
                 uint64_t pte, const struct range *scope)
 {
     struct tl_entry *e;
-    uint8_t kind;
+    uint8_t kind, perm;
     uint64_t val;
 
     if ( !budget_take() )
@@ -145,9 +146,10 @@ void vs_note_entry(uint16_t did, unsigned int level, uint64_t key,
     /* Without Caching Mode, non-present entries are never cached. */
     if ( kind == TL_NP && !vs_caps.cm )
         return;
-    e = entry_find(did, level, key, kind, val);
+    perm = kind == TL_TABLE ? pte & (SIM_R | SIM_W) : 0;
+    e = entry_find(did, level, key, kind, val, perm);
     if ( !e )
-        e = vs_entry_insert(did, level, key, kind, val);
+        e = vs_entry_insert(did, level, key, kind, val, perm);
     e->seen = vs_seq;
     if ( kind == TL_TABLE )
         vs_walk_table(did, level - 1, key, val, scope);
@@ -402,7 +404,8 @@ static unsigned int pte_fault(uint64_t pte, unsigned int level,
 {
     unsigned long next = (pte & DMA_PTE_ADDR_MASK) >> 12;
 
-    if ( !dma_pte_present(pte) || (level == 1 && (pte & access) != access) )
+    /* Each level grants at most its own R/W (a non-present one: none). */
+    if ( (pte & access) != access )
         return lack_reason(pte, access);
     if ( level == 1 )
         return 0;
@@ -454,6 +457,8 @@ static unsigned int cached_fault(const struct tl_entry *e, unsigned long bfn,
     case TL_LEAF:
         return (e->val & access) != access ? lack_reason(e->val, access) : 0;
     case TL_TABLE:
+        if ( (e->perm & access) != access )
+            return lack_reason(e->perm, access);
         return walk_fault(e->val, e->level - 1, bfn, access);
     }
     return 0;

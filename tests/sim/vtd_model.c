@@ -742,6 +742,25 @@ static void fault_record_gives_the_reason_of_the_walk(void)
     CHECK(no_protocol_error());
 }
 
+/*
+ * VT-d grants what every level of the walk grants: a table entry without
+ * W makes every write below it fault, however the leaf reads (through
+ * the live walk and through what the unit cached after the DSI).
+ */
+static void upper_level_permissions_limit_the_walk(void)
+{
+    uint64_t top;
+
+    start(false, true, true);
+    CHECK_EQ(dma_fault_reason(DEV, BFN, true), 0);
+    top = va_of(pgd)[0];
+    store(&va_of(pgd)[0], top & ~(uint64_t)DMA_PTE_WRITE, false);
+    CHECK(inv_dsi(DID));
+    CHECK_EQ(dma_fault_reason(DEV, BFN, true), VTD_FR_NO_WRITE);
+    CHECK_EQ(dma_fault_reason(DEV, BFN, false), 0);
+    CHECK(no_protocol_error());
+}
+
 static void translation_off_is_wild_and_never_faults(void)
 {
     struct vtd_sim_caps c = { .coherent = true };
@@ -874,6 +893,7 @@ int main(void)
     RUN(context_device_selective_needs_matching_did);
     RUN(wild_table_pointer_is_reported);
     RUN(fault_record_gives_the_reason_of_the_walk);
+    RUN(upper_level_permissions_limit_the_walk);
     RUN(translation_off_is_wild_and_never_faults);
     RUN(domain_selective_leaves_other_domains_alone);
     RUN(source_id_tagged_leaves_outlive_the_context);
