@@ -335,6 +335,22 @@ static struct sim_frame *frame_touch(unsigned int idx)
     return f;
 }
 
+/* Words [first, first + n) of f written back with data. */
+static void fill_reaches_words(struct sim_frame *f, const uint64_t *data,
+                               unsigned int first, unsigned int n)
+{
+    unsigned int w;
+
+    for ( w = first; w < first + n; w++ )
+    {
+        drop_extras(f, w);
+        if ( f->dram[w] == data[w] )
+            continue;
+        dram_set(f, w, data[w]);
+        visible_added(f, w, data[w]);
+    }
+}
+
 void vtd_sim_frame_allocated(unsigned long mfn)
 {
     unsigned int idx = mfn - HEAP_BASE_MFN;
@@ -356,15 +372,13 @@ void vtd_sim_frame_allocated(unsigned long mfn)
     /*
      * A reused frame: the allocator's fill reaches memory (treat it as
      * written back), and anything still reaching this frame sees it.
+     * Word by word only where something is to change: most of a freed
+     * frame already holds the fill.
      */
-    for ( w = 0; w < PTES; w++ )
-    {
-        drop_extras(f, w);
-        if ( f->dram[w] == data[w] )
-            continue;
-        dram_set(f, w, data[w]);
-        visible_added(f, w, data[w]);
-    }
+    for ( w = 0; w < PTES; w += 64 )
+        if ( f->extra_map[w / 64] || f->wb_map[w / 64] ||
+             !words_same(f->dram + w, data + w, 64) )
+            fill_reaches_words(f, data, w, 64);
     if ( vs_ctx_dirty )
         vs_settle();
 }
