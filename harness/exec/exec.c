@@ -566,7 +566,7 @@ static unsigned long flush_faults(void)
 static bool panic_justified(void)
 {
     return fault_injected(FP_REG_INV_TIMEOUT) ||
-           flush_faults() - run.flush_faults_before >= 2;
+           flush_faults() >= run.flush_faults_before + 2;
 }
 
 static bool fatal_event(size_t idx)
@@ -1313,6 +1313,8 @@ static bool start(const struct run_header *h)
     memset(&run.race, 0, sizeof(run.race));
     hh_preempt = preempt_check;
     run.preempt = (struct preempt){ 0 };
+    /* No call yet: a panic at boot finds no fault of this input. */
+    run.flush_faults_before = run.table_faults_before = 0;
     run.next_va = GUEST_VA_BASE;
     run.pins_high = 0;
     run.maptrack_room = UINT_MAX;
