@@ -389,6 +389,12 @@ static void frame_free(struct apply_ctx *c, unsigned long mfn)
     }
 }
 
+/* Could an invalidation have failed in this call (or hung for good)? */
+static bool flush_may_fail(const struct apply_ctx *c)
+{
+    return c->facts->flush_fault_in_call || c->facts->register_hung;
+}
+
 /*
  * Could the last put of this frame have failed to take it out of its
  * owner's IOMMU?  Only a writable page of an owner whose IOMMU follows
@@ -397,8 +403,8 @@ static void frame_free(struct apply_ctx *c, unsigned long mfn)
  */
 static bool removal_may_fail(const struct apply_ctx *c, const struct sh_frame *f)
 {
-    return (c->facts->flush_fault_in_call || c->facts->register_hung) &&
-           f->owner < SH_DOMAINS && c->sh->dom[f->owner].iommu &&
+    return flush_may_fail(c) && f->owner < SH_DOMAINS &&
+           c->sh->dom[f->owner].iommu &&
            f->type == SH_PGT_WRITABLE;
 }
 
@@ -646,8 +652,7 @@ static void count_host_parts(struct shadow *sh, unsigned int d)
 static bool quiescence_may_fail(const struct apply_ctx *c,
                                 const struct sh_domain *dom)
 {
-    return dom->iommu &&
-           (c->facts->flush_fault_in_call || c->facts->register_hung);
+    return dom->iommu && flush_may_fail(c);
 }
 
 /*
@@ -1643,7 +1648,7 @@ static void adopt_fault_state(struct apply_ctx *c)
     if ( c->d0 != SH_NOBODY && shadow_slot(sh, 0) == c->d0 )
         hwdom_flush_outcome(sh, (c->call->may_crash >> c->d0) & 1,
                             d0_changed(sh, c->d0),
-                            fx->flush_fault_in_call || fx->register_hung);
+                            flush_may_fail(c));
     if ( fx->flush_fault )
         sh->faulted = true;
 }
