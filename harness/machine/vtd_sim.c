@@ -351,6 +351,29 @@ static const char *kind_name(unsigned int kind)
     return kind < 4 ? names[kind] : "?";
 }
 
+/* Cached non-present entries: a line per table, its slots as runs. */
+static void dump_np(FILE *out, uint16_t did)
+{
+    const struct np_block *b;
+    unsigned int i, end;
+
+    for ( b = vs_dids[did].np_blocks; b; b = b->did_next )
+    {
+        fprintf(out, "  did %u: L%u keys %#" PRIx64 "+ not-present:", did,
+                b->level, b->rkey << VTD_LEVEL_STRIDE);
+        for ( i = 0; i < PTES; i = end )
+        {
+            for ( ; i < PTES && !np_slot_set(b, i); i++ )
+                ;
+            for ( end = i; end < PTES && np_slot_set(b, end); end++ )
+                ;
+            if ( end > i )
+                fprintf(out, " %u-%u", i, end - 1);
+        }
+        fprintf(out, "\n");
+    }
+}
+
 void vtd_sim_dump(FILE *out)
 {
     static const char *const ctx_kinds[] = { "fault", "valid", "WILD" };
@@ -397,6 +420,7 @@ void vtd_sim_dump(FILE *out)
             fprintf(out, "  did %u: L%u key %#" PRIx64 " %s %#" PRIx64
                     " seen %" PRIu64 "\n", did, e->level, e->key,
                     kind_name(e->kind), e->val, e->seen);
+        dump_np(out, did);
     }
     fprintf(out, "  watched frames:");
     for ( i = 0; i < vs_nr_watched; i++ )
@@ -427,6 +451,7 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
             next = e->did_next;
             vs_entry_release(e);
         }
+        vs_np_drop_did(ds);
         memset(ds, 0, sizeof(*ds));
     }
     vs_nr_touched_dids = 0;
@@ -556,6 +581,26 @@ static uint64_t entry_digest(const struct tl_entry *e)
     return moment_digest(h, e->seen);
 }
 
+/* Add the cached non-present entries of ds to set, as tl_entries. */
+static uint64_t np_digest(uint64_t set, const struct did_state *ds)
+{
+    const struct np_block *b;
+    struct tl_entry e = { .kind = TL_NP };
+    unsigned int i;
+
+    for ( b = ds->np_blocks; b; b = b->did_next )
+        for ( i = 0; i < PTES; i++ )
+            if ( np_slot_set(b, i) )
+            {
+                e.did = b->did;
+                e.level = b->level;
+                e.key = b->rkey << VTD_LEVEL_STRIDE | i;
+                e.seen = b->seen[i];
+                set = digest_set_add(set, entry_digest(&e));
+            }
+    return set;
+}
+
 /* The caches: every entry and root of every domain id, as a set. */
 static uint64_t caches_digest(uint64_t h)
 {
@@ -569,6 +614,7 @@ static uint64_t caches_digest(uint64_t h)
 
         for ( e = ds->entries; e; e = e->did_next )
             set = digest_set_add(set, entry_digest(e));
+        set = np_digest(set, ds);
         for ( e = ds->roots; e; e = e->did_next )
             set = digest_set_add(set, entry_digest(e) ^ e->refs);
     }

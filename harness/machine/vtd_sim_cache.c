@@ -37,6 +37,10 @@ unsigned int vs_nr_touched_dids;
 struct tl_entry *vs_hash[HASH_SIZE];
 static struct tl_entry *free_entries;
 
+#define NP_HASH_BITS        12
+static struct np_block *np_hash[1U << NP_HASH_BITS];
+static struct np_block *free_np_blocks;
+
 struct dev_state vs_devs[VTD_SIM_DEVICES];
 bool vs_ctx_dirty;
 
@@ -442,6 +446,179 @@ void vs_ctx_refresh(void)
     }
 }
 
+/* ---- Non-present entries (CAP.CM) ---- */
+
+static unsigned int np_hash_of(uint16_t did, unsigned int level,
+                               uint64_t rkey)
+{
+    uint64_t h = (rkey * 0x9e3779b97f4a7c15ULL) ^
+                 (((uint64_t)did << 3 | level) * 0xc2b2ae3d27d4eb4fULL);
+
+    return h >> (64 - NP_HASH_BITS);
+}
+
+static struct np_block *np_find(uint16_t did, unsigned int level,
+                                uint64_t rkey)
+{
+    struct np_block *b;
+
+    for ( b = np_hash[np_hash_of(did, level, rkey)]; b; b = b->hash_next )
+        if ( b->rkey == rkey && b->did == did && b->level == level )
+            return b;
+    return NULL;
+}
+
+static struct np_block *np_get(uint16_t did, unsigned int level,
+                               uint64_t rkey)
+{
+    struct np_block *b = np_find(did, level, rkey);
+    struct did_state *ds = &vs_dids[did];
+    unsigned int h;
+
+    if ( b )
+        return b;
+    b = free_np_blocks;
+    if ( b )
+        free_np_blocks = b->hash_next;
+    else if ( !(b = malloc(sizeof(*b))) )
+    {
+        fprintf(stderr, "vtd-sim: out of memory\n");
+        abort();
+    }
+    /* seen[] means something only where map is set: left as it was. */
+    memset(b->map, 0, sizeof(b->map));
+    b->did = did;
+    b->level = level;
+    b->rkey = rkey;
+    b->nr = 0;
+    h = np_hash_of(did, level, rkey);
+    b->hash_next = np_hash[h];
+    np_hash[h] = b;
+    did_touch(did);
+    b->did_prev = NULL;
+    b->did_next = ds->np_blocks;
+    if ( ds->np_blocks )
+        ds->np_blocks->did_prev = b;
+    ds->np_blocks = b;
+    return b;
+}
+
+static void np_remove(struct np_block *b)
+{
+    struct np_block **link = &np_hash[np_hash_of(b->did, b->level, b->rkey)];
+    struct did_state *ds = &vs_dids[b->did];
+
+    while ( *link != b )
+        link = &(*link)->hash_next;
+    *link = b->hash_next;
+    if ( b->did_prev )
+        b->did_prev->did_next = b->did_next;
+    else
+        ds->np_blocks = b->did_next;
+    if ( b->did_next )
+        b->did_next->did_prev = b->did_prev;
+    b->hash_next = free_np_blocks;
+    free_np_blocks = b;
+}
+
+/*
+ * Slots [lo, hi) of the level-'level' table for keys rkey << 9 | slot
+ * were fetchable as non-present now.
+ */
+void vs_np_note_range(uint16_t did, unsigned int level, uint64_t rkey,
+                      unsigned int lo, unsigned int hi)
+{
+    struct np_block *b = np_get(did, level, rkey);
+    unsigned int i, added = 0;
+
+    for ( i = lo; i < hi; i++ )
+    {
+        uint64_t bit = 1ULL << (i % 64);
+
+        added += !(b->map[i / 64] & bit);
+        b->map[i / 64] |= bit;
+        b->seen[i] = vs_seq;
+    }
+    b->nr += added;
+    vs_dids[did].nr_np += added;
+}
+
+bool vs_np_cached(uint16_t did, unsigned int level, uint64_t key)
+{
+    const struct np_block *b = vs_dids[did].np_blocks
+                               ? np_find(did, level, key >> VTD_LEVEL_STRIDE)
+                               : NULL;
+    unsigned int i = key & (PTES - 1);
+
+    return b && (b->map[i / 64] & (1ULL << (i % 64)));
+}
+
+void vs_np_drop_did(struct did_state *ds)
+{
+    while ( ds->np_blocks )
+        np_remove(ds->np_blocks);
+    ds->nr_np = 0;
+}
+
+/*
+ * The slots of b an invalidation covers, [*lo, *hi): the keys whose
+ * region meets its block (for paging-structure entries, unless IH=1).
+ */
+static bool np_scope(const struct np_block *b, const struct inv *inv,
+                     unsigned int *lo, unsigned int *hi)
+{
+    unsigned int shift = VTD_LEVEL_STRIDE * (b->level - 1);
+    uint64_t first = b->rkey << VTD_LEVEL_STRIDE, k_lo, k_hi;
+
+    *lo = 0;
+    *hi = PTES;
+    if ( inv->gran != INV_PAGE )
+        return true;
+    if ( b->level > 1 && inv->ih )
+        return false;
+    k_lo = inv->r.lo >> shift;
+    k_hi = ((inv->r.hi - 1) >> shift) + 1;
+    if ( k_hi <= first || k_lo >= first + PTES )
+        return false;
+    *lo = k_lo > first ? k_lo - first : 0;
+    *hi = k_hi < first + PTES ? k_hi - first : PTES;
+    return true;
+}
+
+/* Drop b's slots the invalidation covers that were not fetchable since. */
+static void np_sweep_block(struct np_block *b, const struct inv *inv)
+{
+    unsigned int lo, hi, i, dropped = 0;
+
+    if ( !np_scope(b, inv, &lo, &hi) )
+        return;
+    for ( i = lo; i < hi; i++ )
+    {
+        uint64_t bit = 1ULL << (i % 64);
+
+        if ( (b->map[i / 64] & bit) && b->seen[i] < inv->sub_seq )
+        {
+            b->map[i / 64] &= ~bit;
+            dropped++;
+        }
+    }
+    b->nr -= dropped;
+    vs_dids[b->did].nr_np -= dropped;
+    if ( !b->nr )
+        np_remove(b);
+}
+
+static void np_sweep_did(uint16_t did, const struct inv *inv)
+{
+    struct np_block *b, *next;
+
+    for ( b = vs_dids[did].np_blocks; b; b = next )
+    {
+        next = b->did_next;
+        np_sweep_block(b, inv);
+    }
+}
+
 /* ---- Sweeps ---- */
 
 static bool in_scope(const struct tl_entry *e, const struct inv *inv)
@@ -477,6 +654,7 @@ void vs_sweep_did(uint16_t did, const struct inv *inv)
     struct tl_entry *e, *next;
     unsigned int level;
 
+    np_sweep_did(did, inv);
     if ( inv->gran == INV_PAGE && inv->r.hi - inv->r.lo <= 64 )
     {
         /* A small block: look its keys up instead of scanning the did. */
@@ -511,7 +689,7 @@ unsigned long vtd_sim_did_cached(uint16_t did)
 
     op_begin();
     settle_if_needed();
-    n = vs_dids[did].nr_entries;
+    n = vs_dids[did].nr_entries + vs_dids[did].nr_np;
     for ( e = vs_dids[did].roots; e; e = e->did_next )
         n += e->refs;
     return n;

@@ -88,8 +88,28 @@ struct tl_entry {
     struct tl_entry *leaf_prev, *leaf_next;     /* TL_LEAF: its did's leaves */
 };
 
+/*
+ * Under CAP.CM, the non-present entries did may have cached of one table
+ * position (did, level, rkey): the slots as a bitmap with a moment per
+ * slot.  One record per table rather than 512 entries: every walk of a
+ * table under CM meets mostly non-present words, and only a bitmap keeps
+ * that walk, and the sweeps after it, cheap.  An entry (level, key) here
+ * is what a TL_NP tl_entry with that key would be.
+ */
+struct np_block {
+    struct np_block *hash_next;
+    struct np_block *did_prev, *did_next;
+    uint64_t rkey;              /* key >> VTD_LEVEL_STRIDE of its slots */
+    uint16_t did;
+    uint8_t level;
+    unsigned int nr;            /* slots set in map */
+    uint64_t map[PTES / 64];
+    uint64_t seen[PTES];        /* a set slot's last fetchable moment */
+};
+
 struct did_state {
-    struct tl_entry *entries;   /* levels 1..4 */
+    struct tl_entry *entries;   /* levels 1..4, but non-present ones */
+    struct np_block *np_blocks; /* the non-present ones, under CAP.CM */
     struct tl_entry *roots;     /* ROOT_LEVEL pseudo entries */
     /*
      * The TL_LEAF entries again, in the same order: what a device can
@@ -97,6 +117,7 @@ struct did_state {
      */
     struct tl_entry *leaves;
     unsigned int nr_entries;    /* on the entries list */
+    unsigned int nr_np;         /* slots set in np_blocks */
     unsigned int nr_wild;
     bool touched;
 };
@@ -334,6 +355,11 @@ static inline unsigned int visible_values(const struct sim_frame *f,
     return n;
 }
 
+static inline bool np_slot_set(const struct np_block *b, unsigned int i)
+{
+    return b->map[i / 64] & (1ULL << (i % 64));
+}
+
 static inline bool wbuf_has(const struct sim_frame *f, unsigned int idx)
 {
     return f->wb_map[idx / 64] & (1ULL << (idx % 64));
@@ -390,6 +416,10 @@ void vs_ctx_remove(struct dev_state *d, unsigned int i);
 void vs_ctx_refresh(void);
 void vs_tags_drop(const struct inv *inv);
 void vs_sweep_did(uint16_t did, const struct inv *inv);
+void vs_np_note_range(uint16_t did, unsigned int level, uint64_t rkey,
+                      unsigned int lo, unsigned int hi);
+bool vs_np_cached(uint16_t did, unsigned int level, uint64_t key);
+void vs_np_drop_did(struct did_state *ds);
 
 /* vtd_sim_walk.c */
 bool vs_usable_table(unsigned long mfn);

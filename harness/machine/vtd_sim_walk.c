@@ -143,9 +143,14 @@ void vs_note_entry(uint16_t did, unsigned int level, uint64_t key,
     if ( !budget_take() )
         return;
     classify(level, pte, &kind, &val);
-    /* Without Caching Mode, non-present entries are never cached. */
-    if ( kind == TL_NP && !vs_caps.cm )
+    if ( kind == TL_NP )
+    {
+        /* Without Caching Mode, non-present entries are never cached. */
+        if ( vs_caps.cm )
+            vs_np_note_range(did, level, key >> VTD_LEVEL_STRIDE,
+                             key & (PTES - 1), (key & (PTES - 1)) + 1);
         return;
+    }
     perm = kind == TL_TABLE ? pte & (SIM_R | SIM_W) : 0;
     e = entry_find(did, level, key, kind, val, perm);
     if ( !e )
@@ -173,12 +178,17 @@ void vs_walk_table(uint16_t did, unsigned int level, uint64_t rkey,
                             : (scope->hi - base + (1ULL << shift) - 1) >> shift;
     for ( i = i_lo; i < i_hi && !vs_walk_overflow; i++ )
     {
-        if ( !vs_caps.cm )
-        {
-            /* Non-present entries are not cached: each is just a visit. */
-            unsigned int next = next_maybe_present(f, i, i_hi);
+        /*
+         * Words that can show only a non-present entry: a visit each, and
+         * under CAP.CM cached as such, all at once.
+         */
+        unsigned int next = next_maybe_present(f, i, i_hi);
 
+        if ( next > i )
+        {
             budget_take_n(next - i);
+            if ( vs_caps.cm && !vs_walk_overflow )
+                vs_np_note_range(did, level, rkey, i, next);
             i = next;
             if ( i >= i_hi || vs_walk_overflow )
                 break;
@@ -297,31 +307,31 @@ static bool report_did(sim_visit_fn fn, void *ctx, unsigned int dev,
                        uint16_t did, bool faults)
 {
     const struct tl_entry *e;
+    const struct np_block *b;
+    unsigned int m;
+    uint64_t bits;
 
     if ( !faults )
         return report_leaves(fn, ctx, dev, did, vs_seq);
     for ( e = vs_dids[did].entries; e; e = e->did_next )
-    {
-        if ( e->level == 1 && e->kind == TL_LEAF )
-        {
-            if ( !report(fn, ctx, dev, e->key, e->val >> 12,
-                         e->val & DMA_PTE_PROT, did) )
-                return false;
-        }
-        else if ( !faults || e->kind != TL_NP )
-            continue;
-        else if ( e->level == 1 )
-        {
-            /* A cached non-present leaf is listed wherever it is. */
-            if ( !report(fn, ctx, dev, e->key, e->val >> 12,
-                         e->val & DMA_PTE_PROT, did) )
-                return false;
-        }
-        else if ( !report_fault_range(fn, ctx, dev,
-                                      region_lo(e->level, e->key),
-                                      region_hi(e->level, e->key), did) )
+        if ( e->level == 1 && e->kind == TL_LEAF &&
+             !report(fn, ctx, dev, e->key, e->val >> 12,
+                     e->val & DMA_PTE_PROT, did) )
             return false;
-    }
+    for ( b = vs_dids[did].np_blocks; b; b = b->did_next )
+        for ( m = 0; m < PTES / 64; m++ )
+            for ( bits = b->map[m]; bits; bits &= bits - 1 )
+            {
+                uint64_t key = b->rkey << VTD_LEVEL_STRIDE |
+                               (m * 64 + __builtin_ctzll(bits));
+
+                /* A cached non-present leaf is listed wherever it is. */
+                if ( b->level == 1 ? !report(fn, ctx, dev, key, 0, 0, did)
+                                   : !report_fault_range(fn, ctx, dev,
+                                         region_lo(b->level, key),
+                                         region_hi(b->level, key), did) )
+                    return false;
+            }
     return true;
 }
 
@@ -444,14 +454,15 @@ static unsigned int walk_fault(unsigned long mfn, unsigned int level,
     return 0;
 }
 
-/* Why a cached entry e (for bfn) may make the walk fault; 0: never. */
+/*
+ * Why a cached entry e (for bfn) may make the walk fault; 0: never.
+ * Cached non-present entries are not tl_entries (vs_np_cached()).
+ */
 static unsigned int cached_fault(const struct tl_entry *e, unsigned long bfn,
                                  unsigned int access)
 {
     switch ( e->kind )
     {
-    case TL_NP:
-        return lack_reason(0, access);
     case TL_WILD:
         return VTD_FR_PTE_FETCH;
     case TL_LEAF:
@@ -484,6 +495,8 @@ static unsigned int ctx_fault(const struct ctx_poss *p, unsigned long bfn,
               e = e->hash_next )
             if ( e->did == did && e->level == level && e->key == key )
                 fr = cached_fault(e, bfn, access);
+        if ( !fr && vs_np_cached(did, level, key) )
+            fr = lack_reason(0, access);
     }
     return fr;
 }
