@@ -626,12 +626,13 @@ static uint16_t scratch_host_rw[RUN_MAX_FRAMES], scratch_host_ro[RUN_MAX_FRAMES]
 static void count_host_parts(struct shadow *sh, unsigned int d)
 {
     const struct sh_domain *dom = &sh->dom[d];
+    unsigned int h, limit = sh_maptrack_entries(sh, dom);
     unsigned long mfn;
-    unsigned int h;
 
     for_each_frame ( mfn, &sh->touched )
         scratch_host_rw[mfn] = scratch_host_ro[mfn] = 0;
-    for ( h = 0; h < SH_HANDLES; h++ )
+    /* No handle lives past the domain's maptrack frames. */
+    for ( h = 0; h < limit; h++ )
     {
         const struct sh_handle *hd = &dom->handle[h];
 
