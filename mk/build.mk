@@ -22,6 +22,8 @@
 #   COV_F         coverage instrumentation, for every file but those of
 #                 FUZZ_NOCOV_SRC (mk/fuzz.mk says why; read when a build
 #                 is declared, so set before)
+#   NOCMP_F       what takes comparison tracing out of COV_F, for the
+#                 files of FUZZ_NOCMP_SRC (mk/fuzz.mk says why)
 #   NCC_F         the compiler of those files, where CC_F instruments
 #                 whatever it compiles (afl-clang-fast); default CC_F
 #   NOWERROR_F    non-empty: warnings are not errors (a compiler not
@@ -89,10 +91,11 @@ build_warn = $(if $(or $(2),$(NOWERROR_$(1))),\
 	$(filter-out -Werror,$(call warn_for,$(3),$(WARN))),\
 	$(call warn_for,$(3),$(WARN)))
 # $(call build_cc,FLAVOUR,DEFS,TREE,NAME): the compile command; NO_COVERAGE
-# is set per object (build_objs).
+# and NO_CMP are set per object (build_objs).
 build_cc = $(if $(NO_COVERAGE),$(or $(NCC_$(1)),$(CC_$(1))),$(CC_$(1))) \
 	$(CFLAGS_$(1)) $(2) $(call build_warn,$(1),$(3),$(4)) \
-	$(if $(NO_COVERAGE),,$(COV_$(1))) $(call build_inc,$(3))
+	$(if $(NO_COVERAGE),,$(COV_$(1)) $(if $(NO_CMP),$(NOCMP_$(1)))) \
+	$(call build_inc,$(3))
 # $(call build_link,FLAVOUR,INPUTS,OUTPUT): the link command
 build_link = $(or $(LINK_$(1)),$(CC_$(1))) \
 	$(if $(filter undefined,$(origin LDFLAGS_$(1))),$(CFLAGS_$(1)),\
@@ -121,6 +124,7 @@ $(foreach d,harness fuzz tests,\
 $(call build_rule,$(1),$(2),$(3),$(4),$(5),hv/,$(call build_hv,$(4))/)
 $(if $(4),$(call build_rule,$(1),$(2),$(3),$(4),$(5),harness/xen/,$(4)/harness/xen/))
 $(if $(FUZZ_NOCOV_SRC),$(patsubst %.c,$(1)/obj/%.o,$(FUZZ_NOCOV_SRC)): NO_COVERAGE := 1)
+$(if $(FUZZ_NOCMP_SRC),$(patsubst %.c,$(1)/obj/%.o,$(FUZZ_NOCMP_SRC)): NO_CMP := 1)
 
 $(1)/libgtio.a: $(call build_lib_objs,$(1))
 	rm -f $$@ && ar rcs $$@ $$^

@@ -35,6 +35,19 @@ dry() {
 }
 
 dry all all build-narrow
+
+# The model compiles without comparison tracing, the core with it.
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n --no-print-directory \
+        BUILD="$b" "$b/fuzz/libfuzzer/obj/harness/model/shadow.o" \
+        "$b/fuzz/libfuzzer/obj/hv/map.o" >"$work/log" 2>&1 &&
+   grep -- '-o [^ ]*/model/shadow.o' "$work/log" |
+       grep -q -- '-fsanitize=fuzzer-no-link.*-fno-sanitize-coverage=trace-cmp' &&
+   grep -- '-o [^ ]*/hv/map.o' "$work/log" | grep -q -- '-fsanitize=fuzzer-no-link' &&
+   ! grep -- '-o [^ ]*/hv/map.o' "$work/log" | grep -q -- 'trace-cmp'; then
+    pass "make-rules-model-without-cmp-tracing"
+else
+    fail "make-rules-model-without-cmp-tracing"
+fi
 dry programs soak replay explore bench-flush
 dry fuzz-build fuzz-build
 dry fuzz-narrow FUZZ_NARROW=1 fuzz-build
