@@ -108,12 +108,15 @@ static void after_op(size_t idx, void *ctx)
     call_tamper(idx, ctx, false);
 }
 
-static struct exec_result run_text(const char *text, struct tamper *t)
+/* Run text, broken by t (NULL: not broken), its call log to log if given. */
+static struct exec_result run_logged(const char *text, struct tamper *t,
+                                     FILE *log)
 {
     static struct trace tr;
     struct exec_opts opts = {
         .before_op = before_op, .after_op = after_op, .ctx = t,
         .report = getenv("ORACLE_TEST_VERBOSE") ? stdout : NULL,
+        .log = log,
     };
     struct exec_result res;
     char err[256];
@@ -128,6 +131,11 @@ static struct exec_result run_text(const char *text, struct tamper *t)
     }
     exec_run(&tr, &opts, &res);
     return res;
+}
+
+static struct exec_result run_text(const char *text, struct tamper *t)
+{
+    return run_logged(text, t, NULL);
 }
 
 /* The checks seen firing, for every_check_fired(). */
@@ -675,19 +683,14 @@ static void accounting_fires_for_an_untouched_domain_after_a_fault(void)
  */
 static void flush_outcome_is_logged(void)
 {
-    static struct trace tr;
-    struct exec_opts opts = { 0 };
-    struct exec_result res;
-    char *log = NULL, err[256];
+    char *log = NULL;
     size_t len = 0;
+    FILE *out = open_memstream(&log, &len);
+    struct exec_result res;
 
-    if ( !tr.ops )
-        trace_init(&tr);
-    CHECK(trace_parse(d1_flush_fails, strlen(d1_flush_fails), "log", &tr,
-                      err, sizeof(err)));
-    opts.log = open_memstream(&log, &len);
-    exec_run(&tr, &opts, &res);
-    fclose(opts.log);
+    CHECK(out != NULL);
+    res = run_logged(d1_flush_fails, NULL, out);
+    fclose(out);
     CHECK(!res.finding);
     CHECK(strstr(log, "[7] remove d=1 mfn=5  -> 0\n"
                       "    fault injected (1 in this call, last at "

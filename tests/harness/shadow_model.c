@@ -1050,6 +1050,15 @@ static void root_table_is_predicted(void)
     }
 }
 
+/* A fresh world with d1, with or without an IOMMU, owning frame 5. */
+static void start_d1_with_frame_5(bool iommu)
+{
+    start(true);
+    op(iommu ? "create d=1 iommu=1 gframes=1 mframes=0"
+             : "create d=1 iommu=0 gframes=1 mframes=0");
+    op("populate d=1 mfn=5");
+}
+
 /*
  * A frame whose last reference goes is leaked only where its removal
  * from its owner's IOMMU may have failed: a writable page of a domain
@@ -1066,10 +1075,7 @@ static void leaked_frame_needs_a_failed_removal(void)
 
     for ( i = 0; i < sizeof(cases) / sizeof(cases[0]); i++ )
     {
-        start(true);
-        op(cases[i].iommu ? "create d=1 iommu=1 gframes=1 mframes=0"
-                          : "create d=1 iommu=0 gframes=1 mframes=0");
-        op("populate d=1 mfn=5");
+        start_d1_with_frame_5(cases[i].iommu);
         load_call("remove d=1 mfn=5", NULL);
         facts_from_model(0);
         facts.frame_held[5] = true;
@@ -1213,10 +1219,7 @@ static void unconfirmed_kill_leaves_it_dying(void)
      */
     for ( i = 0; i < 2; i++ )
     {
-        start(true);
-        op(i ? "create d=1 iommu=0 gframes=1 mframes=0"
-             : "create d=1 iommu=1 gframes=1 mframes=0");
-        op("populate d=1 mfn=5");
+        start_d1_with_frame_5(!i);
         load_call("destroy d=1", NULL);
         facts_from_model(-ETIMEDOUT);
         facts.status[0] = -ETIMEDOUT;
