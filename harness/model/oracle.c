@@ -586,7 +586,7 @@ static bool account_counts(const struct shadow *sh, unsigned int d,
 }
 
 static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
-                           struct finding *f)
+                           unsigned int slots, struct finding *f)
 {
     unsigned int d, g;
 
@@ -595,7 +595,7 @@ static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
         const struct sh_domain *sd = &sh->dom[d];
         const struct domain *xd;
 
-        if ( sd->state == SH_DOM_NONE )
+        if ( sd->state == SH_DOM_NONE || !((slots >> d) & 1) )
             continue;
         xd = world_domain(sd->domid);
         for ( g = 0; g < SH_REFS; g++ )
@@ -693,10 +693,10 @@ static bool account_devices(const struct shadow *sh, struct finding *f)
 }
 
 bool oracle_accounting(const struct shadow *sh, const struct frame_set *fs,
-                       struct finding *f)
+                       unsigned int slots, struct finding *f)
 {
     return account_domains(sh, f) || account_frames(sh, fs, f) ||
-           account_grants(sh, fs, f) || account_devices(sh, f);
+           account_grants(sh, fs, slots, f) || account_devices(sh, f);
 }
 
 /* ---- IOMMU table pages ---- */

@@ -69,9 +69,14 @@ bool oracle_pagetable_writable(const struct shadow *sh, unsigned long mfn,
 unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
                              unsigned long mfn, unsigned long *bfn);
 
-/* After every call: Xen's state (as world.h shows it) against the model's. */
+/*
+ * After every call: Xen's state (as world.h shows it) against the model's:
+ * every domain and device, the frames of fs, and the grant entries,
+ * maptrack and per-frame counts (over fs) of the domains whose slot bit
+ * is set in slots (~0U: all).
+ */
 bool oracle_accounting(const struct shadow *sh, const struct frame_set *fs,
-                       struct finding *f);
+                       unsigned int slots, struct finding *f);
 
 /*
  * At the end of each call: each domain's IOMMU table pages against what

@@ -614,6 +614,38 @@ static void accounting_fires_for_status_bits(void)
     expect(&t, "accounting", "d1 grant 0: Xen flags=permit grantee=2");
 }
 
+/* d3, which the map between d1 and d2 does not name. */
+static const char third_domain[] =
+    TWO_DOMAINS
+    "create d=3 iommu=1 gframes=1 mframes=1\n"              /* 4 */
+    "populate d=1 mfn=5\n"                                  /* 5 */
+    "grant_write d=1 ref=0 flags=permit grantee=2 frame=5\n" /* 6 */
+    "map ld=2 rd=1 ref=0 flags=host\n"                      /* 7 */
+    "populate d=3 mfn=30\n";                                /* 8 */
+
+static void d3_grants_behind_the_models_back(void)
+{
+    grant_entry_v1_t *e = shared_entry_of(3, 0);
+
+    if ( e )
+        e->flags = GTF_permit_access;
+}
+
+/*
+ * After a grant call the model predicted, only the domains it names have
+ * their grant state compared; another's change is found by the next call
+ * that compares every domain, here the next op.
+ */
+static void accounting_of_an_unnamed_domain_waits_for_the_next_call(void)
+{
+    struct tamper t = { .at = 7, .fn = d3_grants_behind_the_models_back };
+    struct exec_result clean = run_text(third_domain, NULL);
+
+    CHECK(!clean.finding);
+    expect_at(third_domain, &t, "accounting", 8,
+              "d3 grant 0: Xen flags=permit");
+}
+
 static void extra_reference(void)
 {
     hh_mfn_to_page(20)->count_info += 1;
@@ -843,6 +875,7 @@ int main(void)
     RUN(accounting_fires_for_a_table_page);
     RUN(accounting_fires_for_an_untouched_domain_after_a_fault);
     RUN(flush_outcome_is_logged);
+    RUN(accounting_of_an_unnamed_domain_waits_for_the_next_call);
     RUN(accounting_fires_for_a_domain_left_after_a_fault);
     RUN(status_mismatch_fires_for_an_untouched_call_after_a_fault);
     RUN(accounting_fires_for_a_leak);
