@@ -529,16 +529,22 @@ void vs_np_note_range(uint16_t did, unsigned int level, uint64_t rkey,
                       unsigned int lo, unsigned int hi)
 {
     struct np_block *b = np_get(did, level, rkey);
-    unsigned int i, added = 0;
+    unsigned int i, w, added = 0;
 
-    for ( i = lo; i < hi; i++ )
+    /* A word of the map at a time, then the moments in one plain loop. */
+    for ( w = lo / 64; w * 64 < hi; w++ )
     {
-        uint64_t bit = 1ULL << (i % 64);
+        uint64_t mask = ~0ULL;
 
-        added += !(b->map[i / 64] & bit);
-        b->map[i / 64] |= bit;
-        b->seen[i] = vs_seq;
+        if ( w == lo / 64 )
+            mask &= ~0ULL << (lo % 64);
+        if ( (w + 1) * 64 > hi )
+            mask &= ~0ULL >> (64 - hi % 64);
+        added += __builtin_popcountll(mask & ~b->map[w]);
+        b->map[w] |= mask;
     }
+    for ( i = lo; i < hi; i++ )
+        b->seen[i] = vs_seq;
     b->nr += added;
     vs_dids[did].nr_np += added;
 }
