@@ -27,6 +27,7 @@
 #define HEAP_MAX_FRAMES     4096U
 #define HEAP_FRAME_SIZE     4096U
 #define HEAP_POISON_BYTE    0xa5
+#define HEAP_POISON_WORD    (0x0101010101010101ULL * HEAP_POISON_BYTE)
 #define GUEST_MAX_FRAMES    1024U
 
 struct page_info;

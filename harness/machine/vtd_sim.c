@@ -554,7 +554,8 @@ static uint64_t frames_digest(uint64_t h)
         if ( !f )
             continue;
         h = digest_u64(h, f->idx);
-        if ( memcmp(f->dram, f->mem, sizeof(f->dram)) )
+        /* A pending fill is the same in memory and to a device. */
+        if ( !f->fill_pending && memcmp(f->dram, f->mem, sizeof(f->dram)) )
             for ( w = 0; w < PTES; w++ )
                 if ( f->dram[w] != f->mem[w] )
                     h = digest_u64(h ^ w, f->dram[w]);

@@ -214,6 +214,8 @@ struct vtd_sim_stats {
     unsigned long faults;               /* DMA faults (recorded or lost) */
     /* Frames compared with their device-visible copy (stores found). */
     unsigned long frames_compared;
+    /* Allocated frames whose fill was written out word by word: walked. */
+    unsigned long frames_written_out;
 };
 const struct vtd_sim_stats *vtd_sim_stats(void);
 

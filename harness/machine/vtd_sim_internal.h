@@ -151,6 +151,12 @@ struct sim_frame {
     uint64_t wb_map[PTES / 64];
     struct tl_entry *reachers;
     bool ctx_watch;         /* a root or context table: recompute contexts */
+    /*
+     * dram[], mem[] and present_map not written yet: every word holds
+     * fill, in memory and to a device (vs_frame_materialize()).
+     */
+    bool fill_pending;
+    uint64_t fill;
     bool touched;           /* in use since the last reset */
     unsigned int idx;       /* mfn - HEAP_BASE_MFN */
     int watch_pos;          /* index in watched[], -1 when not watched */
@@ -318,6 +324,9 @@ static inline void op_begin(void)
     vs_walk_budget = WALK_BUDGET;
 }
 
+void vs_frame_materialize(struct sim_frame *f);     /* vtd_sim_mem.c */
+
+/* Frame mfn's state, its words written out: NULL if not a heap frame. */
 static inline struct sim_frame *sframe(unsigned long mfn)
 {
     struct sim_frame *f;
@@ -325,7 +334,11 @@ static inline struct sim_frame *sframe(unsigned long mfn)
     if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
         return NULL;
     f = vs_sframes[mfn - HEAP_BASE_MFN];
-    return f && f->touched ? f : NULL;
+    if ( !f || !f->touched )
+        return NULL;
+    if ( f->fill_pending )
+        vs_frame_materialize(f);
+    return f;
 }
 
 static inline bool has_extra_bit(const struct sim_frame *f, unsigned int idx)

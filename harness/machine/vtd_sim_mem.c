@@ -72,20 +72,34 @@ static void dram_set(struct sim_frame *f, unsigned int idx, uint64_t val)
         f->present_map[idx / 64] &= ~bit;
 }
 
-/* The whole of f's dram from data: dram_set() of every word, at once. */
-static void dram_fill(struct sim_frame *f, const uint64_t *data)
+/*
+ * Every word of f holds the same value in memory and to a device: kept as
+ * that one value until something reads or changes a word of f (a walk, a
+ * sync, a write-back: they find f through sframe()).  Most frames the
+ * heap hands out never become tables (grant and maptrack frames, guest
+ * pages): their words are never written out.
+ */
+static void fill_pending(struct sim_frame *f, uint64_t fill)
 {
-    unsigned int w, bit;
+    f->fill_pending = true;
+    f->fill = fill;
+    f->nr_extra = 0;
+    f->extra_free = 0;
+    memset(f->extra_map, 0, sizeof(f->extra_map));
+    memset(f->wb_map, 0, sizeof(f->wb_map));
+}
 
-    memcpy(f->dram, data, sizeof(f->dram));
-    for ( w = 0; w < PTES; w += 64 )
-    {
-        uint64_t present = 0;
+void vs_frame_materialize(struct sim_frame *f)
+{
+    uint64_t present = dma_pte_present(f->fill) ? ~0ULL : 0;
+    unsigned int w;
 
-        for ( bit = 0; bit < 64; bit++ )
-            present |= (uint64_t)dma_pte_present(data[w + bit]) << bit;
-        f->present_map[w / 64] = present;
-    }
+    for ( w = 0; w < PTES; w++ )
+        f->dram[w] = f->mem[w] = f->fill;
+    for ( w = 0; w < PTES / 64; w++ )
+        f->present_map[w] = present;
+    f->fill_pending = false;
+    vs_stats.frames_written_out++;
 }
 
 static bool value_visible(const struct sim_frame *f, unsigned int idx,
@@ -272,6 +286,8 @@ void vs_frame_sync(unsigned long mfn, struct sim_frame *f)
     unsigned int base;
 
     vs_stats.frames_compared++;
+    if ( f->fill_pending )
+        vs_frame_materialize(f);
     if ( heap_frame_equals(mfn, f->mem) )
         return;
     data = frame_data(mfn, copy);
@@ -320,6 +336,7 @@ static struct sim_frame *frame_touch(unsigned int idx)
     if ( !f->touched )
     {
         f->touched = true;
+        f->fill_pending = false;
         f->nr_extra = 0;
         f->extra_free = 0;
         memset(f->extra_map, 0, sizeof(f->extra_map));
@@ -355,7 +372,7 @@ void vtd_sim_frame_allocated(unsigned long mfn)
 {
     unsigned int idx = mfn - HEAP_BASE_MFN;
     uint64_t copy[PTES];
-    const uint64_t *data = frame_data(mfn, copy);
+    const uint64_t *data;
     struct sim_frame *f;
     bool fresh = !vs_sframes[idx] || !vs_sframes[idx]->touched;
     unsigned int w;
@@ -363,17 +380,27 @@ void vtd_sim_frame_allocated(unsigned long mfn)
     vs_epoch++;
     op_begin();
     f = frame_touch(idx);
-    memcpy(f->mem, data, sizeof(f->mem));
-    if ( fresh )
+    /*
+     * Nothing walks it (no cached table pointer reaches it, it is no root
+     * or context table): whatever it held, the allocator's fill is all it
+     * shows now, to the CPU and to a device.
+     */
+    if ( !f->reachers && !f->ctx_watch )
     {
-        dram_fill(f, data);
+        fill_pending(f, HEAP_POISON_WORD);
+        if ( !fresh && vs_ctx_dirty )
+            vs_settle();
         return;
     }
+    if ( f->fill_pending )
+        vs_frame_materialize(f);
+    data = frame_data(mfn, copy);
+    memcpy(f->mem, data, sizeof(f->mem));
     /*
-     * A reused frame: the allocator's fill reaches memory (treat it as
-     * written back), and anything still reaching this frame sees it.
-     * Word by word only where something is to change: most of a freed
-     * frame already holds the fill.
+     * A frame still reached: the allocator's fill reaches memory (treat it
+     * as written back), and what reaches the frame sees it.  Word by word
+     * only where something is to change: most of a freed frame already
+     * holds the fill.
      */
     for ( w = 0; w < PTES; w += 64 )
         if ( f->extra_map[w / 64] || f->wb_map[w / 64] ||

@@ -393,6 +393,40 @@ static void store_through_a_kept_xenheap_pointer_is_seen(void)
     CHECK(possible(DEV, 2 * VTD_PTES_PER_TABLE).outcomes & OUT_RW);
 }
 
+/*
+ * Taking in a frame costs what it is used for: frames the heap hands out
+ * that nothing walks (grant frames, guest pages) keep their fill as one
+ * value; the one a table pointer comes to reach is written out, and walks
+ * see what was stored in it.
+ */
+static void only_walked_frames_are_written_out(void)
+{
+    uint64_t *pages[8];
+    unsigned long before;
+    unsigned int i;
+
+    start(false, true, true);
+    before = vtd_sim_stats()->frames_written_out;
+    for ( i = 0; i < 8; i++ )
+    {
+        pages[i] = hh_alloc_xenheap_page("test");
+        CHECK(pages[i]);
+        if ( !pages[i] )
+            return;
+    }
+    memset(pages[0], 0, 4096);
+    pages[0][0] = (7ULL << 12) | DMA_PTE_PROT;
+    vtd_sim_sync();
+    CHECK_EQ(vtd_sim_stats()->frames_written_out, before);
+    store(pte_slot(pgd, 2 * VTD_PTES_PER_TABLE, 2, NULL),
+          ((uint64_t)hh_page_to_mfn(hh_virt_to_page(pages[0])) << 12) |
+          DMA_PTE_PROT, false);
+    CHECK_EQ(vtd_sim_stats()->frames_written_out, before + 1);
+    CHECK(inv_dsi(DID));
+    CHECK_EQ(possible(DEV, 2 * VTD_PTES_PER_TABLE).outcomes, OUT_RW);
+    CHECK_EQ(possible(DEV, 2 * VTD_PTES_PER_TABLE + 1).outcomes, 0);
+}
+
 static void qi_invalidation_incomplete_until_wait_status(void)
 {
     start(false, true, true);
@@ -877,6 +911,7 @@ int main(void)
     RUN(bypassing_store_is_seen_by_sync);
     RUN(sync_compares_only_frames_the_cpu_mapped);
     RUN(store_through_a_kept_xenheap_pointer_is_seen);
+    RUN(only_walked_frames_are_written_out);
     RUN(write_buffer_hides_new_entries_until_flushed);
     RUN(undrained_invalidation_leaves_dma_in_flight);
     RUN(gcmd_write_must_keep_what_is_enabled);
