@@ -79,14 +79,20 @@ static void dram_set(struct sim_frame *f, unsigned int idx, uint64_t val)
  * heap hands out never become tables (grant and maptrack frames, guest
  * pages): their words are never written out.
  */
-static void fill_pending(struct sim_frame *f, uint64_t fill)
+/* No value stored since a write-back, nothing in the write buffer. */
+static void forget_unflushed(struct sim_frame *f)
 {
-    f->fill_pending = true;
-    f->fill = fill;
     f->nr_extra = 0;
     f->extra_free = 0;
     memset(f->extra_map, 0, sizeof(f->extra_map));
     memset(f->wb_map, 0, sizeof(f->wb_map));
+}
+
+static void fill_pending(struct sim_frame *f, uint64_t fill)
+{
+    f->fill_pending = true;
+    f->fill = fill;
+    forget_unflushed(f);
 }
 
 void vs_frame_materialize(struct sim_frame *f)
@@ -337,10 +343,7 @@ static struct sim_frame *frame_touch(unsigned int idx)
     {
         f->touched = true;
         f->fill_pending = false;
-        f->nr_extra = 0;
-        f->extra_free = 0;
-        memset(f->extra_map, 0, sizeof(f->extra_map));
-        memset(f->wb_map, 0, sizeof(f->wb_map));
+        forget_unflushed(f);
         memset(f->present_map, 0, sizeof(f->present_map));
         f->reachers = NULL;
         f->ctx_watch = false;
