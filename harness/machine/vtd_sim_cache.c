@@ -554,9 +554,7 @@ bool vs_np_cached(uint16_t did, unsigned int level, uint64_t key)
     const struct np_block *b = vs_dids[did].np_blocks
                                ? np_find(did, level, key >> VTD_LEVEL_STRIDE)
                                : NULL;
-    unsigned int i = key & (PTES - 1);
-
-    return b && (b->map[i / 64] & (1ULL << (i % 64)));
+    return b && np_slot_set(b, key & (PTES - 1));
 }
 
 void vs_np_drop_did(struct did_state *ds)
