@@ -216,6 +216,8 @@ struct vtd_sim_stats {
     unsigned long frames_compared;
     /* Allocated frames whose fill was written out word by word: walked. */
     unsigned long frames_written_out;
+    /* Words a sync or write-back found changed and took in one by one. */
+    unsigned long words_synced;
 };
 const struct vtd_sim_stats *vtd_sim_stats(void);
 

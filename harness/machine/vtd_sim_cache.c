@@ -90,7 +90,7 @@ void vs_entry_release(struct tl_entry *e)
 static void reach_link(struct tl_entry *e)
 {
     unsigned long mfn = e->val;
-    struct sim_frame *f = sframe(mfn);
+    struct sim_frame *f = sframe_lazy(mfn);
 
     /* A frame nobody reached may be stale in our copy: catch up first. */
     if ( f->watch_pos < 0 )
@@ -107,7 +107,7 @@ static void reach_link(struct tl_entry *e)
 
 static void reach_unlink(struct tl_entry *e)
 {
-    struct sim_frame *f = sframe(e->val);
+    struct sim_frame *f = sframe_lazy(e->val);
 
     if ( e->reach_prev )
         e->reach_prev->reach_next = e->reach_next;

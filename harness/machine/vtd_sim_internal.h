@@ -326,17 +326,23 @@ static inline void op_begin(void)
 
 void vs_frame_materialize(struct sim_frame *f);     /* vtd_sim_mem.c */
 
-/* Frame mfn's state, its words written out: NULL if not a heap frame. */
-static inline struct sim_frame *sframe(unsigned long mfn)
+/* Frame mfn's state, maybe still one pending fill: NULL if not in use. */
+static inline struct sim_frame *sframe_lazy(unsigned long mfn)
 {
     struct sim_frame *f;
 
     if ( heap_frame_state(mfn) == HEAP_FRAME_NONE )
         return NULL;
     f = vs_sframes[mfn - HEAP_BASE_MFN];
-    if ( !f || !f->touched )
-        return NULL;
-    if ( f->fill_pending )
+    return f && f->touched ? f : NULL;
+}
+
+/* Frame mfn's state, its words written out: NULL if not a heap frame. */
+static inline struct sim_frame *sframe(unsigned long mfn)
+{
+    struct sim_frame *f = sframe_lazy(mfn);
+
+    if ( f && f->fill_pending )
         vs_frame_materialize(f);
     return f;
 }

@@ -254,6 +254,7 @@ static void word_sync(struct sim_frame *f, unsigned int idx, uint64_t val)
 {
     if ( val == f->mem[idx] )
         return;
+    vs_stats.words_synced++;
     f->mem[idx] = val;
     if ( val == f->dram[idx] )
         return;
@@ -285,6 +286,67 @@ static void words_sync(struct sim_frame *f, const uint64_t *data,
             word_sync(f, idx, data[idx]);
 }
 
+/* If every word of data holds one value, that value in *val. */
+static bool words_uniform(const uint64_t *data, uint64_t *val)
+{
+    uint64_t diff = 0;
+    unsigned int i;
+
+    for ( i = 1; i < PTES; i++ )
+        diff |= data[i] ^ data[0];
+    *val = data[0];
+    return !diff;
+}
+
+/* f written out with what memory holds, in memory and to a device. */
+static void frame_take_memory(struct sim_frame *f, const uint64_t *data)
+{
+    unsigned int w;
+
+    memcpy(f->mem, data, sizeof(f->mem));
+    memcpy(f->dram, data, sizeof(f->dram));
+    memset(f->present_map, 0, sizeof(f->present_map));
+    for ( w = 0; w < PTES; w++ )
+        if ( dma_pte_present(data[w]) )
+            f->present_map[w / 64] |= 1ULL << (w % 64);
+    f->fill_pending = false;
+    vs_stats.frames_written_out++;
+}
+
+/*
+ * f still shows its fill and nothing walks it, so nothing is told of its
+ * words.  Syncing (and with 'written_back', writing back) every word would
+ * leave each showing what memory holds and nothing else, unless a word
+ * keeps its old value visible too: without ECAP.C until written back, and
+ * under CAP.RWBF for a new value over a non-present one (wbuf_note()).
+ * Where that cannot happen, f takes memory in whole: as its new fill when
+ * memory holds one value throughout (Xen cleared it to make it a table),
+ * else copied.  False: f is left to be synced word by word.
+ */
+static bool fill_follows_memory(unsigned long mfn, struct sim_frame *f,
+                                bool written_back)
+{
+    uint64_t copy[PTES];
+    const uint64_t *data;
+    uint64_t val;
+
+    if ( !f->fill_pending || f->reachers || f->ctx_watch )
+        return false;
+    data = frame_data(mfn, copy);
+    if ( words_uniform(data, &val) &&
+         (val == f->fill ||
+          ((vs_caps.coherent || written_back) &&
+           !(vs_caps.rwbf && !dma_pte_present(f->fill)))) )
+    {
+        f->fill = val;
+        return true;
+    }
+    if ( !(vs_caps.coherent || written_back) || vs_caps.rwbf )
+        return false;
+    frame_take_memory(f, data);
+    return true;
+}
+
 void vs_frame_sync(unsigned long mfn, struct sim_frame *f)
 {
     uint64_t copy[PTES];
@@ -292,6 +354,8 @@ void vs_frame_sync(unsigned long mfn, struct sim_frame *f)
     unsigned int base;
 
     vs_stats.frames_compared++;
+    if ( fill_follows_memory(mfn, f, false) )
+        return;
     if ( f->fill_pending )
         vs_frame_materialize(f);
     if ( heap_frame_equals(mfn, f->mem) )
@@ -421,30 +485,41 @@ void vtd_sim_mem_written(const volatile void *va, unsigned int bytes)
     struct sim_frame *f;
 
     vs_epoch++;
-    if ( !heap_va_to_mfn(va, &mfn, &off) || !(f = sframe(mfn)) )
+    if ( !heap_va_to_mfn(va, &mfn, &off) || !(f = sframe_lazy(mfn)) )
         return;
     op_begin();
-    /* The store is already in memory: syncing its words picks it up. */
-    words_sync(f, frame_data(mfn, copy), off / 8,
-               (off % 8 + bytes + 7) / 8);
+    if ( !fill_follows_memory(mfn, f, false) )
+    {
+        if ( f->fill_pending )
+            vs_frame_materialize(f);
+        /* The store is already in memory: syncing its words picks it up. */
+        words_sync(f, frame_data(mfn, copy), off / 8,
+                   (off % 8 + bytes + 7) / 8);
+    }
     if ( vs_ctx_dirty )
         vs_settle();
 }
 
-void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
+/* A whole frame written back that fill_follows_memory() takes in as one. */
+static bool frame_written_back_whole(uintptr_t start, uintptr_t end)
 {
-    uintptr_t start = (uintptr_t)va & ~(uintptr_t)63;
-    uintptr_t end = ((uintptr_t)va + bytes + 63) & ~(uintptr_t)63;
+    unsigned long mfn;
+    unsigned int off;
+    struct sim_frame *f;
+
+    return end - start == HEAP_FRAME_SIZE &&
+           heap_va_to_mfn((const void *)start, &mfn, &off) && !off &&
+           (f = sframe_lazy(mfn)) && fill_follows_memory(mfn, f, true);
+}
+
+/* Lines [start, end) of the heap written back, one by one. */
+static void lines_written_back(uintptr_t start, uintptr_t end)
+{
     uintptr_t line;
     uint64_t copy[PTES];
     const uint64_t *data = NULL;
     unsigned long data_mfn = 0;
 
-    vs_epoch++;
-    if ( !bytes )
-        return;
-    op_begin();
-    vs_stats.clflush_lines += (end - start) / 64;
     for ( line = start; line < end; line += 64 )
     {
         unsigned long mfn;
@@ -474,6 +549,20 @@ void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
         if ( f->ctx_watch )
             vs_ctx_dirty = true;
     }
+}
+
+void vtd_sim_cache_writeback(const void *va, unsigned int bytes)
+{
+    uintptr_t start = (uintptr_t)va & ~(uintptr_t)63;
+    uintptr_t end = ((uintptr_t)va + bytes + 63) & ~(uintptr_t)63;
+
+    vs_epoch++;
+    if ( !bytes )
+        return;
+    op_begin();
+    vs_stats.clflush_lines += (end - start) / 64;
+    if ( !frame_written_back_whole(start, end) )
+        lines_written_back(start, end);
     if ( vs_ctx_dirty )
         vs_settle();
 }

@@ -80,7 +80,7 @@ static bool special_frame(unsigned long mfn, const struct sim_frame *f)
 
 bool vs_usable_table(unsigned long mfn)
 {
-    struct sim_frame *f = sframe(mfn);
+    struct sim_frame *f = sframe_lazy(mfn);
 
     return f && !special_frame(mfn, f);
 }

@@ -427,6 +427,61 @@ static void only_walked_frames_are_written_out(void)
     CHECK_EQ(possible(DEV, 2 * VTD_PTES_PER_TABLE + 1).outcomes, 0);
 }
 
+/*
+ * A table cleared and written back before anything links it, as Xen makes
+ * every table, is taken in as one value rather than word by word: the
+ * only words synced are the link to it and the leaf then stored in it,
+ * and walks see that leaf and nothing else.
+ */
+static void cleared_table_is_taken_in_whole(void)
+{
+    unsigned long bfn = 3 * VTD_PTES_PER_TABLE;
+    unsigned int coherent;
+
+    for ( coherent = 0; coherent < 2; coherent++ )
+    {
+        unsigned long before;
+
+        start(false, true, coherent);
+        before = vtd_sim_stats()->words_synced;
+        set_leaf(pgd, bfn, bfn, DMA_PTE_READ, !coherent);
+        CHECK(inv_dsi(DID));
+        CHECK_EQ(vtd_sim_stats()->words_synced - before, 2);
+        CHECK_EQ(possible(DEV, bfn).outcomes, OUT_R);
+        CHECK_EQ(possible(DEV, bfn + 1).outcomes, 0);
+        CHECK(no_protocol_error());
+    }
+}
+
+/*
+ * With ECAP.C and no write buffer, a table cleared (not written back: the
+ * unit snoops) and filled before it is linked is taken in from memory at
+ * its first store: only the link is synced on its own.
+ */
+static void table_filled_before_linking_is_taken_in_whole(void)
+{
+    unsigned long bfn = 3 * VTD_PTES_PER_TABLE;
+    struct page_info *pg;
+    unsigned long before;
+    uint64_t table;
+
+    start(false, true, true);
+    before = vtd_sim_stats()->words_synced;
+    pg = heap_alloc_frame();
+    CHECK(pg);
+    if ( !pg )
+        return;
+    table = (uint64_t)hh_page_to_mfn(pg) << 12;
+    memset(va_of(table), 0, 4096);
+    store(&va_of(table)[vtd_level_index(bfn, 1)],
+          ((uint64_t)bfn << 12) | DMA_PTE_PROT, false);
+    store(pte_slot(pgd, bfn, 2, NULL), table | DMA_PTE_PROT, false);
+    CHECK(inv_dsi(DID));
+    CHECK_EQ(vtd_sim_stats()->words_synced - before, 1);
+    CHECK_EQ(possible(DEV, bfn).outcomes, OUT_RW);
+    CHECK_EQ(possible(DEV, bfn + 1).outcomes, 0);
+}
+
 static void qi_invalidation_incomplete_until_wait_status(void)
 {
     start(false, true, true);
@@ -912,6 +967,8 @@ int main(void)
     RUN(sync_compares_only_frames_the_cpu_mapped);
     RUN(store_through_a_kept_xenheap_pointer_is_seen);
     RUN(only_walked_frames_are_written_out);
+    RUN(cleared_table_is_taken_in_whole);
+    RUN(table_filled_before_linking_is_taken_in_whole);
     RUN(write_buffer_hides_new_entries_until_flushed);
     RUN(undrained_invalidation_leaves_dma_in_flight);
     RUN(gcmd_write_must_keep_what_is_enabled);
