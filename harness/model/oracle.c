@@ -464,21 +464,33 @@ static bool pins_match(uint32_t pin, const struct sh_pins *p,
            ((pin >> 3 * bits) & mask) == p->dev_ro && !above;
 }
 
+/* The grant refs the ops can name, by code. */
+static const grant_ref_t *named_refs(void)
+{
+    static grant_ref_t refs[SH_REFS];
+    static bool known;
+    unsigned int g;
+
+    for ( g = 0; !known && g < SH_REFS; g++ )
+        refs[g] = op_ref_value(g);
+    known = true;
+    return refs;
+}
+
 static bool account_entry(const struct shadow *sh, const struct sh_domain *sd,
-                          const struct domain *xd,
-                          unsigned int g, struct finding *f)
+                          unsigned int g, const struct gnttab_grant_view *x,
+                          struct finding *f)
 {
     const struct sh_entry *se = &sd->shared[g];
     const struct sh_active *sa = &sd->active[g];
-    uint32_t ref = op_ref_value(g), pin = 0;
-    grant_entry_v1_t ce;
-    unsigned long mfn = 0;
-    domid_t domid = 0;
+    uint32_t ref = named_refs()[g], pin = x->pin;
+    grant_entry_v1_t ce = x->shared;
+    unsigned long mfn = x->mfn;
+    domid_t domid = x->domid;
 
     if ( ref >= (uint32_t)sd->nr_gframes * SH_ENTRIES_PER_FRAME )
         return false;
-    if ( !gnttab_view_shared_entry(xd, ref, &ce) ||
-         !gnttab_view_active(xd, ref, &pin, &domid, &mfn) )
+    if ( !x->present )
         return account_fail(f, sd->domid, -1, "d%u grant %u: not in Xen's "
                             "table", sd->domid, ref);
     if ( ce.flags != se->flags || ce.domid != se->domid ||
@@ -588,6 +600,7 @@ static bool account_counts(const struct shadow *sh, unsigned int d,
 static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
                            unsigned int slots, struct finding *f)
 {
+    struct gnttab_grant_view xen[SH_REFS];
     unsigned int d, g;
 
     for ( d = 0; d < SH_DOMAINS; d++ )
@@ -598,8 +611,9 @@ static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
         if ( sd->state == SH_DOM_NONE || !((slots >> d) & 1) )
             continue;
         xd = world_domain(sd->domid);
+        gnttab_view_grants(xd, named_refs(), SH_REFS, xen);
         for ( g = 0; g < SH_REFS; g++ )
-            if ( account_entry(sh, sd, xd, g, f) )
+            if ( account_entry(sh, sd, g, &xen[g], f) )
                 return true;
         if ( account_handles(sh, sd, xd, f) ||
              account_counts(sh, d, xd, fs, f) )

@@ -95,20 +95,33 @@ bool gnttab_view_status_ref(const struct domain *d, const uint16_t *addr,
 }
 
 /*
- * d's v1 shared entry ref as Xen reads it, through Xen's own mapping of
- * the grant frame: a read by the checks, not a guest's access, so the
- * simulated unit is not told of a mapping (hh_map_frame()).
+ * d's v1 shared entries as Xen reads them, through Xen's own mapping of
+ * the grant frames: a read by the checks, not a guest's access, so the
+ * simulated unit is not told of a mapping (hh_map_frame()).  One call for
+ * every entry the checks compare: they do so after every call.
  */
 NO_COVERAGE
-bool gnttab_view_shared_entry(const struct domain *d, grant_ref_t ref,
-                              grant_entry_v1_t *out)
+void gnttab_view_grants(const struct domain *d, const grant_ref_t *refs,
+                        unsigned int n, struct gnttab_grant_view *out)
 {
     struct grant_table *gt = d->grant_table;
+    unsigned int i, nr = gt && gt->gt_version == 1 ? nr_grant_entries(gt) : 0;
 
-    if ( !gt || gt->gt_version != 1 || ref >= nr_grant_entries(gt) )
-        return false;
-    *out = gt->shared_v1[ref / SHGNT_PER_PAGE_V1][ref % SHGNT_PER_PAGE_V1];
-    return true;
+    for ( i = 0; i < n; i++ )
+    {
+        grant_ref_t ref = refs[i];
+        const struct active_grant_entry *act;
+
+        out[i].present = ref < nr;
+        if ( !out[i].present )
+            continue;
+        out[i].shared = gt->shared_v1[ref / SHGNT_PER_PAGE_V1]
+                                     [ref % SHGNT_PER_PAGE_V1];
+        act = &_active_entry(gt, ref);
+        out[i].pin = act->pin;
+        out[i].domid = act->domid;
+        out[i].mfn = mfn_x(act->mfn);
+    }
 }
 
 NO_COVERAGE

@@ -166,9 +166,20 @@ struct gnttab_handle_view {
 unsigned int gnttab_view_handles(const struct domain *ld,
                                  struct gnttab_handle_view *out,
                                  unsigned int n);
-/* d's v1 shared entry, read through Xen's own mapping of its frame. */
-bool gnttab_view_shared_entry(const struct domain *d, grant_ref_t ref,
-                              grant_entry_v1_t *out);
+/*
+ * d's v1 shared entries refs[0, n), read through Xen's own mapping of
+ * their frames, with their active entries: what the checks compare after
+ * every call, at once.  present: the ref is in the table (and it is v1).
+ */
+struct gnttab_grant_view {
+    bool present;
+    grant_entry_v1_t shared;
+    uint32_t pin;
+    domid_t domid;
+    unsigned long mfn;
+};
+void gnttab_view_grants(const struct domain *d, const grant_ref_t *refs,
+                        unsigned int n, struct gnttab_grant_view *out);
 void gnttab_view_counts(const struct domain *ld, unsigned long mfn,
                         unsigned long *rd, unsigned long *wr);
 unsigned int gnttab_view_nr_frames(const struct domain *d);
