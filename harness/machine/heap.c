@@ -207,16 +207,30 @@ void heap_frame_write(unsigned long mfn, unsigned int off, const void *buf,
  * one, and checking every word of two whole frames was a fifth of the
  * ASan build's time.
  */
-__attribute__((no_sanitize_address))
+__attribute__((no_sanitize("address", "pointer-overflow")))
 static inline bool words_xor_zero(const uint64_t *a, const uint64_t *b,
                                   unsigned int n)
 {
+    /*
+     * Four words at a time in a vector type, not left to the vectoriser:
+     * the ASan build is compiled at -O1, which does not vectorise.
+     */
+    typedef uint64_t words4 __attribute__((vector_size(32)));
+    words4 diff4 = { 0 };
     uint64_t diff = 0;
     unsigned int i;
 
-    for ( i = 0; i < n; i++ )
+    for ( i = 0; i + 4 <= n; i += 4 )
+    {
+        words4 x, y;
+
+        __builtin_memcpy(&x, a + i, sizeof(x));
+        __builtin_memcpy(&y, b + i, sizeof(y));
+        diff4 |= x ^ y;
+    }
+    for ( ; i < n; i++ )
         diff |= a[i] ^ b[i];
-    return !diff;
+    return !(diff | diff4[0] | diff4[1] | diff4[2] | diff4[3]);
 }
 
 /*
@@ -225,7 +239,7 @@ static inline bool words_xor_zero(const uint64_t *a, const uint64_t *b,
  * whole frames the harness owns, unpoisoned by the caller).
  */
 #if defined(__x86_64__)
-__attribute__((target("avx2"), no_sanitize_address))
+__attribute__((target("avx2"), no_sanitize("address", "pointer-overflow")))
 static bool words_equal_avx2(const uint64_t *a, const uint64_t *b,
                              unsigned int n)
 {
@@ -233,7 +247,7 @@ static bool words_equal_avx2(const uint64_t *a, const uint64_t *b,
 }
 #endif
 
-__attribute__((no_sanitize_address))
+__attribute__((no_sanitize("address", "pointer-overflow")))
 static bool words_equal(const uint64_t *a, const uint64_t *b, unsigned int n)
 {
 #if defined(__x86_64__)
