@@ -550,7 +550,7 @@ bool vtd_sim_walkable(unsigned long mfn)
     const struct sim_frame *f;
 
     settle_if_needed();
-    f = sframe(mfn);
+    f = sframe_lazy(mfn);
     return f && f->reachers;
 }
 

@@ -417,6 +417,7 @@ static void only_walked_frames_are_written_out(void)
     memset(pages[0], 0, 4096);
     pages[0][0] = (7ULL << 12) | DMA_PTE_PROT;
     vtd_sim_sync();
+    CHECK(!vtd_sim_walkable(hh_page_to_mfn(hh_virt_to_page(pages[1]))));
     CHECK_EQ(vtd_sim_stats()->frames_written_out, before);
     store(pte_slot(pgd, 2 * VTD_PTES_PER_TABLE, 2, NULL),
           ((uint64_t)hh_page_to_mfn(hh_virt_to_page(pages[0])) << 12) |
