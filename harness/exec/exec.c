@@ -1015,10 +1015,8 @@ static bool accounting_is_scoped(void)
     return (kind == OP_MAP || kind == OP_UNMAP) && !run.reapplied;
 }
 
-static unsigned int slot_bit(domid_t domid)
+static unsigned int slot_bit(unsigned int slot)
 {
-    unsigned int slot = shadow_slot(&run.sh, domid);
-
     return slot == SH_NOBODY ? 0 : 1U << slot;
 }
 
@@ -1036,7 +1034,7 @@ static unsigned int named_slots(void)
         const struct op *op = &run.call.ops[i];
         unsigned int ld = shadow_slot(&run.sh, op->d);
 
-        slots |= slot_bit(op->d) | slot_bit(op->rd);
+        slots |= slot_bit(ld) | slot_bit(shadow_slot(&run.sh, op->rd));
         if ( op->kind == OP_UNMAP && ld != SH_NOBODY &&
              op->handle < SH_HANDLES &&
              run.sh.dom[ld].handle[op->handle].flags )
