@@ -316,12 +316,13 @@ static void frame_take_memory(struct sim_frame *f, const uint64_t *data)
 /*
  * f still shows its fill and nothing walks it, so nothing is told of its
  * words.  Syncing (and with 'written_back', writing back) every word would
- * leave each showing what memory holds and nothing else, unless a word
- * keeps its old value visible too: without ECAP.C until written back, and
- * under CAP.RWBF for a new value over a non-present one (wbuf_note()).
- * Where that cannot happen, f takes memory in whole: as its new fill when
- * memory holds one value throughout (Xen cleared it to make it a table),
- * else copied.  False: f is left to be synced word by word.
+ * leave each showing what memory holds and nothing else, unless a changed
+ * word keeps its old value visible too: without ECAP.C until written
+ * back, and under CAP.RWBF for a new value over a non-present fill
+ * (wbuf_note()).  Where that cannot happen, f takes memory in whole: as
+ * its new fill when memory holds one value throughout (Xen cleared it to
+ * make it a table), else copied.  False: f is left to be synced word by
+ * word.
  */
 static bool fill_follows_memory(unsigned long mfn, struct sim_frame *f,
                                 bool written_back)
@@ -329,19 +330,19 @@ static bool fill_follows_memory(unsigned long mfn, struct sim_frame *f,
     uint64_t copy[PTES];
     const uint64_t *data;
     uint64_t val;
+    bool old_stays_visible;
 
     if ( !f->fill_pending || f->reachers || f->ctx_watch )
         return false;
     data = frame_data(mfn, copy);
-    if ( words_uniform(data, &val) &&
-         (val == f->fill ||
-          ((vs_caps.coherent || written_back) &&
-           !(vs_caps.rwbf && !dma_pte_present(f->fill)))) )
+    old_stays_visible = (!vs_caps.coherent && !written_back) ||
+                        (vs_caps.rwbf && !dma_pte_present(f->fill));
+    if ( words_uniform(data, &val) && (val == f->fill || !old_stays_visible) )
     {
         f->fill = val;
         return true;
     }
-    if ( !(vs_caps.coherent || written_back) || vs_caps.rwbf )
+    if ( old_stays_visible )
         return false;
     frame_take_memory(f, data);
     return true;

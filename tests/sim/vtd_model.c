@@ -455,32 +455,48 @@ static void cleared_table_is_taken_in_whole(void)
 }
 
 /*
- * With ECAP.C and no write buffer, a table cleared (not written back: the
- * unit snoops) and filled before it is linked is taken in from memory at
- * its first store: only the link is synced on its own.
+ * With ECAP.C, a table cleared (not written back: the unit snoops) and
+ * filled before it is linked is taken in from memory at its first store:
+ * only the link is synced on its own.  Under CAP.RWBF too: the fill it
+ * replaces is present, so no new entry waits in the write buffer.
  */
 static void table_filled_before_linking_is_taken_in_whole(void)
 {
     unsigned long bfn = 3 * VTD_PTES_PER_TABLE;
-    struct page_info *pg;
-    unsigned long before;
-    uint64_t table;
+    unsigned int rwbf;
 
-    start(false, true, true);
-    before = vtd_sim_stats()->words_synced;
-    pg = heap_alloc_frame();
-    CHECK(pg);
-    if ( !pg )
-        return;
-    table = (uint64_t)hh_page_to_mfn(pg) << 12;
-    memset(va_of(table), 0, 4096);
-    store(&va_of(table)[vtd_level_index(bfn, 1)],
-          ((uint64_t)bfn << 12) | DMA_PTE_PROT, false);
-    store(pte_slot(pgd, bfn, 2, NULL), table | DMA_PTE_PROT, false);
-    CHECK(inv_dsi(DID));
-    CHECK_EQ(vtd_sim_stats()->words_synced - before, 1);
-    CHECK_EQ(possible(DEV, bfn).outcomes, OUT_RW);
-    CHECK_EQ(possible(DEV, bfn + 1).outcomes, 0);
+    for ( rwbf = 0; rwbf < 2; rwbf++ )
+    {
+        struct vtd_sim_caps c = {
+            .psi = true, .qi = true, .coherent = true, .rwbf = rwbf,
+            .mamv = 9, .completion_delay = 2,
+        };
+        struct page_info *pg;
+        unsigned long before;
+        uint64_t table;
+
+        sim_start(&c);
+        pgd = new_table();
+        set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, false);
+        set_context(DEV, DID, pgd);
+        CHECK(inv_ctx_global());
+        CHECK(inv_dsi(DID));
+        before = vtd_sim_stats()->words_synced;
+        pg = heap_alloc_frame();
+        CHECK(pg);
+        if ( !pg )
+            return;
+        table = (uint64_t)hh_page_to_mfn(pg) << 12;
+        memset(va_of(table), 0, 4096);
+        store(&va_of(table)[vtd_level_index(bfn, 1)],
+              ((uint64_t)bfn << 12) | DMA_PTE_PROT, false);
+        store(pte_slot(pgd, bfn, 2, NULL), table | DMA_PTE_PROT, false);
+        CHECK(inv_dsi(DID));
+        CHECK_EQ(vtd_sim_stats()->words_synced - before, 1);
+        CHECK_EQ(possible(DEV, bfn).outcomes, OUT_RW);
+        CHECK_EQ(possible(DEV, bfn + 1).outcomes, 0);
+        CHECK(no_protocol_error());
+    }
 }
 
 static void qi_invalidation_incomplete_until_wait_status(void)
