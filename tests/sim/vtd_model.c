@@ -17,6 +17,16 @@ static uint64_t pgd;
  * Device DEV in domain DID, bfn BFN mapped RW to itself, all caches
  * invalidated: the possible set is exactly the current tables.
  */
+static void start_with(const struct vtd_sim_caps *c)
+{
+    sim_start(c);
+    pgd = new_table();
+    set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, !c->coherent);
+    set_context(DEV, DID, pgd);
+    CHECK(inv_ctx_global());
+    CHECK(inv_dsi(DID));
+}
+
 static void start(bool cm, bool qi, bool coherent)
 {
     struct vtd_sim_caps c = {
@@ -24,12 +34,7 @@ static void start(bool cm, bool qi, bool coherent)
         .completion_delay = 2,
     };
 
-    sim_start(&c);
-    pgd = new_table();
-    set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, !coherent);
-    set_context(DEV, DID, pgd);
-    CHECK(inv_ctx_global());
-    CHECK(inv_dsi(DID));
+    start_with(&c);
 }
 
 static void rw_to_r_without_invalidation_keeps_rw(void)
@@ -293,13 +298,8 @@ static void undrained_invalidation_leaves_dma_in_flight(void)
             };
 
             sim_drain = false;
-            sim_start(&c);
+            start_with(&c);
             CHECK_EQ(!!(vtd_sim_mmio_read(VTD_REG_CAP, 8) & VTD_CAP_DRD), drain);
-            pgd = new_table();
-            set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, false);
-            set_context(DEV, DID, pgd);
-            CHECK(inv_ctx_global());
-            CHECK(inv_dsi(DID));
             CHECK_EQ(possible(DEV, BFN).outcomes, OUT_RW);
 
             set_leaf(pgd, BFN, 0, 0, false);
@@ -475,12 +475,7 @@ static void table_filled_before_linking_is_taken_in_whole(void)
         unsigned long before;
         uint64_t table;
 
-        sim_start(&c);
-        pgd = new_table();
-        set_leaf(pgd, BFN, BFN, DMA_PTE_PROT, false);
-        set_context(DEV, DID, pgd);
-        CHECK(inv_ctx_global());
-        CHECK(inv_dsi(DID));
+        start_with(&c);
         before = vtd_sim_stats()->words_synced;
         pg = heap_alloc_frame();
         CHECK(pg);
