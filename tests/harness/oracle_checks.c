@@ -614,14 +614,16 @@ static void accounting_fires_for_status_bits(void)
     expect(&t, "accounting", "d1 grant 0: Xen flags=permit grantee=2");
 }
 
-/* d3, which the map between d1 and d2 does not name. */
+/* d3, which the map between d1 and d2 does not name, nor do calls after. */
 static const char third_domain[] =
     TWO_DOMAINS
     "create d=3 iommu=1 gframes=1 mframes=1\n"              /* 4 */
     "populate d=1 mfn=5\n"                                  /* 5 */
     "grant_write d=1 ref=0 flags=permit grantee=2 frame=5\n" /* 6 */
     "map ld=2 rd=1 ref=0 flags=host\n"                      /* 7 */
-    "populate d=3 mfn=30\n";                                /* 8 */
+    "unmap ld=2 handle=0 parts=host\n"                      /* 8 */
+    "populate d=1 mfn=6\n"                                  /* 9 */
+    "populate d=2 mfn=20\n";                                /* 10 */
 
 static void d3_grants_behind_the_models_back(void)
 {
@@ -631,19 +633,33 @@ static void d3_grants_behind_the_models_back(void)
         e->flags = GTF_permit_access;
 }
 
-/*
- * After a grant call the model predicted, only the domains it names have
- * their grant state compared; another's change is found by the next call
- * that compares every domain, here the next op.
- */
-static void accounting_of_an_unnamed_domain_waits_for_the_next_call(void)
+static void d1_grants_behind_the_models_back(void)
 {
-    struct tamper t = { .at = 7, .fn = d3_grants_behind_the_models_back };
+    grant_entry_v1_t *e = shared_entry_of(1, 1);
+
+    if ( e )
+        e->flags = GTF_permit_access;
+}
+
+/*
+ * After a call the model predicted, only the domains its ops name have
+ * their grant state compared: d3's change is found by the comparison of
+ * every domain before the teardown (at the last op), not by the calls of
+ * d1 and d2 before.  That comparison finds d1's change after the last
+ * call too, which the teardown would hide: it destroys d1 first, and
+ * nothing of d1 is left to compare.
+ */
+static void accounting_of_an_unnamed_domain_waits_for_the_teardown(void)
+{
+    struct tamper t3 = { .at = 7, .fn = d3_grants_behind_the_models_back };
+    struct tamper t1 = { .at = 10, .fn = d1_grants_behind_the_models_back };
     struct exec_result clean = run_text(third_domain, NULL);
 
     CHECK(!clean.finding);
-    expect_at(third_domain, &t, "accounting", 8,
+    expect_at(third_domain, &t3, "accounting", 10,
               "d3 grant 0: Xen flags=permit");
+    expect_at(third_domain, &t1, "accounting", 10,
+              "d1 grant 1: Xen flags=permit");
 }
 
 static void extra_reference(void)
@@ -875,7 +891,7 @@ int main(void)
     RUN(accounting_fires_for_a_table_page);
     RUN(accounting_fires_for_an_untouched_domain_after_a_fault);
     RUN(flush_outcome_is_logged);
-    RUN(accounting_of_an_unnamed_domain_waits_for_the_next_call);
+    RUN(accounting_of_an_unnamed_domain_waits_for_the_teardown);
     RUN(accounting_fires_for_a_domain_left_after_a_fault);
     RUN(status_mismatch_fires_for_an_untouched_call_after_a_fault);
     RUN(accounting_fires_for_a_leak);
