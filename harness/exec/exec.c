@@ -936,11 +936,11 @@ static enum sh_verdict reapply_after_race(char *why, size_t len)
     grant_entry_v1_t e;
     enum sh_verdict v;
 
-    before = run.sh;
+    shadow_copy(&before, &run.sh);
     v = shadow_reapply(&run.sh, &run.call, &run.facts, why, len);
     if ( v == SH_ALLOWED || guest_read_grant(run.race.d, run.race.ref, &e) )
         return v;
-    run.sh = before;
+    shadow_copy(&run.sh, &before);
     shadow_raced_flags(&run.sh, run.race.d, run.race.ref, e.flags);
     return shadow_reapply(&run.sh, &run.call, &run.facts, why, len);
 }
@@ -1183,7 +1183,7 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     open = shadow_outcome_open(&run.sh, &run.call) ||
            fault_injected(FP_REG_INV_TIMEOUT);
     if ( run.opts->log )
-        run.before = run.sh;
+        shadow_copy(&run.before, &run.sh);
     note_frames();
     run.call_slots = named_slots();
     if ( run.opts->before_op )

@@ -96,6 +96,36 @@ void shadow_reset(struct shadow *sh, const struct run_header *hdr)
 }
 
 /*
+ * A free slot is all zero, its counts too: shadow_reset() and the end and
+ * the creation of a domain clear them.  And no frame past the run's last
+ * is ever touched.  So a copy leaves out the slots free on both sides and
+ * the frames past both sides' last: most runs use a few of SH_DOMAINS and
+ * of RUN_MAX_FRAMES, and the model is copied at every call it cannot
+ * predict alone (shadow_reapply()).
+ */
+void shadow_copy(struct shadow *dst, const struct shadow *src)
+{
+    unsigned long frames = max(src->hdr.nr_frames, dst->hdr.nr_frames);
+    unsigned int d;
+
+    memcpy(dst, src, offsetof(struct shadow, dom));
+    for ( d = 0; d < SH_DOMAINS; d++ )
+    {
+        if ( src->dom[d].state == SH_DOM_NONE &&
+             dst->dom[d].state == SH_DOM_NONE )
+            continue;
+        dst->dom[d] = src->dom[d];
+        memcpy(dst->count_ro[d], src->count_ro[d],
+               frames * sizeof(src->count_ro[d][0]));
+        memcpy(dst->count_rw[d], src->count_rw[d],
+               frames * sizeof(src->count_rw[d][0]));
+    }
+    dst->frames_clean = src->frames_clean;
+    dst->touched = src->touched;
+    memcpy(dst->frame, src->frame, frames * sizeof(src->frame[0]));
+}
+
+/*
  * A frame's model state, field by field (so padding does not count);
  * 0 for a frame in the state it starts in, whoever touched it.
  */
@@ -1708,7 +1738,7 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
                            .any_handle = true };
 
     /* What the call would have been without a fault. */
-    predicted_sh = *sh;
+    shadow_copy(&predicted_sh, sh);
     predicted.ops = call->ops;
     predicted.nr = call->nr;
     predicted.preempt = call->preempt;
@@ -1717,7 +1747,7 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     call->may_crash = may_crash(sh, &predicted_sh, &call->moved_devices);
     if ( !statuses_allowed(&predicted, facts, true, why, whylen) )
     {
-        *sh = predicted_sh;
+        shadow_copy(sh, &predicted_sh);
         memcpy(call->res, predicted.res, call->nr * sizeof(call->res[0]));
         call->rc = predicted.rc;
         return SH_BAD_STATUS;
@@ -1726,7 +1756,7 @@ enum sh_verdict shadow_reapply(struct shadow *sh, struct sh_call *call,
     c.d0 = shadow_slot(sh, 0);
     if ( c.d0 != SH_NOBODY )
         d0_snapshot(sh, c.d0);
-    before_sh = *sh;
+    shadow_copy(&before_sh, sh);
     apply(&c);
     /*
      * A fault may let an op change what it would not have changed without

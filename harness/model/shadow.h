@@ -274,6 +274,12 @@ struct sh_call {
 void shadow_reset(struct shadow *sh, const struct run_header *hdr);
 
 /*
+ * *dst = *src, for models that are zeroed (statics) or were reset or
+ * copied to before; the slots free in both are left as they are.
+ */
+void shadow_copy(struct shadow *dst, const struct shadow *src);
+
+/*
  * Apply a call as the design says it goes without faults: fills
  * call->res[] and call->rc.  A map that succeeds takes the handle Xen
  * gave it (call->handle[]): false, with why, if that handle was live or

@@ -1296,6 +1296,67 @@ static void flush_failure_crashes_its_domain(void)
     CHECK(!shadow_victim_spared(&sh, &call, &facts, why, sizeof(why)));
 }
 
+/*
+ * a and b hold the same model: byte for byte up to the counts, and the
+ * counts and frames of the run's frames (none past them is touched).
+ */
+static bool same_model(const struct shadow *a, const struct shadow *b)
+{
+    unsigned long frames = b->hdr.nr_frames;
+    unsigned int d;
+
+    if ( memcmp(a, b, offsetof(struct shadow, count_ro)) ||
+         memcmp(a->frame, b->frame, frames * sizeof(a->frame[0])) )
+        return false;
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( memcmp(a->count_ro[d], b->count_ro[d],
+                    frames * sizeof(a->count_ro[d][0])) ||
+             memcmp(a->count_rw[d], b->count_rw[d],
+                    frames * sizeof(a->count_rw[d][0])) )
+            return false;
+    return true;
+}
+
+/*
+ * shadow_copy() leaves out the slots free on both sides: a slot a domain
+ * left must be as clear as one never used, and a copy into a model that
+ * had more domains, or fewer, must be whole.
+ */
+static void copy_is_whole(void)
+{
+    static struct shadow had_three, fresh;
+
+    start(true);
+    op("create d=1 iommu=1 gframes=1 mframes=1");
+    op("create d=2 iommu=1 gframes=1 mframes=1");
+    op("create d=3 iommu=0 gframes=1 mframes=1");
+    op("populate d=1 mfn=5");
+    op("populate d=3 mfn=7");
+    op("grant_write d=1 ref=0 flags=permit grantee=2 frame=5");
+    op("grant_write d=3 ref=0 flags=permit grantee=2 frame=7");
+    CHECK_EQ(map("map ld=2 rd=1 ref=0 flags=host,device", 0), GNTST_okay);
+    CHECK_EQ(map("map ld=2 rd=3 ref=0 flags=device", 1), GNTST_okay);
+    CHECK_EQ(sh.count_rw[slot(2)][5], 1);
+    shadow_copy(&had_three, &sh);
+    CHECK(same_model(&had_three, &sh));
+
+    CHECK_EQ(op("unmap ld=2 handle=1 parts=device"), GNTST_okay);
+    CHECK_EQ(op("destroy d=3"), 0);
+    CHECK_EQ(op("destroy d=2"), 0);
+    CHECK_EQ(slot(3), SH_NOBODY);
+    shadow_copy(&fresh, &sh);
+    CHECK(same_model(&fresh, &sh));
+    shadow_copy(&had_three, &sh);
+    CHECK(same_model(&had_three, &sh));
+
+    CHECK_EQ(op("create d=4 iommu=1 gframes=1 mframes=1"), 0);
+    shadow_copy(&fresh, &sh);
+    CHECK(same_model(&fresh, &sh));
+    shadow_copy(&sh, &had_three);
+    CHECK_EQ(slot(4), SH_NOBODY);
+    CHECK(same_model(&sh, &had_three));
+}
+
 int main(void)
 {
     RUN(map_statuses_in_xens_order);
@@ -1317,5 +1378,6 @@ int main(void)
     RUN(destroy_releases_the_mappings);
     RUN(unconfirmed_kill_leaves_it_dying);
     RUN(flush_failure_crashes_its_domain);
+    RUN(copy_is_whole);
     return tests_failed ? 1 : 0;
 }
