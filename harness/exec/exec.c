@@ -998,20 +998,22 @@ static bool check_results(void)
 }
 
 /*
- * Whether every op of a kind can change the grant state (entries, active
- * entries, maptrack, per-frame counts) of the domains it names only: the
- * acting domain and the other one (named_slots()).  Creation, destruction
- * and device moves are compared in full.
+ * Whether an op, as it went, can have changed the grant state (entries,
+ * active entries, maptrack, per-frame counts) of the domains the call's
+ * ops name only (named_slots(), taken before the call).  A destruction
+ * releases its mappings, which changes its granters' entries; a created
+ * domain's slot is not among those named before.  A creation that failed
+ * made nothing, and device moves do not reach grant_table.c.
  */
-static bool op_touches_named_grants_only(unsigned int kind)
+static bool op_touches_named_grants_only(const struct op *op,
+                                         const struct sh_op_result *res)
 {
-    switch ( kind )
+    switch ( op->kind )
     {
-    case OP_CREATE:
     case OP_DESTROY:
-    case OP_ASSIGN:
-    case OP_DEASSIGN:
         return false;
+    case OP_CREATE:
+        return res->status != 0;
     default:
         return true;
     }
@@ -1035,7 +1037,8 @@ static bool accounting_is_scoped(void)
     if ( run.reapplied )
         return false;
     for ( i = 0; i < run.call.nr; i++ )
-        if ( !op_touches_named_grants_only(run.call.ops[i].kind) )
+        if ( !op_touches_named_grants_only(&run.call.ops[i],
+                                           &run.call.res[i]) )
             return false;
     return true;
 }
