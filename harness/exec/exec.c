@@ -998,25 +998,16 @@ static bool check_results(void)
 }
 
 /*
- * Whether an op, as it went, can have changed the grant state (entries,
- * active entries, maptrack, per-frame counts) of the domains the call's
- * ops name only (named_slots(), taken before the call).  A destruction
- * releases its mappings, which changes its granters' entries; a created
- * domain's slot is not among those named before.  A creation that failed
- * made nothing, and device moves do not reach grant_table.c.
+ * Whether an op can have changed the grant state (entries, active
+ * entries, maptrack, per-frame counts) of domains other than those the
+ * call's ops name (named_slots(), taken before the call, and the domains
+ * it created: created_slots()).  A destruction releases its mappings,
+ * which changes its granters' entries; device moves do not reach
+ * grant_table.c.
  */
-static bool op_touches_named_grants_only(const struct op *op,
-                                         const struct sh_op_result *res)
+static bool op_touches_named_grants_only(unsigned int kind)
 {
-    switch ( op->kind )
-    {
-    case OP_DESTROY:
-        return false;
-    case OP_CREATE:
-        return res->status != 0;
-    default:
-        return true;
-    }
+    return kind != OP_DESTROY;
 }
 
 /*
@@ -1037,8 +1028,7 @@ static bool accounting_is_scoped(void)
     if ( run.reapplied )
         return false;
     for ( i = 0; i < run.call.nr; i++ )
-        if ( !op_touches_named_grants_only(&run.call.ops[i],
-                                           &run.call.res[i]) )
+        if ( !op_touches_named_grants_only(run.call.ops[i].kind) )
             return false;
     return true;
 }
@@ -1071,6 +1061,17 @@ static unsigned int named_slots(void)
     return slots;
 }
 
+/* After the call: the slots of the domains it created. */
+static unsigned int created_slots(void)
+{
+    unsigned int i, slots = 0;
+
+    for ( i = 0; i < run.call.nr; i++ )
+        if ( run.call.ops[i].kind == OP_CREATE && !run.call.res[i].status )
+            slots |= slot_bit(shadow_slot(&run.sh, run.call.ops[i].d));
+    return slots;
+}
+
 static bool check_after_call(void)
 {
     size_t idx = run.call_idx;
@@ -1093,7 +1094,8 @@ static bool check_after_call(void)
         return report(&f);
     finding_init(&f, "accounting", idx);
     if ( oracle_accounting(&run.sh, &run.frames,
-                           accounting_is_scoped() ? run.call_slots : ~0U, &f) )
+                           accounting_is_scoped() ?
+                           run.call_slots | created_slots() : ~0U, &f) )
         return report(&f);
     if ( oracle_table_pages(&run.sh, &run.frames, &f) )
         return report(&f);

@@ -624,8 +624,9 @@ static const char third_domain[] =
     "unmap ld=2 handle=0 parts=host\n"                      /* 8 */
     "create d=2 iommu=1 gframes=1 mframes=1\n"              /* 9: exists */
     "assign dev=2 d=1\n"                                    /* 10 */
-    "populate d=1 mfn=6\n"                                  /* 11 */
-    "populate d=2 mfn=20\n";                                /* 12 */
+    "create d=4 iommu=1 gframes=1 mframes=1\n"              /* 11 */
+    "populate d=1 mfn=6\n"                                  /* 12 */
+    "populate d=2 mfn=20\n";                                /* 13 */
 
 static void d3_grants_behind_the_models_back(void)
 {
@@ -644,25 +645,37 @@ static void d1_grants_behind_the_models_back(void)
 }
 
 /*
- * After a call the model predicted, only the domains its ops name have
- * their grant state compared: d3's change is found by the comparison of
- * every domain before the teardown (at the last op), not by the calls of
- * d1 and d2 before, a creation that failed and a device move among them.
- * That comparison finds d1's change after the last call too, which the
- * teardown would hide: it destroys d1 first, and nothing of d1 is left
- * to compare.
+ * After a call the model predicted, only the domains its ops name (and
+ * those it created) have their grant state compared: d3's change is
+ * found by the comparison of every domain before the teardown (at the
+ * last op), not by the calls of d1 and d2 before, creations and a device
+ * move among them.  That comparison finds d1's change after the last
+ * call too, which the teardown would hide: it destroys d1 first, and
+ * nothing of d1 is left to compare.  A change to the domain a creation
+ * made is found at the creation.
  */
+static void d4_grants_behind_the_models_back(void)
+{
+    grant_entry_v1_t *e = shared_entry_of(4, 0);
+
+    if ( e )
+        e->flags = GTF_permit_access;
+}
+
 static void accounting_of_an_unnamed_domain_waits_for_the_teardown(void)
 {
     struct tamper t3 = { .at = 7, .fn = d3_grants_behind_the_models_back };
-    struct tamper t1 = { .at = 12, .fn = d1_grants_behind_the_models_back };
+    struct tamper t1 = { .at = 13, .fn = d1_grants_behind_the_models_back };
+    struct tamper t4 = { .at = 11, .fn = d4_grants_behind_the_models_back };
     struct exec_result clean = run_text(third_domain, NULL);
 
     CHECK(!clean.finding);
-    expect_at(third_domain, &t3, "accounting", 12,
+    expect_at(third_domain, &t3, "accounting", 13,
               "d3 grant 0: Xen flags=permit");
-    expect_at(third_domain, &t1, "accounting", 12,
+    expect_at(third_domain, &t1, "accounting", 13,
               "d1 grant 1: Xen flags=permit");
+    expect_at(third_domain, &t4, "accounting", 11,
+              "d4 grant 0: Xen flags=permit");
 }
 
 static void extra_reference(void)
