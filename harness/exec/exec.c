@@ -1303,7 +1303,6 @@ static bool exec_op(const struct op *op)
     return run_call(op, 1, idx);
 }
 
-/* The input is over: run what is gathered, destroy everything, check. */
 /*
  * The accounting of every domain, as the calls whose ops name a few
  * domains compare only theirs (accounting_is_scoped()): once more before
@@ -1317,6 +1316,7 @@ static bool check_every_domain(void)
     return !oracle_accounting(&run.sh, &run.frames, ~0U, &f) || report(&f);
 }
 
+/* The input is over: run what is gathered, destroy everything, check. */
 static bool finish(void)
 {
     struct op op;

@@ -275,7 +275,8 @@ void shadow_reset(struct shadow *sh, const struct run_header *hdr);
 
 /*
  * *dst = *src, for models that are zeroed (statics) or were reset or
- * copied to before; the slots free in both are left as they are.
+ * copied to before; the slots free in both, and the frames past both
+ * sides' run, are left as they are.
  */
 void shadow_copy(struct shadow *dst, const struct shadow *src);
 
