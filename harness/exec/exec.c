@@ -64,7 +64,10 @@ static struct {
     struct trace ran;           /* ops executed, teardown included */
     size_t nr_input;            /* ran.ops[0..nr_input) come from the input */
     struct frame_set frames;    /* frames the checks must look at */
-    unsigned int call_slots;            /* the domains the call names */
+    /* Of the call running: what a scoped accounting compares. */
+    struct frame_set call_frames;       /* frames it names or Xen changed */
+    unsigned int call_slots;            /* the domains it names */
+    uint32_t call_handles[SH_MAX_CALL]; /* accounting_handle()s */
     jmp_buf unwind;
     const struct exec_opts *opts;
     struct exec_result *out;
@@ -189,13 +192,20 @@ static bool report_simple(const char *check, size_t op, int d, long mfn,
 
 /* ---- events inside Xen ---- */
 
+/* The call running may change mfn: the checks look at it from now on. */
+static void note_frame(unsigned long mfn)
+{
+    frame_set_add(&run.frames, mfn);
+    frame_set_add(&run.call_frames, mfn);
+}
+
 static void on_frame_freed(void *ctx, unsigned long mfn, domid_t owner)
 {
     struct finding f;
 
     (void)ctx;
     (void)owner;
-    frame_set_add(&run.frames, mfn);
+    note_frame(mfn);
     if ( run.event_found )
         return;
     finding_init(&f, "freed-reachable", run.call_idx);
@@ -212,7 +222,7 @@ static void on_frame_validated(void *ctx, unsigned long mfn,
     struct finding f;
 
     (void)ctx;
-    frame_set_add(&run.frames, mfn);
+    note_frame(mfn);
     if ( run.event_found )
         return;
     finding_init(&f, "pagetable-writable", run.call_idx);
@@ -1013,13 +1023,19 @@ static bool op_touches_named_grants_only(unsigned int kind)
 /*
  * After a call whose outcome the model predicted alone (no fault, no
  * race) and whose ops touch the grant state of the domains they name
- * only, the accounting compares the grant entries, maptrack and per-frame
- * counts of those domains (frames, domains and devices always): those of
- * the other domains are the bulk of the comparison, and the call does not
- * touch them.  Xen changing them anyway would be a bug that lasts until
- * the next comparison of every domain: after a call of another kind, and
- * at the latest before the teardown that ends every input (finish()).
+ * only, the accounting compares what the call can have changed: the
+ * frames it names or Xen told of (note_frames()), the grant entries and
+ * per-frame counts of the domains it names, and the handles its maps
+ * were given and its unmaps name (domains and devices always).  The
+ * rest is the bulk of the comparison, and grows with the run, not with
+ * the call.  Xen changing it anyway would be a bug that lasts until the
+ * next comparison of everything: after a call of another kind, and at
+ * the latest before the teardown that ends every input (finish()).
  */
+static const struct accounting_scope everything = {
+    .frames = &run.frames, .slots = ~0U, .all_handles = true,
+};
+
 static bool accounting_is_scoped(void)
 {
     unsigned int i;
@@ -1038,6 +1054,18 @@ static unsigned int slot_bit(unsigned int slot)
     return slot == SH_NOBODY ? 0 : 1U << slot;
 }
 
+/* Before the call: the live handle an unmap op names, as the model has it. */
+static const struct sh_handle *handle_to_unmap(const struct op *op)
+{
+    unsigned int ld = shadow_slot(&run.sh, op->d);
+    const struct sh_handle *h;
+
+    if ( op->kind != OP_UNMAP || ld == SH_NOBODY || op->handle >= SH_HANDLES )
+        return NULL;
+    h = &run.sh.dom[ld].handle[op->handle];
+    return h->flags ? h : NULL;
+}
+
 /*
  * Before the call: the slots of the domains its ops name, the mapping
  * domain and the granter (for an unmap, the handle's, as the model has
@@ -1050,15 +1078,32 @@ static unsigned int named_slots(void)
     for ( i = 0; i < run.call.nr; i++ )
     {
         const struct op *op = &run.call.ops[i];
-        unsigned int ld = shadow_slot(&run.sh, op->d);
+        const struct sh_handle *h = handle_to_unmap(op);
 
-        slots |= slot_bit(ld) | slot_bit(shadow_slot(&run.sh, op->rd));
-        if ( op->kind == OP_UNMAP && ld != SH_NOBODY &&
-             op->handle < SH_HANDLES &&
-             run.sh.dom[ld].handle[op->handle].flags )
-            slots |= 1U << run.sh.dom[ld].handle[op->handle].rd;
+        slots |= slot_bit(shadow_slot(&run.sh, op->d)) |
+                 slot_bit(shadow_slot(&run.sh, op->rd));
+        if ( h )
+            slots |= 1U << h->rd;
     }
     return slots;
+}
+
+/* After the call: the handles its maps were given and its unmaps name. */
+static unsigned int call_handles(void)
+{
+    unsigned int i, slot, n = 0;
+
+    for ( i = 0; i < run.call.nr; i++ )
+    {
+        const struct op *op = &run.call.ops[i];
+
+        slot = shadow_slot(&run.sh, op->d);
+        if ( (op->kind == OP_MAP || op->kind == OP_UNMAP) &&
+             slot != SH_NOBODY && run.call.handle[i] < SH_HANDLES )
+            run.call_handles[n++] = accounting_handle(slot,
+                                                      run.call.handle[i]);
+    }
+    return n;
 }
 
 /* After the call: the slots of the domains it created. */
@@ -1072,9 +1117,24 @@ static unsigned int created_slots(void)
     return slots;
 }
 
+static const struct accounting_scope *accounting_scope(
+    struct accounting_scope *call)
+{
+    if ( !accounting_is_scoped() )
+        return &everything;
+    *call = (struct accounting_scope){
+        .frames = &run.call_frames,
+        .slots = run.call_slots | created_slots(),
+        .handle = run.call_handles,
+        .nr_handles = call_handles(),
+    };
+    return call;
+}
+
 static bool check_after_call(void)
 {
     size_t idx = run.call_idx;
+    struct accounting_scope scope;
     struct finding f;
     char why[200];
 
@@ -1093,9 +1153,7 @@ static bool check_after_call(void)
     if ( oracle_dma_fault(&run.sh, &run.frames, &f) )
         return report(&f);
     finding_init(&f, "accounting", idx);
-    if ( oracle_accounting(&run.sh, &run.frames,
-                           accounting_is_scoped() ?
-                           run.call_slots | created_slots() : ~0U, &f) )
+    if ( oracle_accounting(&run.sh, accounting_scope(&scope), &f) )
         return report(&f);
     if ( oracle_table_pages(&run.sh, &run.frames, &f) )
         return report(&f);
@@ -1107,13 +1165,23 @@ static bool check_after_call(void)
     return true;
 }
 
-/* The frames the call may change: the checks look at them from now on. */
+/*
+ * Before the call: the frames it may change, those its ops name and,
+ * for an unmap, the frame of the handle as the model has it.
+ */
 static void note_frames(void)
 {
     unsigned int i;
 
+    frame_set_init(&run.call_frames, run.frames.nr);
     for ( i = 0; i < run.call.nr; i++ )
-        frame_set_add(&run.frames, run.call.ops[i].mfn);
+    {
+        const struct sh_handle *h = handle_to_unmap(&run.call.ops[i]);
+
+        note_frame(run.call.ops[i].mfn);
+        if ( h )
+            note_frame(h->mfn);
+    }
 }
 
 /* An unmap hypercall of nr unmaps ran: how near it came to a second chunk. */
@@ -1137,7 +1205,7 @@ static void note_results(void)
             run.pins_high = pins > run.pins_high ? pins : run.pins_high;
         }
         if ( run.call.res[i].done )
-            frame_set_add(&run.frames, run.call.res[i].mfn);
+            note_frame(run.call.res[i].mfn);
         run.out->pins_full += run.call.res[i].pin_full;
         run.out->maptrack_full += run.call.ops[i].kind == OP_MAP &&
                                 run.call.res[i].status == GNTST_no_space;
@@ -1313,7 +1381,7 @@ static bool check_every_domain(void)
     struct finding f;
 
     finding_init(&f, "accounting", run.ran.nr_ops ? run.ran.nr_ops - 1 : 0);
-    return !oracle_accounting(&run.sh, &run.frames, ~0U, &f) || report(&f);
+    return !oracle_accounting(&run.sh, &everything, &f) || report(&f);
 }
 
 /* The input is over: run what is gathered, destroy everything, check. */

@@ -70,6 +70,8 @@ void finding_print(FILE *out, const struct finding *f)
         fprintf(out, "# %s\n", f->detail);
 }
 
+struct oracle_work oracle_work;
+
 /* ---- frame sets ---- */
 
 void frame_set_init(struct frame_set *s, unsigned long nr)
@@ -322,6 +324,7 @@ bool oracle_dma_fault(const struct shadow *sh, const struct frame_set *fs,
         {
             enum sh_access a = shadow_allowed(sh, dv->owner, bfn);
 
+            oracle_work.dma_frames++;
             if ( a == SH_NONE || !vtd_sim_may_fault(dev, bfn, sim_bits(a)) )
                 continue;
             f->domain = dom->domid;
@@ -527,6 +530,14 @@ static bool account_entry(const struct shadow *sh, const struct sh_domain *sd,
  */
 #define SH_NO_HANDLE    UINT_MAX
 
+static bool handle_agrees(const struct shadow *sh, const struct sh_handle *sm,
+                          const struct gnttab_handle_view *x)
+{
+    return x->flags == sm->flags &&
+           (!x->flags || (x->ref == op_ref_value(sm->ref) &&
+                          x->domid == sh->dom[sm->rd].domid));
+}
+
 static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
                                                  const struct sh_domain *sd,
                                                  const struct domain *xd,
@@ -538,13 +549,10 @@ static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
     unsigned int h, n;
 
     n = gnttab_view_handles(xd, xen, sh_maptrack_entries(sh, sd));
+    oracle_work.handles += n;
     for ( h = 0; h < n; h++ )
     {
-        const struct sh_handle *sm = &sd->handle[h];
-
-        if ( xen[h].flags != sm->flags ||
-             (xen[h].flags && (xen[h].ref != op_ref_value(sm->ref) ||
-                               xen[h].domid != sh->dom[sm->rd].domid)) )
+        if ( !handle_agrees(sh, &sd->handle[h], &xen[h]) )
         {
             *flags = xen[h].flags;
             *ref = xen[h].ref;
@@ -555,24 +563,56 @@ static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
     return SH_NO_HANDLE;
 }
 
+static bool handle_fail(const struct shadow *sh, const struct sh_domain *sd,
+                        unsigned int h, const struct gnttab_handle_view *x,
+                        struct finding *f)
+{
+    const struct sh_handle *sm = &sd->handle[h];
+
+    return account_fail(f, sd->domid, sm->flags ? (long)sm->mfn : -1,
+                        "d%u handle %u: Xen flags %#x ref %u d%u, model "
+                        "flags %#x ref %u d%u", sd->domid, h, x->flags, x->ref,
+                        x->domid, sm->flags, op_ref_value(sm->ref),
+                        sm->flags ? sh->dom[sm->rd].domid : 0);
+}
+
+/* Every handle of d's maptrack. */
 static bool account_handles(const struct shadow *sh,
                             const struct sh_domain *sd,
                             const struct domain *xd, struct finding *f)
 {
-    uint16_t flags;
-    grant_ref_t ref;
-    domid_t domid;
-    unsigned int h = first_bad_handle(sh, sd, xd, &flags, &ref, &domid);
-    const struct sh_handle *sm;
+    struct gnttab_handle_view x;
+    unsigned int h = first_bad_handle(sh, sd, xd, &x.flags, &x.ref, &x.domid);
 
-    if ( h == SH_NO_HANDLE )
-        return false;
-    sm = &sd->handle[h];
-    return account_fail(f, sd->domid, sm->flags ? (long)sm->mfn : -1,
-                        "d%u handle %u: Xen flags %#x ref %u d%u, model "
-                        "flags %#x ref %u d%u", sd->domid, h, flags, ref,
-                        domid, sm->flags, op_ref_value(sm->ref),
-                        sm->flags ? sh->dom[sm->rd].domid : 0);
+    return h != SH_NO_HANDLE && handle_fail(sh, sd, h, &x, f);
+}
+
+/*
+ * The handles of the scope: those the call's ops name or were given.
+ * One past the maptrack (an unmap of a bad handle) is not there to see;
+ * the maptrack's size is account_domains()'.
+ */
+static bool account_named_handles(const struct shadow *sh,
+                                  const struct accounting_scope *scope,
+                                  struct finding *f)
+{
+    unsigned int i;
+
+    for ( i = 0; i < scope->nr_handles; i++ )
+    {
+        unsigned int d = scope->handle[i] >> 16, h = scope->handle[i] & 0xffff;
+        const struct sh_domain *sd = &sh->dom[d];
+        struct gnttab_handle_view x;
+
+        if ( sd->state == SH_DOM_NONE || h >= sh_maptrack_entries(sh, sd) ||
+             !gnttab_view_handle(world_domain(sd->domid), h, &x.flags, &x.ref,
+                                 &x.domid) )
+            continue;
+        oracle_work.handles++;
+        if ( !handle_agrees(sh, &sd->handle[h], &x) )
+            return handle_fail(sh, sd, h, &x, f);
+    }
+    return false;
 }
 
 /* grant_table.c's maptrack_tree counters, where Xen keeps them. */
@@ -587,6 +627,7 @@ static bool account_counts(const struct shadow *sh, unsigned int d,
         return false;
     for_each_frame ( mfn, fs )
     {
+        oracle_work.counts++;
         gnttab_view_counts(xd, mfn, &rd, &wr);
         if ( rd != sh->count_ro[d][mfn] || wr != sh->count_rw[d][mfn] )
             return account_fail(f, sd->domid, mfn, "d%u count of mfn %lu: "
@@ -597,8 +638,9 @@ static bool account_counts(const struct shadow *sh, unsigned int d,
     return false;
 }
 
-static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
-                           unsigned int slots, struct finding *f)
+static bool account_grants(const struct shadow *sh,
+                           const struct accounting_scope *scope,
+                           struct finding *f)
 {
     struct gnttab_grant_view xen[SH_REFS];
     unsigned int d, g;
@@ -608,18 +650,19 @@ static bool account_grants(const struct shadow *sh, const struct frame_set *fs,
         const struct sh_domain *sd = &sh->dom[d];
         const struct domain *xd;
 
-        if ( sd->state == SH_DOM_NONE || !((slots >> d) & 1) )
+        if ( sd->state == SH_DOM_NONE || !((scope->slots >> d) & 1) )
             continue;
         xd = world_domain(sd->domid);
         gnttab_view_grants(xd, named_refs(), SH_REFS, xen);
+        oracle_work.entries += SH_REFS;
         for ( g = 0; g < SH_REFS; g++ )
             if ( account_entry(sh, sd, g, &xen[g], f) )
                 return true;
-        if ( account_handles(sh, sd, xd, f) ||
-             account_counts(sh, d, xd, fs, f) )
+        if ( (scope->all_handles && account_handles(sh, sd, xd, f)) ||
+             account_counts(sh, d, xd, scope->frames, f) )
             return true;
     }
-    return false;
+    return !scope->all_handles && account_named_handles(sh, scope, f);
 }
 
 /* Xen's page_info of a guest frame, as the model keeps frames. */
@@ -668,6 +711,7 @@ static bool account_frames(const struct shadow *sh, const struct frame_set *fs,
         const struct sh_frame *s = &sh->frame[mfn];
         struct xen_frame x;
 
+        oracle_work.frames++;
         read_frame(sh, mfn, &x);
         if ( frame_agrees(&x, s) )
             continue;
@@ -706,11 +750,12 @@ static bool account_devices(const struct shadow *sh, struct finding *f)
     return false;
 }
 
-bool oracle_accounting(const struct shadow *sh, const struct frame_set *fs,
-                       unsigned int slots, struct finding *f)
+bool oracle_accounting(const struct shadow *sh,
+                       const struct accounting_scope *scope,
+                       struct finding *f)
 {
-    return account_domains(sh, f) || account_frames(sh, fs, f) ||
-           account_grants(sh, fs, slots, f) || account_devices(sh, f);
+    return account_domains(sh, f) || account_frames(sh, scope->frames, f) ||
+           account_grants(sh, scope, f) || account_devices(sh, f);
 }
 
 /* ---- IOMMU table pages ---- */
@@ -725,12 +770,15 @@ unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
         return 0;
     /* bfn < 2^12: one level-3 and one level-2 table, leaves per 512 bfns. */
     for_each_frame ( bfn, fs )
+    {
+        oracle_work.dma_frames++;
         if ( shadow_allowed(sh, d, bfn) != SH_NONE &&
              bfn / VTD_PTES_PER_TABLE != last_block )
         {
             last_block = bfn / VTD_PTES_PER_TABLE;
             leaves++;
         }
+    }
     return 1 + (leaves ? 2 + leaves : 0);
 }
 

@@ -70,13 +70,44 @@ unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
                              unsigned long mfn, unsigned long *bfn);
 
 /*
- * After every call: Xen's state (as world.h shows it) against the model's:
- * every domain and device, the frames of fs, and the grant entries,
- * maptrack and per-frame counts (over fs) of the domains whose slot bit
- * is set in slots (~0U: all).
+ * What the accounting compares besides every domain and device: the
+ * frames of frames (their page_info, and the per-frame counts of the
+ * domains of slots), the grant entries of the domains of slots, and of
+ * their maptracks either every handle (all_handles) or only those of
+ * handle[] (accounting_handle() pairs of slot and handle).
  */
-bool oracle_accounting(const struct shadow *sh, const struct frame_set *fs,
-                       unsigned int slots, struct finding *f);
+struct accounting_scope {
+    const struct frame_set *frames;
+    unsigned int slots;                 /* ~0U: every domain */
+    bool all_handles;
+    const uint32_t *handle;
+    unsigned int nr_handles;
+};
+
+static inline uint32_t accounting_handle(unsigned int slot,
+                                         unsigned int handle)
+{
+    return slot << 16 | (handle & 0xffff);
+}
+
+/* After every call: Xen's state (as world.h shows it) against the model's. */
+bool oracle_accounting(const struct shadow *sh,
+                       const struct accounting_scope *scope,
+                       struct finding *f);
+
+/*
+ * How much the accounting and the DMA checks compared, running totals:
+ * what a test of their cost counts, as timing cannot be asserted.
+ */
+struct oracle_work {
+    unsigned long frames;           /* page_info compared */
+    unsigned long counts;           /* per-frame counts compared */
+    unsigned long entries;          /* grant entries compared */
+    unsigned long handles;          /* maptrack entries compared */
+    unsigned long dma_frames;       /* frames dma-fault and tables looked at */
+};
+
+extern struct oracle_work oracle_work;
 
 /*
  * At the end of each call: each domain's IOMMU table pages against what

@@ -146,6 +146,17 @@ unsigned int gnttab_view_maptrack_limit(const struct domain *ld)
     return ld->grant_table ? ld->grant_table->maptrack_limit : 0;
 }
 
+bool gnttab_break_handle_flags(struct domain *ld, grant_handle_t handle,
+                               uint16_t flags)
+{
+    struct grant_table *gt = ld->grant_table;
+
+    if ( !gt || handle >= gt->maptrack_limit )
+        return false;
+    maptrack_entry(gt, handle).flags = flags;
+    return true;
+}
+
 NO_COVERAGE
 bool gnttab_view_handle(const struct domain *ld, grant_handle_t handle,
                         uint16_t *flags, grant_ref_t *ref, domid_t *domid)

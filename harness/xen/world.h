@@ -196,4 +196,12 @@ bool gnttab_view_cpu_reads_a_table(void);
  */
 unsigned long gnttab_view_maptrack_count_max(void);
 
+/*
+ * For the tests of the checks only: a defect's footprint, made behind the
+ * model's back.  The flags of ld's maptrack entry handle become flags
+ * (false at or past maptrack_limit).
+ */
+bool gnttab_break_handle_flags(struct domain *ld, grant_handle_t handle,
+                               uint16_t flags);
+
 #endif /* HARNESS_XEN_WORLD_H */

@@ -678,17 +678,83 @@ static void accounting_of_an_unnamed_domain_waits_for_the_teardown(void)
               "d4 grant 0: Xen flags=permit");
 }
 
-static void extra_reference(void)
+/* d2 maps d1's ref 0 twice (handles 0 and 1) and unmaps the second. */
+static const char two_handles[] =
+    TWO_DOMAINS
+    "populate d=1 mfn=5\n"                                  /* 4 */
+    "grant_write d=1 ref=0 flags=permit grantee=2 frame=5\n" /* 5 */
+    "map ld=2 rd=1 ref=0 flags=host\n"                      /* 6 */
+    "map ld=2 rd=1 ref=0 flags=host\n"                      /* 7 */
+    "unmap ld=2 handle=1 parts=host\n"                      /* 8 */
+    "populate d=2 mfn=20\n";                                /* 9 */
+
+/* d2's maptrack entry h says read-only, which the model was not told. */
+static void readonly_behind_the_models_back(grant_handle_t h)
+{
+    CHECK(gnttab_break_handle_flags(world_domain(2), h,
+                                    GNTMAP_host_map | GNTMAP_readonly));
+}
+
+static void handle0_readonly(void)
+{
+    readonly_behind_the_models_back(0);
+}
+
+static void handle1_readonly(void)
+{
+    readonly_behind_the_models_back(1);
+}
+
+/*
+ * A maptrack entry Xen changed is found at the call that was given it
+ * or names it, else (another handle of a domain the call names) by the
+ * comparison of everything at the last op.
+ */
+static void accounting_fires_for_a_handle(void)
+{
+    struct tamper given = { .at = 7, .fn = handle1_readonly };
+    struct tamper other_at_map = { .at = 7, .fn = handle0_readonly };
+    struct tamper other_at_unmap = { .at = 8, .fn = handle0_readonly };
+    struct exec_result clean = run_text(two_handles, NULL);
+
+    CHECK(!clean.finding);
+    expect_at(two_handles, &given, "accounting", 7,
+              "d2 handle 1: Xen flags 0x6");
+    expect_at(two_handles, &other_at_map, "accounting", 9,
+              "d2 handle 0: Xen flags 0x6");
+    expect_at(two_handles, &other_at_unmap, "accounting", 9,
+              "d2 handle 0: Xen flags 0x6");
+}
+
+static void extra_reference_on_the_granted_frame(void)
+{
+    hh_mfn_to_page(5)->count_info += 1;
+}
+
+static void extra_reference_on_another_frame(void)
 {
     hh_mfn_to_page(20)->count_info += 1;
 }
 
+/*
+ * A reference Xen takes on the frame a map names is found at the map.
+ * One on a frame the call does not name (d2's own 20) is found by the
+ * comparison of everything before the teardown, at the last op: a call
+ * the model predicted compares only the frames it names (or Xen told
+ * of), as the rest grows with the run, not with the call.
+ */
 static void accounting_fires_for_a_reference(void)
 {
-    struct tamper t = { .at = MAP_IDX, .fn = extra_reference };
-    struct exec_result res = expect(&t, "accounting",
-                                    "frame 20: Xen d2 refs=2");
+    struct tamper named = { .at = MAP_IDX,
+                            .fn = extra_reference_on_the_granted_frame };
+    struct tamper other = { .at = MAP_IDX,
+                            .fn = extra_reference_on_another_frame };
+    struct exec_result res = expect(&named, "accounting",
+                                    "frame 5: Xen d1 refs=");
 
+    CHECK_EQ(res.f.mfn, 5);
+    res = expect_at(base, &other, "accounting", POPULATE7_IDX,
+                    "frame 20: Xen d2 refs=2");
     CHECK_EQ(res.f.mfn, 20);
 }
 
@@ -903,6 +969,7 @@ int main(void)
     RUN(status_mismatch_fires_for_a_grant_op);
     RUN(accounting_fires_for_status_bits);
     RUN(accounting_fires_for_a_reference);
+    RUN(accounting_fires_for_a_handle);
     RUN(accounting_fires_for_a_type_count);
     RUN(accounting_fires_for_a_table_page);
     RUN(accounting_fires_for_an_untouched_domain_after_a_fault);
