@@ -763,21 +763,24 @@ bool oracle_accounting(const struct shadow *sh,
 unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
                                     const struct frame_set *fs)
 {
-    unsigned long bfn, last_block = ~0UL;
+    unsigned long bfn;
     unsigned int leaves = 0;
 
     if ( !sh->dom[d].has_root )
         return 0;
-    /* bfn < 2^12: one level-3 and one level-2 table, leaves per 512 bfns. */
-    for_each_frame ( bfn, fs )
+    /*
+     * bfn < 2^12: one level-3 and one level-2 table, and a leaf for each
+     * 512 bfns with one allowed: the first found, the rest of its 512 are
+     * skipped.
+     */
+    for ( bfn = frame_set_next(fs, 0); bfn < fs->nr;
+          bfn = frame_set_next(fs, bfn + 1) )
     {
-        oracle_work.dma_frames++;
-        if ( shadow_allowed(sh, d, bfn) != SH_NONE &&
-             bfn / VTD_PTES_PER_TABLE != last_block )
-        {
-            last_block = bfn / VTD_PTES_PER_TABLE;
-            leaves++;
-        }
+        oracle_work.table_frames++;
+        if ( shadow_allowed(sh, d, bfn) == SH_NONE )
+            continue;
+        leaves++;
+        bfn |= VTD_PTES_PER_TABLE - 1;
     }
     return 1 + (leaves ? 2 + leaves : 0);
 }

@@ -104,7 +104,8 @@ struct oracle_work {
     unsigned long counts;           /* per-frame counts compared */
     unsigned long entries;          /* grant entries compared */
     unsigned long handles;          /* maptrack entries compared */
-    unsigned long dma_frames;       /* frames dma-fault and tables looked at */
+    unsigned long dma_frames;       /* frames dma-fault looked at */
+    unsigned long table_frames;     /* frames the table-page count looked at */
 };
 
 extern struct oracle_work oracle_work;

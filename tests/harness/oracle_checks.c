@@ -486,6 +486,26 @@ static void dma_fault_fires_for_a_grant_mapping(void)
     CHECK_EQ(res.f.bfn, 5);
 }
 
+/* d2's own frame 20 disappears from its IOMMU. */
+static void unmap_other_frame(void)
+{
+    write_leaf(2, 20, 0, 0);
+}
+
+/*
+ * Gone during a call that does not name it (the unmap of d1's frame 5),
+ * frame 20 is found by the check of every frame before the teardown, at
+ * the last op: a call the model predicted looks at the frames it names.
+ */
+static void dma_fault_of_an_unnamed_frame_waits_for_the_last_op(void)
+{
+    struct tamper t = { .at = UNMAP_IDX, .fn = unmap_other_frame };
+    struct exec_result res = expect_at(base, &t, "dma-fault", POPULATE7_IDX,
+                                       "dev 1 of d2");
+
+    CHECK_EQ(res.f.bfn, 20);
+}
+
 /* ---- freed-reachable ---- */
 
 /* Frame 5 is still in d2's IOMMU when d1 gives it back. */
@@ -961,6 +981,7 @@ int main(void)
     RUN(stale_dma_fires_for_a_translation_elsewhere);
     RUN(dma_fault_fires);
     RUN(dma_fault_fires_for_a_grant_mapping);
+    RUN(dma_fault_of_an_unnamed_frame_waits_for_the_last_op);
     RUN(freed_reachable_fires);
     RUN(pagetable_writable_fires);
     RUN(grant_released_early_fires);
