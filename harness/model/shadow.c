@@ -98,11 +98,20 @@ void shadow_reset(struct shadow *sh, const struct run_header *hdr)
 /*
  * A free slot is all zero, its counts too: shadow_reset() and the end and
  * the creation of a domain clear them.  And no frame past the run's last
- * is ever touched.  So a copy leaves out the slots free on both sides and
- * the frames past both sides' last: most runs use a few of SH_DOMAINS and
- * of RUN_MAX_FRAMES, and the model is copied at every call it cannot
- * predict alone (shadow_reapply()).
+ * is ever touched, nor a handle past a slot's handles_used.  So a copy
+ * leaves out the slots free on both sides, the frames past both sides'
+ * last and the handles past both sides' handles_used: most runs use a few
+ * of SH_DOMAINS, of RUN_MAX_FRAMES and of SH_HANDLES, and the model is
+ * copied at every call it cannot predict alone (shadow_reapply()).
  */
+static void copy_domain(struct sh_domain *dst, const struct sh_domain *src)
+{
+    unsigned int handles = max(src->handles_used, dst->handles_used);
+
+    memcpy(dst, src, offsetof(struct sh_domain, handle));
+    memcpy(dst->handle, src->handle, handles * sizeof(src->handle[0]));
+}
+
 void shadow_copy(struct shadow *dst, const struct shadow *src)
 {
     unsigned long frames = max(src->hdr.nr_frames, dst->hdr.nr_frames);
@@ -114,7 +123,7 @@ void shadow_copy(struct shadow *dst, const struct shadow *src)
         if ( src->dom[d].state == SH_DOM_NONE &&
              dst->dom[d].state == SH_DOM_NONE )
             continue;
-        dst->dom[d] = src->dom[d];
+        copy_domain(&dst->dom[d], &src->dom[d]);
         memcpy(dst->count_ro[d], src->count_ro[d],
                frames * sizeof(src->count_ro[d][0]));
         memcpy(dst->count_rw[d], src->count_rw[d],
@@ -1085,6 +1094,7 @@ static void map_apply(struct shadow *sh, unsigned int ld, unsigned int rd,
     hd->rd = rd;
     hd->mfn = mfn;
     ldom->live_handles++;
+    ldom->handles_used = max(ldom->handles_used, handle + 1);
     if ( ld != rd && ldom->iommu )
     {
         count_add(sh, ld, mfn, ro, 1);

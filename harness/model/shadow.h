@@ -169,6 +169,11 @@ struct sh_domain {
     uint8_t nr_gframes, nr_mframes;
     unsigned int nr_pages;      /* guest frames owned (held ones too) */
     unsigned int live_handles;
+    /*
+     * handle[] past this was never written since the slot was cleared,
+     * so it is zero: what a copy of the model leaves out.
+     */
+    unsigned int handles_used;
     struct sh_entry shared[SH_REFS];
     struct sh_active active[SH_REFS];
     struct sh_handle handle[SH_HANDLES];

@@ -1357,6 +1357,33 @@ static void copy_is_whole(void)
     CHECK(same_model(&sh, &had_three));
 }
 
+/*
+ * A copy leaves out the handles neither side ever used: one into a model
+ * that used more handles than the source must clear them.
+ */
+static void copy_clears_the_handles_only_dst_used(void)
+{
+    static struct shadow one_handle, two_handles;
+
+    start(true);
+    op("create d=1 iommu=1 gframes=1 mframes=1");
+    op("create d=2 iommu=1 gframes=1 mframes=1");
+    op("populate d=1 mfn=5");
+    op("grant_write d=1 ref=0 flags=permit grantee=2 frame=5");
+    CHECK_EQ(map("map ld=2 rd=1 ref=0 flags=host", 0), GNTST_okay);
+    shadow_copy(&one_handle, &sh);
+    CHECK_EQ(map("map ld=2 rd=1 ref=0 flags=host", 1), GNTST_okay);
+    CHECK_EQ(sh.dom[slot(2)].handles_used, 2);
+    shadow_copy(&two_handles, &sh);
+    CHECK(same_model(&two_handles, &sh));
+
+    shadow_copy(&sh, &one_handle);
+    CHECK_EQ(sh.dom[slot(2)].handle[1].flags, 0);
+    CHECK(same_model(&sh, &one_handle));
+    shadow_copy(&sh, &two_handles);
+    CHECK(same_model(&sh, &two_handles));
+}
+
 int main(void)
 {
     RUN(map_statuses_in_xens_order);
@@ -1379,5 +1406,6 @@ int main(void)
     RUN(unconfirmed_kill_leaves_it_dying);
     RUN(flush_failure_crashes_its_domain);
     RUN(copy_is_whole);
+    RUN(copy_clears_the_handles_only_dst_used);
     return tests_failed ? 1 : 0;
 }
