@@ -459,7 +459,7 @@ void vtd_sim_reset(const struct vtd_sim_caps *c)
         vs_sframes[vs_touched_frames[i]]->touched = false;
     vs_nr_touched_frames = 0;
     vs_wbuf.nr = 0;
-    vs_nr_watched = 0;
+    vs_watch_reset();
     vs_nr_exposed = 0;
     for ( dev = 0; dev < VTD_SIM_DEVICES; dev++ )
     {

@@ -420,6 +420,7 @@ void vs_proto_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *vs_grow(void *array, unsigned int *cap, unsigned int first, size_t size);
 
 /* vtd_sim_mem.c */
+void vs_watch_reset(void);
 void vs_watch_add(struct sim_frame *f);
 void vs_watch_drop_if_idle(struct sim_frame *f);
 void vs_frame_sync(unsigned long mfn, struct sim_frame *f);
