@@ -5,7 +5,9 @@
 # short run against a baseline whose figures are 1 (so that each ratio
 # is the figure itself) prints the four rows, each ratio after/before and
 # each verdict the one its figure earns; a baseline without a figure is
-# one line and exit status 2 before any work.  Its output goes to a
+# one line and exit status 2 before any work, as is a BENCH_ROUNDS that
+# is not a positive number; each corpus pass figure is that of the
+# fastest of the rounds the output lists.  Its output goes to a
 # directory of its own, not to build/bench/.
 
 set -euo pipefail
@@ -46,6 +48,39 @@ else
     else
         fail "bench-fuzz-before-after ($rows rows, $checked checked; wrong: ${bad:-none})"
     fi
+fi
+
+# The corpus pass figure of each binary is its fastest round's.
+fastest_bad=$(awk '
+    $1 == "pass" && $2 == "rounds:" {
+        key = $3 " " $4; sub(/:$/, "", key)
+        n = $0; sub(/.*\(/, "", n); sub(/ execs.*/, "", n)
+        best = ""
+        for (i = 5; $i ~ /^[0-9.]+s?$/; i++) {
+            v = $i; sub(/s$/, "", v)
+            if (best == "" || v + 0 < best + 0) best = v
+        }
+        want[key] = sprintf("%.0f", n / best)
+    }
+    $1 ~ /^libfuzzer/ && $2 ~ /^fuzz_/ { got[$1 " " $2] = $3 }
+    END {
+        for (k in want) { seen++; if (got[k] != want[k]) print k ": " got[k] " != " want[k] }
+        if (seen != 4) print "rounds of " seen " binaries listed"
+    }' "$work/out")
+if [ -z "$fastest_bad" ] && grep -q '^pass rounds: libfuzzer fuzz_exec: [0-9.]* [0-9.]* [0-9.]*s ' "$work/out"; then
+    pass "bench-fuzz-fastest-round"
+else
+    fail "bench-fuzz-fastest-round (${fastest_bad:-no three rounds listed})"
+fi
+
+if BENCH_ROUNDS=none BENCH_BASELINE="$work/ones.txt" FUZZ_DIR="$fz" \
+        BUILD="$work/build" scripts/fuzz-bench.sh >"$work/rounds.out" 2>&1; then
+    fail "bench-fuzz-bad-rounds (ran)"
+elif [ "$(wc -l <"$work/rounds.out")" = 1 ] &&
+     grep -q 'BENCH_ROUNDS must be' "$work/rounds.out"; then
+    pass "bench-fuzz-bad-rounds"
+else
+    fail "bench-fuzz-bad-rounds ($(head -n1 "$work/rounds.out"))"
 fi
 
 printf 'plain.pass_eps 1\n' >"$work/short.txt"
