@@ -1020,6 +1020,11 @@ static bool op_touches_named_grants_only(unsigned int kind)
     return kind != OP_DESTROY;
 }
 
+/* What the accounting compares after a call that is not scoped. */
+static const struct accounting_scope everything = {
+    .frames = &run.frames, .slots = ~0U, .all_handles = true,
+};
+
 /*
  * After a call whose outcome the model predicted alone (no fault, no
  * race) and whose ops touch the grant state of the domains they name
@@ -1032,10 +1037,6 @@ static bool op_touches_named_grants_only(unsigned int kind)
  * next comparison of everything: after a call of another kind, and at
  * the latest before the teardown that ends every input (finish()).
  */
-static const struct accounting_scope everything = {
-    .frames = &run.frames, .slots = ~0U, .all_handles = true,
-};
-
 static bool accounting_is_scoped(void)
 {
     unsigned int i;
