@@ -222,6 +222,14 @@ static bool watched(unsigned int idx)
     return (watched_bits[idx / 64] >> (idx % 64)) & 1;
 }
 
+static void mark_watched(unsigned int idx, bool on)
+{
+    if ( on )
+        watched_bits[idx / 64] |= 1ULL << (idx % 64);
+    else
+        watched_bits[idx / 64] &= ~(1ULL << (idx % 64));
+}
+
 void vs_watch_reset(void)
 {
     vs_nr_watched = 0;
@@ -234,7 +242,7 @@ void vs_watch_add(struct sim_frame *f)
         return;
     f->watch_pos = vs_nr_watched;
     vs_watched[vs_nr_watched++] = f->idx;
-    watched_bits[f->idx / 64] |= 1ULL << (f->idx % 64);
+    mark_watched(f->idx, true);
 }
 
 void vs_watch_drop_if_idle(struct sim_frame *f)
@@ -249,7 +257,7 @@ void vs_watch_drop_if_idle(struct sim_frame *f)
     last->watch_pos = pos;
     vs_nr_watched--;
     f->watch_pos = -1;
-    watched_bits[f->idx / 64] &= ~(1ULL << (f->idx % 64));
+    mark_watched(f->idx, false);
 }
 
 /* A value became device-visible in word idx of f: record what it gives. */
@@ -431,7 +439,7 @@ static struct sim_frame *frame_touch(unsigned int idx)
         f->ctx_watch = false;
         f->idx = idx;
         f->watch_pos = -1;
-        watched_bits[idx / 64] &= ~(1ULL << (idx % 64));
+        mark_watched(idx, false);
         f->is_exposed = false;
         vs_touched_frames[vs_nr_touched_frames++] = idx;
     }
