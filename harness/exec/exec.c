@@ -100,6 +100,8 @@ static struct {
     unsigned int maptrack_room;         /* the least maptrack room yet */
     unsigned int unmap_longest;         /* unmaps in the longest call run */
     bool reapplied;                     /* facts gathered, model_from_xen() */
+    /* A call's checks were scoped since everything was last compared. */
+    bool left_out;
     /* The granter's other vCPU (OP_RACE), armed for the next call. */
     struct race {
         bool armed;
@@ -1142,7 +1144,8 @@ static bool dma_checks_are_scoped(void)
 static const struct accounting_scope *accounting_scope(
     struct accounting_scope *call)
 {
-    if ( !accounting_is_scoped() )
+    run.left_out = accounting_is_scoped();
+    if ( !run.left_out )
         return &everything;
     *call = (struct accounting_scope){
         .frames = &run.call_frames,
@@ -1186,6 +1189,52 @@ static bool check_after_call(void)
                               sizeof(why)) )
         return report_simple("accounting", idx, -1, -1, why);
     return true;
+}
+
+/*
+ * What the checks after a call may leave out (accounting_is_scoped(),
+ * dma_checks_are_scoped()), compared between calls, as after op idx:
+ * before the teardown, whose first destruction would hide what its
+ * domain had, and before a call that may end the run in a fail-stop.
+ */
+static bool check_everything(size_t idx)
+{
+    struct finding f;
+
+    run.left_out = false;
+    finding_init(&f, "dma-fault", idx);
+    if ( oracle_dma_fault(&run.sh, &run.frames, &f) )
+        return report(&f);
+    finding_init(&f, "accounting", idx);
+    return !oracle_accounting(&run.sh, &everything, &f) || report(&f);
+}
+
+/*
+ * Whether the armed faults may stop the next call with a panic
+ * (panic_justified()) when no flush has failed yet (after one, every
+ * call compares everything: it is reapplied): a hung invalidation
+ * register on a unit without queued invalidation, or two queued
+ * invalidations failing in the call, which takes two armings (each
+ * fires once).
+ */
+static bool fail_stop_armed(void)
+{
+    if ( !run.sh.hdr.qi )
+        return fault_nth_armed() || fault_point_armed(FP_REG_INV_TIMEOUT);
+    return fault_nth_armed() + fault_point_armed(FP_QI_WAIT_TIMEOUT) +
+           fault_point_armed(FP_QI_ERROR) >= 2;
+}
+
+/*
+ * A fail-stop ends the run before its last comparison: before a call
+ * the armed faults may stop, what the calls before it left out is
+ * compared, as after the last of them (run.call_idx until the call
+ * starts).
+ */
+static bool check_what_a_fail_stop_would_hide(void)
+{
+    return !run.left_out || !fail_stop_armed() ||
+           check_everything(run.call_idx);
 }
 
 /*
@@ -1260,6 +1309,8 @@ static bool run_call(const struct op *ops, unsigned int nr, size_t last)
     unsigned long faults_before = fault_injected_total();
     bool open, ok;
 
+    if ( !check_what_a_fail_stop_would_hide() )
+        return false;
     run.flush_faults_before = flush_faults();
     run.table_faults_before = fault_injected(FP_PT_ALLOC);
     run.reapplied = false;
@@ -1394,23 +1445,6 @@ static bool exec_op(const struct op *op)
     return run_call(op, 1, idx);
 }
 
-/*
- * What the checks after a call may leave out (accounting_is_scoped(),
- * dma_checks_are_scoped()), once more before the teardown, whose first
- * destruction would hide what its domain had.
- */
-static bool check_everything(void)
-{
-    size_t last = run.ran.nr_ops ? run.ran.nr_ops - 1 : 0;
-    struct finding f;
-
-    finding_init(&f, "dma-fault", last);
-    if ( oracle_dma_fault(&run.sh, &run.frames, &f) )
-        return report(&f);
-    finding_init(&f, "accounting", last);
-    return !oracle_accounting(&run.sh, &everything, &f) || report(&f);
-}
-
 /* The input is over: run what is gathered, destroy everything, check. */
 static bool finish(void)
 {
@@ -1420,7 +1454,7 @@ static bool finish(void)
     if ( run.nr_batch && !run_batch() )
         return false;
     run.in_batch = false;
-    if ( !check_everything() )
+    if ( !check_everything(run.ran.nr_ops ? run.ran.nr_ops - 1 : 0) )
         return false;
     if ( fault_armed() )
     {
@@ -1504,6 +1538,7 @@ static bool start(const struct run_header *h)
     run.preempt = (struct preempt){ 0 };
     /* No call yet: a panic at boot finds no fault of this input. */
     run.flush_faults_before = run.table_faults_before = 0;
+    run.left_out = false;
     run.next_va = GUEST_VA_BASE;
     run.pins_high = 0;
     run.maptrack_room = UINT_MAX;

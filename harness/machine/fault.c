@@ -83,6 +83,16 @@ bool fault_armed(void)
     return false;
 }
 
+bool fault_nth_armed(void)
+{
+    return faults.nth_left;
+}
+
+bool fault_point_armed(enum fault_point p)
+{
+    return valid_point(p) && faults.point_left[p];
+}
+
 void fault_reset(void)
 {
     memset(&faults, 0, sizeof(faults));

@@ -46,6 +46,9 @@ void fault_arm_nth(unsigned int n);
 void fault_arm_point(enum fault_point p, unsigned int k);
 /* Whether any arming is still waiting to fire. */
 bool fault_armed(void);
+/* Whether fault_arm_nth()'s, or fault_arm_point(p)'s, is still waiting. */
+bool fault_nth_armed(void);
+bool fault_point_armed(enum fault_point p);
 
 /* Everything back to "no fault armed, no hit counted". */
 void fault_reset(void);

@@ -778,6 +778,39 @@ static void accounting_fires_for_a_reference(void)
     CHECK_EQ(res.f.mfn, 20);
 }
 
+/*
+ * d2 maps d1's frame 5 for its device; with the IOTLB invalidation
+ * register hung from then on, its unmap cannot cut the device off, and
+ * Xen stops (a fail-stop, not a finding).
+ */
+static const char stops_after_a_map[] =
+    "caps cm=0 psi=1 mamv=9 qi=0 coherent=1 rwbf=0 delay=2\n"
+    "config frames=32 ro=1 psi_max=4\n"
+    "create d=1 iommu=1 gframes=1 mframes=1\n"              /* 0 */
+    "create d=2 iommu=1 gframes=1 mframes=1\n"              /* 1 */
+    "assign dev=1 d=2\n"                                    /* 2 */
+    "populate d=1 mfn=5\n"                                  /* 3 */
+    "populate d=2 mfn=20\n"                                 /* 4 */
+    "grant_write d=1 ref=0 flags=permit grantee=2 frame=5\n" /* 5 */
+    "map ld=2 rd=1 ref=0 flags=device\n"                    /* 6 */
+    "fault_at point=reg-inv-timeout k=1\n"                  /* 7 */
+    "unmap ld=2 handle=0 parts=device\n";                   /* 8 */
+
+/*
+ * What a call left to the last comparison (a reference on a frame it
+ * does not name) is compared before a call a fault may stop: the
+ * fail-stop that ends the run would hide it.
+ */
+static void accounting_is_not_hidden_by_a_fail_stop(void)
+{
+    struct tamper t = { .at = 6, .fn = extra_reference_on_another_frame };
+    struct exec_result clean = run_text(stops_after_a_map, NULL);
+
+    CHECK(clean.fail_stop && !clean.finding);
+    expect_at(stops_after_a_map, &t, "accounting", 6,
+              "frame 20: Xen d2 refs=2");
+}
+
 /* Frame 5 loses the writable type count d2's mapping holds. */
 static void drop_type_count(void)
 {
@@ -991,6 +1024,7 @@ int main(void)
     RUN(accounting_fires_for_status_bits);
     RUN(accounting_fires_for_a_reference);
     RUN(accounting_fires_for_a_handle);
+    RUN(accounting_is_not_hidden_by_a_fail_stop);
     RUN(accounting_fires_for_a_type_count);
     RUN(accounting_fires_for_a_table_page);
     RUN(accounting_fires_for_an_untouched_domain_after_a_fault);
