@@ -1129,7 +1129,7 @@ static unsigned int created_slots(void)
  * unit may have cached, leaving what the tables hold.  A fault elsewhere
  * is found as accounting_is_scoped() says.
  */
-static bool dma_checks_are_scoped(void)
+static bool creates_and_moves_nothing(void)
 {
     unsigned int i;
 
@@ -1138,31 +1138,30 @@ static bool dma_checks_are_scoped(void)
              run.call.ops[i].kind == OP_ASSIGN ||
              run.call.ops[i].kind == OP_DEASSIGN )
             return false;
-    return accounting_is_scoped();
+    return true;
 }
 
-static const struct accounting_scope *accounting_scope(
-    struct accounting_scope *call)
+/* What a scoped accounting compares after the call (accounting_is_scoped()). */
+static const struct accounting_scope *call_scope(struct accounting_scope *s)
 {
-    run.left_out = accounting_is_scoped();
-    if ( !run.left_out )
-        return &everything;
-    *call = (struct accounting_scope){
+    *s = (struct accounting_scope){
         .frames = &run.call_frames,
         .slots = run.call_slots | created_slots(),
         .handle = run.call_handles,
         .nr_handles = call_handles(),
     };
-    return call;
+    return s;
 }
 
 static bool check_after_call(void)
 {
     size_t idx = run.call_idx;
+    bool scoped = accounting_is_scoped();
     struct accounting_scope scope;
     struct finding f;
     char why[200];
 
+    run.left_out = scoped;
     if ( run.event_found )
         return report(&run.event_finding);
     vtd_sim_sync();
@@ -1175,11 +1174,12 @@ static bool check_after_call(void)
     if ( oracle_stale_dma(&run.sh, &f) )
         return report(&f);
     finding_init(&f, "dma-fault", idx);
-    if ( oracle_dma_fault(&run.sh, dma_checks_are_scoped() ?
+    if ( oracle_dma_fault(&run.sh, scoped && creates_and_moves_nothing() ?
                           &run.call_frames : &run.frames, &f) )
         return report(&f);
     finding_init(&f, "accounting", idx);
-    if ( oracle_accounting(&run.sh, accounting_scope(&scope), &f) )
+    if ( oracle_accounting(&run.sh, scoped ? call_scope(&scope) : &everything,
+                           &f) )
         return report(&f);
     if ( oracle_table_pages(&run.sh, &run.frames, &f) )
         return report(&f);
@@ -1193,7 +1193,7 @@ static bool check_after_call(void)
 
 /*
  * What the checks after a call may leave out (accounting_is_scoped(),
- * dma_checks_are_scoped()), compared between calls, as after op idx:
+ * creates_and_moves_nothing()), compared between calls, as after op idx:
  * before the teardown, whose first destruction would hide what its
  * domain had, and before a call that may end the run in a fail-stop.
  */

@@ -541,9 +541,7 @@ static bool handle_agrees(const struct shadow *sh, const struct sh_handle *sm,
 static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
                                                  const struct sh_domain *sd,
                                                  const struct domain *xd,
-                                                 uint16_t *flags,
-                                                 grant_ref_t *ref,
-                                                 domid_t *domid)
+                                                 struct gnttab_handle_view *x)
 {
     static struct gnttab_handle_view xen[SH_HANDLES];
     unsigned int h, n;
@@ -551,15 +549,11 @@ static unsigned int NO_COVERAGE first_bad_handle(const struct shadow *sh,
     n = gnttab_view_handles(xd, xen, sh_maptrack_entries(sh, sd));
     oracle_work.handles += n;
     for ( h = 0; h < n; h++ )
-    {
         if ( !handle_agrees(sh, &sd->handle[h], &xen[h]) )
         {
-            *flags = xen[h].flags;
-            *ref = xen[h].ref;
-            *domid = xen[h].domid;
+            *x = xen[h];
             return h;
         }
-    }
     return SH_NO_HANDLE;
 }
 
@@ -582,7 +576,7 @@ static bool account_handles(const struct shadow *sh,
                             const struct domain *xd, struct finding *f)
 {
     struct gnttab_handle_view x;
-    unsigned int h = first_bad_handle(sh, sd, xd, &x.flags, &x.ref, &x.domid);
+    unsigned int h = first_bad_handle(sh, sd, xd, &x);
 
     return h != SH_NO_HANDLE && handle_fail(sh, sd, h, &x, f);
 }

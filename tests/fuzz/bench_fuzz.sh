@@ -73,24 +73,25 @@ else
     fail "bench-fuzz-fastest-round (${fastest_bad:-no three rounds listed})"
 fi
 
-if BENCH_ROUNDS=none BENCH_BASELINE="$work/ones.txt" FUZZ_DIR="$fz" \
-        BUILD="$work/build" scripts/fuzz-bench.sh >"$work/rounds.out" 2>&1; then
-    fail "bench-fuzz-bad-rounds (ran)"
-elif [ "$(wc -l <"$work/rounds.out")" = 1 ] &&
-     grep -q 'BENCH_ROUNDS must be' "$work/rounds.out"; then
-    pass "bench-fuzz-bad-rounds"
-else
-    fail "bench-fuzz-bad-rounds ($(head -n1 "$work/rounds.out"))"
-fi
+# refused NAME MESSAGE VAR=VALUE...: the bench, given the settings,
+# must stop with one line that says MESSAGE and a failing status.
+refused() {
+    local name=$1 message=$2 out="$work/$1.out"
 
+    shift 2
+    if env FUZZ_DIR="$fz" BUILD="$work/build" "$@" scripts/fuzz-bench.sh \
+            >"$out" 2>&1; then
+        fail "$name (ran)"
+    elif [ "$(wc -l <"$out")" = 1 ] && grep -q "$message" "$out"; then
+        pass "$name"
+    else
+        fail "$name ($(head -n1 "$out"))"
+    fi
+}
+
+refused bench-fuzz-bad-rounds 'BENCH_ROUNDS must be' BENCH_ROUNDS=none \
+    BENCH_BASELINE="$work/ones.txt"
 printf 'plain.pass_eps 1\n' >"$work/short.txt"
-if BENCH_BASELINE="$work/short.txt" FUZZ_DIR="$fz" BUILD="$work/build" \
-        scripts/fuzz-bench.sh >"$work/short.out" 2>&1; then
-    fail "bench-fuzz-bad-baseline (ran)"
-elif [ "$(wc -l <"$work/short.out")" = 1 ] &&
-     grep -q 'has no number for' "$work/short.out"; then
-    pass "bench-fuzz-bad-baseline"
-else
-    fail "bench-fuzz-bad-baseline ($(head -n1 "$work/short.out"))"
-fi
+refused bench-fuzz-bad-baseline 'has no number for' \
+    BENCH_BASELINE="$work/short.txt"
 exit "$failed"
