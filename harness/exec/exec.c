@@ -68,6 +68,7 @@ static struct {
     struct frame_set call_frames;       /* frames it names or Xen changed */
     unsigned int call_slots;            /* the domains it names */
     uint32_t call_handles[SH_MAX_CALL]; /* accounting_handle()s */
+    struct table_tally tables;  /* what the table-page count last read */
     jmp_buf unwind;
     const struct exec_opts *opts;
     struct exec_result *out;
@@ -1181,7 +1182,16 @@ static bool check_after_call(void)
     if ( oracle_accounting(&run.sh, scoped ? call_scope(&scope) : &everything,
                            &f) )
         return report(&f);
-    if ( oracle_table_pages(&run.sh, &run.frames, &f) )
+    /*
+     * After a scoped call, allowed() can differ from the last count at
+     * the frames the call names only (a device moving changes what the
+     * unit reaches, not what allowed() says).
+     */
+    if ( !scoped )
+        oracle_tally_reset(&run.tables);
+    oracle_tally_frames(&run.tables, &run.sh,
+                        scoped ? &run.call_frames : &run.frames);
+    if ( oracle_table_pages(&run.sh, &run.tables, &f) )
         return report(&f);
     /* Last: a stale mapping the failure left says more than who paid. */
     if ( run.reapplied &&
@@ -1574,6 +1584,7 @@ static bool start(const struct run_header *h)
     count_max = gnttab_view_maptrack_count_max();
     run.sh.count_max = count_max < SH_HANDLES ? count_max : 0;
     frame_set_init(&run.frames, h->nr_frames);
+    oracle_tally_reset(&run.tables);
     run.in_batch = false;
     run.nr_batch = 0;
     return true;

@@ -754,28 +754,79 @@ bool oracle_accounting(const struct shadow *sh,
 
 /* ---- IOMMU table pages ---- */
 
-unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
-                                    const struct frame_set *fs)
+void oracle_tally_reset(struct table_tally *t)
 {
+    memset(t, 0, sizeof(*t));
+}
+
+static void tally_frame(struct table_tally *t, const struct shadow *sh,
+                        unsigned int d, unsigned long bfn)
+{
+    uint64_t bit = 1ULL << (bfn % 64), *word = &t->allowed[d][bfn / 64];
+    bool was = *word & bit, is = shadow_allowed(sh, d, bfn) != SH_NONE;
+
+    oracle_work.table_frames++;
+    if ( was == is )
+        return;
+    *word ^= bit;
+    if ( is )
+        t->in_leaf[d][bfn / VTD_PTES_PER_TABLE]++;
+    else
+        t->in_leaf[d][bfn / VTD_PTES_PER_TABLE]--;
+}
+
+/*
+ * Only a live or dying domain with an IOMMU may be allowed a frame
+ * (shadow_allowed()): a domain that died since the last count, or a
+ * slot that was freed, is allowed none.
+ */
+static bool may_be_allowed(const struct sh_domain *sd)
+{
+    return sd->iommu &&
+           (sd->state == SH_DOM_LIVE || sd->state == SH_DOM_DYING);
+}
+
+/* The slots may_be_allowed(); the others' rows cleared. */
+static unsigned int tally_slots(struct table_tally *t, const struct shadow *sh)
+{
+    unsigned int d, slots = 0;
+
+    for ( d = 0; d < SH_DOMAINS; d++ )
+        if ( may_be_allowed(&sh->dom[d]) )
+            slots |= 1U << d;
+        else
+        {
+            memset(t->allowed[d], 0, sizeof(t->allowed[d]));
+            memset(t->in_leaf[d], 0, sizeof(t->in_leaf[d]));
+        }
+    return slots;
+}
+
+void oracle_tally_frames(struct table_tally *t, const struct shadow *sh,
+                         const struct frame_set *fs)
+{
+    unsigned int d, slots = tally_slots(t, sh);
     unsigned long bfn;
-    unsigned int leaves = 0;
+
+    for_each_frame ( bfn, fs )
+        for ( d = 0; d < SH_DOMAINS && bfn < RUN_MAX_FRAMES; d++ )
+            if ( (slots >> d) & 1 )
+                tally_frame(t, sh, d, bfn);
+}
+
+/*
+ * bfn < 2^12: one level-3 and one level-2 table, and a leaf for each
+ * 512 bfns with one allowed.
+ */
+static unsigned int expected_tables(const struct shadow *sh, unsigned int d,
+                                    const struct table_tally *t)
+{
+    unsigned int leaf, leaves = 0;
 
     if ( !sh->dom[d].has_root )
         return 0;
-    /*
-     * bfn < 2^12: one level-3 and one level-2 table, and a leaf for each
-     * 512 bfns with one allowed: the first found, the rest of its 512 are
-     * skipped.
-     */
-    for ( bfn = frame_set_next(fs, 0); bfn < fs->nr;
-          bfn = frame_set_next(fs, bfn + 1) )
-    {
-        oracle_work.table_frames++;
-        if ( shadow_allowed(sh, d, bfn) == SH_NONE )
-            continue;
-        leaves++;
-        bfn |= VTD_PTES_PER_TABLE - 1;
-    }
+    for ( leaf = 0; leaf < TALLY_LEAVES; leaf++ )
+        leaves += t->in_leaf[d][leaf] != 0;
     return 1 + (leaves ? 2 + leaves : 0);
 }
 
@@ -803,7 +854,7 @@ static bool flush_fault_touched(const struct shadow *sh, unsigned int d)
             (sd->domid == 0 && sh->d0_excused));
 }
 
-bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
+bool oracle_table_pages(const struct shadow *sh, const struct table_tally *t,
                         struct finding *f)
 {
     unsigned int d;
@@ -818,7 +869,7 @@ bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
             continue;
         xd = world_domain(sd->domid);
         have = table_pages(xd);
-        need = sd->iommu ? oracle_expected_tables(sh, d, fs) : 0;
+        need = sd->iommu ? expected_tables(sh, d, t) : 0;
         if ( have != need )
             return account_fail(f, sd->domid, -1, "d%u: %u IOMMU table "
                                 "pages, %u needed for what it maps", sd->domid,

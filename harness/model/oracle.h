@@ -111,15 +111,32 @@ struct oracle_work {
 extern struct oracle_work oracle_work;
 
 /*
- * At the end of each call: each domain's IOMMU table pages against what
- * its mappings need; after a flush fault, for every domain it did not
- * touch (a touched one may hold what the failed flush was to retire).
+ * For the table-page count: the frames allowed() lets each domain's
+ * IOMMU reach, and how many of them each leaf table (512 bfns) covers,
+ * as last counted.  Kept between calls, so that after a call that can
+ * change the frames it names only, the count reads those alone.
  */
-bool oracle_table_pages(const struct shadow *sh, const struct frame_set *fs,
-                        struct finding *f);
+#define TALLY_LEAVES    ((RUN_MAX_FRAMES + 511) / 512)
 
-/* Table pages a domain's IOMMU needs for what allowed() says it maps. */
-unsigned int oracle_expected_tables(const struct shadow *sh, unsigned int d,
-                                    const struct frame_set *fs);
+struct table_tally {
+    uint64_t allowed[SH_DOMAINS][(RUN_MAX_FRAMES + 63) / 64];
+    uint16_t in_leaf[SH_DOMAINS][TALLY_LEAVES];
+};
+
+/* Forgets every frame: before the tally reads all of a run's again. */
+void oracle_tally_reset(struct table_tally *t);
+
+/* Reads again, for every domain, whether allowed() lets it reach fs's frames. */
+void oracle_tally_frames(struct table_tally *t, const struct shadow *sh,
+                         const struct frame_set *fs);
+
+/*
+ * At the end of each call: each domain's IOMMU table pages against what
+ * its mappings need, from the tally; after a flush fault, for every
+ * domain it did not touch (a touched one may hold what the failed flush
+ * was to retire).
+ */
+bool oracle_table_pages(const struct shadow *sh, const struct table_tally *t,
+                        struct finding *f);
 
 #endif /* HARNESS_ORACLE_H */
