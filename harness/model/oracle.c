@@ -462,6 +462,9 @@ static bool pins_match(uint32_t pin, const struct sh_pins *p,
     uint32_t mask = (1U << bits) - 1;
     uint64_t above = (uint64_t)pin >> (4 * bits);
 
+    /* Most entries are unpinned on both sides. */
+    if ( !pin )
+        return !p->host_rw && !p->host_ro && !p->dev_rw && !p->dev_ro;
     return (pin & mask) == p->host_rw && ((pin >> bits) & mask) == p->host_ro &&
            ((pin >> 2 * bits) & mask) == p->dev_rw &&
            ((pin >> 3 * bits) & mask) == p->dev_ro && !above;
@@ -480,19 +483,19 @@ static const grant_ref_t *named_refs(void)
     return refs;
 }
 
+/* Entry g of sd (ref, one of its table's) against Xen's view of it. */
 static bool account_entry(const struct shadow *sh, const struct sh_domain *sd,
-                          unsigned int g, const struct gnttab_grant_view *x,
+                          unsigned int g, uint32_t ref,
+                          const struct gnttab_grant_view *x,
                           struct finding *f)
 {
     const struct sh_entry *se = &sd->shared[g];
     const struct sh_active *sa = &sd->active[g];
-    uint32_t ref = named_refs()[g], pin = x->pin;
+    uint32_t pin = x->pin;
     grant_entry_v1_t ce = x->shared;
     unsigned long mfn = x->mfn;
     domid_t domid = x->domid;
 
-    if ( ref >= (uint32_t)sd->nr_gframes * SH_ENTRIES_PER_FRAME )
-        return false;
     if ( !x->present )
         return account_fail(f, sd->domid, -1, "d%u grant %u: not in Xen's "
                             "table", sd->domid, ref);
@@ -515,8 +518,8 @@ static bool account_entry(const struct shadow *sh, const struct sh_domain *sd,
                             sh_pin_bits(&sh->hdr),
                             sa->pin.host_rw, sa->pin.host_ro, sa->pin.dev_rw,
                             sa->pin.dev_ro);
-    if ( shadow_pins_any(&sa->pin) &&
-         (domid != sa->domid || mfn != sa->mfn) )
+    /* The pins agree: Xen's word is 0 exactly when the model has none. */
+    if ( pin && (domid != sa->domid || mfn != sa->mfn) )
         return account_fail(f, sd->domid, sa->mfn, "d%u active %u: Xen "
                             "pinned for d%u mfn %lu, model for d%u mfn %u",
                             sd->domid, ref, domid, mfn, sa->domid, sa->mfn);
@@ -636,6 +639,7 @@ static bool account_grants(const struct shadow *sh,
                            const struct accounting_scope *scope,
                            struct finding *f)
 {
+    const grant_ref_t *refs = named_refs();
     struct gnttab_grant_view xen[SH_REFS];
     unsigned int d, g;
 
@@ -643,14 +647,17 @@ static bool account_grants(const struct shadow *sh,
     {
         const struct sh_domain *sd = &sh->dom[d];
         const struct domain *xd;
+        uint32_t nr_refs;
 
         if ( sd->state == SH_DOM_NONE || !((scope->slots >> d) & 1) )
             continue;
         xd = world_domain(sd->domid);
-        gnttab_view_grants(xd, named_refs(), SH_REFS, xen);
+        gnttab_view_grants(xd, refs, SH_REFS, xen);
         oracle_work.entries += SH_REFS;
+        nr_refs = (uint32_t)sd->nr_gframes * SH_ENTRIES_PER_FRAME;
         for ( g = 0; g < SH_REFS; g++ )
-            if ( account_entry(sh, sd, g, &xen[g], f) )
+            if ( refs[g] < nr_refs &&
+                 account_entry(sh, sd, g, refs[g], &xen[g], f) )
                 return true;
         if ( (scope->all_handles && account_handles(sh, sd, xd, f)) ||
              account_counts(sh, d, xd, scope->frames, f) )

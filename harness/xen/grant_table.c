@@ -157,6 +157,20 @@ bool gnttab_break_handle_flags(struct domain *ld, grant_handle_t handle,
     return true;
 }
 
+bool gnttab_break_active(struct domain *rd, grant_ref_t ref, uint32_t pin,
+                         unsigned long mfn)
+{
+    struct grant_table *gt = rd->grant_table;
+    struct active_grant_entry *act;
+
+    if ( !gt || ref >= nr_grant_entries(gt) )
+        return false;
+    act = &_active_entry(gt, ref);
+    act->pin = pin;
+    act->mfn = _mfn(mfn);
+    return true;
+}
+
 NO_COVERAGE
 bool gnttab_view_handle(const struct domain *ld, grant_handle_t handle,
                         uint16_t *flags, grant_ref_t *ref, domid_t *domid)

@@ -204,4 +204,11 @@ unsigned long gnttab_view_maptrack_count_max(void);
 bool gnttab_break_handle_flags(struct domain *ld, grant_handle_t handle,
                                uint16_t flags);
 
+/*
+ * The same, for rd's active entry ref: its pin word and frame become pin
+ * and mfn (false at or past the table's end).
+ */
+bool gnttab_break_active(struct domain *rd, grant_ref_t ref, uint32_t pin,
+                         unsigned long mfn);
+
 #endif /* HARNESS_XEN_WORLD_H */

@@ -634,6 +634,52 @@ static void accounting_fires_for_status_bits(void)
     expect(&t, "accounting", "d1 grant 0: Xen flags=permit grantee=2");
 }
 
+/*
+ * d1's active entry 0 as Xen has it, with frame 5 (the one granted)
+ * unless told otherwise.
+ */
+static void set_active_0(uint32_t pin, unsigned long mfn)
+{
+    CHECK(gnttab_break_active(world_domain(1), 0, pin, mfn));
+}
+
+/* Xen drops the pins of d2's live mapping. */
+static void unpin(void)
+{
+    set_active_0(0, 5);
+}
+
+/* Xen keeps a host pin after the unmap that dropped the last. */
+static void leave_a_pin(void)
+{
+    set_active_0(1, 5);
+}
+
+/*
+ * Xen's pinned entry names a frame other than the one granted; its pins
+ * are the mapping's (host w and device w, the low byte of each pair).
+ */
+static void pin_another_frame(void)
+{
+    set_active_0(1U | 1U << 16, 6);
+}
+
+static void accounting_fires_for_pins(void)
+{
+    struct tamper gone = { .at = MAP_IDX, .fn = unpin },
+                  left = { .at = UNMAP_IDX, .fn = leave_a_pin },
+                  moved = { .at = MAP_IDX, .fn = pin_another_frame };
+
+    expect(&gone, "accounting", "d1 active 0: Xen pins 0 (host rw ro, dev "
+                                "rw ro, 8 bits each), model host rw=1 ro=0 "
+                                "dev rw=1 ro=0");
+    expect(&left, "accounting", "d1 active 0: Xen pins 0x1 (host rw ro, "
+                                "dev rw ro, 8 bits each), model host rw=0 "
+                                "ro=0 dev rw=0 ro=0");
+    expect(&moved, "accounting", "d1 active 0: Xen pinned for d2 mfn 6, "
+                                 "model for d2 mfn 5");
+}
+
 /* d3, which the map between d1 and d2 does not name, nor do calls after. */
 static const char third_domain[] =
     TWO_DOMAINS
@@ -1022,6 +1068,7 @@ int main(void)
     RUN(status_mismatch_fires_for_a_domctl);
     RUN(status_mismatch_fires_for_a_grant_op);
     RUN(accounting_fires_for_status_bits);
+    RUN(accounting_fires_for_pins);
     RUN(accounting_fires_for_a_reference);
     RUN(accounting_fires_for_a_handle);
     RUN(accounting_is_not_hidden_by_a_fail_stop);
