@@ -36,11 +36,15 @@ dry() {
 
 dry all all build-narrow
 
-# The model compiles without comparison tracing, the core with it.
+# The model and the byte decoder compile without comparison tracing, the
+# core with it.
 if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n --no-print-directory \
         BUILD="$b" "$b/fuzz/libfuzzer/obj/harness/model/shadow.o" \
+        "$b/fuzz/libfuzzer/obj/harness/input/decode.o" \
         "$b/fuzz/libfuzzer/obj/hv/map.o" >"$work/log" 2>&1 &&
    grep -- '-o [^ ]*/model/shadow.o' "$work/log" |
+       grep -q -- '-fsanitize=fuzzer-no-link.*-fno-sanitize-coverage=trace-cmp' &&
+   grep -- '-o [^ ]*/input/decode.o' "$work/log" |
        grep -q -- '-fsanitize=fuzzer-no-link.*-fno-sanitize-coverage=trace-cmp' &&
    grep -- '-o [^ ]*/hv/map.o' "$work/log" | grep -q -- '-fsanitize=fuzzer-no-link' &&
    ! grep -- '-o [^ ]*/hv/map.o' "$work/log" | grep -q -- 'trace-cmp'; then
