@@ -525,6 +525,18 @@ static void np_remove(struct np_block *b)
  * Slots [lo, hi) of the level-'level' table for keys rkey << 9 | slot
  * were fetchable as non-present now.
  */
+/* The bits of a block's map word w that stand for slots [lo, hi). */
+static uint64_t slots_in_word(unsigned int w, unsigned int lo, unsigned int hi)
+{
+    uint64_t mask = ~0ULL;
+
+    if ( w == lo / 64 )
+        mask &= ~0ULL << (lo % 64);
+    if ( (w + 1) * 64 > hi )
+        mask &= ~0ULL >> (64 - hi % 64);
+    return mask;
+}
+
 void vs_np_note_range(uint16_t did, unsigned int level, uint64_t rkey,
                       unsigned int lo, unsigned int hi)
 {
@@ -534,12 +546,8 @@ void vs_np_note_range(uint16_t did, unsigned int level, uint64_t rkey,
     /* A word of the map at a time, then the moments in one plain loop. */
     for ( w = lo / 64; w * 64 < hi; w++ )
     {
-        uint64_t mask = ~0ULL;
+        uint64_t mask = slots_in_word(w, lo, hi);
 
-        if ( w == lo / 64 )
-            mask &= ~0ULL << (lo % 64);
-        if ( (w + 1) * 64 > hi )
-            mask &= ~0ULL >> (64 - hi % 64);
         added += __builtin_popcountll(mask & ~b->map[w]);
         b->map[w] |= mask;
     }
@@ -592,18 +600,25 @@ static bool np_scope(const struct np_block *b, const struct inv *inv,
 /* Drop b's slots the invalidation covers that were not fetchable since. */
 static void np_sweep_block(struct np_block *b, const struct inv *inv)
 {
-    unsigned int lo, hi, i, dropped = 0;
+    unsigned int lo, hi, w, dropped = 0;
 
     if ( !np_scope(b, inv, &lo, &hi) )
         return;
-    for ( i = lo; i < hi; i++ )
+    /* The set slots only: a block's map is mostly clear. */
+    for ( w = lo / 64; w * 64 < hi; w++ )
     {
-        uint64_t bit = 1ULL << (i % 64);
+        uint64_t set = b->map[w] & slots_in_word(w, lo, hi);
 
-        if ( (b->map[i / 64] & bit) && b->seen[i] < inv->sub_seq )
+        while ( set )
         {
-            b->map[i / 64] &= ~bit;
-            dropped++;
+            unsigned int i = w * 64 + __builtin_ctzll(set);
+
+            set &= set - 1;
+            if ( b->seen[i] < inv->sub_seq )
+            {
+                b->map[w] &= ~(1ULL << (i % 64));
+                dropped++;
+            }
         }
     }
     b->nr -= dropped;
