@@ -521,10 +521,6 @@ static void np_remove(struct np_block *b)
     free_np_blocks = b;
 }
 
-/*
- * Slots [lo, hi) of the level-'level' table for keys rkey << 9 | slot
- * were fetchable as non-present now.
- */
 /* The bits of a block's map word w that stand for slots [lo, hi). */
 static uint64_t slots_in_word(unsigned int w, unsigned int lo, unsigned int hi)
 {
@@ -537,6 +533,10 @@ static uint64_t slots_in_word(unsigned int w, unsigned int lo, unsigned int hi)
     return mask;
 }
 
+/*
+ * Slots [lo, hi) of the level-'level' table for keys rkey << 9 | slot
+ * were fetchable as non-present now.
+ */
 void vs_np_note_range(uint16_t did, unsigned int level, uint64_t rkey,
                       unsigned int lo, unsigned int hi)
 {

@@ -816,9 +816,13 @@ void oracle_tally_frames(struct table_tally *t, const struct shadow *sh,
     unsigned long bfn;
 
     for_each_frame ( bfn, fs )
-        for ( d = 0; d < SH_DOMAINS && bfn < RUN_MAX_FRAMES; d++ )
+    {
+        if ( bfn >= RUN_MAX_FRAMES )
+            break;
+        for ( d = 0; d < SH_DOMAINS; d++ )
             if ( (slots >> d) & 1 )
                 tally_frame(t, sh, d, bfn);
+    }
 }
 
 /*

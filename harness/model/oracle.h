@@ -126,7 +126,7 @@ struct table_tally {
 /* Forgets every frame: before the tally reads all of a run's again. */
 void oracle_tally_reset(struct table_tally *t);
 
-/* Reads again, for every domain, whether allowed() lets it reach fs's frames. */
+/* Reads again, for each domain, whether allowed() reaches fs's frames. */
 void oracle_tally_frames(struct table_tally *t, const struct shadow *sh,
                          const struct frame_set *fs);
 
