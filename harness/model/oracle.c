@@ -369,17 +369,42 @@ bool oracle_pagetable_writable(const struct shadow *sh, unsigned long mfn,
     return true;
 }
 
+/*
+ * What dev's current owner, if another domain than d, may itself reach at
+ * mfn: a device that left d reaching the frame as its new owner may is no
+ * sign that d's mapping of it lives on.
+ */
+static unsigned int new_owner_may_reach(const struct shadow *sh,
+                                        unsigned int dev, unsigned int d,
+                                        unsigned long mfn)
+{
+    unsigned int owner = sh->dev[dev].owner;
+
+    if ( owner == d || owner >= SH_DOMAINS )
+        return 0;
+    return sim_bits(shadow_may_reach(sh, owner, mfn));
+}
+
 unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
                              unsigned long mfn, unsigned long *bfn)
 {
-    struct walk w = { .sh = sh, .rule = RULE_REACH, .mfn = mfn };
-    unsigned int dev;
+    unsigned int dev, reach = 0, beyond;
 
+    *bfn = 0;
     for ( dev = 0; dev < SH_DEVICES; dev++ )
-        if ( sh_device_may_use(&sh->dev[dev], d) )
-            vtd_sim_for_each_reachable(dev, visit, &w);
-    *bfn = w.reach_bfn;
-    return w.reach;
+    {
+        struct walk w = { .sh = sh, .rule = RULE_REACH, .mfn = mfn };
+
+        if ( !sh_device_may_use(&sh->dev[dev], d) )
+            continue;
+        vtd_sim_for_each_reachable(dev, visit, &w);
+        beyond = w.reach & ~new_owner_may_reach(sh, dev, d, mfn);
+        /* The bfn that adds the most: W outranks R. */
+        if ( beyond && (!reach || (beyond & SIM_W)) )
+            *bfn = w.reach_bfn;
+        reach |= beyond;
+    }
+    return reach;
 }
 
 /* ---- accounting ---- */

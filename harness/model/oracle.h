@@ -62,9 +62,10 @@ bool oracle_pagetable_writable(const struct shadow *sh, unsigned long mfn,
                                unsigned int type, struct finding *f);
 /*
  * What the devices that may use slot d's context can do to frame mfn now
- * (SIM_R/SIM_W bits, through any bfn; *bfn: one that gives the most):
- * recorded when a grant's status bits go, judged against the model once
- * the call is applied.
+ * (SIM_R/SIM_W bits, through any bfn; *bfn: one that gives the most),
+ * beyond what the domain that owns such a device now, if not d, may
+ * reach there itself: recorded when a grant's status bits go, judged
+ * against the model once the call is applied.
  */
 unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,
                              unsigned long mfn, unsigned long *bfn);
