@@ -939,23 +939,56 @@ static bool model_predicts(void)
 }
 
 /*
+ * Whether the frames the model gives an owner have the types Xen's frame
+ * table shows (held ones aside, as the accounting has it): what the
+ * statuses of a raced call may not tell.  A map that failed (an injected
+ * fault) after it took the writable type leaves the type behind; the
+ * same status from the entry's check leaves none.
+ */
+static bool types_agree(const struct shadow *sh, const struct sh_facts *fx)
+{
+    unsigned long mfn;
+
+    for ( mfn = 0; mfn < sh->hdr.nr_frames; mfn++ )
+        if ( sh->frame[mfn].owner != SH_NOBODY && !sh->frame[mfn].held &&
+             sh->frame[mfn].type != fx->frame_type[mfn] )
+            return false;
+    return true;
+}
+
+/* The call again from the state before it, the entry as given. */
+static enum sh_verdict reapply_from(const struct shadow *before,
+                                    const grant_entry_v1_t *raced, char *why,
+                                    size_t len)
+{
+    shadow_copy(&run.sh, before);
+    if ( raced )
+        shadow_raced_flags(&run.sh, run.race.d, run.race.ref, raced->flags);
+    return shadow_reapply(&run.sh, &run.call, &run.facts, why, len);
+}
+
+/*
  * A raced call: Xen may have decided on the entry as the racing vCPU left
  * it rather than as it was.  The model tries that too before it calls
- * the outcome wrong.
+ * the outcome wrong, and prefers it where the entry as it was explains
+ * the statuses but not the frame types.
  */
 static enum sh_verdict reapply_after_race(char *why, size_t len)
 {
     static struct shadow before;
     grant_entry_v1_t e;
-    enum sh_verdict v;
+    enum sh_verdict v, raced;
 
     shadow_copy(&before, &run.sh);
     v = shadow_reapply(&run.sh, &run.call, &run.facts, why, len);
-    if ( v == SH_ALLOWED || guest_read_grant(run.race.d, run.race.ref, &e) )
+    if ( (v == SH_ALLOWED && types_agree(&run.sh, &run.facts)) ||
+         guest_read_grant(run.race.d, run.race.ref, &e) )
         return v;
-    shadow_copy(&run.sh, &before);
-    shadow_raced_flags(&run.sh, run.race.d, run.race.ref, e.flags);
-    return shadow_reapply(&run.sh, &run.call, &run.facts, why, len);
+    raced = reapply_from(&before, &e, why, len);
+    if ( v != SH_ALLOWED ||
+         (raced == SH_ALLOWED && types_agree(&run.sh, &run.facts)) )
+        return raced;
+    return reapply_from(&before, NULL, why, len);
 }
 
 static bool model_from_xen(void)
