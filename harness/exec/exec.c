@@ -255,7 +255,7 @@ static unsigned int still_mapped_by_later_ops(unsigned int slot,
     for ( i = run.call.nr; i-- && run.buf.unmap[i].status == SH_NOT_RUN; )
     {
         a = shadow_handle_allows(&run.sh, slot, run.call.ops[i].handle, mfn);
-        access |= a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
+        access |= sh_access_bits(a);
     }
     return access;
 }
@@ -343,8 +343,7 @@ static bool check_grant_events(size_t idx)
         unsigned int slot = shadow_slot(&run.sh, ev->ld);
         enum sh_access a = slot == SH_NOBODY ? SH_NONE
                            : shadow_may_reach(&run.sh, slot, ev->mfn);
-        unsigned int allowed = (a == SH_RW ? SIM_R | SIM_W :
-                                a == SH_R ? SIM_R : 0) | ev->later;
+        unsigned int allowed = sh_access_bits(a) | ev->later;
         unsigned int mask = ev->bits & GTF_reading ? SIM_R | SIM_W : SIM_W;
         struct finding f;
 
@@ -988,6 +987,7 @@ static enum sh_verdict reapply_after_race(char *why, size_t len)
     if ( v != SH_ALLOWED ||
          (raced == SH_ALLOWED && types_agree(&run.sh, &run.facts)) )
         return raced;
+    /* Applied again, not kept: a reapply writes the call's results too. */
     return reapply_from(&before, NULL, why, len);
 }
 

@@ -118,11 +118,6 @@ static const char *sim_access_name(unsigned int access)
     }
 }
 
-static unsigned int sim_bits(enum sh_access a)
-{
-    return a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
-}
-
 static int domid_of(const struct shadow *sh, unsigned int slot)
 {
     return slot < SH_DOMAINS ? (int)sh->dom[slot].domid : -1;
@@ -163,7 +158,7 @@ static unsigned int device_allowed(const struct shadow *sh, unsigned int dev,
 
     for ( d = 0; d < SH_DOMAINS; d++ )
         if ( sh_device_may_use(dv, d) )
-            bits |= sim_bits(shadow_may_reach(sh, d, bfn));
+            bits |= sh_access_bits(shadow_may_reach(sh, d, bfn));
     return bits;
 }
 
@@ -325,7 +320,8 @@ bool oracle_dma_fault(const struct shadow *sh, const struct frame_set *fs,
             enum sh_access a = shadow_allowed(sh, dv->owner, bfn);
 
             oracle_work.dma_frames++;
-            if ( a == SH_NONE || !vtd_sim_may_fault(dev, bfn, sim_bits(a)) )
+            if ( a == SH_NONE ||
+                 !vtd_sim_may_fault(dev, bfn, sh_access_bits(a)) )
                 continue;
             f->domain = dom->domid;
             f->bfn = bfn;
@@ -382,7 +378,7 @@ static unsigned int new_owner_may_reach(const struct shadow *sh,
 
     if ( owner == d || owner >= SH_DOMAINS )
         return 0;
-    return sim_bits(shadow_may_reach(sh, owner, mfn));
+    return sh_access_bits(shadow_may_reach(sh, owner, mfn));
 }
 
 unsigned int oracle_reach_of(const struct shadow *sh, unsigned int d,

@@ -97,6 +97,12 @@ enum sh_access {
     SH_RW = 3,
 };
 
+/* An access as the simulated unit's SIM_R/SIM_W bits. */
+static inline unsigned int sh_access_bits(enum sh_access a)
+{
+    return a == SH_RW ? SIM_R | SIM_W : a == SH_R ? SIM_R : 0;
+}
+
 enum sh_dom_state {
     SH_DOM_NONE,        /* slot free */
     SH_DOM_LIVE,
