@@ -105,6 +105,7 @@ struct np_block {
     unsigned int nr;            /* slots set in map */
     uint64_t map[PTES / 64];
     uint64_t seen[PTES];        /* a set slot's last fetchable moment */
+    uint64_t seen_max;          /* no set slot's seen[] is later */
 };
 
 struct did_state {
