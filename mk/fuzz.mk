@@ -111,15 +111,17 @@ CFLAGS_afl-cmplog = $(CFLAGS_afl)
 # reward mere timing; the VT-d driver's register and queue polling
 # (harness/xen/vtd.c) is the same kind of loop, and the heap, the page
 # allocator's call-site names, fault counting and the boot glue are
-# bookkeeping whose branches mean nothing new.  The oracle compares the
-# whole state after every call: its branches track the state's size, not
-# new behaviour (a finding is its signal).  These files keep the
-# flavour's sanitizers, without coverage (mk/build.mk's COV_x, NCC_x).
+# bookkeeping whose branches mean nothing new, as is printing Xen's
+# messages (harness/xen/printk.c, silent unless asked).  The oracle
+# compares the whole state after every call: its branches track the
+# state's size, not new behaviour (a finding is its signal).  These files
+# keep the flavour's sanitizers, without coverage (mk/build.mk's COV_x,
+# NCC_x).
 # The simulator is every harness/machine/vtd_sim*.c.
 FUZZ_NOCOV_SRC ?= $(wildcard harness/machine/vtd_sim*.c) \
                   harness/machine/heap.c harness/machine/hooks.c \
                   harness/machine/fault.c \
-                  harness/input/file.c harness/xen/vtd.c \
+                  harness/input/file.c harness/xen/vtd.c harness/xen/printk.c \
                   harness/xen/page_alloc.c harness/xen/world.c \
                   harness/model/oracle.c
 

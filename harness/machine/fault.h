@@ -96,6 +96,8 @@ struct domain *harness_last_crash_domain(void);
 
 /* printk() output is discarded unless this is set (or $GTIO_VERBOSE is). */
 extern bool harness_verbose;
+/* Whether printk() prints: harness_verbose, or $GTIO_VERBOSE not "0". */
+bool harness_printk_on(void);
 
 /* Virtual time back to 0, fatal and crash records cleared. */
 void harness_hooks_reset(void);

@@ -178,7 +178,7 @@ void hh_domain_crash(struct domain *d, const char *file, int line)
     hooks.crash_file = file;
     hooks.crash_line = line;
     hooks.crash_domain = d;
-    if ( harness_verbose )
+    if ( harness_printk_on() )
         fprintf(stderr, "domain_crash at %s:%d\n", file, line);
 }
 
@@ -202,7 +202,7 @@ struct domain *harness_last_crash_domain(void)
     return hooks.crash_domain;
 }
 
-static bool printk_enabled(void)
+bool harness_printk_on(void)
 {
     if ( !hooks.verbose_checked )
     {
@@ -215,18 +215,11 @@ static bool printk_enabled(void)
     return harness_verbose;
 }
 
-/* Xen's formats (%pd, ...) are not printf's: the format string as it is. */
-void hh_printk_xen(const char *fmt, ...)
-{
-    if ( printk_enabled() )
-        fputs(fmt, stderr);
-}
-
 void hh_printk(const char *fmt, ...)
 {
     va_list ap;
 
-    if ( !printk_enabled() )
+    if ( !harness_printk_on() )
         return;
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

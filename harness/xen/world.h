@@ -16,6 +16,7 @@
  *                 tables, register and queued invalidation), device
  *                 assignment, and the invalidation interface gtio uses
  *   grant_table.c Xen's file itself, and read-only views of its state
+ *   printk.c      common/vsprintf.c: printk() with Xen's %pd and %pv
  *
  * This header is what the executor and the tests use: the toolstack's
  * domctls and the guests' hypercalls.  Each guest op runs on the acting

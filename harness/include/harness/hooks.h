@@ -63,7 +63,7 @@ void hh_bug(const char *file, int line, const char *what)
 void hh_panic(const char *msg) __attribute__((noreturn));
 void hh_domain_crash(struct domain *d, const char *file, int line);
 void hh_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Xen's printk formats (%pd, ...): printed as the bare format string. */
+/* Xen's printk formats (%pd, ...): harness/xen/printk.c. */
 void hh_printk_xen(const char *fmt, ...);
 
 /*

@@ -60,8 +60,8 @@
 #define XENLOG_G_DEBUG  XENLOG_DEBUG
 
 /*
- * Xen's printk has %pd and friends: no format attribute here (hh_vprintk
- * prints the format string only), or -Wformat would object.
+ * Xen's printk has %pd and friends: no format attribute here, or -Wformat
+ * would object (harness/xen/printk.c prints them).
  */
 #define printk(...)             hh_printk_xen(__VA_ARGS__)
 #define dprintk(lvl, ...)       hh_printk_xen(__VA_ARGS__)
