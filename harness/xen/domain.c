@@ -227,10 +227,20 @@ static int domain_kill(struct domain *d)
         d->is_dying = DOMDYING_dying;
         /* fallthrough */
     case DOMDYING_dying:
-        /* domain_teardown(), with the patched Xen's step first. */
-        rc = gtio_quiesce(d);
-        if ( rc )
-            return rc;
+        /*
+         * domain_teardown(), with the patched Xen's step first.  A kill
+         * continued after a preempted release does not quiesce again:
+         * there pci_release_devices() finds no device left and flushes
+         * nothing, as domain_teardown()'s PROGRESS() steps do not run
+         * twice.  Only a quiescence that failed is tried again.
+         */
+        if ( !d->kill_quiesced )
+        {
+            rc = gtio_quiesce(d);
+            if ( rc )
+                return rc;
+            d->kill_quiesced = true;
+        }
         rc = gnttab_release_mappings(d);
         if ( rc )
             return rc;

@@ -53,6 +53,8 @@ struct domain {
     bool is_privileged;
     bool is_shutting_down;
     enum { DOMDYING_alive, DOMDYING_dying, DOMDYING_dead } is_dying;
+    /* domain_kill()'s first step done: a continuation goes on after it. */
+    bool kill_quiesced;
     unsigned int refcnt;
 
     cpumask_var_t dirty_cpumask;
