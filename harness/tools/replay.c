@@ -180,6 +180,12 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /*
+     * Xen's messages (GTIO_VERBOSE) go to stderr as the call runs: with
+     * both streams in one file, each must land above the op it came from.
+     */
+    if ( mode == RUN )
+        setvbuf(stdout, NULL, _IOLBF, 0);
     trace_init(&t);
     for ( i = first; i < argc; i++ )
     {

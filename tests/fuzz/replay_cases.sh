@@ -62,6 +62,22 @@ else
     fail "replay-seeds-every-status (no seed gets:$missing)"
 fi
 
+# ---- Xen's own messages ----
+# With GTIO_VERBOSE, Xen's printk()s carry their values (%pd, %#x) and,
+# with stdout and stderr in one file, stand above the op that made them:
+# grant_table.c's "Bad ref" of the map past d1's table (op 9).
+msg_trace=tests/scenarios/grant_table_growth.trace
+GTIO_VERBOSE=1 "$replay" "$msg_trace" >"$work/verbose" 2>&1 || true
+order=$(awk '/^\[8\] / && !a { a = NR } /^Bad ref 0x200 for d1$/ && !m { m = NR }
+             /^\[9\] / && !b { b = NR }
+             END { print (a && m && b && a < m && m < b) ? "ok" : a " " m " " b }' \
+        "$work/verbose")
+if [ "$order" = ok ]; then
+    pass "replay-verbose-xen-messages"
+else
+    fail "replay-verbose-xen-messages (lines of op 8, the message, op 9: $order)"
+fi
+
 # ---- crash cases ----
 shopt -s nullglob
 cases=(crashes/*.txt)
