@@ -86,32 +86,37 @@ static void emit_vcpu(struct out *o, const struct vcpu *v)
 /*
  * One printf conversion: spec is "%", flags, width, precision, length
  * and the conversion character, with each '*' already replaced by its
- * number.  The argument is taken with the type the length gives.
+ * number.  The argument is taken with the type the length gives, and
+ * printed straight into the output, however wide.
  */
 static void emit_conversion(struct out *o, const char *spec, const char *len,
-                           char conv, va_list *ap)
+                            char conv, va_list *ap)
 {
-    char tmp[128];
+    size_t room = o->len < o->size ? o->size - o->len : 0;
+    char *dst = room ? o->buf + o->len : NULL;
     bool is_signed = conv == 'd' || conv == 'i';
+    int n;
 
     if ( conv == 's' )
-        snprintf(tmp, sizeof(tmp), spec, va_arg(*ap, const char *));
+        n = snprintf(dst, room, spec, va_arg(*ap, const char *));
     else if ( conv == 'p' )
-        snprintf(tmp, sizeof(tmp), spec, va_arg(*ap, void *));
+        n = snprintf(dst, room, spec, va_arg(*ap, void *));
     else if ( conv == 'c' )
-        snprintf(tmp, sizeof(tmp), spec, va_arg(*ap, int));
+        n = snprintf(dst, room, spec, va_arg(*ap, int));
     else if ( !strcmp(len, "ll") || !strcmp(len, "j") )
-        snprintf(tmp, sizeof(tmp), spec,
-                 is_signed ? va_arg(*ap, long long)
-                           : (long long)va_arg(*ap, unsigned long long));
+        n = snprintf(dst, room, spec,
+                     is_signed ? va_arg(*ap, long long)
+                               : (long long)va_arg(*ap, unsigned long long));
     else if ( len[0] == 'l' || len[0] == 'z' || len[0] == 't' )
-        snprintf(tmp, sizeof(tmp), spec,
-                 is_signed ? va_arg(*ap, long)
-                           : (long)va_arg(*ap, unsigned long));
+        n = snprintf(dst, room, spec,
+                     is_signed ? va_arg(*ap, long)
+                               : (long)va_arg(*ap, unsigned long));
     else
-        snprintf(tmp, sizeof(tmp), spec,
-                 is_signed ? va_arg(*ap, int) : (int)va_arg(*ap, unsigned int));
-    emit_str(o, tmp);
+        n = snprintf(dst, room, spec,
+                     is_signed ? va_arg(*ap, int)
+                               : (int)va_arg(*ap, unsigned int));
+    if ( n > 0 )
+        o->len += n;
 }
 
 /* Appends to spec the digits, or a '*' argument's number, at *fmt. */

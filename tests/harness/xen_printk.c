@@ -55,6 +55,21 @@ static void keeps_printf_conversions(void)
     CHECK_EQ(n, strlen(want));
 }
 
+/* A conversion wider than any scratch buffer comes out whole. */
+static void wide_conversions_come_out_whole(void)
+{
+    char wide[600], arg[301];
+    size_t n;
+
+    memset(arg, 'x', 300);
+    arg[300] = '\0';
+    n = xen_snprintf(wide, sizeof(wide), "[%s|%250d]", arg, 7);
+    CHECK_EQ(n, 1 + 300 + 1 + 250 + 1);
+    CHECK_EQ(strlen(wide), n);
+    CHECK(!strncmp(wide + 1, arg, 300));
+    CHECK(!strcmp(wide + n - 3, " 7]"));
+}
+
 /* Too small a buffer: cut, terminated, and the whole length returned. */
 static void cuts_like_snprintf(void)
 {
@@ -105,6 +120,7 @@ int main(void)
 {
     RUN(names_domains_and_vcpus);
     RUN(keeps_printf_conversions);
+    RUN(wide_conversions_come_out_whole);
     RUN(cuts_like_snprintf);
     RUN(unknown_conversion_ends_the_values);
     RUN(verbose_printk_prints_values);
